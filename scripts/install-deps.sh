@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# install-deps.sh - install everything rtnoise needs to build, test and demo
+#
+# Idempotent; for a fresh Debian 12 (bookworm) machine, run as root.
+# Installs both Debian kernels with their headers (the VM tests boot them),
+# the BPF toolchain, the C++ build and test dependencies, QEMU and
+# virtme-ng.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: must run as root" >&2
+	exit 1
+fi
+
+pkgs=(
+	build-essential cmake pkg-config git kmod cpio
+	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev
+	linux-image-amd64 linux-headers-amd64
+	linux-image-rt-amd64 linux-headers-rt-amd64
+	qemu-system-x86 busybox-static
+	rt-tests rtla stress-ng
+	python3-argcomplete python3-requests python3-pip
+	udev iproute2 procps util-linux
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v vng >/dev/null 2>&1; then
+	python3 -m pip install --quiet virtme-ng ||
+		python3 -m pip install --quiet --break-system-packages virtme-ng
+fi
+
+# vng needs read access to the kernel images it boots.
+chmod a+r /boot/vmlinuz-* 2>/dev/null || true
+
+echo "install-deps.sh: all dependencies present"
