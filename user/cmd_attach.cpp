@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+// cmd_attach.cpp - rtnoise attach: start sampling the watched CPUs.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "commands.hpp"
+#include "cpulist.hpp"
+#include "error.hpp"
+#include "host.hpp"
+#include "units.hpp"
+
+namespace rtnoise {
+namespace {
+
+volatile sig_atomic_t interrupted;
+
+void on_signal(int)
+{
+	interrupted = 1;
+}
+
+// wait_for - sleep for ns, or until SIGINT/SIGTERM; a progress line on a
+// terminal. Returns false when interrupted.
+bool wait_for(std::uint64_t ns)
+{
+	struct sigaction sa {};
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, nullptr);
+	sigaction(SIGTERM, &sa, nullptr);
+
+	const bool tty = isatty(STDERR_FILENO);
+	const auto start = std::chrono::steady_clock::now();
+	const auto total = std::chrono::nanoseconds(ns);
+	for (;;) {
+		auto elapsed = std::chrono::steady_clock::now() - start;
+		if (elapsed >= total || interrupted)
+			break;
+		if (tty) {
+			auto done = std::chrono::duration_cast<std::chrono::seconds>(elapsed);
+			auto all = std::chrono::duration_cast<std::chrono::seconds>(total);
+			std::fprintf(stderr, "\rrtnoise: sampling... %llds of %llds",
+				     static_cast<long long>(done.count()),
+				     static_cast<long long>(all.count()));
+		}
+		auto left = total - elapsed;
+		std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
+			left, std::chrono::milliseconds(200)));
+	}
+	if (tty)
+		std::fprintf(stderr, "\r\033[K");
+	return !interrupted;
+}
+
+void run_attach(const AttachOptions& o)
+{
+	SamplerConfig cfg = make_sampler_config(o);
+	require_root();
+	check_watchable("/", cfg.cpus);
+
+	ModuleLoad load = ensure_module(o.module.empty()
+						? std::nullopt
+						: std::optional<std::string>(o.module));
+	if (load.loaded_now)
+		std::cerr << "rtnoise: loaded " << load.path << "\n";
+
+	Device dev = Device::open();
+	rtnoise_info info = dev.info();
+	if (info.state == RTNOISE_STATE_RUNNING)
+		throw system_error("already attached (" +
+				   std::to_string(info.nr_watched) +
+				   " CPUs, period " +
+				   format_duration(info.period_ns) +
+				   "): run 'rtnoise detach' first");
+	dev.start(cfg);
+
+	std::cerr << "rtnoise: sampling CPUs " << format_cpulist(cfg.cpus)
+		  << " every " << format_duration(cfg.period_ns)
+		  << ", spikes >= " << format_duration(cfg.threshold_ns) << "\n";
+	if (o.duration.empty()) {
+		std::cerr << "rtnoise: 'rtnoise report' reads it, "
+			     "'rtnoise detach' stops it\n";
+		return;
+	}
+
+	if (!wait_for(parse_duration_ns(o.duration, kNsPerSec)))
+		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
+	dev.stop();
+	Snapshot snap = dev.read_snapshot();
+	dev.reset();
+	std::cout << render(snap, make_render_options(o.format, "thread", 10));
+}
+
+}  // namespace
+
+SamplerConfig make_sampler_config(const AttachOptions& o)
+{
+	SamplerConfig c;
+	c.cpus = parse_cpulist(o.cpus);
+	c.period_ns = parse_duration_ns(o.period, kNsPerUs);
+	c.threshold_ns = parse_duration_ns(o.threshold, kNsPerUs);
+	c.hist_buckets = o.hist_us;
+	c.spike_capacity = o.spikes;
+	c.prio = o.priority;
+
+	if (c.period_ns < RTNOISE_PERIOD_MIN_NS || c.period_ns > RTNOISE_PERIOD_MAX_NS)
+		throw usage_error("--period " + o.period + " is out of range (" +
+				  format_duration(RTNOISE_PERIOD_MIN_NS) + " to " +
+				  format_duration(RTNOISE_PERIOD_MAX_NS) + ")");
+	if (c.threshold_ns < RTNOISE_THRESHOLD_MIN_NS ||
+	    c.threshold_ns > RTNOISE_THRESHOLD_MAX_NS)
+		throw usage_error("--threshold " + o.threshold +
+				  " is out of range (1 us to 10 s)");
+	if (!o.duration.empty() && parse_duration_ns(o.duration, kNsPerSec) == 0)
+		throw usage_error("--duration must be longer than 0");
+	return c;
+}
+
+std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
+{
+	auto o = std::make_shared<AttachOptions>();
+	auto* sub = app.add_subcommand(
+		"attach", "Start sampling IRQ and thread latency on CPUs");
+	sub->add_option("-c,--cpus", o->cpus, "CPUs to watch, e.g. 2-3,6")
+		->required()
+		->check(cpulist_validator());
+	sub->add_option("-p,--period", o->period,
+			"Timer period (bare number: us)")
+		->capture_default_str()
+		->check(duration_validator());
+	sub->add_option("-t,--threshold", o->threshold,
+			"Record every sample at or over this as a spike")
+		->capture_default_str()
+		->check(duration_validator());
+	sub->add_option("-d,--duration", o->duration,
+			"Sample this long (bare number: s), print the report "
+			"and detach")
+		->check(duration_validator());
+	sub->add_option("--hist-us", o->hist_us,
+			"Histogram size in 1 us buckets")
+		->capture_default_str()
+		->check(CLI::Range(1U, RTNOISE_HIST_MAX_BUCKETS));
+	sub->add_option("--spikes", o->spikes,
+			"Spike records kept per CPU and type (power of two)")
+		->capture_default_str()
+		->check(CLI::Range(RTNOISE_SPIKES_MIN, RTNOISE_SPIKES_MAX))
+		->check(CLI::Validator(
+			[](std::string& s) -> std::string {
+				unsigned long v = std::stoul(s);
+				return (v & (v - 1)) ? "not a power of two" : "";
+			},
+			"POW2"));
+	sub->add_option("--priority", o->priority,
+			"SCHED_FIFO priority of the sampler threads")
+		->capture_default_str()
+		->check(CLI::Range(RTNOISE_PRIO_MIN, RTNOISE_PRIO_MAX));
+	sub->add_option("-f,--format", o->format,
+			"Report format with --duration")
+		->capture_default_str()
+		->check(CLI::IsMember({"text", "json", "cyclictest"}));
+	sub->add_option("--module", o->module,
+			"rtnoise.ko to load if none is loaded");
+	sub->callback([o] { run_attach(*o); });
+	return o;
+}
+
+}  // namespace rtnoise

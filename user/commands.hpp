@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+// commands.hpp - one setup_X() per subcommand, each in cmd_X.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "device.hpp"
+#include "render.hpp"
+
+namespace rtnoise {
+
+struct AttachOptions {
+	std::string cpus;
+	std::string period = "1ms";
+	std::string threshold = "50us";
+	std::string duration;
+	std::uint32_t hist_us = 1000;
+	std::uint32_t spikes = 4096;
+	std::uint32_t priority = 95;
+	std::string format = "text";
+	std::string module;
+};
+
+struct ReportOptions {
+	std::string format = "text";
+	std::string type = "thread";
+	std::size_t top = 10;
+};
+
+struct DetachOptions {
+	bool unload = false;
+};
+
+std::shared_ptr<AttachOptions> setup_attach(CLI::App& app);
+std::shared_ptr<ReportOptions> setup_report(CLI::App& app);
+std::shared_ptr<DetachOptions> setup_detach(CLI::App& app);
+
+// Pure pieces of the commands, unit tested.
+SamplerConfig make_sampler_config(const AttachOptions& o);
+RenderOptions make_render_options(const std::string& format,
+				  const std::string& type, std::size_t top);
+
+// Shared by the commands.
+CLI::Validator cpulist_validator();
+CLI::Validator duration_validator();
+void require_root();
+
+}  // namespace rtnoise

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "device.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "error.hpp"
+#include "host.hpp"
+
+namespace rtnoise {
+
+namespace fs = std::filesystem;
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept
+{
+	if (this != &o) {
+		if (fd_ >= 0)
+			::close(fd_);
+		fd_ = o.release();
+	}
+	return *this;
+}
+
+UniqueFd::~UniqueFd()
+{
+	if (fd_ >= 0)
+		::close(fd_);
+}
+
+Device Device::open(const std::string& path)
+{
+	int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		return Device(UniqueFd(fd));
+
+	int err = errno;
+	if (err == ENOENT || err == ENXIO || err == ENODEV)
+		throw system_error("rtnoise.ko is not loaded (no " + path +
+				   "): run 'rtnoise attach', or insmod rtnoise.ko");
+	if (err == EACCES || err == EPERM)
+		throw system_error("permission denied on " + path +
+				   ": rtnoise needs root (CAP_SYS_ADMIN)");
+	throw system_error("cannot open " + path + ": " + errno_text(err));
+}
+
+int Device::ioctl_raw(unsigned long cmd, void* arg)
+{
+	int ret;
+	do {
+		ret = ::ioctl(fd_.get(), cmd, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? errno : 0;
+}
+
+rtnoise_info Device::info()
+{
+	rtnoise_info info{};
+	info.abi_version = RTNOISE_ABI_VERSION;
+	if (int err = ioctl_raw(RTNOISE_IOC_INFO, &info)) {
+		if (err == EPROTO)
+			throw system_error("rtnoise.ko speaks another ABI than this "
+					   "rtnoise (ABI " +
+					   std::to_string(RTNOISE_ABI_VERSION) +
+					   "): load the module built with it");
+		throw system_error(std::string("cannot query the sampler: ") +
+				   errno_text(err));
+	}
+	return info;
+}
+
+void Device::start(const SamplerConfig& cfg)
+{
+	std::vector<std::uint64_t> mask = to_bitmap(cfg.cpus);
+	rtnoise_config c{};
+	c.abi_version = RTNOISE_ABI_VERSION;
+	c.period_ns = cfg.period_ns;
+	c.threshold_ns = cfg.threshold_ns;
+	c.hist_buckets = cfg.hist_buckets;
+	c.spike_capacity = cfg.spike_capacity;
+	c.prio = cfg.prio;
+	c.cpumask_bytes = static_cast<__u32>(mask.size() * sizeof(mask[0]));
+	c.cpumask_ptr = reinterpret_cast<std::uintptr_t>(mask.data());
+
+	switch (int err = ioctl_raw(RTNOISE_IOC_START, &c)) {
+	case 0:
+		return;
+	case EBUSY:
+		throw system_error("the sampler is already attached: run "
+				   "'rtnoise detach' first");
+	case ENODEV:
+		throw system_error("a CPU in " + format_cpulist(cfg.cpus) +
+				   " went offline: bring it online or drop it "
+				   "from --cpus");
+	case EINVAL:
+		throw usage_error("rtnoise.ko refused the configuration "
+				  "(period, threshold, histogram, spikes, "
+				  "priority or CPUs out of range)");
+	default:
+		throw system_error(std::string("cannot start the sampler: ") +
+				   errno_text(err));
+	}
+}
+
+void Device::stop()
+{
+	int err = ioctl_raw(RTNOISE_IOC_STOP, nullptr);
+	if (err && err != ENODATA)
+		throw system_error(std::string("cannot stop the sampler: ") +
+				   errno_text(err));
+}
+
+void Device::reset()
+{
+	if (int err = ioctl_raw(RTNOISE_IOC_RESET, nullptr))
+		throw system_error(std::string("cannot reset the sampler: ") +
+				   errno_text(err));
+}
+
+std::optional<CpuResult> Device::read_cpu(unsigned cpu, std::uint32_t buckets)
+{
+	CpuResult r;
+	r.cpu = cpu;
+	for (LatType t : kLatTypes) {
+		LatencyStats& l = r.of(t);
+		l.hist.assign(buckets, 0);
+
+		rtnoise_cpu_stats st{};
+		st.abi_version = RTNOISE_ABI_VERSION;
+		st.cpu = cpu;
+		st.type = static_cast<__u32>(t);
+		st.hist_len = buckets;
+		st.hist_ptr = reinterpret_cast<std::uintptr_t>(l.hist.data());
+		int err = ioctl_raw(RTNOISE_IOC_CPU_STATS, &st);
+		if (err == ENOENT)
+			return std::nullopt;	// not watched
+		if (err)
+			throw system_error("cannot read CPU " + std::to_string(cpu) +
+					   ": " + errno_text(err));
+		l.hist.resize(st.hist_len);
+		l.count = st.count;
+		l.min_ns = st.min_ns;
+		l.max_ns = st.max_ns;
+		l.sum_ns = st.sum_ns;
+		l.overflows = st.overflows;
+		l.spikes = st.spikes;
+		l.missed = st.missed;
+		r.running = st.flags & RTNOISE_CPU_ONLINE;
+		r.hotplug_offline = st.hotplug_offline;
+		r.pid = st.pid;
+	}
+	return r;
+}
+
+std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type,
+				       std::uint64_t& lost)
+{
+	std::vector<Spike> out;
+	std::vector<rtnoise_spike> buf(4096);
+	std::uint64_t from = 0;
+	lost = 0;
+
+	for (;;) {
+		rtnoise_spikes req{};
+		req.abi_version = RTNOISE_ABI_VERSION;
+		req.cpu = cpu;
+		req.type = static_cast<__u32>(type);
+		req.max = static_cast<__u32>(buf.size());
+		req.from_seq = from;
+		req.buf_ptr = reinterpret_cast<std::uintptr_t>(buf.data());
+		if (int err = ioctl_raw(RTNOISE_IOC_SPIKES, &req))
+			throw system_error("cannot read spikes of CPU " +
+					   std::to_string(cpu) + ": " +
+					   errno_text(err));
+		lost += req.lost;
+		for (std::uint32_t i = 0; i < req.returned; i++) {
+			const rtnoise_spike& s = buf[i];
+			out.push_back({s.cpu, static_cast<LatType>(s.type), s.seq,
+				       s.cycle, s.expected_ns, s.observed_ns});
+		}
+		if (req.next_seq == from)
+			break;
+		from = req.next_seq;
+	}
+	return out;
+}
+
+Snapshot Device::read_snapshot()
+{
+	rtnoise_info info = this->info();
+	Snapshot s;
+	s.kernel_release = kernel_release();
+	s.kernel_version = kernel_version();
+	s.state = static_cast<SamplerState>(info.state);
+	s.period_ns = info.period_ns;
+	s.threshold_ns = info.threshold_ns;
+	s.hist_buckets = info.hist_buckets;
+	s.spike_capacity = info.spike_capacity;
+	s.prio = info.prio;
+	s.start_ns = info.start_ns;
+	s.end_ns = info.stop_ns;
+	if (s.state == SamplerState::idle)
+		return s;
+
+	for (unsigned cpu = 0; cpu < info.nr_cpu_ids; cpu++) {
+		auto r = read_cpu(cpu, info.hist_buckets);
+		if (!r)
+			continue;
+		for (LatType t : kLatTypes) {
+			auto spikes = read_spikes(cpu, t, r->of(t).spikes_lost);
+			s.spikes.insert(s.spikes.end(), spikes.begin(), spikes.end());
+		}
+		s.cpus.push_back(std::move(*r));
+	}
+	// A running sampler's "end" is after every counter was read, so that
+	// no sample counted is newer than the duration they are held against.
+	if (s.state == SamplerState::running) {
+		timespec now{};
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		s.end_ns = static_cast<std::uint64_t>(now.tv_sec) * 1000000000ULL +
+			   static_cast<std::uint64_t>(now.tv_nsec);
+	}
+	std::sort(s.spikes.begin(), s.spikes.end(),
+		  [](const Spike& a, const Spike& b) {
+			  return a.expected_ns != b.expected_ns
+					 ? a.expected_ns < b.expected_ns
+					 : a.type < b.type;
+		  });
+	return s;
+}
+
+std::vector<fs::path> module_candidates(const std::optional<std::string>& explicit_path,
+					const fs::path& exe_dir,
+					const std::string& release)
+{
+	if (explicit_path)
+		return {*explicit_path};
+	std::vector<fs::path> paths;
+	if (const char* env = std::getenv("RTNOISE_MODULE"); env && *env)
+		paths.emplace_back(env);
+	paths.push_back(exe_dir / "kmod" / release / "rtnoise.ko");
+	paths.push_back(exe_dir / ".." / "lib" / "rtnoise" / release / "rtnoise.ko");
+	fs::path mods = fs::path("/lib/modules") / release;
+	paths.push_back(mods / "extra" / "rtnoise.ko");
+	paths.push_back(mods / "updates" / "dkms" / "rtnoise.ko");
+	return paths;
+}
+
+ModuleLoad ensure_module(const std::optional<std::string>& explicit_path)
+{
+	if (fs::exists("/sys/module/rtnoise") && !explicit_path)
+		return {};
+
+	std::string release = kernel_release();
+	fs::path exe_dir = fs::read_symlink("/proc/self/exe").parent_path();
+	auto paths = module_candidates(explicit_path, exe_dir, release);
+
+	std::string looked;
+	for (const fs::path& p : paths) {
+		looked += (looked.empty() ? "" : ", ") + p.string();
+		UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+		if (!fd)
+			continue;
+		if (syscall(SYS_finit_module, fd.get(), "", 0) != 0) {
+			int err = errno;
+			if (err == EEXIST)
+				return {};
+			if (err == EPERM)
+				throw system_error("cannot load " + p.string() +
+						   ": rtnoise needs root (CAP_SYS_ADMIN)");
+			if (err == ENOEXEC || err == EINVAL)
+				throw system_error("cannot load " + p.string() +
+						   ": it was not built for kernel " +
+						   release);
+			throw system_error("cannot load " + p.string() + ": " +
+					   errno_text(err));
+		}
+		// devtmpfs creates the node at once; udev may still be busy.
+		for (int i = 0; i < 100 && !fs::exists(kDevicePath); i++)
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		return {true, p.string()};
+	}
+	throw system_error("rtnoise.ko is not loaded and no module for kernel " +
+			   release + " was found (looked in " + looked +
+			   "): build it with 'cmake --build build' or pass --module");
+}
+
+void unload_module()
+{
+	if (syscall(SYS_delete_module, "rtnoise", O_NONBLOCK) != 0) {
+		int err = errno;
+		if (err == ENOENT)
+			return;
+		throw system_error(std::string("cannot unload rtnoise.ko: ") +
+				   errno_text(err) +
+				   (err == EWOULDBLOCK || err == EBUSY
+					    ? " (still in use: close what has /dev/rtnoise open)"
+					    : ""));
+	}
+}
+
+const char* lat_type_name(LatType t)
+{
+	return t == LatType::irq ? "irq" : "thread";
+}
+
+const char* sampler_state_name(SamplerState s)
+{
+	switch (s) {
+	case SamplerState::running:
+		return "running";
+	case SamplerState::stopped:
+		return "stopped";
+	default:
+		return "idle";
+	}
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "host.hpp"
+
+#include <sys/utsname.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "error.hpp"
+
+namespace rtnoise {
+
+std::string errno_text(int err)
+{
+	return std::strerror(err);
+}
+
+std::optional<std::string> read_file(const fs::path& path)
+{
+	std::ifstream in(path);
+	if (!in)
+		return std::nullopt;
+	std::ostringstream out;
+	out << in.rdbuf();
+	return out.str();
+}
+
+CpuSet cpu_list_file(const fs::path& root, const std::string& name)
+{
+	auto text = read_file(root / "sys/devices/system/cpu" / name);
+	if (!text)
+		return {};
+	return parse_cpulist(*text, true);
+}
+
+bool has_cap_sys_admin(const fs::path& root)
+{
+	constexpr int kCapSysAdmin = 21;
+	std::istringstream in(read_file(root / "proc/self/status").value_or(""));
+	for (std::string line; std::getline(in, line);) {
+		if (line.rfind("CapEff:", 0) != 0)
+			continue;
+		unsigned long long caps = std::stoull(line.substr(7), nullptr, 16);
+		return caps & (1ULL << kCapSysAdmin);
+	}
+	return false;
+}
+
+void check_watchable(const fs::path& root, const CpuSet& cpus)
+{
+	CpuSet possible = cpu_list_file(root, "possible");
+	CpuSet online = cpu_list_file(root, "online");
+	for (unsigned cpu : cpus) {
+		if (!possible.count(cpu))
+			throw usage_error("CPU " + std::to_string(cpu) +
+					  " does not exist (this machine has CPUs " +
+					  format_cpulist(possible) + ")");
+		if (!online.count(cpu))
+			throw usage_error("CPU " + std::to_string(cpu) +
+					  " is offline: bring it online (echo 1 > "
+					  "/sys/devices/system/cpu/cpu" +
+					  std::to_string(cpu) +
+					  "/online) or drop it from --cpus");
+	}
+}
+
+std::string kernel_release()
+{
+	struct utsname u{};
+	uname(&u);
+	return u.release;
+}
+
+std::string kernel_version()
+{
+	struct utsname u{};
+	uname(&u);
+	return u.version;
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+// sampler.hpp - what rtnoise.ko measured, as plain data.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rtnoise {
+
+enum class LatType : unsigned { irq = 0, thread = 1 };
+inline constexpr std::array<LatType, 2> kLatTypes{LatType::irq, LatType::thread};
+const char* lat_type_name(LatType t);
+
+enum class SamplerState { idle, running, stopped };
+const char* sampler_state_name(SamplerState s);
+
+struct LatencyStats {
+	std::uint64_t count = 0;
+	std::uint64_t min_ns = 0;
+	std::uint64_t max_ns = 0;
+	std::uint64_t sum_ns = 0;
+	std::uint64_t overflows = 0;
+	std::uint64_t spikes = 0;	// samples >= threshold
+	std::uint64_t spikes_lost = 0;	// of those, overwritten before read
+	std::uint64_t missed = 0;	// periods skipped
+	std::vector<std::uint64_t> hist;	// 1 us buckets
+
+	std::uint64_t avg_ns() const { return count ? sum_ns / count : 0; }
+};
+
+struct Spike {
+	unsigned cpu = 0;
+	LatType type = LatType::irq;
+	std::uint64_t seq = 0;
+	std::uint64_t cycle = 0;
+	std::uint64_t expected_ns = 0;
+	std::uint64_t observed_ns = 0;
+
+	std::uint64_t latency_ns() const
+	{
+		return observed_ns > expected_ns ? observed_ns - expected_ns : 0;
+	}
+};
+
+struct CpuResult {
+	unsigned cpu = 0;
+	bool running = false;	// sampler thread alive there now
+	unsigned hotplug_offline = 0;
+	unsigned pid = 0;
+	std::array<LatencyStats, 2> lat;
+
+	const LatencyStats& of(LatType t) const
+	{
+		return lat[static_cast<unsigned>(t)];
+	}
+	LatencyStats& of(LatType t) { return lat[static_cast<unsigned>(t)]; }
+};
+
+// Snapshot - one consistent read of the sampler, plus the host facts a
+// report names.
+struct Snapshot {
+	std::string kernel_release;
+	std::string kernel_version;
+	SamplerState state = SamplerState::idle;
+	std::uint64_t period_ns = 0;
+	std::uint64_t threshold_ns = 0;
+	std::uint32_t hist_buckets = 0;
+	std::uint32_t spike_capacity = 0;
+	std::uint32_t prio = 0;
+	std::uint64_t start_ns = 0;
+	std::uint64_t end_ns = 0;	// stop time, or "now" while running
+	std::vector<CpuResult> cpus;
+	std::vector<Spike> spikes;	// by time
+
+	std::uint64_t duration_ns() const
+	{
+		return end_ns > start_ns ? end_ns - start_ns : 0;
+	}
+};
+
+}  // namespace rtnoise
