@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# demo.sh - boot Debian's PREEMPT_RT kernel in a virtme-ng VM with CPUs 2-3
+# isolated, disturb CPU 3 on purpose, sample both CPUs with rtnoise and
+# print the report. Installs and builds what is missing first.
+#
+#   scripts/demo.sh [KERNEL-RELEASE]    # default: the installed -rt kernel
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+
+"$top/scripts/install-deps.sh"
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)"
+
+kernel=${1:-}
+if [ -z "$kernel" ]; then
+	kernel=$(ls "$build/kmod" | grep -- '-rt-' | sort -V | tail -n 1)
+	[ -n "$kernel" ] || kernel=$(ls "$build/kmod" | sort -V | tail -n 1)
+fi
+if [ -z "$kernel" ] || [ ! -f "$build/kmod/$kernel/rtnoise.ko" ]; then
+	echo "demo.sh: no rtnoise.ko was built; are kernel headers installed?" >&2
+	exit 1
+fi
+
+exec "$top/tests/vm/run-in-vm.sh" --kernel "$kernel" --build "$build" \
+	--script "$top/scripts/demo-guest.sh" --timeout 600

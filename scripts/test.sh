@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# test.sh - build everything and run every test: the unit tests and, for
+# each installed Debian kernel, the VM tests under virtme-ng (TCG).
+#
+#   scripts/test.sh                 # all tests
+#   scripts/test.sh -L unit         # extra arguments go to ctest
+#
+# Installs what is missing first (scripts/install-deps.sh, needs root).
+# BUILD_DIR overrides the build directory (default: build/).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+
+"$top/scripts/install-deps.sh"
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" -j"$(nproc)"
+ctest --test-dir "$build" --output-on-failure "$@"

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+// The CLI surface, parsed as a user types it (CLI11's TApp pattern); the
+// subcommand callbacks are replaced so nothing touches the host.
+#include <gtest/gtest.h>
+
+#include "commands.hpp"
+#include "error.hpp"
+
+using namespace rtnoise;
+
+namespace {
+
+class Cli : public ::testing::Test {
+protected:
+	Cli()
+	{
+		app.require_subcommand(1);
+		attach = setup_attach(app);
+		report = setup_report(app);
+		detach = setup_detach(app);
+		for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+			sub->callback([] {});
+	}
+
+	void parse(const std::string& line) { app.parse(line, false); }
+
+	CLI::App app{"rtnoise"};
+	std::shared_ptr<AttachOptions> attach;
+	std::shared_ptr<ReportOptions> report;
+	std::shared_ptr<DetachOptions> detach;
+};
+
+}  // namespace
+
+TEST_F(Cli, AttachDefaults)
+{
+	parse("attach --cpus 2-3");
+	SamplerConfig c = make_sampler_config(*attach);
+	EXPECT_EQ(c.cpus, (CpuSet{2, 3}));
+	EXPECT_EQ(c.period_ns, 1000000u);
+	EXPECT_EQ(c.threshold_ns, 50000u);
+	EXPECT_EQ(c.hist_buckets, 1000u);
+	EXPECT_EQ(c.spike_capacity, 4096u);
+	EXPECT_EQ(c.prio, 95u);
+	EXPECT_TRUE(attach->duration.empty());
+}
+
+TEST_F(Cli, AttachAllOptions)
+{
+	parse("attach -c 1,3 --period 500us --threshold 20us --duration 30s "
+	      "--hist-us 5000 --spikes 1024 --priority 80 --format json");
+	SamplerConfig c = make_sampler_config(*attach);
+	EXPECT_EQ(c.cpus, (CpuSet{1, 3}));
+	EXPECT_EQ(c.period_ns, 500000u);
+	EXPECT_EQ(c.threshold_ns, 20000u);
+	EXPECT_EQ(c.hist_buckets, 5000u);
+	EXPECT_EQ(c.spike_capacity, 1024u);
+	EXPECT_EQ(c.prio, 80u);
+	EXPECT_EQ(attach->duration, "30s");
+	EXPECT_EQ(attach->format, "json");
+}
+
+TEST_F(Cli, AttachNeedsCpus)
+{
+	EXPECT_THROW(parse("attach"), CLI::RequiredError);
+}
+
+TEST_F(Cli, MalformedCpuListsAreRejectedAtParse)
+{
+	for (const char* bad : {"3-1", "a", "1,,2", "99999"})
+		EXPECT_THROW(parse(std::string("attach --cpus ") + bad),
+			     CLI::ValidationError)
+			<< bad;
+}
+
+TEST_F(Cli, BadValuesAreRejected)
+{
+	EXPECT_THROW(parse("attach --cpus 1 --period fast"), CLI::ValidationError);
+	EXPECT_THROW(parse("attach --cpus 1 --spikes 1000"), CLI::ValidationError);
+	EXPECT_THROW(parse("attach --cpus 1 --priority 0"), CLI::ValidationError);
+	EXPECT_THROW(parse("attach --cpus 1 --hist-us 0"), CLI::ValidationError);
+	EXPECT_THROW(parse("attach --cpus 1 --format xml"), CLI::ValidationError);
+	EXPECT_THROW(parse("report --format xml"), CLI::ValidationError);
+	EXPECT_THROW(parse("frobnicate"), CLI::ParseError);
+}
+
+TEST_F(Cli, OutOfRangeTimesAreUsageErrors)
+{
+	parse("attach --cpus 1 --period 10us");
+	EXPECT_THROW(make_sampler_config(*attach), Error);
+	parse("attach --cpus 1 --period 2s");
+	EXPECT_THROW(make_sampler_config(*attach), Error);
+	parse("attach --cpus 1 --threshold 100ns");
+	EXPECT_THROW(make_sampler_config(*attach), Error);
+	parse("attach --cpus 1 --duration 0");
+	EXPECT_THROW(make_sampler_config(*attach), Error);
+}
+
+TEST_F(Cli, ReportOptions)
+{
+	parse("report --format cyclictest --type irq --top 3");
+	RenderOptions r = make_render_options(report->format, report->type, report->top);
+	EXPECT_EQ(r.format, Format::cyclictest);
+	EXPECT_EQ(r.cyclictest_type, LatType::irq);
+	EXPECT_EQ(r.top_spikes, 3u);
+}
+
+TEST_F(Cli, DetachUnload)
+{
+	parse("detach --unload");
+	EXPECT_TRUE(detach->unload);
+}

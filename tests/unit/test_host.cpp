@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "error.hpp"
+#include "host.hpp"
+
+using namespace rtnoise;
+
+namespace {
+
+// A fake root with the files the readers look at.
+class HostTree : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		root_ = fs::temp_directory_path() /
+			("rtnoise-host-" + std::to_string(::getpid()) + "-" +
+			 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+		fs::remove_all(root_);
+		write("sys/devices/system/cpu/possible", "0-3\n");
+		write("sys/devices/system/cpu/online", "0-2\n");
+		write("sys/devices/system/cpu/isolated", "\n");
+		write("proc/self/status", "Name:\tx\nCapEff:\t000001ffffffffff\n");
+	}
+	void TearDown() override { fs::remove_all(root_); }
+
+	void write(const std::string& rel, const std::string& text)
+	{
+		fs::create_directories((root_ / rel).parent_path());
+		std::ofstream(root_ / rel) << text;
+	}
+
+	fs::path root_;
+};
+
+}  // namespace
+
+TEST_F(HostTree, ReadsCpuLists)
+{
+	EXPECT_EQ(cpu_list_file(root_, "possible"), (CpuSet{0, 1, 2, 3}));
+	EXPECT_EQ(cpu_list_file(root_, "online"), (CpuSet{0, 1, 2}));
+	EXPECT_TRUE(cpu_list_file(root_, "isolated").empty());
+	EXPECT_TRUE(cpu_list_file(root_, "nohz_full").empty());
+}
+
+TEST_F(HostTree, WatchableCpusMustExistAndBeOnline)
+{
+	EXPECT_NO_THROW(check_watchable(root_, {1, 2}));
+	try {
+		check_watchable(root_, {3});
+		FAIL();
+	} catch (const Error& e) {
+		EXPECT_EQ(std::string(e.what()),
+			  "CPU 3 is offline: bring it online (echo 1 > "
+			  "/sys/devices/system/cpu/cpu3/online) or drop it from --cpus");
+	}
+	try {
+		check_watchable(root_, {2, 7});
+		FAIL();
+	} catch (const Error& e) {
+		EXPECT_EQ(std::string(e.what()),
+			  "CPU 7 does not exist (this machine has CPUs 0-3)");
+	}
+}
+
+TEST_F(HostTree, CapSysAdminFromCapEff)
+{
+	EXPECT_TRUE(has_cap_sys_admin(root_));
+	write("proc/self/status", "CapEff:\t0000000000000000\n");
+	EXPECT_FALSE(has_cap_sys_admin(root_));
+	write("proc/self/status", "CapEff:\t0000000000200000\n");
+	EXPECT_TRUE(has_cap_sys_admin(root_));
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "render.hpp"
+
+using namespace rtnoise;
+
+namespace {
+
+std::string fixture(const std::string& name)
+{
+	std::ifstream in(std::string(RTNOISE_FIXTURES) + "/" + name);
+	std::ostringstream out;
+	out << in.rdbuf();
+	return out.str();
+}
+
+LatencyStats stats(std::uint64_t count, std::uint64_t min_us, std::uint64_t avg_us,
+		   std::uint64_t max_us, std::uint64_t overflows,
+		   std::vector<std::uint64_t> hist)
+{
+	LatencyStats l;
+	l.count = count;
+	l.min_ns = min_us * 1000;
+	l.max_ns = max_us * 1000;
+	l.sum_ns = avg_us * 1000 * count;
+	l.overflows = overflows;
+	l.hist = std::move(hist);
+	return l;
+}
+
+// Two CPUs whose thread latencies are those of the real `cyclictest -t2
+// -h 5` run in fixtures/cyclictest-t2-h5.txt: every sample overflowed.
+Snapshot all_overflow()
+{
+	Snapshot s;
+	s.kernel_release = "6.1.0-test";
+	s.kernel_version = "#1 SMP PREEMPT_RT";
+	s.state = SamplerState::stopped;
+	s.period_ns = 1000000;
+	s.threshold_ns = 5000;
+	s.hist_buckets = 5;
+	s.start_ns = 1000;
+	s.end_ns = 1000 + 1000000000ULL;
+	s.cpus.resize(2);
+	s.cpus[0].cpu = 2;
+	s.cpus[1].cpu = 3;
+	s.cpus[0].of(LatType::thread) = stats(999, 61, 66, 1202, 999, {0, 0, 0, 0, 0});
+	s.cpus[1].of(LatType::thread) = stats(1000, 28, 64, 130, 1000, {0, 0, 0, 0, 0});
+	for (unsigned i = 0; i < 2; i++)
+		for (std::uint64_t c = 0; c < 999u + i; c++)
+			s.spikes.push_back({s.cpus[i].cpu, LatType::thread, c, c,
+					    s.start_ns + c * 1000000,
+					    s.start_ns + c * 1000000 + 70000});
+	return s;
+}
+
+Snapshot small()
+{
+	Snapshot s;
+	s.kernel_release = "6.1.0-test";
+	s.kernel_version = "#1 SMP";
+	s.state = SamplerState::running;
+	s.period_ns = 1000000;
+	s.threshold_ns = 3000;
+	s.hist_buckets = 4;
+	s.prio = 95;
+	s.start_ns = 5000000000ULL;
+	s.end_ns = 7000000000ULL;
+	CpuResult c;
+	c.cpu = 1;
+	c.running = true;
+	c.hotplug_offline = 1;
+	c.of(LatType::irq) = stats(10, 1, 1, 2, 0, {3, 7, 0, 0});
+	c.of(LatType::thread) = stats(10, 2, 2, 9, 1, {0, 4, 5, 0});
+	c.of(LatType::thread).spikes = 1;
+	c.of(LatType::thread).missed = 2;
+	s.cpus.push_back(c);
+	s.spikes.push_back({1, LatType::thread, 0, 42, 5042000000ULL, 5042009000ULL});
+	return s;
+}
+
+}  // namespace
+
+TEST(RenderCyclictest, ByteIdenticalToRealCyclictest)
+{
+	EXPECT_EQ(render_cyclictest(all_overflow(), LatType::thread),
+		  fixture("cyclictest-t2-h5.txt"));
+}
+
+TEST(RenderCyclictest, HistogramRowsAndOutliers)
+{
+	std::string out = render_cyclictest(small(), LatType::thread);
+	EXPECT_EQ(out,
+		  "# Histogram\n"
+		  "000000 000000\n"
+		  "000001 000004\n"
+		  "000002 000005\n"
+		  "000003 000000\n"
+		  "# Total: 000000009\n"
+		  "# Min Latencies: 00002\n"
+		  "# Avg Latencies: 00002\n"
+		  "# Max Latencies: 00009\n"
+		  "# Histogram Overflows: 00001\n"
+		  "# Histogram Overflow at cycle number:\n"
+		  "# Thread 0: 00042\n"
+		  "\n");
+	std::string irq = render_cyclictest(small(), LatType::irq);
+	EXPECT_NE(irq.find("000000 000003\n000001 000007\n"), std::string::npos);
+	EXPECT_NE(irq.find("# Thread 0:\n"), std::string::npos);
+}
+
+TEST(RenderJson, FollowsTheDesignShape)
+{
+	auto j = nlohmann::json::parse(render_json(small()));
+	EXPECT_EQ(j["version"], 1);
+	EXPECT_EQ(j["kernel"], "6.1.0-test #1 SMP");
+	EXPECT_EQ(j["period_ns"], 1000000);
+	EXPECT_EQ(j["threshold_ns"], 3000);
+	EXPECT_EQ(j["duration_ns"], 2000000000ULL);
+	ASSERT_EQ(j["cpus"].size(), 1u);
+	const auto& cpu = j["cpus"][0];
+	EXPECT_EQ(cpu["cpu"], 1);
+	for (const char* type : {"irq", "thread"})
+		for (const char* key : {"count", "min_ns", "avg_ns", "max_ns",
+					"overflows", "histogram_us"})
+			EXPECT_TRUE(cpu[type].contains(key)) << type << "." << key;
+	EXPECT_EQ(cpu["irq"]["histogram_us"],
+		  nlohmann::json::parse(R"({"0": 3, "1": 7})"));
+	EXPECT_EQ(cpu["thread"]["max_ns"], 9000);
+	EXPECT_EQ(cpu["thread"]["overflows"], 1);
+	EXPECT_EQ(cpu["thread"]["missed_periods"], 2);
+	EXPECT_EQ(cpu["hotplug_offline"], 1);
+	ASSERT_EQ(j["spikes"].size(), 1u);
+	EXPECT_EQ(j["spikes"][0]["type"], "thread");
+	EXPECT_EQ(j["spikes"][0]["at_ns"], 5042000000ULL);
+	EXPECT_EQ(j["spikes"][0]["latency_ns"], 9000);
+	EXPECT_TRUE(j["sources"].is_array());
+	EXPECT_TRUE(j["tick"].is_array());
+}
+
+TEST(RenderText, SummaryRowAndSpikes)
+{
+	std::string out = render_text(small(), 10);
+	EXPECT_NE(out.find("sampler running on CPUs 1 for 2.0 s: period 1 ms, "
+			   "threshold 3 us, SCHED_FIFO 95"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("  1         10      1      1      2      0      0"
+			   "         10      2      2      9      1      1      2\n"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("CPU 1   thread       9.0 us  at +0.042000 s  (cycle 42)"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("CPU 1 went offline 1 time(s)"), std::string::npos);
+}
+
+TEST(RenderText, TopLimitsTheSpikeList)
+{
+	std::string out = render_text(all_overflow(), 3);
+	EXPECT_NE(out.find("1999 recorded; the 3 largest:"), std::string::npos) << out;
+}
+
+TEST(Render, DispatchesOnFormat)
+{
+	RenderOptions o;
+	o.format = Format::json;
+	EXPECT_EQ(render(small(), o).front(), '{');
+	o.format = Format::cyclictest;
+	EXPECT_EQ(render(small(), o).rfind("# Histogram", 0), 0u);
+}

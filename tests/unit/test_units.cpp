@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include "error.hpp"
+#include "units.hpp"
+
+using namespace rtnoise;
+
+TEST(Units, ParsesEveryUnit)
+{
+	EXPECT_EQ(parse_duration_ns("1ms", kNsPerUs), 1000000u);
+	EXPECT_EQ(parse_duration_ns("50us", kNsPerUs), 50000u);
+	EXPECT_EQ(parse_duration_ns("250ns", kNsPerUs), 250u);
+	EXPECT_EQ(parse_duration_ns("1.5s", kNsPerUs), 1500000000u);
+	EXPECT_EQ(parse_duration_ns("2m", kNsPerUs), 120000000000u);
+	EXPECT_EQ(parse_duration_ns("1h", kNsPerUs), 3600000000000u);
+}
+
+TEST(Units, BareNumberTakesTheDefaultUnit)
+{
+	EXPECT_EQ(parse_duration_ns("100", kNsPerUs), 100000u);
+	EXPECT_EQ(parse_duration_ns("30", kNsPerSec), 30000000000u);
+}
+
+TEST(Units, RejectsGarbage)
+{
+	for (const char* bad : {"", "ms", "1xs", "1.2.3s", "-1ms", "1 ms", "1e3"})
+		EXPECT_THROW(parse_duration_ns(bad, kNsPerUs), Error) << bad;
+}
+
+TEST(Units, FormatsShort)
+{
+	EXPECT_EQ(format_duration(850), "850 ns");
+	EXPECT_EQ(format_duration(50000), "50 us");
+	EXPECT_EQ(format_duration(1000000), "1 ms");
+	EXPECT_EQ(format_duration(1500000), "1.5 ms");
+	EXPECT_EQ(format_duration(12000000000), "12.0 s");
+	EXPECT_EQ(ns_to_us(1999), 1u);
+}

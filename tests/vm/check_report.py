@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""check_report.py - assertions on rtnoise reports for the VM tests.
+
+  counts FILE CPUS            sample counts agree with duration / period
+  cyclictest FILE N [REF]     a cyclictest -h histogram with N columns
+                              parses as plotting scripts parse it; with
+                              REF, its line structure equals REF's
+  hotplug OFF ON CPU          CPU was not sampled while offline, and was
+                              again once back online
+
+Exit status 0 when every assertion holds; each failure is printed.
+"""
+import json
+import re
+import sys
+
+failures = []
+
+
+def expect(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def cpus_of(report):
+    return {c["cpu"]: c for c in report["cpus"]}
+
+
+def counts(path, cpulist):
+    rep = json.load(open(path))
+    expected = rep["duration_ns"] / rep["period_ns"]
+    expect(expected >= 1000, f"ran only {expected:.0f} periods")
+    by_cpu = cpus_of(rep)
+    for cpu in (int(c) for c in cpulist.split(",")):
+        expect(cpu in by_cpu, f"CPU {cpu} missing from the report")
+        if cpu not in by_cpu:
+            continue
+        irq, thr = by_cpu[cpu]["irq"], by_cpu[cpu]["thread"]
+        periods = thr["count"] + thr["missed_periods"]
+        print(f"CPU {cpu}: {thr['count']} thread samples + "
+              f"{thr['missed_periods']} missed periods, {irq['count']} irq "
+              f"samples, {expected:.0f} periods elapsed; thread avg "
+              f"{thr['avg_ns'] / 1000:.0f} us max {thr['max_ns'] / 1000:.0f} us")
+        # Every elapsed period is either sampled or counted as missed.
+        expect(0.9 * expected - 2 <= periods <= expected + 2,
+               f"CPU {cpu}: {periods} periods accounted, {expected:.0f} elapsed")
+        # A sampler that takes (almost) no samples fails, even under TCG.
+        expect(thr["count"] >= 0.2 * expected,
+               f"CPU {cpu}: only {thr['count']} thread samples")
+        # The IRQ sample of a period is taken just before its thread
+        # sample. A stopped sampler's counts are final; a running one's
+        # two counters are read a moment apart.
+        slack = 1 if rep["state"] == "stopped" else 0.01 * thr["count"] + 2
+        expect(abs(irq["count"] - thr["count"]) <= slack,
+               f"CPU {cpu}: {irq['count']} irq vs {thr['count']} thread samples")
+        for name, lat in (("irq", irq), ("thread", thr)):
+            in_hist = sum(lat["histogram_us"].values())
+            expect(abs(in_hist + lat["overflows"] - lat["count"]) <=
+                   (0 if rep["state"] == "stopped" else slack),
+                   f"CPU {cpu} {name}: histogram {in_hist} + overflows "
+                   f"{lat['overflows']} != count {lat['count']}")
+            expect(lat["min_ns"] <= lat["avg_ns"] <= lat["max_ns"],
+                   f"CPU {cpu} {name}: min/avg/max out of order")
+        expect(thr["min_ns"] >= irq["min_ns"],
+               f"CPU {cpu}: the thread woke before its own IRQ")
+
+
+def parse_cyclictest(path, n):
+    """Read a histogram as the OSADL plot scripts do: rows are the lines
+    that are neither comments nor empty, the summary from '# Max ...'."""
+    text = open(path).read()
+    rows, summary, kinds = [], {}, []
+    for line in text.split("\n"):
+        if line.startswith("#"):
+            key = line.split(":")[0]
+            kinds.append(key)
+            summary[key] = line[len(key) + 1:].split()
+        elif line:
+            kinds.append("row")
+            expect(re.fullmatch(r"\d{6} \d{6}(\t\d{6})*", line) is not None,
+                   f"{path}: bad row {line!r}")
+            rows.append([int(v) for v in line.replace("\t", " ").split()])
+    expect(text.endswith("\n\n"), f"{path}: does not end with an empty line")
+    for r in rows:
+        expect(len(r) == n + 1, f"{path}: row with {len(r) - 1} columns")
+    for key, width in (("# Total", 9), ("# Min Latencies", 5),
+                       ("# Avg Latencies", 5), ("# Max Latencies", 5),
+                       ("# Histogram Overflows", 5)):
+        vals = summary.get(key, [])
+        expect(len(vals) == n, f"{path}: {key} has {len(vals)} values")
+        expect(all(re.fullmatch(r"\d{%d,}" % width, v) for v in vals),
+               f"{path}: {key} values {vals}")
+    for i in range(min(n, len(summary.get("# Total", [])))):
+        col = sum(r[i + 1] for r in rows)
+        expect(col == int(summary["# Total"][i]),
+               f"{path}: column {i} sums to {col}, Total says "
+               f"{summary['# Total'][i]}")
+    threads = [k for k in kinds if k.startswith("# Thread")]
+    expect(len(threads) == n, f"{path}: {len(threads)} '# Thread' lines")
+    return kinds, rows
+
+
+def cyclictest(path, n, ref=None):
+    n = int(n)
+    kinds, rows = parse_cyclictest(path, n)
+    expect(len(rows) > 0, f"{path}: no histogram rows")
+    if ref:
+        ref_kinds, _ = parse_cyclictest(ref, n)
+        expect(kinds == ref_kinds,
+               f"{path}: line structure differs from cyclictest's")
+
+
+def hotplug(off_path, on_path, cpu):
+    cpu = int(cpu)
+    off = cpus_of(json.load(open(off_path)))[cpu]
+    on = cpus_of(json.load(open(on_path)))[cpu]
+    expect(not off["sampling"], f"CPU {cpu} still sampling while offline")
+    expect(off["hotplug_offline"] >= 1, f"CPU {cpu} offline not counted")
+    expect(on["sampling"], f"CPU {cpu} not sampling after coming back")
+    expect(on["thread"]["count"] > off["thread"]["count"],
+           f"CPU {cpu}: no samples after coming back online "
+           f"({off['thread']['count']} -> {on['thread']['count']})")
+
+
+def main():
+    cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug}
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        cmds[sys.argv[1]](*sys.argv[2:])
+    except (OSError, ValueError, KeyError) as e:
+        failures.append(f"cannot check: {e!r}")
+    for f in failures:
+        print("check_report:", f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

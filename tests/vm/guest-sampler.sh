@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# guest-sampler.sh - the sampler's VM test, run inside a guest with CPUs
+# 2-3 isolated: every error path, every report format, hotplug, concurrent
+# readers, a killed client, bad ioctls and rmmod in the middle of a run.
+#   guest-sampler.sh BUILD_DIR OUT_DIR
+set -u
+build=$1
+outdir=$2
+here=$(dirname "$(realpath "$0")")
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+rt=$build/rtnoise
+abuse=$build/tests/rtnoise_ioctl_abuse
+cpu_online() { echo "$2" >"/sys/devices/system/cpu/cpu$1/online"; }
+checker=$here/check_report.py
+
+echo "guest: $(uname -r), isolated $(cat /sys/devices/system/cpu/isolated)," \
+	"nohz_full $(cat /sys/devices/system/cpu/nohz_full)"
+dmesg -C
+
+# --- errors before anything is loaded --------------------------------------
+expect_fail "report without the module" 3 "not loaded" "$rt" report
+expect_fail "detach without the module" 3 "not loaded" "$rt" detach
+for bad in 3-1 a 1,,2 99999; do
+	expect_fail "malformed --cpus $bad" 2 "CPU|cpus" "$rt" attach --cpus "$bad"
+done
+expect_fail "absent CPU" 2 "CPU 7 does not exist" "$rt" attach --cpus 2,7
+cpu_online 3 0
+expect_fail "offline CPU" 2 "CPU 3 is offline" "$rt" attach --cpus 2-3
+cpu_online 3 1
+expect_fail "missing module file" 3 "no module for kernel" \
+	"$rt" attach --cpus 2 --module /nonexistent/rtnoise.ko
+expect_fail "not root" 3 "needs root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$rt" attach --cpus 2
+check "nothing loaded by the failures" test ! -e /sys/module/rtnoise
+
+# --- attach, which loads the module ----------------------------------------
+run "$rt" attach --cpus 2,3 --period 1ms --threshold 500us --hist-us 20000
+if [ "$st" -eq 0 ] && grep -q "loaded .*rtnoise.ko" <<<"$out"; then
+	ok "attach loads the module and says so"
+else
+	ko "attach: exit $st: $out"
+fi
+check "/dev/rtnoise exists" test -c /dev/rtnoise
+expect_fail "second attach refused" 3 "already attached" "$rt" attach --cpus 2
+expect_fail "not root on report" 3 "needs root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$rt" report
+
+for c in 2 3; do
+	pid=$(pgrep -x "rtnoise/$c")
+	policy=$(chrt -p "$pid" 2>/dev/null | tr '\n' ' ')
+	psr=$(ps -o psr= -p "$pid" | tr -d ' ')
+	if grep -q "SCHED_FIFO" <<<"$policy" && grep -q "priority: 95" <<<"$policy" &&
+		[ "$psr" = "$c" ]; then
+		ok "rtnoise/$c is SCHED_FIFO 95 on CPU $c"
+	else
+		ko "rtnoise/$c: pid '$pid' psr '$psr' policy '$policy'"
+	fi
+done
+
+sleep 6
+expect_ok "report json" "$rt" report --format json
+echo "$out" >"$outdir/running.json"
+expect_ok "sample counts match duration/period" "$checker" counts "$outdir/running.json" 2,3
+expect_ok "report text" "$rt" report
+if grep -qE '^ +2 +[0-9]+' <<<"$out" && grep -qE '^ +3 +[0-9]+' <<<"$out"; then
+	ok "text report has rows for CPUs 2 and 3"
+else
+	ko "text report: $out"
+fi
+echo "$out"
+
+# --- cyclictest format: read the way cyclictest's own output is read -------
+"$rt" report --format cyclictest >"$outdir/rtnoise.hist"
+timeout 60 cyclictest -t2 -a 2,3 -p 95 -i 1000 -h 20000 -D 3 -q -m 2>/dev/null |
+	grep -v cpu_dma_latency >"$outdir/cyclictest.hist"
+expect_ok "cyclictest's own output parses" "$checker" cyclictest "$outdir/cyclictest.hist" 2
+expect_ok "rtnoise --format cyclictest parses the same" \
+	"$checker" cyclictest "$outdir/rtnoise.hist" 2 "$outdir/cyclictest.hist"
+
+# --- concurrent readers -----------------------------------------------------
+pids=()
+for i in 1 2 3 4; do
+	(for _ in 1 2 3 4 5; do "$rt" report --format json >/dev/null || exit 1; done) &
+	pids+=($!)
+done
+bad=0
+for p in "${pids[@]}"; do wait "$p" || bad=1; done
+check "4 concurrent readers x5 reports" test "$bad" -eq 0
+
+# --- CPU hotplug during the run --------------------------------------------
+cpu_online 3 0
+sleep 1
+"$rt" report --format json >"$outdir/offline.json"
+cpu_online 3 1
+sleep 3
+"$rt" report --format json >"$outdir/online.json"
+expect_ok "CPU 3 offline: not sampled, counted" "$checker" hotplug "$outdir/offline.json" "$outdir/online.json" 3
+for _ in 1 2 3 4 5; do cpu_online 3 0; cpu_online 3 1; done
+check "sampler survives 5 quick hotplug cycles" pgrep -x rtnoise/3
+
+# --- detach, a client killed mid-run, --duration ---------------------------
+expect_ok "detach" "$rt" detach
+check "sampler threads gone" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
+expect_fail "report after detach" 3 "nothing attached" "$rt" report
+expect_fail "detach twice" 3 "nothing attached" "$rt" detach
+
+"$rt" attach --cpus 2,3 --duration 60s >/dev/null 2>&1 &
+client=$!
+sleep 3
+kill -9 "$client"
+wait "$client" 2>/dev/null
+expect_ok "sampler outlives a killed client" "$rt" report --format json
+check "still sampling after the kill" grep -q '"state": "running"' <<<"$out"
+expect_ok "detach after the kill" "$rt" detach
+
+run "$rt" attach --cpus 2 --duration 3s --format json
+echo "$out" | sed -n '/^{/,$p' >"$outdir/duration.json"
+if [ "$st" -eq 0 ] && "$checker" counts "$outdir/duration.json" 2; then
+	ok "attach --duration reports and stops"
+else
+	ko "attach --duration: exit $st: $out"
+fi
+expect_fail "--duration detached at the end" 3 "nothing attached" "$rt" report
+
+# --- bad ioctl arguments ----------------------------------------------------
+expect_ok "bad ioctls refused (absent CPU)" "$abuse" 2 7
+echo "$out" | tail -3
+cpu_online 3 0
+expect_ok "bad ioctls refused (offline CPU)" "$abuse" 2 3
+echo "$out" | tail -1
+cpu_online 3 1
+
+# --- rmmod in the middle of a run ------------------------------------------
+expect_ok "attach again" "$rt" attach --cpus 2,3 --period 1ms
+sleep 2
+expect_ok "rmmod while sampling" rmmod rtnoise
+check "module gone" test ! -e /sys/module/rtnoise
+check "device gone" test ! -e /dev/rtnoise
+check "sampler threads gone after rmmod" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
+
+expect_ok "attach reloads" "$rt" attach --cpus 3
+expect_ok "detach --unload" "$rt" detach --unload
+check "module unloaded" test ! -e /sys/module/rtnoise
+
+finish "$outdir"

@@ -1,0 +1,60 @@
+# lib.sh - helpers for the guest scripts of the VM tests (sourced).
+# Every step runs under a timeout; results are counted, and the closing
+# line is "N passed, M failed".
+
+passes=0
+failures=0
+
+ok() { passes=$((passes + 1)); echo "PASS: $*"; }
+ko() { failures=$((failures + 1)); echo "FAIL: $*"; }
+
+# run CMD... - run under a timeout, stdout+stderr in $out, status in $st
+run() {
+	out=$(timeout --foreground --preserve-status -k 10 120 "$@" 2>&1)
+	st=$?
+}
+
+# expect_fail DESC STATUS REGEX CMD... - CMD exits STATUS with exactly one
+# line of output that matches REGEX
+expect_fail() {
+	local desc=$1 want=$2 re=$3
+	shift 3
+	run "$@"
+	local lines
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	if [ "$st" -eq "$want" ] && [ "$lines" -eq 1 ] &&
+		printf '%s\n' "$out" | grep -qE -- "$re"; then
+		ok "$desc: $out"
+	else
+		ko "$desc: exit $st (want $want), $lines lines: $out"
+	fi
+}
+
+# expect_ok DESC CMD... - CMD exits 0
+expect_ok() {
+	local desc=$1
+	shift
+	run "$@"
+	if [ "$st" -eq 0 ]; then ok "$desc"; else ko "$desc: exit $st: $out"; fi
+}
+
+# check DESC CMD... - a condition (no output captured)
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else ko "$desc"; fi
+}
+
+# dmesg_clean FILE - no splat in the kernel log
+dmesg_clean() {
+	! grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|list_del corruption|blocked for more than|refcount_t:' "$1"
+}
+
+finish() {
+	local outdir=$1
+	dmesg >"$outdir/dmesg"
+	check "kernel log free of BUG/WARNING/Oops" dmesg_clean "$outdir/dmesg"
+	echo "$passes passed, $failures failed"
+	touch "$outdir/done"
+	[ "$failures" -eq 0 ]
+}

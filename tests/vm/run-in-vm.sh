@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# run-in-vm.sh - boot a Debian kernel under virtme-ng (TCG) with isolated
+# CPUs and run one guest script there against the host's build tree.
+#
+#   run-in-vm.sh --kernel RELEASE --build DIR --script FILE [--cpus N]
+#                [--append "ARGS"] [--timeout SECONDS] [-- SCRIPT-ARGS...]
+#
+# The guest sees the host's files read-only; the script gets the build
+# directory and a writable output directory as $1 and $2. The exit status
+# is the script's; a boot that hangs is killed by the outer timeout.
+set -euo pipefail
+
+kernel="" build="" script="" cpus=4 timeout=900 memory=2G
+append="isolcpus=2,3 nohz_full=2,3 rcu_nocbs=2,3"
+extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--build) build=$(realpath "$2"); shift 2 ;;
+	--script) script=$(realpath "$2"); shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
+	--memory) memory=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--) shift; extra=("$@"); break ;;
+	*) echo "run-in-vm.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+if [ -z "$kernel" ] || [ -z "$build" ] || [ -z "$script" ]; then
+	echo "run-in-vm.sh: --kernel, --build and --script are required" >&2
+	exit 2
+fi
+
+image=/boot/vmlinuz-$kernel
+if [ ! -r "$image" ]; then
+	echo "run-in-vm.sh: no readable $image: run scripts/install-deps.sh" >&2
+	exit 2
+fi
+if ! command -v vng >/dev/null; then
+	echo "run-in-vm.sh: vng not found: run scripts/install-deps.sh" >&2
+	exit 2
+fi
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/rtnoise-vm.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+echo "run-in-vm.sh: booting $kernel ($cpus vCPUs, $append)"
+status=0
+timeout --foreground -k 30 "$timeout" \
+	vng --run "$image" --disable-kvm --cpus "$cpus" --memory "$memory" \
+	--rwdir "$out" --append "$append" \
+	--exec "$script $build $out ${extra[*]}" </dev/null || status=$?
+
+if [ -f "$out/dmesg" ]; then
+	echo "---- guest kernel log (rtnoise lines) ----"
+	grep -iE 'rtnoise|BUG|WARNING|Oops' "$out/dmesg" | tail -40 || true
+fi
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+	echo "run-in-vm.sh: the guest did not finish within ${timeout}s" >&2
+elif [ ! -f "$out/done" ]; then
+	echo "run-in-vm.sh: the guest script did not run to its end" >&2
+	[ "$status" -eq 0 ] && status=1
+fi
+exit "$status"
