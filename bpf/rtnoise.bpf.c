@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnoise.bpf.c - attribute the time of watched CPUs to what disturbed them
+ *
+ * Each watched CPU keeps a stack of the contexts open on it: the running
+ * thread at the bottom, then whatever interrupted it (softirq, IRQ, IPI,
+ * local timer, timer/hrtimer callback, work item). When a context ends its
+ * own time is its span minus what nested in it, and its whole span is
+ * charged to the context below as nested time, so nothing is counted twice
+ * (the osnoise rule). Each finished context is summed per source and kept
+ * in a per-CPU ring of recent events for the spike join.
+ *
+ * Every tracepoint has a tp_btf program and a raw_tp twin over one handler;
+ * the loader keeps the tp_btf one where the kernel's BTF has it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "rtnoise_bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load. */
+const volatile __u32 slot_of[RTNOISE_BPF_MAX_CPUS] = {};	/* slot + 1 */
+const volatile __u32 ring_size = 1;
+const volatile __u64 sampler_fn = 0;	/* rtnoise.ko's hrtimer callback */
+
+#define FRAME_SAMPLER		1	/* the sampler's own work: not noise */
+#define FRAME_SAMPLER_INSIDE	2	/* delivered the sampler's timer */
+
+struct frame {
+	__u64 start;
+	__u64 nested;
+	__u64 id;
+	__u32 kind;
+	__u32 flags;
+};
+
+struct cpu_state {
+	__u32 depth;
+	__u32 pad;
+	struct frame f[RTNOISE_BPF_MAX_DEPTH];
+	char comm[RTNOISE_BPF_NAME_LEN];	/* of the thread in f[0] */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_state);
+} state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTNOISE_BPF_SOURCES);
+	__type(key, struct rtnoise_src_key);
+	__type(value, struct rtnoise_src_val);
+} sources SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);		/* nr_slots * ring_size, set at load */
+	__type(key, __u32);
+	__type(value, struct rtnoise_event);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RTNOISE_BPF_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct rtnoise_ring_head);
+} heads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtnoise_meta);
+} meta SEC(".maps");
+
+/* watched - this CPU's state if it is watched: the filter comes first */
+static __always_inline struct cpu_state *watched(__u32 *slot, __u32 *cpu)
+{
+	__u32 zero = 0;
+
+	*cpu = bpf_get_smp_processor_id();
+	if (*cpu >= RTNOISE_BPF_MAX_CPUS)
+		return NULL;
+	*slot = slot_of[*cpu];
+	if (!*slot)
+		return NULL;
+	return bpf_map_lookup_elem(&state, &zero);
+}
+
+/* record - add a finished context to its source and to the event ring */
+static __always_inline void record(__u32 slot, __u32 cpu, __u32 kind,
+				   __u64 id, __u64 start, __u64 end, __u64 net,
+				   __u32 depth, const char *name, bool kname)
+{
+	struct rtnoise_src_key key = { .cpu = cpu, .kind = kind, .id = id };
+	struct rtnoise_src_val *v, init = {};
+	struct rtnoise_ring_head *h;
+	struct rtnoise_event *e;
+	__u32 s = slot - 1, idx;
+	__u64 seq;
+
+	v = bpf_map_lookup_elem(&sources, &key);
+	if (!v) {
+		if (name && kname)
+			bpf_probe_read_kernel_str(init.name, sizeof(init.name), name);
+		else if (name)
+			__builtin_memcpy(init.name, name, sizeof(init.name));
+		bpf_map_update_elem(&sources, &key, &init, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&sources, &key);
+		if (!v)
+			return;
+	}
+	v->count++;
+	v->total_ns += net;
+	if (net > v->max_ns)
+		v->max_ns = net;
+
+	if (kind == RTNOISE_KIND_TICK)
+		return;
+	h = bpf_map_lookup_elem(&heads, &s);
+	if (!h)
+		return;
+	seq = __sync_fetch_and_add(&h->head, 1);
+	idx = s * ring_size + (seq & (ring_size - 1));
+	e = bpf_map_lookup_elem(&events, &idx);
+	if (!e)
+		return;
+	e->start_ns = start;
+	e->end_ns = end;
+	e->net_ns = net;
+	e->id = id;
+	e->kind = kind;
+	e->depth = depth;
+	e->cpu = cpu;
+	e->seq = seq + 1;	/* last: marks the record complete */
+}
+
+/* push - a context of @kind begins on this CPU */
+static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
+{
+	struct cpu_state *st;
+	struct frame *f;
+	__u32 slot, cpu, d;
+
+	st = watched(&slot, &cpu);
+	if (!st)
+		return 0;
+	d = st->depth;
+	if (d >= RTNOISE_BPF_MAX_DEPTH) {
+		__u32 s = slot - 1;
+		struct rtnoise_ring_head *h = bpf_map_lookup_elem(&heads, &s);
+
+		if (h)
+			__sync_fetch_and_add(&h->overflow, 1);
+		return 0;
+	}
+	f = &st->f[d & (RTNOISE_BPF_MAX_DEPTH - 1)];
+	f->start = bpf_ktime_get_ns();
+	f->nested = 0;
+	f->id = id;
+	f->kind = kind;
+	f->flags = flags;
+	st->depth = d + 1;
+	return 0;
+}
+
+/*
+ * pop - the innermost open context of @kind ends. Contexts above it whose
+ * end we missed are dropped; a context that began before we attached has
+ * no frame and is ignored.
+ */
+static __always_inline int pop(__u32 kind, const char *kname)
+{
+	struct cpu_state *st;
+	struct frame *f, *parent;
+	__u64 now, gross, net;
+	__u32 slot, cpu, flags;
+	int i, found = -1;
+
+	st = watched(&slot, &cpu);
+	if (!st)
+		return 0;
+	for (i = RTNOISE_BPF_MAX_DEPTH - 1; i >= 1; i--) {
+		if (i < st->depth && st->f[i].kind == kind) {
+			found = i;
+			break;
+		}
+	}
+	if (found < 1)
+		return 0;	/* never pop the thread frame here */
+
+	now = bpf_ktime_get_ns();
+	f = &st->f[found & (RTNOISE_BPF_MAX_DEPTH - 1)];
+	gross = now - f->start;
+	net = gross > f->nested ? gross - f->nested : 0;
+	flags = f->flags;
+	parent = &st->f[(found - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)];
+	parent->nested += gross;
+	if (flags & FRAME_SAMPLER)
+		parent->flags |= FRAME_SAMPLER_INSIDE;
+	st->depth = found;
+
+	if (!(flags & (FRAME_SAMPLER | FRAME_SAMPLER_INSIDE)))
+		record(slot, cpu, kind, f->id, f->start, now, net, found,
+		       kname, true);
+	return 0;
+}
+
+/* on_switch - close the previous thread's frame, open the next one's */
+static __always_inline int on_switch(struct task_struct *next)
+{
+	struct cpu_state *st;
+	struct frame *f;
+	__u64 now, gross, net, prefix;
+	__u32 slot, cpu;
+
+	st = watched(&slot, &cpu);
+	if (!st)
+		return 0;
+
+	now = bpf_ktime_get_ns();
+	f = &st->f[0];
+	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD) {
+		gross = now - f->start;
+		net = gross > f->nested ? gross - f->nested : 0;
+		/* The idle task and the sampler's own threads are not noise. */
+		if (f->id && !(f->flags & FRAME_SAMPLER))
+			record(slot, cpu, RTNOISE_KIND_THREAD, f->id, f->start,
+			       now, net, 0, st->comm, false);
+	}
+
+	f->start = now;
+	f->nested = 0;
+	f->id = BPF_CORE_READ(next, pid);
+	f->kind = RTNOISE_KIND_THREAD;
+	BPF_CORE_READ_STR_INTO(&st->comm, next, comm);
+	/* "rtnoise/" little-endian: the sampler kthreads of rtnoise.ko */
+	__builtin_memcpy(&prefix, st->comm, sizeof(prefix));
+	f->flags = prefix == 0x2f6573696f6e7472ULL ? FRAME_SAMPLER : 0;
+	st->depth = 1;
+	return 0;
+}
+
+/* on_nmi - NMIs come with their duration; charge it to what they hit */
+static __always_inline int on_nmi(void *handler, __s64 delta)
+{
+	struct cpu_state *st;
+	__u32 slot, cpu, d;
+	__u64 now;
+
+	st = watched(&slot, &cpu);
+	if (!st || delta <= 0)
+		return 0;
+	now = bpf_ktime_get_ns();
+	d = st->depth;
+	if (d >= 1 && d <= RTNOISE_BPF_MAX_DEPTH)
+		st->f[(d - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)].nested += delta;
+	record(slot, cpu, RTNOISE_KIND_NMI, (__u64)handler, now - delta, now,
+	       delta, d, NULL, false);
+	return 0;
+}
+
+/* on_tick_stop - the tick could not stop: count the dependency */
+static __always_inline int on_tick_stop(int success, int dependency)
+{
+	struct cpu_state *st;
+	__u32 slot, cpu;
+	__u64 now;
+
+	if (success)
+		return 0;
+	st = watched(&slot, &cpu);
+	if (!st)
+		return 0;
+	now = bpf_ktime_get_ns();
+	record(slot, cpu, RTNOISE_KIND_TICK, (__u32)dependency, now, now, 0, 0,
+	       NULL, false);
+	return 0;
+}
+
+static __always_inline int on_hrtimer_entry(struct hrtimer *t)
+{
+	__u64 fn = (__u64)BPF_CORE_READ(t, function);
+
+	return push(RTNOISE_KIND_HRTIMER, fn,
+		    sampler_fn && fn == sampler_fn ? FRAME_SAMPLER : 0);
+}
+
+/* TWIN - a tp_btf program and its raw_tp fallback over one handler. */
+#define TWIN(tp, call, args...)                                              \
+	SEC("tp_btf/" #tp)                                                   \
+	int BPF_PROG(tp##_btf, args)                                         \
+	{                                                                    \
+		return call;                                                 \
+	}                                                                    \
+	SEC("raw_tp/" #tp)                                                   \
+	int BPF_PROG(tp##_raw, args)                                         \
+	{                                                                    \
+		return call;                                                 \
+	}
+
+/* IPI_TWINS - entry and exit of one x86 system vector. */
+#define IPI_TWINS(name, ipi)                                                 \
+	TWIN(name##_entry, push(RTNOISE_KIND_IPI, ipi, 0), int vector)        \
+	TWIN(name##_exit, pop(RTNOISE_KIND_IPI, NULL), int vector)
+
+TWIN(sched_switch, on_switch(next), bool preempt, struct task_struct *prev,
+     struct task_struct *next)
+
+TWIN(irq_handler_entry, push(RTNOISE_KIND_IRQ, irq, 0), int irq,
+     struct irqaction *action)
+TWIN(irq_handler_exit, pop(RTNOISE_KIND_IRQ, BPF_CORE_READ(action, name)),
+     int irq, struct irqaction *action, int ret)
+
+TWIN(softirq_entry, push(RTNOISE_KIND_SOFTIRQ, vec_nr, 0), unsigned int vec_nr)
+TWIN(softirq_exit, pop(RTNOISE_KIND_SOFTIRQ, NULL), unsigned int vec_nr)
+
+TWIN(local_timer_entry, push(RTNOISE_KIND_LOCAL_TIMER, 0, 0), int vector)
+TWIN(local_timer_exit, pop(RTNOISE_KIND_LOCAL_TIMER, NULL), int vector)
+
+IPI_TWINS(call_function, RTNOISE_IPI_CALL_FUNCTION)
+IPI_TWINS(call_function_single, RTNOISE_IPI_CALL_FUNCTION_SINGLE)
+IPI_TWINS(reschedule, RTNOISE_IPI_RESCHEDULE)
+IPI_TWINS(irq_work, RTNOISE_IPI_IRQ_WORK)
+IPI_TWINS(x86_platform_ipi, RTNOISE_IPI_X86_PLATFORM)
+IPI_TWINS(thermal_apic, RTNOISE_IPI_THERMAL)
+IPI_TWINS(threshold_apic, RTNOISE_IPI_THRESHOLD)
+IPI_TWINS(deferred_error_apic, RTNOISE_IPI_DEFERRED_ERROR)
+IPI_TWINS(error_apic, RTNOISE_IPI_ERROR_APIC)
+IPI_TWINS(spurious_apic, RTNOISE_IPI_SPURIOUS_APIC)
+
+TWIN(nmi_handler, on_nmi(handler, delta_ns), void *handler, __s64 delta_ns,
+     int handled)
+
+TWIN(hrtimer_expire_entry, on_hrtimer_entry(hrtimer), struct hrtimer *hrtimer,
+     ktime_t *now)
+TWIN(hrtimer_expire_exit, pop(RTNOISE_KIND_HRTIMER, NULL),
+     struct hrtimer *hrtimer)
+
+TWIN(timer_expire_entry,
+     push(RTNOISE_KIND_TIMER, (__u64)BPF_CORE_READ(timer, function), 0),
+     struct timer_list *timer, unsigned long baseclk)
+TWIN(timer_expire_exit, pop(RTNOISE_KIND_TIMER, NULL), struct timer_list *timer)
+
+TWIN(workqueue_execute_start,
+     push(RTNOISE_KIND_WORKQUEUE, (__u64)BPF_CORE_READ(work, func), 0),
+     struct work_struct *work)
+TWIN(workqueue_execute_end, pop(RTNOISE_KIND_WORKQUEUE, NULL),
+     struct work_struct *work, work_func_t function)
+
+TWIN(tick_stop, on_tick_stop(success, dependency), int success, int dependency)
