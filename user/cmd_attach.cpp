@@ -12,6 +12,8 @@
 #include "cpulist.hpp"
 #include "error.hpp"
 #include "host.hpp"
+#include "ksyms.hpp"
+#include "tracer.hpp"
 #include "units.hpp"
 
 namespace rtnoise {
@@ -61,26 +63,59 @@ void run_attach(const AttachOptions& o)
 	SamplerConfig cfg = make_sampler_config(o);
 	require_root();
 	check_watchable("/", cfg.cpus);
+	if (!o.no_bpf && tracer_attached())
+		throw system_error("already attached (the BPF tracer is pinned): "
+				   "run 'rtnoise detach' first");
 
-	ModuleLoad load = ensure_module(o.module.empty()
-						? std::nullopt
-						: std::optional<std::string>(o.module));
-	if (load.loaded_now)
-		std::cerr << "rtnoise: loaded " << load.path << "\n";
+	std::optional<Device> dev;
+	std::uint64_t sampler_fn = 0;
+	if (!o.no_sampler) {
+		ModuleLoad load = ensure_module(o.module.empty()
+							? std::nullopt
+							: std::optional<std::string>(o.module));
+		if (load.loaded_now)
+			std::cerr << "rtnoise: loaded " << load.path << "\n";
+		dev.emplace(Device::open());
+		rtnoise_info info = dev->info();
+		if (info.state == RTNOISE_STATE_RUNNING)
+			throw system_error("already attached (" +
+					   std::to_string(info.nr_watched) +
+					   " CPUs, period " +
+					   format_duration(info.period_ns) +
+					   "): run 'rtnoise detach' first");
+		sampler_fn = Ksyms::load("/").address_of("rtnoise_timer_fn", "rtnoise")
+				     .value_or(0);
+	}
 
-	Device dev = Device::open();
-	rtnoise_info info = dev.info();
-	if (info.state == RTNOISE_STATE_RUNNING)
-		throw system_error("already attached (" +
-				   std::to_string(info.nr_watched) +
-				   " CPUs, period " +
-				   format_duration(info.period_ns) +
-				   "): run 'rtnoise detach' first");
-	dev.start(cfg);
+	// Tracer first, so the sampler's first spikes already have causes.
+	if (!o.no_bpf) {
+		TracerOptions t;
+		t.cpus = cfg.cpus;
+		t.ring_size = o.events;
+		t.sampler_fn = sampler_fn;
+		t.verbose = o.verbose;
+		auto tps = tracer_attach(t);
+		if (o.verbose)
+			std::cerr << "rtnoise: BPF on " << tps.size() << " tracepoints\n";
+	}
+	if (dev) {
+		try {
+			dev->start(cfg);
+		} catch (...) {
+			if (!o.no_bpf)
+				tracer_detach();
+			throw;
+		}
+	}
 
-	std::cerr << "rtnoise: sampling CPUs " << format_cpulist(cfg.cpus)
-		  << " every " << format_duration(cfg.period_ns)
-		  << ", spikes >= " << format_duration(cfg.threshold_ns) << "\n";
+	std::cerr << "rtnoise: " << (dev ? "sampling" : "tracing") << " CPUs "
+		  << format_cpulist(cfg.cpus);
+	if (dev)
+		std::cerr << " every " << format_duration(cfg.period_ns)
+			  << ", spikes >= " << format_duration(cfg.threshold_ns);
+	if (!o.no_bpf)
+		std::cerr << ", causes traced with BPF";
+	std::cerr << "\n";
 	if (o.duration.empty()) {
 		std::cerr << "rtnoise: 'rtnoise report' reads it, "
 			     "'rtnoise detach' stops it\n";
@@ -89,9 +124,10 @@ void run_attach(const AttachOptions& o)
 
 	if (!wait_for(parse_duration_ns(o.duration, kNsPerSec)))
 		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
-	dev.stop();
-	Snapshot snap = dev.read_snapshot();
-	dev.reset();
+	if (dev)
+		dev->stop();
+	Snapshot snap = collect(o.workload);
+	detach_all();
 	std::cout << render(snap, make_render_options(o.format, "thread", 10));
 }
 
@@ -148,12 +184,7 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 			"Spike records kept per CPU and type (power of two)")
 		->capture_default_str()
 		->check(CLI::Range(RTNOISE_SPIKES_MIN, RTNOISE_SPIKES_MAX))
-		->check(CLI::Validator(
-			[](std::string& s) -> std::string {
-				unsigned long v = std::stoul(s);
-				return (v & (v - 1)) ? "not a power of two" : "";
-			},
-			"POW2"));
+		->check(pow2_validator());
 	sub->add_option("--priority", o->priority,
 			"SCHED_FIFO priority of the sampler threads")
 		->capture_default_str()
@@ -164,6 +195,23 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 		->check(CLI::IsMember({"text", "json", "cyclictest"}));
 	sub->add_option("--module", o->module,
 			"rtnoise.ko to load if none is loaded");
+	sub->add_flag("--no-bpf", o->no_bpf,
+		      "Sample latency only; do not trace the causes");
+	sub->add_flag("--no-sampler", o->no_sampler,
+		      "Trace the causes only, without rtnoise.ko (for hosts "
+		      "that cannot load modules)");
+	sub->add_option("--events", o->events,
+			"Recent events kept per CPU for the spike join "
+			"(power of two)")
+		->capture_default_str()
+		->check(CLI::Range(1024U, 1U << 22))
+		->check(pow2_validator());
+	sub->add_option("-w,--workload", o->workload,
+			"Threads (comm or pid) that are the workload, not noise, "
+			"in the report of --duration")
+		->delimiter(',');
+	sub->add_flag("-v,--verbose", o->verbose, "Show libbpf's messages");
+	sub->get_option("--no-bpf")->excludes("--no-sampler");
 	sub->callback([o] { run_attach(*o); });
 	return o;
 }

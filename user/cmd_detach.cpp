@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// cmd_detach.cpp - rtnoise detach: stop sampling and free everything.
+// cmd_detach.cpp - rtnoise detach: stop sampling and tracing, free all.
 #include <iostream>
 
 #include "commands.hpp"
-#include "cpulist.hpp"
 #include "error.hpp"
-#include "units.hpp"
 
 namespace rtnoise {
 namespace {
@@ -13,21 +11,10 @@ namespace {
 void run_detach(const DetachOptions& o)
 {
 	require_root();
-	{
-		Device dev = Device::open();
-		Snapshot snap = dev.read_snapshot();
-		if (snap.state == SamplerState::idle && !o.unload)
-			throw system_error("nothing attached");
-		dev.reset();
-		if (snap.state != SamplerState::idle) {
-			CpuSet cpus;
-			for (const CpuResult& c : snap.cpus)
-				cpus.insert(c.cpu);
-			std::cerr << "rtnoise: detached from CPUs "
-				  << format_cpulist(cpus) << " after "
-				  << format_duration(snap.duration_ns()) << "\n";
-		}
-	}
+	if (detach_all())
+		std::cerr << "rtnoise: detached\n";
+	else if (!o.unload)
+		throw system_error("nothing attached");
 	if (o.unload) {
 		unload_module();
 		std::cerr << "rtnoise: unloaded rtnoise.ko\n";
@@ -39,8 +26,8 @@ void run_detach(const DetachOptions& o)
 std::shared_ptr<DetachOptions> setup_detach(CLI::App& app)
 {
 	auto o = std::make_shared<DetachOptions>();
-	auto* sub = app.add_subcommand("detach",
-				       "Stop sampling and free what it holds");
+	auto* sub = app.add_subcommand(
+		"detach", "Stop sampling and tracing and free what they hold");
 	sub->add_flag("--unload", o->unload, "Also unload rtnoise.ko");
 	sub->callback([o] { run_detach(*o); });
 	return o;

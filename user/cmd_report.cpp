@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// cmd_report.cpp - rtnoise report: read the running or stopped sampler.
+// cmd_report.cpp - rtnoise report: read and explain what is attached.
 #include <iostream>
 
 #include "commands.hpp"
@@ -11,11 +11,7 @@ namespace {
 void run_report(const ReportOptions& o)
 {
 	require_root();
-	Device dev = Device::open();
-	Snapshot snap = dev.read_snapshot();
-	if (snap.state == SamplerState::idle)
-		throw system_error("nothing attached: run 'rtnoise attach --cpus "
-				   "LIST' first");
+	Snapshot snap = collect(o.workload);
 	std::cout << render(snap, make_render_options(o.format, o.type, o.top));
 }
 
@@ -25,7 +21,7 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 {
 	auto o = std::make_shared<ReportOptions>();
 	auto* sub = app.add_subcommand(
-		"report", "Print what the sampler measured so far");
+		"report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
 		->check(CLI::IsMember({"text", "json", "cyclictest"}));
@@ -35,6 +31,9 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 		->check(CLI::IsMember({"irq", "thread"}));
 	sub->add_option("--top", o->top, "Spikes listed in the text format")
 		->capture_default_str();
+	sub->add_option("-w,--workload", o->workload,
+			"Threads (comm or pid) that are the workload, not noise")
+		->delimiter(',');
 	sub->callback([o] { run_report(*o); });
 	return o;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "device.hpp"
 #include "render.hpp"
@@ -15,6 +16,11 @@ namespace rtnoise {
 
 struct AttachOptions {
 	std::string cpus;
+	bool no_sampler = false;
+	bool no_bpf = false;
+	bool verbose = false;
+	std::uint32_t events = 32768;
+	std::vector<std::string> workload;
 	std::string period = "1ms";
 	std::string threshold = "50us";
 	std::string duration;
@@ -26,6 +32,7 @@ struct AttachOptions {
 };
 
 struct ReportOptions {
+	std::vector<std::string> workload;
 	std::string format = "text";
 	std::string type = "thread";
 	std::size_t top = 10;
@@ -47,6 +54,16 @@ RenderOptions make_render_options(const std::string& format,
 // Shared by the commands.
 CLI::Validator cpulist_validator();
 CLI::Validator duration_validator();
+CLI::Validator pow2_validator();
 void require_root();
+
+// collect - everything attached, read and joined: the sampler's data if
+// rtnoise.ko is sampling or stopped, the BPF side's if it is pinned.
+// Throws "nothing attached" when neither is. workload lists thread
+// comms or pids that are the intended workload, not noise.
+Snapshot collect(const std::vector<std::string>& workload);
+
+// detach_all - stop and free both sides; false if nothing was attached.
+bool detach_all();
 
 }  // namespace rtnoise

@@ -182,8 +182,14 @@ std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type,
 		lost += req.lost;
 		for (std::uint32_t i = 0; i < req.returned; i++) {
 			const rtnoise_spike& s = buf[i];
-			out.push_back({s.cpu, static_cast<LatType>(s.type), s.seq,
-				       s.cycle, s.expected_ns, s.observed_ns});
+			Spike sp;
+			sp.cpu = s.cpu;
+			sp.type = static_cast<LatType>(s.type);
+			sp.seq = s.seq;
+			sp.cycle = s.cycle;
+			sp.expected_ns = s.expected_ns;
+			sp.observed_ns = s.observed_ns;
+			out.push_back(std::move(sp));
 		}
 		if (req.next_seq == from)
 			break;
@@ -208,6 +214,7 @@ Snapshot Device::read_snapshot()
 	s.end_ns = info.stop_ns;
 	if (s.state == SamplerState::idle)
 		return s;
+	s.sampled = true;
 
 	for (unsigned cpu = 0; cpu < info.nr_cpu_ids; cpu++) {
 		auto r = read_cpu(cpu, info.hist_buckets);

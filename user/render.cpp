@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "attribution.hpp"
 #include "cpulist.hpp"
 #include "units.hpp"
 
@@ -54,23 +55,55 @@ nlohmann::json latency_json(const LatencyStats& l)
 std::string render_json(const Snapshot& s)
 {
 	nlohmann::json cpus = nlohmann::json::array();
-	for (const CpuResult& c : s.cpus)
-		cpus.push_back({{"cpu", c.cpu},
-				{"irq", latency_json(c.of(LatType::irq))},
-				{"thread", latency_json(c.of(LatType::thread))},
-				{"sampling", c.running},
-				{"hotplug_offline", c.hotplug_offline}});
+	for (const CpuResult& c : s.cpus) {
+		nlohmann::json cpu = {{"cpu", c.cpu}};
+		if (s.sampled) {
+			cpu["irq"] = latency_json(c.of(LatType::irq));
+			cpu["thread"] = latency_json(c.of(LatType::thread));
+			cpu["sampling"] = c.running;
+			cpu["hotplug_offline"] = c.hotplug_offline;
+		}
+		if (s.attributed)
+			cpu["noise"] = {{"total_ns", c.noise.total_ns},
+					{"per_second_us", c.noise.per_second_us},
+					{"available_pct", c.noise.available_pct},
+					{"events_lost", c.noise.events_lost}};
+		cpus.push_back(cpu);
+	}
+
+	nlohmann::json sources = nlohmann::json::array();
+	for (const SourceRow& r : s.sources)
+		sources.push_back({{"cpu", r.cpu},
+				   {"kind", r.kind},
+				   {"name", r.name},
+				   {"count", r.count},
+				   {"total_ns", r.total_ns},
+				   {"max_ns", r.max_ns}});
 
 	nlohmann::json spikes = nlohmann::json::array();
-	for (const Spike& sp : s.spikes)
-		spikes.push_back({{"cpu", sp.cpu},
-				  {"type", lat_type_name(sp.type)},
-				  {"at_ns", sp.expected_ns},
-				  {"observed_ns", sp.observed_ns},
-				  {"latency_ns", sp.latency_ns()},
-				  {"cycle", sp.cycle},
-				  {"causes", nlohmann::json::array()},
-				  {"unexplained_ns", sp.latency_ns()}});
+	for (const Spike& sp : s.spikes) {
+		nlohmann::json causes = nlohmann::json::array();
+		for (const Cause& c : sp.causes)
+			causes.push_back({{"kind", c.kind},
+					  {"name", c.name},
+					  {"duration_ns", c.duration_ns}});
+		nlohmann::json j = {{"cpu", sp.cpu},
+				    {"type", lat_type_name(sp.type)},
+				    {"at_ns", sp.expected_ns},
+				    {"observed_ns", sp.observed_ns},
+				    {"latency_ns", sp.latency_ns()},
+				    {"cycle", sp.cycle},
+				    {"causes", causes},
+				    {"unexplained_ns", s.attributed ? sp.unexplained_ns
+								    : sp.latency_ns()}};
+		if (sp.history_lost)
+			j["history_lost"] = true;
+		spikes.push_back(j);
+	}
+
+	nlohmann::json tick = nlohmann::json::array();
+	for (const TickRow& t : s.ticks)
+		tick.push_back({{"cpu", t.cpu}, {"reason", t.reason}, {"count", t.count}});
 
 	nlohmann::json j = {
 		{"version", 1},
@@ -82,11 +115,12 @@ std::string render_json(const Snapshot& s)
 		{"start_ns", s.start_ns},
 		{"hist_buckets", s.hist_buckets},
 		{"priority", s.prio},
-		{"attribution", false},
+		{"sampled", s.sampled},
+		{"attribution", s.attributed},
 		{"cpus", cpus},
-		{"sources", nlohmann::json::array()},
+		{"sources", sources},
 		{"spikes", spikes},
-		{"tick", nlohmann::json::array()},
+		{"tick", tick},
 	};
 	return j.dump(2) + "\n";
 }
@@ -154,22 +188,27 @@ std::string render_cyclictest(const Snapshot& s, LatType type)
 	return out;
 }
 
-std::string render_text(const Snapshot& s, std::size_t top_spikes)
-{
-	std::string out;
-	appendf(out, "rtnoise report - kernel %s %s\n", s.kernel_release.c_str(),
-		s.kernel_version.c_str());
-	if (s.state == SamplerState::idle) {
-		out += "nothing attached\n";
-		return out;
-	}
-	appendf(out, "sampler %s on CPUs %s for %s: period %s, threshold %s, "
-		     "SCHED_FIFO %u\n\n",
-		sampler_state_name(s.state), format_cpulist(watched_cpus(s)).c_str(),
-		format_duration(s.duration_ns()).c_str(),
-		format_duration(s.period_ns).c_str(),
-		format_duration(s.threshold_ns).c_str(), s.prio);
+namespace {
 
+constexpr std::size_t kSourceRows = 15;
+
+const char* tick_remedy(const std::string& reason)
+{
+	if (reason == "SCHED")
+		return "more than one runnable task: move the others away";
+	if (reason == "POSIX_TIMER")
+		return "a process here uses a POSIX CPU-time timer";
+	if (reason == "PERF_EVENTS")
+		return "perf events need the tick: stop perf/the NMI watchdog";
+	if (reason == "CLOCK_UNSTABLE")
+		return "unstable clocksource: tsc=reliable if the TSC is";
+	if (reason == "RCU" || reason == "RCU_EXP")
+		return "RCU needs this CPU: rcu_nocbs= at boot";
+	return "";
+}
+
+void text_latency(std::string& out, const Snapshot& s)
+{
 	out += "      ------------ IRQ latency (us) -------------"
 	       "  ---------- Thread latency (us) -------------------\n";
 	out += "CPU      count    min    avg    max   over spikes"
@@ -185,7 +224,81 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 		}
 		appendf(out, " %6llu\n", ull(c.of(LatType::thread).missed));
 	}
+}
 
+void text_noise(std::string& out, const Snapshot& s)
+{
+	const double secs = static_cast<double>(s.end_ns > std::max(s.start_ns, s.trace_start_ns)
+							? s.end_ns - std::max(s.start_ns, s.trace_start_ns)
+							: 0) / 1e9;
+	for (const CpuResult& c : s.cpus) {
+		appendf(out, "\nCPU %u noise: %.1f us/s, %.3f%% of the CPU left "
+			     "to the workload",
+			c.cpu, c.noise.per_second_us, c.noise.available_pct);
+		if (c.noise.events_lost)
+			appendf(out, " (%llu older events overwritten)",
+				ull(c.noise.events_lost));
+		out += "\n";
+		std::size_t rows = 0, more = 0;
+		for (const SourceRow& r : s.sources) {
+			if (r.cpu != c.cpu)
+				continue;
+			if (rows == kSourceRows) {
+				more++;
+				continue;
+			}
+			if (!rows)
+				out += "  kind         source                          "
+				       "  count   total us    max us   us/s\n";
+			rows++;
+			appendf(out, "  %-12s %-32s %7llu %10.1f %9.1f %6.1f\n",
+				r.kind.c_str(), r.name.c_str(), ull(r.count),
+				static_cast<double>(r.total_ns) / 1e3,
+				static_cast<double>(r.max_ns) / 1e3,
+				secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0);
+		}
+		if (more)
+			appendf(out, "  ... and %zu smaller sources (--format json "
+				     "lists all)\n", more);
+		if (!rows)
+			out += "  no disturbance traced\n";
+		for (const TickRow& t : s.ticks)
+			if (t.cpu == c.cpu)
+				appendf(out, "  tick kept running: %s x%llu - %s\n",
+					t.reason.c_str(), ull(t.count),
+					tick_remedy(t.reason));
+	}
+
+	// Each remedy once, with the sources it would remove, largest first.
+	std::vector<std::pair<std::string, std::vector<std::string>>> fixes;
+	for (const SourceRow& r : s.sources) {
+		std::string fix = remedy(r.kind, r.name, r.cpu);
+		if (fix.empty())
+			continue;
+		auto it = std::find_if(fixes.begin(), fixes.end(),
+				       [&](const auto& f) { return f.first == fix; });
+		if (it == fixes.end()) {
+			fixes.push_back({fix, {}});
+			it = fixes.end() - 1;
+		}
+		std::string who = r.kind + " " + r.name;
+		if (it->second.size() < 4 &&
+		    std::find(it->second.begin(), it->second.end(), who) == it->second.end())
+			it->second.push_back(who);
+	}
+	if (fixes.empty())
+		return;
+	out += "\nWhat would remove them:\n";
+	for (std::size_t i = 0; i < fixes.size() && i < kSourceRows; i++) {
+		std::string who;
+		for (const std::string& w : fixes[i].second)
+			who += (who.empty() ? "" : ", ") + w;
+		appendf(out, "  - %s\n      (%s)\n", fixes[i].first.c_str(), who.c_str());
+	}
+}
+
+void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
+{
 	std::vector<const Spike*> top;
 	std::uint64_t lost = 0;
 	for (const CpuResult& c : s.cpus)
@@ -203,24 +316,65 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 		format_duration(s.threshold_ns).c_str(), s.spikes.size());
 	if (lost)
 		appendf(out, ", %llu older ones overwritten", ull(lost));
-	if (!top.empty()) {
-		appendf(out, "; the %zu largest:\n", top.size());
-		for (const Spike* sp : top)
-			appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n",
-				sp->cpu, lat_type_name(sp->type),
-				static_cast<double>(sp->latency_ns()) / 1000.0,
-				static_cast<double>(sp->expected_ns - s.start_ns) / 1e9,
-				ull(sp->cycle));
-	} else {
+	if (top.empty()) {
 		out += "\n";
+		return;
 	}
+	appendf(out, "; the %zu largest:\n", top.size());
+	for (const Spike* sp : top) {
+		appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n",
+			sp->cpu, lat_type_name(sp->type),
+			static_cast<double>(sp->latency_ns()) / 1000.0,
+			static_cast<double>(sp->expected_ns - s.start_ns) / 1e9,
+			ull(sp->cycle));
+		if (!s.attributed)
+			continue;
+		for (const Cause& c : sp->causes)
+			appendf(out, "      %-12s %-32s %9.1f us\n", c.kind.c_str(),
+				c.name.c_str(), static_cast<double>(c.duration_ns) / 1e3);
+		appendf(out, "      %-12s %-32s %9.1f us\n", "unexplained",
+			sp->history_lost ? "(events overwritten)"
+					 : "(hardware, hypervisor, idle exit)",
+			static_cast<double>(sp->unexplained_ns) / 1e3);
+	}
+}
+
+}  // namespace
+
+std::string render_text(const Snapshot& s, std::size_t top_spikes)
+{
+	std::string out;
+	appendf(out, "rtnoise report - kernel %s %s\n", s.kernel_release.c_str(),
+		s.kernel_version.c_str());
+	if (s.sampled)
+		appendf(out, "sampler %s on CPUs %s for %s: period %s, threshold %s, "
+			     "SCHED_FIFO %u\n",
+			sampler_state_name(s.state),
+			format_cpulist(watched_cpus(s)).c_str(),
+			format_duration(s.duration_ns()).c_str(),
+			format_duration(s.period_ns).c_str(),
+			format_duration(s.threshold_ns).c_str(), s.prio);
+	if (s.attributed)
+		appendf(out, "causes traced with BPF on CPUs %s for %s\n",
+			format_cpulist(watched_cpus(s)).c_str(),
+			format_duration(s.end_ns > s.trace_start_ns
+						? s.end_ns - s.trace_start_ns
+						: 0).c_str());
+	out += "\n";
+
+	if (s.sampled)
+		text_latency(out, s);
+	if (s.attributed)
+		text_noise(out, s);
+	if (s.sampled)
+		text_spikes(out, s, top_spikes);
 
 	for (const CpuResult& c : s.cpus) {
 		if (c.hotplug_offline)
 			appendf(out, "note: CPU %u went offline %u time(s); it was "
 				     "not sampled while offline\n",
 				c.cpu, c.hotplug_offline);
-		else if (s.state == SamplerState::running && !c.running)
+		else if (s.sampled && s.state == SamplerState::running && !c.running)
 			appendf(out, "note: CPU %u is not being sampled now\n", c.cpu);
 	}
 	return out;

@@ -30,6 +30,13 @@ struct LatencyStats {
 	std::uint64_t avg_ns() const { return count ? sum_ns / count : 0; }
 };
 
+// Cause - a source that ran inside a spike's window, and for how long.
+struct Cause {
+	std::string kind;	// irq softirq nmi ipi local_timer hrtimer ...
+	std::string name;
+	std::uint64_t duration_ns = 0;
+};
+
 struct Spike {
 	unsigned cpu = 0;
 	LatType type = LatType::irq;
@@ -38,10 +45,40 @@ struct Spike {
 	std::uint64_t expected_ns = 0;
 	std::uint64_t observed_ns = 0;
 
+	// Filled by attribute(): what ran in [expected, observed].
+	std::vector<Cause> causes;
+	std::uint64_t unexplained_ns = 0;
+	bool history_lost = false;	// older than the retained events
+
 	std::uint64_t latency_ns() const
 	{
 		return observed_ns > expected_ns ? observed_ns - expected_ns : 0;
 	}
+};
+
+// SourceRow - one source of disturbance on one CPU, over the whole run.
+struct SourceRow {
+	unsigned cpu = 0;
+	std::string kind;
+	std::string name;
+	std::uint64_t count = 0;
+	std::uint64_t total_ns = 0;
+	std::uint64_t max_ns = 0;
+};
+
+// TickRow - why the tick could not stop on a CPU, and how often.
+struct TickRow {
+	unsigned cpu = 0;
+	std::string reason;
+	std::uint64_t count = 0;
+};
+
+// NoiseBudget - how much of a CPU its disturbances took.
+struct NoiseBudget {
+	std::uint64_t total_ns = 0;
+	double per_second_us = 0;
+	double available_pct = 100;
+	std::uint64_t events_lost = 0;
 };
 
 struct CpuResult {
@@ -50,6 +87,7 @@ struct CpuResult {
 	unsigned hotplug_offline = 0;
 	unsigned pid = 0;
 	std::array<LatencyStats, 2> lat;
+	NoiseBudget noise;	// meaningful when Snapshot::attributed
 
 	const LatencyStats& of(LatType t) const
 	{
@@ -63,6 +101,7 @@ struct CpuResult {
 struct Snapshot {
 	std::string kernel_release;
 	std::string kernel_version;
+	bool sampled = false;		// rtnoise.ko's data is here
 	SamplerState state = SamplerState::idle;
 	std::uint64_t period_ns = 0;
 	std::uint64_t threshold_ns = 0;
@@ -73,6 +112,12 @@ struct Snapshot {
 	std::uint64_t end_ns = 0;	// stop time, or "now" while running
 	std::vector<CpuResult> cpus;
 	std::vector<Spike> spikes;	// by time
+
+	// Attribution, from the BPF side (attribute()).
+	bool attributed = false;
+	std::uint64_t trace_start_ns = 0;
+	std::vector<SourceRow> sources;	// per CPU, largest total first
+	std::vector<TickRow> ticks;
 
 	std::uint64_t duration_ns() const
 	{

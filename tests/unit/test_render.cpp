@@ -33,6 +33,19 @@ LatencyStats stats(std::uint64_t count, std::uint64_t min_us, std::uint64_t avg_
 	return l;
 }
 
+Spike spike(unsigned cpu, LatType type, std::uint64_t cycle, std::uint64_t expected,
+	    std::uint64_t observed)
+{
+	Spike s;
+	s.cpu = cpu;
+	s.type = type;
+	s.seq = cycle;
+	s.cycle = cycle;
+	s.expected_ns = expected;
+	s.observed_ns = observed;
+	return s;
+}
+
 // Two CPUs whose thread latencies are those of the real `cyclictest -t2
 // -h 5` run in fixtures/cyclictest-t2-h5.txt: every sample overflowed.
 Snapshot all_overflow()
@@ -40,6 +53,7 @@ Snapshot all_overflow()
 	Snapshot s;
 	s.kernel_release = "6.1.0-test";
 	s.kernel_version = "#1 SMP PREEMPT_RT";
+	s.sampled = true;
 	s.state = SamplerState::stopped;
 	s.period_ns = 1000000;
 	s.threshold_ns = 5000;
@@ -53,9 +67,9 @@ Snapshot all_overflow()
 	s.cpus[1].of(LatType::thread) = stats(1000, 28, 64, 130, 1000, {0, 0, 0, 0, 0});
 	for (unsigned i = 0; i < 2; i++)
 		for (std::uint64_t c = 0; c < 999u + i; c++)
-			s.spikes.push_back({s.cpus[i].cpu, LatType::thread, c, c,
-					    s.start_ns + c * 1000000,
-					    s.start_ns + c * 1000000 + 70000});
+			s.spikes.push_back(spike(s.cpus[i].cpu, LatType::thread, c,
+						 s.start_ns + c * 1000000,
+						 s.start_ns + c * 1000000 + 70000));
 	return s;
 }
 
@@ -64,6 +78,7 @@ Snapshot small()
 	Snapshot s;
 	s.kernel_release = "6.1.0-test";
 	s.kernel_version = "#1 SMP";
+	s.sampled = true;
 	s.state = SamplerState::running;
 	s.period_ns = 1000000;
 	s.threshold_ns = 3000;
@@ -80,7 +95,7 @@ Snapshot small()
 	c.of(LatType::thread).spikes = 1;
 	c.of(LatType::thread).missed = 2;
 	s.cpus.push_back(c);
-	s.spikes.push_back({1, LatType::thread, 0, 42, 5042000000ULL, 5042009000ULL});
+	s.spikes.push_back(spike(1, LatType::thread, 42, 5042000000ULL, 5042009000ULL));
 	return s;
 }
 

@@ -7,6 +7,12 @@
                               REF, its line structure equals REF's
   hotplug OFF ON CPU          CPU was not sampled while offline, and was
                               again once back online
+  attribution FILE CPU WANT.. the sources of CPU include each WANT
+                              ("kind:name-prefix", alternatives split by
+                              "|"); a WANT of "cause=kind:prefix" must be
+                              a cause of one of CPU's spikes instead; every
+                              spike's causes and remainder add up to its
+                              latency and no CPU has more noise than time
 
 Exit status 0 when every assertion holds; each failure is printed.
 """
@@ -122,8 +128,58 @@ def hotplug(off_path, on_path, cpu):
            f"({off['thread']['count']} -> {on['thread']['count']})")
 
 
+def matches(kind, name, want):
+    for alt in want.split("|"):
+        wkind, _, prefix = alt.partition(":")
+        if kind == wkind and name.startswith(prefix):
+            return True
+    return False
+
+
+def attribution(path, cpu, *wants):
+    rep = json.load(open(path))
+    cpu = int(cpu)
+    expect(rep["attribution"], "the report has no attribution")
+    srcs = [s for s in rep["sources"] if s["cpu"] == cpu]
+    spikes = [s for s in rep["spikes"] if s["cpu"] == cpu]
+    print(f"CPU {cpu}: {len(srcs)} sources, {len(spikes)} spikes; largest: " +
+          ", ".join(f"{s['kind']} {s['name']} x{s['count']}" for s in srcs[:8]))
+    for want in wants:
+        if want.startswith("cause="):
+            want = want[len("cause="):]
+            hits = [sp for sp in spikes for c in sp["causes"]
+                    if matches(c["kind"], c["name"], want) and
+                    c["duration_ns"] >= 1000000]
+            expect(hits, f"no spike on CPU {cpu} has {want} (>= 1 ms) "
+                   "among its causes")
+            if hits:
+                sp = hits[0]
+                print(f"  spike of {sp['latency_ns'] / 1e3:.0f} us: " +
+                      ", ".join(f"{c['kind']} {c['name']} "
+                                f"{c['duration_ns'] / 1e3:.0f} us"
+                                for c in sp["causes"]) +
+                      f", unexplained {sp['unexplained_ns'] / 1e3:.0f} us")
+            continue
+        found = [s for s in srcs if matches(s["kind"], s["name"], want)
+                 and s["count"] > 0]
+        expect(found, f"CPU {cpu}: no source {want}")
+    for sp in rep["spikes"]:
+        total = sum(c["duration_ns"] for c in sp["causes"]) + sp["unexplained_ns"]
+        expect(total == sp["latency_ns"],
+               f"spike at {sp['at_ns']}: causes + unexplained = {total}, "
+               f"latency {sp['latency_ns']}")
+    for c in rep["cpus"]:
+        noise = sum(s["total_ns"] for s in rep["sources"] if s["cpu"] == c["cpu"])
+        expect(noise <= rep["duration_ns"] * 1.01,
+               f"CPU {c['cpu']}: {noise} ns of noise in "
+               f"{rep['duration_ns']} ns: counted twice?")
+        expect(c["noise"]["total_ns"] == noise,
+               f"CPU {c['cpu']}: noise total disagrees with its sources")
+
+
 def main():
-    cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug}
+    cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
+            "attribution": attribution}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

@@ -106,9 +106,12 @@ check "sampler threads gone" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
 expect_fail "report after detach" 3 "nothing attached" "$rt" report
 expect_fail "detach twice" 3 "nothing attached" "$rt" detach
 
-"$rt" attach --cpus 2,3 --duration 60s >/dev/null 2>&1 &
+"$rt" attach --cpus 2,3 --duration 120s >/dev/null 2>&1 &
 client=$!
-sleep 3
+for _ in $(seq 60); do	# loading BPF under TCG takes a while
+	"$rt" report --format json 2>/dev/null | grep -q '"state": "running"' && break
+	sleep 0.5
+done
 kill -9 "$client"
 wait "$client" 2>/dev/null
 expect_ok "sampler outlives a killed client" "$rt" report --format json
@@ -139,6 +142,8 @@ expect_ok "rmmod while sampling" rmmod rtnoise
 check "module gone" test ! -e /sys/module/rtnoise
 check "device gone" test ! -e /dev/rtnoise
 check "sampler threads gone after rmmod" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
+expect_ok "detach the BPF side left after rmmod" "$rt" detach
+check "nothing pinned" test ! -e /sys/fs/bpf/rtnoise
 
 expect_ok "attach reloads" "$rt" attach --cpus 3
 expect_ok "detach --unload" "$rt" detach --unload

@@ -55,6 +55,5 @@ finish() {
 	dmesg >"$outdir/dmesg"
 	check "kernel log free of BUG/WARNING/Oops" dmesg_clean "$outdir/dmesg"
 	echo "$passes passed, $failures failed"
-	touch "$outdir/done"
 	[ "$failures" -eq 0 ]
 }

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+// The spike join and the noise budget, on hand-made event timelines.
+#include <gtest/gtest.h>
+
+#include "attribution.hpp"
+
+using namespace rtnoise;
+
+namespace {
+
+TraceEvent ev(unsigned kind, std::uint64_t id, unsigned depth, std::uint64_t start,
+	      std::uint64_t end, std::uint64_t net = 0)
+{
+	TraceEvent e;
+	e.kind = kind;
+	e.id = id;
+	e.depth = depth;
+	e.start_ns = start;
+	e.end_ns = end;
+	e.net_ns = net ? net : end - start;
+	return e;
+}
+
+std::uint64_t part(const Explanation& x, unsigned kind, std::uint64_t id)
+{
+	for (const auto& p : x.parts)
+		if (p.kind == kind && p.id == id)
+			return p.ns;
+	return 0;
+}
+
+std::uint64_t sum(const Explanation& x)
+{
+	std::uint64_t s = x.unexplained_ns;
+	for (const auto& p : x.parts)
+		s += p.ns;
+	return s;
+}
+
+}  // namespace
+
+TEST(ExplainWindow, NothingTracedIsAllUnexplained)
+{
+	Explanation x = explain_window({}, 100, 250);
+	EXPECT_TRUE(x.parts.empty());
+	EXPECT_EQ(x.unexplained_ns, 150u);
+}
+
+TEST(ExplainWindow, NestedEventsAreNotCountedTwice)
+{
+	// A thread [0,100) interrupted by a softirq [40,60), itself
+	// interrupted by an IRQ [45,50). The window [30,70) is 40 ns.
+	std::vector<TraceEvent> evs{
+		ev(RTNOISE_KIND_THREAD, 7, 0, 0, 100, 80),
+		ev(RTNOISE_KIND_SOFTIRQ, 1, 1, 40, 60, 15),
+		ev(RTNOISE_KIND_IRQ, 24, 2, 45, 50),
+	};
+	Explanation x = explain_window(evs, 30, 70);
+	EXPECT_EQ(part(x, RTNOISE_KIND_THREAD, 7), 20u);
+	EXPECT_EQ(part(x, RTNOISE_KIND_SOFTIRQ, 1), 15u);
+	EXPECT_EQ(part(x, RTNOISE_KIND_IRQ, 24), 5u);
+	EXPECT_EQ(x.unexplained_ns, 0u);
+	EXPECT_EQ(sum(x), 40u);
+	EXPECT_EQ(x.parts.front().kind, unsigned(RTNOISE_KIND_THREAD));
+}
+
+TEST(ExplainWindow, GapsAreUnexplainedAndOutsideEventsIgnored)
+{
+	std::vector<TraceEvent> evs{
+		ev(RTNOISE_KIND_IRQ, 24, 1, 0, 10),	// before
+		ev(RTNOISE_KIND_HRTIMER, 0xabc, 1, 120, 150),
+		ev(RTNOISE_KIND_WORKQUEUE, 0xdef, 1, 180, 190),
+		ev(RTNOISE_KIND_IRQ, 25, 1, 400, 500),	// after
+	};
+	Explanation x = explain_window(evs, 100, 200);
+	EXPECT_EQ(part(x, RTNOISE_KIND_HRTIMER, 0xabc), 30u);
+	EXPECT_EQ(part(x, RTNOISE_KIND_WORKQUEUE, 0xdef), 10u);
+	EXPECT_EQ(part(x, RTNOISE_KIND_IRQ, 24), 0u);
+	EXPECT_EQ(part(x, RTNOISE_KIND_IRQ, 25), 0u);
+	EXPECT_EQ(x.unexplained_ns, 60u);
+}
+
+TEST(ExplainWindow, RepeatedSourceIsSummed)
+{
+	std::vector<TraceEvent> evs{
+		ev(RTNOISE_KIND_IPI, 2, 1, 10, 20),
+		ev(RTNOISE_KIND_IPI, 2, 1, 30, 45),
+	};
+	Explanation x = explain_window(evs, 0, 50);
+	ASSERT_EQ(x.parts.size(), 1u);
+	EXPECT_EQ(x.parts[0].ns, 25u);
+	EXPECT_EQ(x.unexplained_ns, 25u);
+}
+
+namespace {
+
+Snapshot snapshot_with_spike()
+{
+	Snapshot s;
+	s.sampled = true;
+	s.state = SamplerState::running;
+	s.start_ns = 1000;
+	s.end_ns = 1000 + 1000000000ULL;	// 1 s
+	CpuResult c;
+	c.cpu = 3;
+	s.cpus.push_back(c);
+	Spike sp;
+	sp.cpu = 3;
+	sp.type = LatType::thread;
+	sp.expected_ns = 500000;
+	sp.observed_ns = 600000;	// 100 us late
+	s.spikes.push_back(sp);
+	return s;
+}
+
+TraceData trace_with_hog()
+{
+	TraceData t;
+	t.start_ns = 1000;
+	t.sources.push_back({3, RTNOISE_KIND_THREAD, 4242, 3, 90000, 80000, "noise-hog"});
+	t.sources.push_back({3, RTNOISE_KIND_THREAD, 17, 2, 5000, 3000, "myapp"});
+	t.sources.push_back({3, RTNOISE_KIND_IRQ, 24, 10, 10000, 2000, "virtio0-input"});
+	t.sources.push_back({3, RTNOISE_KIND_TICK, 4, 6, 0, 0, ""});
+	CpuTrace& c = t.cpus[3];
+	c.events.push_back(ev(RTNOISE_KIND_THREAD, 4242, 0, 490000, 580000, 78000));
+	c.events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 550000, 552000));
+	c.events.push_back(ev(RTNOISE_KIND_THREAD, 17, 0, 580000, 590000));
+	return t;
+}
+
+}  // namespace
+
+TEST(Attribute, SpikeCausesAndBudget)
+{
+	Snapshot s = snapshot_with_spike();
+	attribute(s, trace_with_hog(), Ksyms::parse(""));
+
+	ASSERT_TRUE(s.attributed);
+	const Spike& sp = s.spikes[0];
+	ASSERT_EQ(sp.causes.size(), 3u);
+	EXPECT_EQ(sp.causes[0].kind, "thread");
+	EXPECT_EQ(sp.causes[0].name, "noise-hog:4242");
+	EXPECT_EQ(sp.causes[0].duration_ns, 78000u);
+	EXPECT_EQ(sp.causes[1].name, "myapp:17");
+	EXPECT_EQ(sp.causes[1].duration_ns, 10000u);
+	EXPECT_EQ(sp.causes[2].name, "24:virtio0-input");
+	EXPECT_EQ(sp.causes[2].duration_ns, 2000u);
+	EXPECT_EQ(sp.unexplained_ns, 10000u);
+	EXPECT_FALSE(sp.history_lost);
+
+	// Sources, without the tick; the tick in its own table.
+	ASSERT_EQ(s.sources.size(), 3u);
+	EXPECT_EQ(s.sources[0].name, "noise-hog:4242");
+	ASSERT_EQ(s.ticks.size(), 1u);
+	EXPECT_EQ(s.ticks[0].reason, "SCHED");
+	EXPECT_EQ(s.ticks[0].count, 6u);
+
+	// 105 us of noise in 1 s.
+	EXPECT_EQ(s.cpus[0].noise.total_ns, 105000u);
+	EXPECT_NEAR(s.cpus[0].noise.per_second_us, 105.0, 1e-6);
+	EXPECT_NEAR(s.cpus[0].noise.available_pct, 99.9895, 1e-4);
+}
+
+TEST(Attribute, WorkloadIsNeitherNoiseNorCause)
+{
+	Snapshot s = snapshot_with_spike();
+	attribute(s, trace_with_hog(), Ksyms::parse(""), {"myapp"}, {});
+	const Spike& sp = s.spikes[0];
+	for (const Cause& c : sp.causes)
+		EXPECT_NE(c.name, "myapp:17");
+	EXPECT_EQ(sp.unexplained_ns, 20000u);
+	EXPECT_EQ(s.sources.size(), 2u);
+	EXPECT_EQ(s.cpus[0].noise.total_ns, 100000u);
+
+	Snapshot by_pid = snapshot_with_spike();
+	attribute(by_pid, trace_with_hog(), Ksyms::parse(""), {}, {4242});
+	EXPECT_EQ(by_pid.spikes[0].causes[0].name, "myapp:17");
+}
+
+TEST(Attribute, SpikesOlderThanTheEventsSayHistoryLost)
+{
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	t.cpus[3].lost = 5000;
+	t.cpus[3].events.erase(t.cpus[3].events.begin());	// oldest gone
+	t.cpus[3].events.erase(t.cpus[3].events.begin());
+	t.cpus[3].events.front().start_ns = 700000;
+	t.cpus[3].events.front().end_ns = 710000;
+	attribute(s, t, Ksyms::parse(""));
+	EXPECT_TRUE(s.spikes[0].history_lost);
+	EXPECT_EQ(s.cpus[0].noise.events_lost, 5000u);
+}
+
+TEST(Remedy, KnownSourcesHaveOne)
+{
+	EXPECT_NE(remedy("irq", "24:virtio0-input", 3).find("/proc/irq/24/smp_affinity_list"),
+		  std::string::npos);
+	EXPECT_NE(remedy("workqueue", "vmstat_update", 3).find("vm.stat_interval"),
+		  std::string::npos);
+	EXPECT_NE(remedy("timer", "delayed_work_timer_fn", 3).find("timer_migration"),
+		  std::string::npos);
+	EXPECT_NE(remedy("softirq", "RCU", 3).find("rcu_nocbs=3"), std::string::npos);
+	EXPECT_NE(remedy("thread", "kworker/3:1:87", 3).find("workqueue/cpumask"),
+		  std::string::npos);
+	EXPECT_NE(remedy("hrtimer", "sched_rt_period_timer", 3).find("sched_rt_runtime_us"),
+		  std::string::npos);
+	EXPECT_EQ(remedy("hrtimer", "some_driver_fn", 3), "");
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# guest-attribution.sh - the BPF side's VM test, run inside a guest with
+# CPUs 2-3 isolated: inject known disturbances on CPU 3 (work queued on
+# every CPU, an IRQ steered onto it, a timer-driven process, IPIs from CPU
+# 0, a SCHED_FIFO hog) and check the report names each with its kind and
+# identity, the hog among the causes of the spikes it made, nothing
+# counted twice, and nothing left behind by detach.
+#   guest-attribution.sh BUILD_DIR OUT_DIR
+set -u
+build=$1
+outdir=$2
+here=$(dirname "$(realpath "$0")")
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+rt=$build/rtnoise
+disturb=$build/tests/rtnoise_disturb
+checker=$here/check_report.py
+
+# tracing programs loaded now (rtnoise's are tp_btf/raw_tp)
+bpf_progs() { bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: (tracing|raw_tracepoint) '; }
+# wait_progs N - until at most N remain (programs are freed after RCU)
+wait_progs() {
+	for _ in $(seq 50); do
+		[ "$(bpf_progs)" -le "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+baseline=$(bpf_progs)
+expect_ok "attach with BPF" "$rt" attach --cpus 2,3 --period 1ms \
+	--threshold 5ms --hist-us 20000 --events 65536
+check "links and maps pinned" test -d /sys/fs/bpf/rtnoise/links -a -e /sys/fs/bpf/rtnoise/sources
+check "programs loaded" test "$(bpf_progs)" -gt "$baseline"
+expect_fail "second BPF attach refused" 3 "already attached" \
+	"$rt" attach --cpus 2 --no-sampler
+
+# --- disturbances on CPU 3 --------------------------------------------------
+# An IRQ steered onto CPU 3: every virtio queue, then file I/O.
+steered=()
+declare -A saved
+for d in /proc/irq/[0-9]*; do
+	n=${d##*/}
+	ls "$d" | grep -qE 'virtio[0-9]+-(req|virtq|input|output)' || continue
+	saved[$n]=$(cat "$d/smp_affinity_list")
+	echo 3 >"$d/smp_affinity_list" 2>/dev/null && steered+=("irq:$n:")
+done
+find /usr/share/doc -type f 2>/dev/null | head -3000 | xargs cat >/dev/null 2>&1
+want_irq=$(IFS='|'; echo "${steered[*]}")
+echo "steered onto CPU 3: ${steered[*]}"
+
+# Work queued on every CPU (schedule_on_each_cpu).
+for _ in 1 2 3; do
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	sleep 0.2
+done
+
+# A timer-driven process and IPIs from CPU 0, together; then a hog alone.
+"$disturb" timer 3 2000 3 &
+t1=$!
+"$disturb" pingpong 3 0 3 &
+t2=$!
+wait "$t1" "$t2"
+"$disturb" hog 3 40 300 4
+
+expect_ok "report json" "$rt" report --format json
+echo "$out" >"$outdir/attribution.json"
+expect_ok "every injected disturbance named on CPU 3" \
+	"$checker" attribution "$outdir/attribution.json" 3 \
+	"workqueue:refresh_vm_stats" \
+	"$want_irq" \
+	"thread:noise-timer:" "hrtimer:hrtimer_wakeup" \
+	"thread:noise-pong:" "ipi:" \
+	"thread:noise-hog:" "cause=thread:noise-hog:"
+echo "$out"
+expect_ok "nothing counted twice on CPU 2" \
+	"$checker" attribution "$outdir/attribution.json" 2
+expect_ok "report text" "$rt" report --top 5
+if grep -q "CPU 3 noise:" <<<"$out" && grep -q "noise-hog" <<<"$out"; then
+	ok "text report has the noise budget and the hog"
+else
+	ko "text report: $out"
+fi
+echo "$out" | head -60
+expect_ok "--workload keeps a thread out of the noise" \
+	"$rt" report --format json --workload noise-hog
+if grep -q '"noise-hog:' <<<"$out"; then ko "noise-hog still reported"; else ok "noise-hog left out"; fi
+
+for n in "${!saved[@]}"; do
+	echo "${saved[$n]}" >"/proc/irq/$n/smp_affinity_list" 2>/dev/null
+done
+
+# --- detach leaves nothing behind -------------------------------------------
+expect_ok "detach" "$rt" detach
+check "pins removed" test ! -e /sys/fs/bpf/rtnoise
+check "programs unloaded" wait_progs "$baseline"
+
+# --- BPF only, as on a host that cannot load modules ------------------------
+expect_ok "attach --no-sampler" "$rt" attach --cpus 3 --no-sampler
+"$disturb" timer 3 1000 2
+expect_ok "report without the sampler" "$rt" report --format json
+echo "$out" >"$outdir/bpf-only.json"
+expect_ok "BPF-only report names the timer process" \
+	"$checker" attribution "$outdir/bpf-only.json" 3 "thread:noise-timer:"
+expect_ok "detach BPF only" "$rt" detach
+check "programs unloaded again" wait_progs "$baseline"
+
+# --- --duration with BPF -----------------------------------------------------
+run "$rt" attach --cpus 3 --duration 3s --format json
+echo "$out" | sed -n '/^{/,$p' >"$outdir/duration-bpf.json"
+if [ "$st" -eq 0 ] && grep -q '"attribution": true' "$outdir/duration-bpf.json"; then
+	ok "attach --duration reports causes"
+else
+	ko "attach --duration: exit $st: $out"
+fi
+check "--duration leaves no pins" test ! -e /sys/fs/bpf/rtnoise
+check "--duration leaves no programs" wait_progs "$baseline"
+
+finish "$outdir"

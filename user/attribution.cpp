@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "attribution.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace rtnoise {
+
+Explanation explain_window(const std::vector<TraceEvent>& events,
+			   std::uint64_t from, std::uint64_t to)
+{
+	Explanation out;
+	if (to <= from)
+		return out;
+
+	std::vector<const TraceEvent*> hit;
+	std::vector<std::uint64_t> cuts{from, to};
+	for (const TraceEvent& e : events) {
+		if (e.end_ns <= from || e.start_ns >= to)
+			continue;
+		hit.push_back(&e);
+		cuts.push_back(std::max(e.start_ns, from));
+		cuts.push_back(std::min(e.end_ns, to));
+	}
+	std::sort(cuts.begin(), cuts.end());
+	cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+
+	std::map<std::pair<unsigned, std::uint64_t>, std::uint64_t> owned;
+	for (std::size_t i = 0; i + 1 < cuts.size(); i++) {
+		std::uint64_t a = cuts[i], b = cuts[i + 1];
+		const TraceEvent* owner = nullptr;
+		for (const TraceEvent* e : hit) {
+			if (e->start_ns > a || e->end_ns < b)
+				continue;
+			if (!owner || e->depth > owner->depth ||
+			    (e->depth == owner->depth && e->start_ns > owner->start_ns))
+				owner = e;
+		}
+		if (owner)
+			owned[{owner->kind, owner->id}] += b - a;
+		else
+			out.unexplained_ns += b - a;
+	}
+	for (auto& [key, ns] : owned)
+		out.parts.push_back({key.first, key.second, ns});
+	std::sort(out.parts.begin(), out.parts.end(),
+		  [](const auto& x, const auto& y) { return x.ns > y.ns; });
+	return out;
+}
+
+namespace {
+
+bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
+		 const std::set<std::uint64_t>& pids)
+{
+	return src.kind == RTNOISE_KIND_THREAD &&
+	       (comms.count(src.comm) || pids.count(src.id));
+}
+
+}  // namespace
+
+void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
+	       const std::set<std::string>& workload_comms,
+	       const std::set<std::uint64_t>& workload_pids)
+{
+	s.attributed = true;
+	s.trace_start_ns = trace.start_ns;
+	s.sources.clear();
+	s.ticks.clear();
+
+	// Names of every (cpu, kind, id), and which threads are the workload.
+	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, std::string> names;
+	std::set<std::tuple<unsigned, unsigned, std::uint64_t>> workload;
+	std::map<unsigned, std::uint64_t> noise_ns;
+	for (const TraceSource& src : trace.sources) {
+		auto key = std::make_tuple(src.cpu, src.kind, src.id);
+		std::string name = source_name(src.kind, src.id, src.comm, ksyms);
+		names[key] = name;
+		if (src.kind == RTNOISE_KIND_TICK) {
+			s.ticks.push_back({src.cpu, name, src.count});
+			continue;
+		}
+		if (is_workload(src, workload_comms, workload_pids)) {
+			workload.insert(key);
+			continue;
+		}
+		s.sources.push_back({src.cpu, kind_name(src.kind), name, src.count,
+				     src.total_ns, src.max_ns});
+		noise_ns[src.cpu] += src.total_ns;
+	}
+	std::sort(s.sources.begin(), s.sources.end(),
+		  [](const SourceRow& a, const SourceRow& b) {
+			  return a.cpu != b.cpu ? a.cpu < b.cpu : a.total_ns > b.total_ns;
+		  });
+	std::sort(s.ticks.begin(), s.ticks.end(), [](const TickRow& a, const TickRow& b) {
+		return a.cpu != b.cpu ? a.cpu < b.cpu : a.count > b.count;
+	});
+
+	const std::uint64_t begin = std::max(trace.start_ns, s.start_ns);
+	const std::uint64_t span = s.end_ns > begin ? s.end_ns - begin : 0;
+	for (CpuResult& c : s.cpus) {
+		NoiseBudget& n = c.noise;
+		n.total_ns = noise_ns[c.cpu];
+		if (span) {
+			double sec = static_cast<double>(span) / 1e9;
+			n.per_second_us = static_cast<double>(n.total_ns) / 1e3 / sec;
+			n.available_pct = std::max(
+				0.0, 100.0 * (1.0 - static_cast<double>(n.total_ns) /
+							     static_cast<double>(span)));
+		}
+		auto it = trace.cpus.find(c.cpu);
+		n.events_lost = it == trace.cpus.end() ? 0 : it->second.lost;
+	}
+
+	static const std::vector<TraceEvent> none;
+	for (Spike& sp : s.spikes) {
+		auto it = trace.cpus.find(sp.cpu);
+		const auto& events = it == trace.cpus.end() ? none : it->second.events;
+		// Events of the workload are not causes: drop them from the paint.
+		std::vector<TraceEvent> relevant;
+		for (const TraceEvent& e : events)
+			if (e.end_ns > sp.expected_ns && e.start_ns < sp.observed_ns &&
+			    !workload.count({sp.cpu, e.kind, e.id}))
+				relevant.push_back(e);
+		Explanation ex = explain_window(relevant, sp.expected_ns, sp.observed_ns);
+		sp.causes.clear();
+		for (const auto& p : ex.parts) {
+			auto name = names.find({sp.cpu, p.kind, p.id});
+			sp.causes.push_back({kind_name(p.kind),
+					     name != names.end()
+						     ? name->second
+						     : source_name(p.kind, p.id, "", ksyms),
+					     p.ns});
+		}
+		sp.unexplained_ns = ex.unexplained_ns;
+		sp.history_lost = it != trace.cpus.end() && it->second.lost &&
+				  (events.empty() || sp.expected_ns < events.front().start_ns);
+	}
+}
+
+std::string remedy(const std::string& kind, const std::string& name, unsigned cpu)
+{
+	const std::string c = std::to_string(cpu);
+	auto has = [&](const char* s) { return name.find(s) != std::string::npos; };
+
+	if (kind == "irq") {
+		std::string irq = name.substr(0, name.find(':'));
+		return "move IRQ " + irq + " off CPU " + c +
+		       ": echo <housekeeping CPUs> > /proc/irq/" + irq +
+		       "/smp_affinity_list (and irqaffinity= at boot)";
+	}
+	if (kind == "workqueue" && has("vmstat_update"))
+		return "sysctl vm.stat_interval=120 (vmstat work runs less often)";
+	if (kind == "workqueue" || (kind == "thread" && has("kworker/")))
+		return "keep unbound work off CPU " + c +
+		       ": /sys/devices/virtual/workqueue/cpumask = housekeeping CPUs";
+	if (kind == "timer")
+		return "sysctl kernel.timer_migration (the guides set it for "
+		       "isolated CPUs) and isolcpus=nohz,domain,managed_irq";
+	if (kind == "hrtimer" && has("tick_sched_timer"))
+		return "the scheduler tick: nohz_full=" + c +
+		       " and a single runnable task on the CPU";
+	if (kind == "hrtimer" && has("sched_rt_period_timer"))
+		return "RT throttling's timer: sysctl kernel.sched_rt_runtime_us=-1 "
+		       "as the guide sets it";
+	if (kind == "hrtimer" && has("watchdog"))
+		return "sysctl kernel.watchdog=0 (or nowatchdog at boot)";
+	if (kind == "local_timer")
+		return "timer interrupts: nohz_full=" + c + ", fewer timers on CPU " + c;
+	if (kind == "softirq" && name == "RCU")
+		return "rcu_nocbs=" + c + " and rcu_nocb_poll at boot";
+	if (kind == "softirq" && name == "TIMER")
+		return "timer softirq: nohz_full=" + c + ", kernel.timer_migration";
+	if (kind == "ipi" && name == "reschedule")
+		return "other CPUs wake tasks on CPU " + c +
+		       ": keep everything but the workload off it";
+	if (kind == "ipi" && name == "irq_work")
+		return "irq_work on CPU " + c +
+		       " (perf, RT push/pull, printk): no perf or console output there";
+	if (kind == "ipi")
+		return "other CPUs call functions on CPU " + c +
+		       " (TLB shootdowns, smp_call_function): keep processes "
+		       "that share memory with the workload off it";
+	if (kind == "thread" && (has("ksoftirqd/") || has("rcuc/")))
+		return "raise its priority above the workload's as the guide does "
+		       "(chrt -f -p <prio> <pid>), or rcu_nocbs=" + c;
+	if (kind == "thread")
+		return "move it off CPU " + c +
+		       ": taskset -pc <housekeeping CPUs> <pid>, or a cpuset partition";
+	if (kind == "nmi" && has("perf"))
+		return "perf events or the NMI watchdog: sysctl kernel.nmi_watchdog=0";
+	return "";
+}
+
+}  // namespace rtnoise
