@@ -95,13 +95,44 @@ static __always_inline struct cpu_state *watched(__u32 *slot, __u32 *cpu)
 	return bpf_map_lookup_elem(&state, &zero);
 }
 
-/* record - add a finished context to its source and to the event ring */
+/* How record() names a source the first time it sees it. */
+enum name_src { NAME_NONE, NAME_IRQ, NAME_TASK };
+
+/* "rtnoise/", little-endian: the comm prefix of rtnoise.ko's kthreads. */
+#define SAMPLER_COMM_PREFIX 0x2f6573696f6e7472ULL
+
+/* new_source - insert a source, named from @src; NULL on failure */
+static __noinline struct rtnoise_src_val *
+new_source(struct rtnoise_src_key *key, const void *src, int how)
+{
+	struct rtnoise_src_val init = {};
+	__u64 prefix;
+
+	if (how == NAME_IRQ) {
+		const char *name = BPF_CORE_READ((struct irqaction *)src, name);
+
+		bpf_probe_read_kernel_str(init.name, sizeof(init.name), name);
+	} else if (how == NAME_TASK) {
+		BPF_CORE_READ_STR_INTO(&init.name, (struct task_struct *)src, comm);
+		__builtin_memcpy(&prefix, init.name, sizeof(prefix));
+		if (prefix == SAMPLER_COMM_PREFIX)
+			init.flags = RTNOISE_SRC_SAMPLER;
+	}
+	bpf_map_update_elem(&sources, key, &init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sources, key);
+}
+
+/*
+ * record - add a finished context to its source and to the event ring.
+ * The hot path is one hash lookup and a few stores; names are read once,
+ * when a source is first seen.
+ */
 static __always_inline void record(__u32 slot, __u32 cpu, __u32 kind,
 				   __u64 id, __u64 start, __u64 end, __u64 net,
-				   __u32 depth, const char *name, bool kname)
+				   __u32 depth, const void *src, int how)
 {
 	struct rtnoise_src_key key = { .cpu = cpu, .kind = kind, .id = id };
-	struct rtnoise_src_val *v, init = {};
+	struct rtnoise_src_val *v;
 	struct rtnoise_ring_head *h;
 	struct rtnoise_event *e;
 	__u32 s = slot - 1, idx;
@@ -109,15 +140,12 @@ static __always_inline void record(__u32 slot, __u32 cpu, __u32 kind,
 
 	v = bpf_map_lookup_elem(&sources, &key);
 	if (!v) {
-		if (name && kname)
-			bpf_probe_read_kernel_str(init.name, sizeof(init.name), name);
-		else if (name)
-			__builtin_memcpy(init.name, name, sizeof(init.name));
-		bpf_map_update_elem(&sources, &key, &init, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&sources, &key);
+		v = new_source(&key, src, how);
 		if (!v)
 			return;
 	}
+	if (v->flags & RTNOISE_SRC_SAMPLER)
+		return;
 	v->count++;
 	v->total_ns += net;
 	if (net > v->max_ns)
@@ -128,7 +156,11 @@ static __always_inline void record(__u32 slot, __u32 cpu, __u32 kind,
 	h = bpf_map_lookup_elem(&heads, &s);
 	if (!h)
 		return;
-	seq = __sync_fetch_and_add(&h->head, 1);
+	/*
+	 * One writer per CPU. A program of a nested IRQ could interleave
+	 * here; the reader checks e->seq and drops a record it finds torn.
+	 */
+	seq = h->head++;
 	idx = s * ring_size + (seq & (ring_size - 1));
 	e = bpf_map_lookup_elem(&events, &idx);
 	if (!e)
@@ -177,7 +209,7 @@ static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
  * end we missed are dropped; a context that began before we attached has
  * no frame and is ignored.
  */
-static __always_inline int pop(__u32 kind, const char *kname)
+static __always_inline int pop(__u32 kind, const void *src, int how)
 {
 	struct cpu_state *st;
 	struct frame *f, *parent;
@@ -209,17 +241,21 @@ static __always_inline int pop(__u32 kind, const char *kname)
 	st->depth = found;
 
 	if (!(flags & (FRAME_SAMPLER | FRAME_SAMPLER_INSIDE)))
-		record(slot, cpu, kind, f->id, f->start, now, net, found,
-		       kname, true);
+		record(slot, cpu, kind, f->id, f->start, now, net, found, src,
+		       how);
 	return 0;
 }
 
-/* on_switch - close the previous thread's frame, open the next one's */
-static __always_inline int on_switch(struct task_struct *next)
+/*
+ * on_switch - close the previous thread's frame, open the next one's.
+ * @btf: tp_btf can load task fields directly; raw_tp must probe them.
+ */
+static __always_inline int on_switch(struct task_struct *prev,
+				     struct task_struct *next, bool btf)
 {
 	struct cpu_state *st;
 	struct frame *f;
-	__u64 now, gross, net, prefix;
+	__u64 now, gross, net;
 	__u32 slot, cpu;
 
 	st = watched(&slot, &cpu);
@@ -228,23 +264,19 @@ static __always_inline int on_switch(struct task_struct *next)
 
 	now = bpf_ktime_get_ns();
 	f = &st->f[0];
-	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD) {
+	/* The idle task (pid 0) is not noise. */
+	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD && f->id) {
 		gross = now - f->start;
 		net = gross > f->nested ? gross - f->nested : 0;
-		/* The idle task and the sampler's own threads are not noise. */
-		if (f->id && !(f->flags & FRAME_SAMPLER))
-			record(slot, cpu, RTNOISE_KIND_THREAD, f->id, f->start,
-			       now, net, 0, st->comm, false);
+		record(slot, cpu, RTNOISE_KIND_THREAD, f->id, f->start, now,
+		       net, 0, prev, NAME_TASK);
 	}
 
 	f->start = now;
 	f->nested = 0;
-	f->id = BPF_CORE_READ(next, pid);
+	f->id = btf ? next->pid : BPF_CORE_READ(next, pid);
 	f->kind = RTNOISE_KIND_THREAD;
-	BPF_CORE_READ_STR_INTO(&st->comm, next, comm);
-	/* "rtnoise/" little-endian: the sampler kthreads of rtnoise.ko */
-	__builtin_memcpy(&prefix, st->comm, sizeof(prefix));
-	f->flags = prefix == 0x2f6573696f6e7472ULL ? FRAME_SAMPLER : 0;
+	f->flags = 0;
 	st->depth = 1;
 	return 0;
 }
@@ -264,7 +296,7 @@ static __always_inline int on_nmi(void *handler, __s64 delta)
 	if (d >= 1 && d <= RTNOISE_BPF_MAX_DEPTH)
 		st->f[(d - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)].nested += delta;
 	record(slot, cpu, RTNOISE_KIND_NMI, (__u64)handler, now - delta, now,
-	       delta, d, NULL, false);
+	       delta, d, NULL, NAME_NONE);
 	return 0;
 }
 
@@ -282,7 +314,7 @@ static __always_inline int on_tick_stop(int success, int dependency)
 		return 0;
 	now = bpf_ktime_get_ns();
 	record(slot, cpu, RTNOISE_KIND_TICK, (__u32)dependency, now, now, 0, 0,
-	       NULL, false);
+	       NULL, NAME_NONE);
 	return 0;
 }
 
@@ -295,36 +327,39 @@ static __always_inline int on_hrtimer_entry(struct hrtimer *t)
 }
 
 /* TWIN - a tp_btf program and its raw_tp fallback over one handler. */
+/* @call may use "btf": true in the tp_btf twin, false in the raw_tp one. */
 #define TWIN(tp, call, args...)                                              \
 	SEC("tp_btf/" #tp)                                                   \
 	int BPF_PROG(tp##_btf, args)                                         \
 	{                                                                    \
+		const bool btf __attribute__((unused)) = true;               \
 		return call;                                                 \
 	}                                                                    \
 	SEC("raw_tp/" #tp)                                                   \
 	int BPF_PROG(tp##_raw, args)                                         \
 	{                                                                    \
+		const bool btf __attribute__((unused)) = false;              \
 		return call;                                                 \
 	}
 
 /* IPI_TWINS - entry and exit of one x86 system vector. */
 #define IPI_TWINS(name, ipi)                                                 \
 	TWIN(name##_entry, push(RTNOISE_KIND_IPI, ipi, 0), int vector)        \
-	TWIN(name##_exit, pop(RTNOISE_KIND_IPI, NULL), int vector)
+	TWIN(name##_exit, pop(RTNOISE_KIND_IPI, NULL, NAME_NONE), int vector)
 
-TWIN(sched_switch, on_switch(next), bool preempt, struct task_struct *prev,
+TWIN(sched_switch, on_switch(prev, next, btf), bool preempt, struct task_struct *prev,
      struct task_struct *next)
 
 TWIN(irq_handler_entry, push(RTNOISE_KIND_IRQ, irq, 0), int irq,
      struct irqaction *action)
-TWIN(irq_handler_exit, pop(RTNOISE_KIND_IRQ, BPF_CORE_READ(action, name)),
+TWIN(irq_handler_exit, pop(RTNOISE_KIND_IRQ, action, NAME_IRQ),
      int irq, struct irqaction *action, int ret)
 
 TWIN(softirq_entry, push(RTNOISE_KIND_SOFTIRQ, vec_nr, 0), unsigned int vec_nr)
-TWIN(softirq_exit, pop(RTNOISE_KIND_SOFTIRQ, NULL), unsigned int vec_nr)
+TWIN(softirq_exit, pop(RTNOISE_KIND_SOFTIRQ, NULL, NAME_NONE), unsigned int vec_nr)
 
 TWIN(local_timer_entry, push(RTNOISE_KIND_LOCAL_TIMER, 0, 0), int vector)
-TWIN(local_timer_exit, pop(RTNOISE_KIND_LOCAL_TIMER, NULL), int vector)
+TWIN(local_timer_exit, pop(RTNOISE_KIND_LOCAL_TIMER, NULL, NAME_NONE), int vector)
 
 IPI_TWINS(call_function, RTNOISE_IPI_CALL_FUNCTION)
 IPI_TWINS(call_function_single, RTNOISE_IPI_CALL_FUNCTION_SINGLE)
@@ -342,18 +377,18 @@ TWIN(nmi_handler, on_nmi(handler, delta_ns), void *handler, __s64 delta_ns,
 
 TWIN(hrtimer_expire_entry, on_hrtimer_entry(hrtimer), struct hrtimer *hrtimer,
      ktime_t *now)
-TWIN(hrtimer_expire_exit, pop(RTNOISE_KIND_HRTIMER, NULL),
+TWIN(hrtimer_expire_exit, pop(RTNOISE_KIND_HRTIMER, NULL, NAME_NONE),
      struct hrtimer *hrtimer)
 
 TWIN(timer_expire_entry,
      push(RTNOISE_KIND_TIMER, (__u64)BPF_CORE_READ(timer, function), 0),
      struct timer_list *timer, unsigned long baseclk)
-TWIN(timer_expire_exit, pop(RTNOISE_KIND_TIMER, NULL), struct timer_list *timer)
+TWIN(timer_expire_exit, pop(RTNOISE_KIND_TIMER, NULL, NAME_NONE), struct timer_list *timer)
 
 TWIN(workqueue_execute_start,
      push(RTNOISE_KIND_WORKQUEUE, (__u64)BPF_CORE_READ(work, func), 0),
      struct work_struct *work)
-TWIN(workqueue_execute_end, pop(RTNOISE_KIND_WORKQUEUE, NULL),
+TWIN(workqueue_execute_end, pop(RTNOISE_KIND_WORKQUEUE, NULL, NAME_NONE),
      struct work_struct *work, work_func_t function)
 
 TWIN(tick_stop, on_tick_stop(success, dependency), int success, int dependency)

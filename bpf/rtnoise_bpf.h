@@ -58,10 +58,14 @@ struct rtnoise_src_key {
 	__u64 id;
 };
 
+/* Flags of struct rtnoise_src_val. */
+#define RTNOISE_SRC_SAMPLER	1	/* rtnoise.ko's own thread: not counted */
+
 struct rtnoise_src_val {
 	__u64 count;
 	__u64 total_ns;		/* its own time, nested sources excluded */
 	__u64 max_ns;
+	__u64 flags;		/* RTNOISE_SRC_* */
 	char name[RTNOISE_BPF_NAME_LEN];	/* IRQ action or thread comm */
 };
 
