@@ -113,16 +113,35 @@ void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 		n.events_lost = it == trace.cpus.end() ? 0 : it->second.lost;
 	}
 
+	// Per CPU, the running maximum of end times over events sorted by
+	// start: a spike's candidates are found by a binary search and a
+	// backward walk that stops where no earlier event reaches the window.
+	std::map<unsigned, std::vector<std::uint64_t>> reach;
+	for (const auto& [cpu, ct] : trace.cpus) {
+		auto& r = reach[cpu];
+		std::uint64_t m = 0;
+		for (const TraceEvent& e : ct.events)
+			r.push_back(m = std::max(m, e.end_ns));
+	}
+
 	static const std::vector<TraceEvent> none;
 	for (Spike& sp : s.spikes) {
 		auto it = trace.cpus.find(sp.cpu);
 		const auto& events = it == trace.cpus.end() ? none : it->second.events;
+		const auto& r = reach[sp.cpu];
 		// Events of the workload are not causes: drop them from the paint.
 		std::vector<TraceEvent> relevant;
-		for (const TraceEvent& e : events)
-			if (e.end_ns > sp.expected_ns && e.start_ns < sp.observed_ns &&
-			    !workload.count({sp.cpu, e.kind, e.id}))
+		auto end = std::lower_bound(events.begin(), events.end(), sp.observed_ns,
+					    [](const TraceEvent& e, std::uint64_t t) {
+						    return e.start_ns < t;
+					    });
+		for (auto i = end - events.begin(); i-- > 0;) {
+			if (r[i] <= sp.expected_ns)
+				break;
+			const TraceEvent& e = events[i];
+			if (e.end_ns > sp.expected_ns && !workload.count({sp.cpu, e.kind, e.id}))
 				relevant.push_back(e);
+		}
 		Explanation ex = explain_window(relevant, sp.expected_ns, sp.observed_ns);
 		sp.causes.clear();
 		for (const auto& p : ex.parts) {

@@ -206,3 +206,22 @@ TEST(Remedy, KnownSourcesHaveOne)
 		  std::string::npos);
 	EXPECT_EQ(remedy("hrtimer", "some_driver_fn", 3), "");
 }
+
+TEST(Attribute, LongEventsThatBeganLongBeforeTheSpikeAreFound)
+{
+	Snapshot s = snapshot_with_spike();
+	TraceData t;
+	t.start_ns = 1000;
+	CpuTrace& c = t.cpus[3];
+	// A thread that ran from the start, then many short IRQs before the
+	// spike; the join must still reach back to the thread.
+	c.events.push_back(ev(RTNOISE_KIND_THREAD, 99, 0, 0, 900000, 800000));
+	for (std::uint64_t i = 0; i < 1000; i++)
+		c.events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 1000 + i * 400, 1000 + i * 400 + 50));
+	t.sources.push_back({3, RTNOISE_KIND_THREAD, 99, 1, 800000, 800000, "longrun"});
+	attribute(s, t, Ksyms::parse(""));
+	ASSERT_FALSE(s.spikes[0].causes.empty());
+	EXPECT_EQ(s.spikes[0].causes[0].name, "longrun:99");
+	EXPECT_EQ(s.spikes[0].causes[0].duration_ns, 100000u);
+	EXPECT_EQ(s.spikes[0].unexplained_ns, 0u);
+}
