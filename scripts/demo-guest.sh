@@ -5,20 +5,26 @@ set -euo pipefail
 build=$1
 outdir=$2
 rt=$build/rtnoise
+disturb=$build/tests/rtnoise_disturb
 
 echo "== $(uname -r): isolated CPUs $(cat /sys/devices/system/cpu/isolated)," \
 	"nohz_full $(cat /sys/devices/system/cpu/nohz_full)"
-echo "== disturbing CPU 3: a SCHED_OTHER busy loop that sleeps every 10 ms"
-taskset -c 3 sh -c 'while :; do i=0; while [ $i -lt 200 ]; do i=$((i+1)); done; sleep 0.01; done' &
-noise=$!
+echo "== disturbing CPU 3: a SCHED_FIFO 99 thread busy 20 ms every 500 ms,"
+echo "   a process woken by a timer every 5 ms, and the virtio IRQs"
+"$disturb" hog 3 20 500 10 &
+"$disturb" timer 3 5000 10 &
+for d in /proc/irq/[0-9]*; do
+	ls "$d" | grep -qE 'virtio[0-9]+-req' && echo 3 >"$d/smp_affinity_list" 2>/dev/null
+done
+(sleep 2; find /usr/share/doc -type f | head -1000 | xargs cat >/dev/null 2>&1) &
 
-echo "== rtnoise attach --cpus 2,3 --duration 10s"
-"$rt" attach --cpus 2,3 --period 1ms --threshold 1ms --hist-us 20000 --duration 10s
-kill "$noise"
+echo "== rtnoise attach --cpus 2,3 --duration 10s --threshold 5ms"
+"$rt" attach --cpus 2,3 --period 1ms --threshold 5ms --hist-us 20000 --duration 10s
+wait
 
 echo
 echo "== the thread-latency histogram in cyclictest's format (non-empty rows)"
-"$rt" attach --cpus 2,3 --period 1ms --hist-us 2000 --duration 3s \
+"$rt" attach --cpus 2,3 --period 1ms --hist-us 2000 --duration 3s --no-bpf \
 	--format cyclictest 2>/dev/null | grep -vE '^[0-9]{6}( 000000)(\t000000)*$'
 
 dmesg >"$outdir/dmesg"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# bench-bpf.sh - what rtnoise's BPF attribution costs, natively (no VM):
+#  1. ns per event of each program (kernel.bpf_stats_enabled);
+#  2. pipe ping-pong round trips/s on one CPU: bare, with rtnoise
+#     attached (--no-sampler), and with bpftrace doing per-source
+#     accounting on the same CPU; interleaved rounds, medians.
+#
+#   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+cpu=${CPU:-1}
+secs=${SECS:-5}
+rounds=${ROUNDS:-5}
+rt=$build/rtnoise
+pp=$build/bench/rtnoise_pingpong
+
+command -v bpftrace >/dev/null || { echo "bench-bpf.sh: apt-get install bpftrace" >&2; exit 1; }
+[ -x "$pp" ] || { echo "bench-bpf.sh: build first ($pp missing)" >&2; exit 1; }
+"$rt" detach >/dev/null 2>&1 || true
+# bpftrace reads tracepoint formats from tracefs.
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+
+run() { "$pp" "$cpu" "$secs" | awk '{print $2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+bare=() with_rt=() with_bt=()
+stats=$(mktemp)
+trap 'rm -f "$stats"; "$rt" detach >/dev/null 2>&1 || true; sysctl -qw kernel.bpf_stats_enabled=0' EXIT
+
+for r in $(seq "$rounds"); do
+	bare+=("$(run)")
+
+	"$rt" attach --cpus "$cpu" --no-sampler >/dev/null 2>&1
+	sysctl -qw kernel.bpf_stats_enabled=1
+	with_rt+=("$(run)")
+	bpftool prog show -j >"$stats"
+	sysctl -qw kernel.bpf_stats_enabled=0
+	"$rt" detach >/dev/null 2>&1
+
+	log=$(mktemp)
+	bpftrace "$top/bench/per-source.bt" "$cpu" >"$log" 2>&1 &
+	bt=$!
+	for _ in $(seq 100); do grep -q Attaching "$log" && break; sleep 0.1; done
+	sleep 1
+	with_bt+=("$(run)")
+	kill -INT "$bt"
+	wait "$bt" 2>/dev/null || true
+	rm -f "$log"
+	echo "round $r: bare ${bare[-1]}  rtnoise ${with_rt[-1]}  bpftrace ${with_bt[-1]}" >&2
+done
+
+b=$(printf '%s\n' "${bare[@]}" | median)
+r=$(printf '%s\n' "${with_rt[@]}" | median)
+t=$(printf '%s\n' "${with_bt[@]}" | median)
+echo "kernel $(uname -r), CPU $cpu, $secs s x $rounds interleaved rounds"
+echo "pipe ping-pong round trips/s (median): bare $b, rtnoise $r ($(awk "BEGIN{printf \"%.3f\", $r/$b}")x), bpftrace $t ($(awk "BEGIN{printf \"%.3f\", $t/$b}")x)"
+echo "ns per event, rtnoise programs (last round):"
+python3 - "$stats" <<'PY'
+import json, sys
+progs = json.load(open(sys.argv[1]))
+rows = [(p["name"], p.get("run_cnt", 0), p.get("run_time_ns", 0))
+        for p in progs if p.get("type") in ("tracing", "raw_tracepoint")
+        and p.get("run_cnt")]
+for name, cnt, ns in sorted(rows, key=lambda r: -r[1]):
+    print(f"  {name:24s} {cnt:>10d} events  {ns / cnt:7.1f} ns/event")
+PY
