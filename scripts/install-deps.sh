@@ -19,7 +19,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-rt-amd64 linux-headers-rt-amd64
 	qemu-system-x86 busybox-static
-	rt-tests rtla stress-ng
+	rt-tests rtla stress-ng bpftrace libvirt-clients
 	python3-argcomplete python3-requests python3-pip
 	udev iproute2 procps util-linux
 )

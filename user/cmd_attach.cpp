@@ -13,6 +13,7 @@
 #include "error.hpp"
 #include "host.hpp"
 #include "ksyms.hpp"
+#include "partition.hpp"
 #include "tracer.hpp"
 #include "units.hpp"
 
@@ -87,6 +88,13 @@ void run_attach(const AttachOptions& o)
 				     .value_or(0);
 	}
 
+	if (o.isolate)
+		isolate(cfg.cpus, false, "attach", kStatePath);
+	auto undo_isolation = [&] {
+		if (o.isolate)
+			restore_state("/", kStatePath);
+	};
+
 	// Tracer first, so the sampler's first spikes already have causes.
 	if (!o.no_bpf) {
 		TracerOptions t;
@@ -94,7 +102,13 @@ void run_attach(const AttachOptions& o)
 		t.ring_size = o.events;
 		t.sampler_fn = sampler_fn;
 		t.verbose = o.verbose;
-		auto tps = tracer_attach(t);
+		std::vector<std::string> tps;
+		try {
+			tps = tracer_attach(t);
+		} catch (...) {
+			undo_isolation();
+			throw;
+		}
 		if (o.verbose)
 			std::cerr << "rtnoise: BPF on " << tps.size() << " tracepoints\n";
 	}
@@ -104,6 +118,7 @@ void run_attach(const AttachOptions& o)
 		} catch (...) {
 			if (!o.no_bpf)
 				tracer_detach();
+			undo_isolation();
 			throw;
 		}
 	}
@@ -211,6 +226,9 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 			"in the report of --duration")
 		->delimiter(',');
 	sub->add_flag("-v,--verbose", o->verbose, "Show libbpf's messages");
+	sub->add_flag("--isolate", o->isolate,
+		      "Partition the CPUs first (as 'rtnoise partition --isolate'); "
+		      "detach puts everything back");
 	sub->get_option("--no-bpf")->excludes("--no-sampler");
 	sub->callback([o] { run_attach(*o); });
 	return o;

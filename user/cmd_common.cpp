@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <iostream>
 #include <set>
 
 #include "attribution.hpp"
@@ -12,6 +13,7 @@
 #include "error.hpp"
 #include "host.hpp"
 #include "ksyms.hpp"
+#include "partition.hpp"
 #include "tracer.hpp"
 #include "units.hpp"
 
@@ -91,6 +93,14 @@ bool sampler_loaded()
 
 }  // namespace
 
+Error nothing_attached()
+{
+	return system_error(std::string("nothing attached") +
+			    (sampler_loaded() ? "" : " (rtnoise.ko is not loaded, no "
+						     "BPF tracer is pinned)") +
+			    ": run 'rtnoise attach --cpus LIST' first");
+}
+
 Snapshot collect(const std::vector<std::string>& workload)
 {
 	Snapshot s;
@@ -104,10 +114,7 @@ Snapshot collect(const std::vector<std::string>& workload)
 
 	const bool traced = tracer_attached();
 	if (!s.sampled && !traced)
-		throw system_error(std::string("nothing attached") +
-				   (sampler_loaded() ? "" : " (rtnoise.ko is not loaded, no "
-							    "BPF tracer is pinned)") +
-				   ": run 'rtnoise attach --cpus LIST' first");
+		throw nothing_attached();
 	if (!traced)
 		return s;
 
@@ -138,6 +145,16 @@ Snapshot collect(const std::vector<std::string>& workload)
 bool detach_all()
 {
 	bool any = tracer_detach();
+	if (auto text = read_file(kStatePath)) {
+		// Undo a partition that attach --isolate made; one made by
+		// 'rtnoise partition' stays until 'partition --restore'.
+		if (state_from_json(*text).by == "attach") {
+			Outcome r = restore_state("/", kStatePath);
+			for (const std::string& f : r.failed)
+				std::cerr << "rtnoise: could not restore " << f << "\n";
+			any = true;
+		}
+	}
 	if (sampler_loaded()) {
 		Device dev = Device::open();
 		any |= dev.info().state != RTNOISE_STATE_IDLE;

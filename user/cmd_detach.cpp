@@ -14,7 +14,7 @@ void run_detach(const DetachOptions& o)
 	if (detach_all())
 		std::cerr << "rtnoise: detached\n";
 	else if (!o.unload)
-		throw system_error("nothing attached");
+		throw nothing_attached();
 	if (o.unload) {
 		unload_module();
 		std::cerr << "rtnoise: unloaded rtnoise.ko\n";

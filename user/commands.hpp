@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "device.hpp"
+#include "error.hpp"
 #include "render.hpp"
 
 namespace rtnoise {
@@ -29,6 +30,7 @@ struct AttachOptions {
 	std::uint32_t priority = 95;
 	std::string format = "text";
 	std::string module;
+	bool isolate = false;
 };
 
 struct ReportOptions {
@@ -42,9 +44,39 @@ struct DetachOptions {
 	bool unload = false;
 };
 
+struct PartitionOptions {
+	std::string isolate;
+	bool restore = false;
+	bool dry_run = false;
+	std::string state = "/run/rtnoise/partition.json";
+};
+
+struct TuneCmdOptions {
+	std::string cpus;
+	std::string print;
+	unsigned hugepages = 0;
+	std::string name = "rt-guest";
+	unsigned memory_mib = 4096;
+	std::string root = "/";
+};
+
+struct CheckOptions {
+	std::string cpus;
+	std::string format = "text";
+	std::string root = "/";
+};
+
 std::shared_ptr<AttachOptions> setup_attach(CLI::App& app);
 std::shared_ptr<ReportOptions> setup_report(CLI::App& app);
 std::shared_ptr<DetachOptions> setup_detach(CLI::App& app);
+std::shared_ptr<CheckOptions> setup_check(CLI::App& app);
+std::shared_ptr<PartitionOptions> setup_partition(CLI::App& app);
+std::shared_ptr<TuneCmdOptions> setup_tune(CLI::App& app);
+
+// isolate - plan and apply a partition of cpus (by: "partition" or
+// "attach"), prior values kept in state_path; with dry_run, print it.
+void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
+	     const std::string& state_path);
 
 // Pure pieces of the commands, unit tested.
 SamplerConfig make_sampler_config(const AttachOptions& o);
@@ -62,6 +94,9 @@ void require_root();
 // Throws "nothing attached" when neither is. workload lists thread
 // comms or pids that are the intended workload, not noise.
 Snapshot collect(const std::vector<std::string>& workload);
+
+// nothing_attached - the error for commands that need an attachment.
+Error nothing_attached();
 
 // detach_all - stop and free both sides; false if nothing was attached.
 bool detach_all();

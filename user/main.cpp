@@ -14,6 +14,9 @@ int main(int argc, char** argv)
 	rtnoise::setup_attach(app);
 	rtnoise::setup_report(app);
 	rtnoise::setup_detach(app);
+	rtnoise::setup_check(app);
+	rtnoise::setup_partition(app);
+	rtnoise::setup_tune(app);
 
 	try {
 		app.parse(argc, argv);
@@ -27,7 +30,8 @@ int main(int argc, char** argv)
 		std::cerr << "rtnoise: " << e.what() << "\n";
 		return static_cast<int>(rtnoise::Exit::usage);
 	} catch (const rtnoise::Error& e) {
-		std::cerr << "rtnoise: " << e.what() << "\n";
+		if (*e.what())
+			std::cerr << "rtnoise: " << e.what() << "\n";
 		return static_cast<int>(e.code());
 	} catch (const std::exception& e) {
 		std::cerr << "rtnoise: " << e.what() << "\n";

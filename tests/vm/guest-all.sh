@@ -3,10 +3,20 @@
 #   guest-all.sh BUILD_DIR OUT_DIR
 here=$(dirname "$(realpath "$0")")
 status=0
-for t in sampler attribution; do
+# If a step hangs, leave the kernel's view of the blocked tasks behind.
+(
+	while sleep 60; do
+		echo w >/proc/sysrq-trigger
+		dmesg >"$2/dmesg"
+		ps -eo pid,stat,wchan:32,args >"$2/ps"
+	done
+) &
+watchdog=$!
+for t in sampler attribution partition; do
 	echo "==== guest-$t.sh"
 	"$here/guest-$t.sh" "$1" "$2" || status=1
 done
+kill "$watchdog" 2>/dev/null
 dmesg >"$2/dmesg"
 touch "$2/done"
 exit "$status"

@@ -57,6 +57,12 @@ if [ -f "$out/dmesg" ]; then
 fi
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
 	echo "run-in-vm.sh: the guest did not finish within ${timeout}s" >&2
+	if [ -f "$out/ps" ]; then
+		echo "---- guest tasks at the last watchdog tick ----"
+		grep -E ' D' "$out/ps" || true
+		echo "---- blocked tasks (sysrq-w) ----"
+		sed -n '/blocked state/,$p' "$out/dmesg" | tail -80
+	fi
 elif [ ! -f "$out/done" ]; then
 	echo "run-in-vm.sh: the guest script did not run to its end" >&2
 	[ "$status" -eq 0 ] && status=1

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+// `rtnoise check` on trees captured from two real boots (capture-host.sh
+// in virtme-ng guests): Debian's stock 6.1 as it boots, and its
+// PREEMPT_RT kernel booted with the guides' parameters and partitioned
+// with `rtnoise partition --isolate 2-3`.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "check.hpp"
+#include "error.hpp"
+
+using namespace rtnoise;
+
+namespace {
+
+const std::string kHosts = std::string(RTNOISE_FIXTURES) + "/hosts/";
+
+std::map<std::string, Verdict> verdicts(const CheckResult& r)
+{
+	std::map<std::string, Verdict> m;
+	for (const Finding& f : r.findings)
+		m[f.id] = f.verdict;
+	return m;
+}
+
+const Finding& find(const CheckResult& r, const std::string& id)
+{
+	for (const Finding& f : r.findings)
+		if (f.id == id)
+			return f;
+	throw std::runtime_error("no finding " + id);
+}
+
+}  // namespace
+
+TEST(Check, TunedHostPassesEveryRule)
+{
+	CheckResult r = run_checks(kHosts + "debian-6.1-rt-tuned", std::nullopt);
+	EXPECT_EQ(r.cpus, (CpuSet{2, 3}));	// from isolated/nohz_full
+	EXPECT_EQ(r.housekeeping, (CpuSet{0, 1}));
+	EXPECT_GE(r.findings.size(), 35u);
+	for (const Finding& f : r.findings)
+		EXPECT_EQ(f.verdict, Verdict::pass) << f.id << ": " << f.what;
+	EXPECT_FALSE(r.failed());
+}
+
+TEST(Check, DefaultHostFailsWhereTheGuidesSay)
+{
+	EXPECT_THROW(run_checks(kHosts + "debian-6.1-default", std::nullopt), Error);
+
+	CheckResult r = run_checks(kHosts + "debian-6.1-default", CpuSet{2, 3});
+	auto v = verdicts(r);
+	EXPECT_TRUE(r.failed());
+	EXPECT_EQ(v["kernel.preempt_rt"], Verdict::warn);
+	EXPECT_EQ(v["kernel.config.NO_HZ_FULL"], Verdict::pass);
+	EXPECT_EQ(v["boot.nohz_full"], Verdict::fail);
+	EXPECT_EQ(v["boot.isolcpus"], Verdict::warn);
+	EXPECT_EQ(v["boot.rcu_nocbs"], Verdict::warn);
+	EXPECT_EQ(v["irq.affinity"], Verdict::fail);
+	EXPECT_EQ(v["irq.default_affinity"], Verdict::fail);
+	EXPECT_EQ(v["wq.cpumask"], Verdict::fail);
+	EXPECT_EQ(v["tasks.kthreads"], Verdict::fail);
+	EXPECT_EQ(v["tasks.rcu"], Verdict::warn);
+	EXPECT_EQ(v["tasks.priorities"], Verdict::warn);
+	EXPECT_EQ(v["sysctl.watchdog"], Verdict::warn);
+	EXPECT_EQ(v["sysctl.sched_rt_runtime_us"], Verdict::warn);
+	EXPECT_EQ(v["sysctl.timer_migration"], Verdict::warn);
+	EXPECT_EQ(v["sysctl.stat_interval"], Verdict::warn);
+	EXPECT_EQ(v["mm.thp"], Verdict::warn);
+	EXPECT_EQ(v["mm.swap"], Verdict::pass);
+	EXPECT_EQ(v["clock.source"], Verdict::fail);
+	EXPECT_EQ(v["irq.irqbalance"], Verdict::pass);
+}
+
+TEST(Check, FindingsCarryEvidenceAndTheFix)
+{
+	CheckResult r = run_checks(kHosts + "debian-6.1-default", CpuSet{2, 3});
+	const Finding& nohz = find(r, "boot.nohz_full");
+	EXPECT_EQ(nohz.fix, "boot with nohz_full=2-3");
+	EXPECT_EQ(nohz.evidence, "/proc/cmdline has no nohz_full=");
+	const Finding& wq = find(r, "wq.cpumask");
+	EXPECT_EQ(wq.evidence, "/sys/devices/virtual/workqueue/cpumask = f");
+	EXPECT_EQ(wq.fix, "echo 00000003 > /sys/devices/virtual/workqueue/cpumask");
+	const Finding& irq = find(r, "irq.affinity");
+	EXPECT_NE(irq.what.find("(ttyS0)"), std::string::npos) << irq.what;
+	const Finding& prio = find(r, "tasks.priorities");
+	EXPECT_NE(prio.what.find("ksoftirqd/2"), std::string::npos);
+	const Finding& sysctl = find(r, "sysctl.sched_rt_runtime_us");
+	EXPECT_EQ(sysctl.fix, "sysctl -w kernel.sched_rt_runtime_us=-1");
+	for (const Finding& f : r.findings) {
+		if (f.verdict != Verdict::pass) {
+			EXPECT_FALSE(f.fix.empty()) << f.id;
+		}
+	}
+}
+
+TEST(Check, Renderings)
+{
+	CheckResult r = run_checks(kHosts + "debian-6.1-default", CpuSet{2, 3});
+	std::string text = render_check_text(r);
+	EXPECT_NE(text.find("FAIL  boot.nohz_full"), std::string::npos);
+	EXPECT_NE(text.find("      fix:  boot with nohz_full=2-3\n"), std::string::npos);
+	auto j = nlohmann::json::parse(render_check_json(r));
+	EXPECT_EQ(j["cpus"], "2-3");
+	EXPECT_EQ(j["housekeeping"], "0-1");
+	EXPECT_GT(j["summary"]["fail"].get<int>(), 0);
+	EXPECT_EQ(j["findings"].size(), r.findings.size());
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+// The planner behind `rtnoise partition`, the state file, and apply then
+// restore on a copy of a captured host tree.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "error.hpp"
+#include "host.hpp"
+#include "partition.hpp"
+#include "procfs.hpp"
+
+using namespace rtnoise;
+
+namespace {
+
+const std::string kDefault = std::string(RTNOISE_FIXTURES) + "/hosts/debian-6.1-default";
+
+std::size_t count(const Plan& p, Change::Kind k)
+{
+	std::size_t n = 0;
+	for (const Change& c : p.changes)
+		n += c.kind == k;
+	return n;
+}
+
+const Change* by_target(const Plan& p, const std::string& target)
+{
+	for (const Change& c : p.changes)
+		if (c.target == target)
+			return &c;
+	return nullptr;
+}
+
+}  // namespace
+
+TEST(Partition, PlansEveryMoveTheGuidesMake)
+{
+	Plan p = plan_partition(kDefault, {2, 3});
+	EXPECT_EQ(p.housekeeping, (CpuSet{0, 1}));
+	EXPECT_EQ(p.cgroup, "v2");
+
+	const Change* part = by_target(p, "sys/fs/cgroup/rtnoise.isolated/cpuset.cpus.partition");
+	ASSERT_TRUE(part);
+	EXPECT_EQ(part->after, "isolated");
+	EXPECT_EQ(by_target(p, "sys/fs/cgroup/rtnoise.isolated/cpuset.cpus")->after, "2-3");
+
+	const Change* irq4 = by_target(p, "proc/irq/4/smp_affinity_list");
+	ASSERT_TRUE(irq4);
+	EXPECT_EQ(irq4->before, "0-3");
+	EXPECT_EQ(irq4->after, "0-1");
+	EXPECT_EQ(by_target(p, "proc/irq/default_smp_affinity")->after, "00000003");
+	EXPECT_EQ(by_target(p, "sys/devices/virtual/workqueue/cpumask")->before, "f");
+
+	const Change* rt = by_target(p, "proc/sys/kernel/sched_rt_runtime_us");
+	ASSERT_TRUE(rt);
+	EXPECT_EQ(rt->before, "950000");
+	EXPECT_EQ(rt->after, "-1");
+	const Change* thp = by_target(p, "sys/kernel/mm/transparent_hugepage/enabled");
+	ASSERT_TRUE(thp);
+	EXPECT_EQ(thp->before, "always");	// the bracketed choice
+	EXPECT_EQ(thp->after, "never");
+
+	EXPECT_GE(count(p, Change::Kind::affinity), 10u);	// unbound kthreads
+	EXPECT_EQ(count(p, Change::Kind::sched), 2u);		// ksoftirqd/2, /3
+	for (const Change& c : p.changes) {
+		if (c.kind == Change::Kind::sched) {
+			EXPECT_EQ(c.after, "fifo 2") << c.what;
+		}
+	}
+}
+
+TEST(Partition, NothingToDoOnATunedHost)
+{
+	Plan p = plan_partition(std::string(RTNOISE_FIXTURES) + "/hosts/debian-6.1-rt-tuned",
+				{2, 3});
+	// Only the cgroup itself: the tuned tree was captured while the
+	// partition was applied, under a different cgroup name check.
+	EXPECT_EQ(count(p, Change::Kind::affinity), 0u);
+	EXPECT_EQ(count(p, Change::Kind::sched), 0u);
+	EXPECT_FALSE(by_target(p, "proc/sys/kernel/watchdog"));
+	EXPECT_FALSE(by_target(p, "proc/irq/default_smp_affinity"));
+}
+
+TEST(Partition, RefusesToIsolateEverything)
+{
+	EXPECT_THROW(plan_partition(kDefault, {0, 1, 2, 3}), Error);
+	EXPECT_THROW(plan_partition(kDefault, {7}), Error);
+}
+
+TEST(Partition, StateFileRoundTrip)
+{
+	State s{"attach", plan_partition(kDefault, {2, 3})};
+	State back = state_from_json(state_to_json(s));
+	EXPECT_EQ(back.by, "attach");
+	EXPECT_EQ(back.plan.cpus, s.plan.cpus);
+	EXPECT_EQ(back.plan.housekeeping, s.plan.housekeeping);
+	EXPECT_EQ(back.plan.cgroup, s.plan.cgroup);
+	ASSERT_EQ(back.plan.changes.size(), s.plan.changes.size());
+	for (std::size_t i = 0; i < s.plan.changes.size(); i++) {
+		EXPECT_EQ(back.plan.changes[i].kind, s.plan.changes[i].kind);
+		EXPECT_EQ(back.plan.changes[i].target, s.plan.changes[i].target);
+		EXPECT_EQ(back.plan.changes[i].before, s.plan.changes[i].before);
+		EXPECT_EQ(back.plan.changes[i].after, s.plan.changes[i].after);
+	}
+	EXPECT_THROW(state_from_json("{"), Error);
+	EXPECT_THROW(state_from_json(R"({"version": 2})"), Error);
+}
+
+TEST(Partition, ApplyThenRestoreLeavesTheTreeAsItWas)
+{
+	fs::path tree = fs::temp_directory_path() / ("rtnoise-part-" + std::to_string(::getpid()));
+	fs::remove_all(tree);
+	fs::copy(kDefault, tree, fs::copy_options::recursive);
+
+	// File changes only: the others act on this machine's real tasks.
+	State s{"partition", plan_partition(tree, {2, 3})};
+	std::vector<Change> files;
+	for (const Change& c : s.plan.changes)
+		if (c.kind == Change::Kind::file && !c.before.empty() &&
+		    c.target.find(kCgroupName) == std::string::npos)
+			files.push_back(c);
+	ASSERT_GE(files.size(), 10u);
+	s.plan.changes = files;
+
+	std::map<std::string, std::string> before;
+	for (const Change& c : files)
+		before[c.target] = read_line(tree / c.target).value_or("?");
+
+	fs::path state = tree / "run/rtnoise/partition.json";
+	Outcome a = apply_plan(tree, state, s);
+	EXPECT_EQ(a.done, files.size());
+	EXPECT_TRUE(a.failed.empty()) << a.failed.front();
+	EXPECT_TRUE(fs::exists(state));
+	EXPECT_EQ(read_line(tree / "proc/sys/kernel/sched_rt_runtime_us"), "-1");
+	EXPECT_EQ(read_line(tree / "proc/irq/4/smp_affinity_list"), "0-1");
+
+	Outcome r = restore_state(tree, state);
+	EXPECT_EQ(r.done, files.size());
+	EXPECT_FALSE(fs::exists(state));
+	for (const Change& c : files) {
+		bool thp = c.target.find("transparent_hugepage") != std::string::npos;
+		EXPECT_EQ(read_line(tree / c.target).value_or("?"),
+			  thp ? "always" : before[c.target])
+			<< c.target;
+	}
+
+	// Restoring twice is harmless.
+	Outcome again = restore_state(tree, state);
+	EXPECT_EQ(again.done, 0u);
+	fs::remove_all(tree);
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+// partition.hpp - isolate CPUs at run time, and undo it exactly.
+//
+// A partition is a list of changes, each with the value it replaces. The
+// whole list is written to the state file (atomically, fsync'd) before
+// the first change is made, so --restore can put everything back even
+// after an apply that was killed half-way; restoring writes every prior
+// value, changed or not, which is harmless.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cpulist.hpp"
+
+namespace rtnoise {
+
+namespace fs = std::filesystem;
+
+struct Change {
+	enum class Kind {
+		file,		// write `after` to a file under root
+		mkdir,		// create a cgroup directory (restore: rmdir)
+		subtree,	// enable a cgroup v2 controller (restore: disable)
+		affinity,	// sched_setaffinity(tid) to a CPU list
+		sched,		// policy and priority of tid: "fifo 2", "other 0"
+		move,		// move tid into a cgroup (`after`), from `before`
+		swap,		// swapoff a device (restore: swapon)
+	};
+	Kind kind = Kind::file;
+	std::string target;	// path relative to root, tid, or device
+	std::string before;
+	std::string after;
+	std::string what;	// for people
+};
+
+const char* change_kind_name(Change::Kind k);
+
+struct Plan {
+	CpuSet cpus;
+	CpuSet housekeeping;
+	std::string cgroup;	// "v2", "v1" or "none"
+	std::vector<Change> changes;
+	std::vector<std::string> notes;	// what cannot be done, and why
+};
+
+// plan_partition - every change that isolates cpus on the host under root.
+// Pure but for reads.
+Plan plan_partition(const fs::path& root, const CpuSet& cpus);
+
+// The state file: the plan, with who made it.
+struct State {
+	std::string by;		// "partition" or "attach"
+	Plan plan;
+};
+std::string state_to_json(const State& s);
+State state_from_json(const std::string& text);
+// write_state - atomically: a temporary file, fsync, rename, fsync the dir.
+void write_state(const fs::path& path, const State& s);
+
+struct Outcome {
+	std::size_t done = 0;
+	std::vector<std::string> failed;	// "what: why"
+};
+
+// apply_change / restore_change - one change, against root.
+// Return "" on success, else why it failed.
+std::string apply_change(const fs::path& root, const Change& c);
+std::string restore_change(const fs::path& root, const Change& c);
+
+// apply_plan - record the plan in state_path, then apply it.
+Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s);
+// restore_state - undo everything recorded in state_path, then remove it.
+Outcome restore_state(const fs::path& root, const fs::path& state_path);
+
+inline constexpr const char* kStatePath = "/run/rtnoise/partition.json";
+inline constexpr const char* kCgroupName = "rtnoise.isolated";
+
+}  // namespace rtnoise

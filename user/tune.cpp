@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "tune.hpp"
+
+#include <algorithm>
+
+#include "error.hpp"
+#include "host.hpp"
+#include "procfs.hpp"
+
+namespace rtnoise {
+
+namespace fs = std::filesystem;
+
+Layout plan_layout(const fs::path& root, const CpuSet& isolated)
+{
+	Layout l;
+	l.isolated = isolated;
+	CpuSet all = cpu_list_file(root, "possible");
+	for (unsigned cpu : isolated)
+		if (!all.empty() && !all.count(cpu))
+			throw usage_error("CPU " + std::to_string(cpu) +
+					  " does not exist (this machine has CPUs " +
+					  format_cpulist(all) + ")");
+	for (unsigned cpu : all)
+		if (!isolated.count(cpu))
+			l.housekeeping.insert(cpu);
+	if (l.housekeeping.empty())
+		throw usage_error("isolating every CPU leaves none for housekeeping");
+	if (isolated.count(0))
+		l.warnings.push_back("CPU 0 is the boot CPU: nohz_full= will not "
+				     "include it; keep it for housekeeping");
+
+	std::error_code ec;
+	for (const auto& node : fs::directory_iterator(root / "sys/devices/system/node", ec)) {
+		std::string name = node.path().filename();
+		if (name.rfind("node", 0) != 0 || name.size() < 5 || !std::isdigit(name[4]))
+			continue;
+		CpuSet cpus = parse_cpulist(read_line(node.path() / "cpulist").value_or(""), true);
+		bool iso = false, hk = false;
+		for (unsigned c : cpus)
+			(isolated.count(c) ? iso : hk) = true;
+		if (iso && !hk)
+			l.warnings.push_back(name + " has no housekeeping CPU: keep one of " +
+					     format_cpulist(cpus) + " out of the isolated set");
+	}
+	return l;
+}
+
+std::string tune_cmdline(const Layout& l, const TuneOptions& o)
+{
+	const std::string iso = format_cpulist(l.isolated);
+	std::string out = "isolcpus=managed_irq,domain," + iso + " nohz_full=" + iso +
+			  " rcu_nocbs=" + iso + " irqaffinity=" + format_cpulist(l.housekeeping) +
+			  " rcu_nocb_poll skew_tick=1 nosoftlockup nowatchdog tsc=reliable"
+			  " mce=off idle=poll processor.max_cstate=1 intel_idle.max_cstate=0"
+			  " intel_pstate=disable pcie_aspm=off iommu=pt intel_iommu=on"
+			  " default_hugepagesz=1G hugepagesz=1G";
+	if (o.hugepages_1g)
+		out += " hugepages=" + std::to_string(o.hugepages_1g);
+	return out + "\n";
+}
+
+std::string tune_libvirt(const Layout& l, const TuneOptions& o)
+{
+	const std::string hk = format_cpulist(l.housekeeping);
+	const std::size_t n = l.isolated.size();
+	std::string x;
+	x += "<domain type='kvm'>\n";
+	x += "  <name>" + o.name + "</name>\n";
+	x += "  <memory unit='MiB'>" + std::to_string(o.memory_mib) + "</memory>\n";
+	x += "  <vcpu placement='static'>" + std::to_string(n) + "</vcpu>\n";
+	x += "  <cputune>\n";
+	std::size_t v = 0;
+	for (unsigned cpu : l.isolated)
+		x += "    <vcpupin vcpu='" + std::to_string(v++) + "' cpuset='" +
+		     std::to_string(cpu) + "'/>\n";
+	x += "    <emulatorpin cpuset='" + hk + "'/>\n";
+	x += "    <vcpusched vcpus='0-" + std::to_string(n - 1) +
+	     "' scheduler='fifo' priority='1'/>\n";
+	x += "  </cputune>\n";
+	x += "  <memoryBacking>\n    <hugepages>\n      <page size='1' unit='GiB'/>\n"
+	     "    </hugepages>\n    <locked/>\n  </memoryBacking>\n";
+	x += "  <os>\n    <type arch='x86_64' machine='q35'>hvm</type>\n  </os>\n";
+	x += "  <features>\n    <acpi/>\n    <apic/>\n    <pmu state='off'/>\n"
+	     "  </features>\n";
+	x += "  <cpu mode='host-passthrough' check='none'>\n"
+	     "    <feature policy='require' name='tsc-deadline'/>\n  </cpu>\n";
+	x += "  <clock offset='utc'>\n    <timer name='kvmclock' present='no'/>\n"
+	     "  </clock>\n";
+	x += "  <devices>\n    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+	     "    <memballoon model='none'/>\n  </devices>\n";
+	x += "</domain>\n";
+	return x;
+}
+
+}  // namespace rtnoise
