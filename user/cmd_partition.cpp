@@ -19,6 +19,8 @@ void print_plan(const Plan& p, std::ostream& out)
 			moves++;
 			continue;
 		}
+		if (c.kind == Change::Kind::affinity && c.before == c.after)
+			continue;	// remembered, not changed
 		out << "  " << c.what;
 		if (!c.before.empty() && c.kind != Change::Kind::mkdir)
 			out << " (was " << c.before << ")";

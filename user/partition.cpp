@@ -209,6 +209,17 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 	const std::string hk = format_cpulist(p.housekeeping);
 	const std::string hkmask = format_hex_mask(p.housekeeping, nr);
 
+	// Creating and removing a cpuset partition resets the CPUs of every
+	// task in the root cgroup to the root's. Remember, first, the CPUs
+	// of each task that had fewer (kthreads kept on housekeeping CPUs by
+	// isolcpus=, tasks someone pinned): restored last, they come back.
+	const std::vector<Task> tasks = list_tasks(root);
+	for (const Task& t : tasks)
+		if (!t.pinned && !t.allowed.empty() && t.allowed != online)
+			p.changes.push_back({Kind::affinity, std::to_string(t.tid),
+					     format_cpulist(t.allowed), format_cpulist(t.allowed),
+					     "keep the CPUs of " + t.comm + ":" +
+						     std::to_string(t.tid)});
 	plan_cgroup(root, p, list, hk);
 
 	// IRQs, the default for new ones, and unbound workqueues.
@@ -239,7 +250,7 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 
 	// Kernel threads: unbound ones (RCU's among them) to housekeeping,
 	// the per-CPU ones of the isolated CPUs to the guide's priorities.
-	for (const Task& t : list_tasks(root)) {
+	for (const Task& t : tasks) {
 		if (!t.kthread)
 			continue;
 		if (!t.pinned && t.allowed.size() > 1 && meets(t.allowed, cpus))
@@ -405,12 +416,14 @@ std::string apply_change(const fs::path& root, const Change& c)
 std::string restore_change(const fs::path& root, const Change& c)
 {
 	switch (c.kind) {
-	case Kind::file:
+	case Kind::file: {
 		if (c.before.empty())
 			return "";	// a file of a cgroup we created and remove
-		if (!fs::exists(root / c.target))
-			return "";
+		auto now = read_line(root / c.target);
+		if (!now || bracketed(*now) == c.before)
+			return "";	// gone, or never changed (an IRQ that refused)
 		return write_file(root / c.target, c.before);
+	}
 	case Kind::mkdir:
 		return rmdir_cgroup(root / c.target);
 	case Kind::subtree:
