@@ -74,16 +74,29 @@ std::string write_file(const fs::path& path, const std::string& value)
 	return "";
 }
 
-std::string set_affinity(const std::string& tid, const std::string& list)
+// set_affinity - target is "tid" or "tid:comm". A kernel thread that was
+// stopped and started again meanwhile (khugepaged, when THP is turned off
+// and on) is found again by its comm.
+std::string set_affinity(const fs::path& root, const std::string& target,
+			 const std::string& list)
 {
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	for (unsigned cpu : parse_cpulist(list, true))
 		if (cpu < CPU_SETSIZE)
 			CPU_SET(cpu, &set);
-	if (sched_setaffinity(std::stoi(tid), sizeof(set), &set) == 0 || errno == ESRCH)
+	if (sched_setaffinity(std::stoi(target), sizeof(set), &set) == 0)
 		return "";
-	return errno_text(errno);
+	if (errno != ESRCH)
+		return errno_text(errno);
+	auto colon = target.find(':');
+	if (colon == std::string::npos)
+		return "";
+	std::string comm = target.substr(colon + 1);
+	for (const Task& t : list_tasks(root))
+		if (t.kthread && t.comm == comm && sched_setaffinity(t.tid, sizeof(set), &set) != 0)
+			return errno_text(errno);
+	return "";
 }
 
 std::string set_sched(const std::string& tid, const std::string& spec)
@@ -216,7 +229,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 	const std::vector<Task> tasks = list_tasks(root);
 	for (const Task& t : tasks)
 		if (!t.pinned && !t.allowed.empty() && t.allowed != online)
-			p.changes.push_back({Kind::affinity, std::to_string(t.tid),
+			p.changes.push_back({Kind::affinity,
+					     std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
 					     format_cpulist(t.allowed), format_cpulist(t.allowed),
 					     "keep the CPUs of " + t.comm + ":" +
 						     std::to_string(t.tid)});
@@ -398,7 +412,7 @@ std::string apply_change(const fs::path& root, const Change& c)
 	case Kind::subtree:
 		return write_file(root / c.target / "cgroup.subtree_control", "+" + c.after);
 	case Kind::affinity:
-		return set_affinity(c.target, c.after);
+		return set_affinity(root, c.target, c.after);
 	case Kind::sched:
 		return set_sched(c.target, c.after);
 	case Kind::move: {
@@ -431,7 +445,7 @@ std::string restore_change(const fs::path& root, const Change& c)
 			return "";
 		return write_file(root / c.target / "cgroup.subtree_control", "-" + c.after);
 	case Kind::affinity:
-		return set_affinity(c.target, c.before);
+		return set_affinity(root, c.target, c.before);
 	case Kind::sched:
 		return set_sched(c.target, c.before);
 	case Kind::move: {

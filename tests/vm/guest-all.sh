@@ -3,12 +3,16 @@
 #   guest-all.sh BUILD_DIR OUT_DIR
 here=$(dirname "$(realpath "$0")")
 status=0
-# If a step hangs, leave the kernel's view of the blocked tasks behind.
+# If no step finishes for 150 s, leave the kernel's view of the blocked
+# tasks behind (once: the dump itself would fail the dmesg check).
+touch "$2/progress"
 (
-	while sleep 60; do
+	while sleep 30; do
+		[ -n "$(find "$2/progress" -mmin -2.5)" ] && continue
+		ps -eo pid,stat,wchan:32,args >"$2/ps"
 		echo w >/proc/sysrq-trigger
 		dmesg >"$2/dmesg"
-		ps -eo pid,stat,wchan:32,args >"$2/ps"
+		break
 	done
 ) &
 watchdog=$!

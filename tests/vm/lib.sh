@@ -5,8 +5,8 @@
 passes=0
 failures=0
 
-ok() { passes=$((passes + 1)); echo "PASS: $*"; }
-ko() { failures=$((failures + 1)); echo "FAIL: $*"; }
+ok() { passes=$((passes + 1)); echo "PASS: $*"; touch "${outdir:-/tmp}/progress"; }
+ko() { failures=$((failures + 1)); echo "FAIL: $*"; touch "${outdir:-/tmp}/progress"; }
 
 # run CMD... - run under a timeout, stdout+stderr in $out, status in $st
 run() {

@@ -43,6 +43,8 @@ for stat in glob.glob("/proc/[0-9]*/task/[0-9]*/stat"):
         continue
     if comm.startswith("kworker/"):         # come and go on their own
         continue
+    if comm.startswith("irq/"):             # follow their IRQ's effective
+        continue                            # CPU, which the kernel picks
     status = read(os.path.dirname(stat) + "/status")
     allowed = [l.split(":", 1)[1].strip() for l in status.splitlines()
                if l.startswith("Cpus_allowed_list")]
