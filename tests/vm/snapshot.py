@@ -45,10 +45,12 @@ for stat in glob.glob("/proc/[0-9]*/task/[0-9]*/stat"):
         continue
     if comm.startswith("irq/"):             # follow their IRQ's effective
         continue                            # CPU, which the kernel picks
+    if read(os.path.dirname(stat) + "/wchan") == "rescuer_thread":
+        continue                            # workqueue rescuers: likewise
     status = read(os.path.dirname(stat) + "/status")
     allowed = [l.split(":", 1)[1].strip() for l in status.splitlines()
                if l.startswith("Cpus_allowed_list")]
-    tid = stat.split("/")[4]
-    lines.append(f"kthread {tid} {comm} policy={f[41 - 3]} "
+    # By name: a kthread stopped and restarted (khugepaged) has a new pid.
+    lines.append(f"kthread {comm} policy={f[41 - 3]} "
                  f"prio={f[40 - 3]} cpus={allowed[0] if allowed else '?'}")
 print("\n".join(sorted(lines)))
