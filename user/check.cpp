@@ -3,9 +3,12 @@
 #include "check.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unistd.h>
 
 #include "error.hpp"
 #include "host.hpp"
@@ -595,6 +598,13 @@ CheckResult run_checks(const fs::path& root, std::optional<CpuSet> cpus)
 	Ctx c;
 	c.root = root;
 	c.out = &r.findings;
+	// Without these two nothing else can be judged: a wrong --root, or
+	// no /proc and /sys, must not read as a clean host.
+	for (const char* must : {"proc/cmdline", "sys/devices/system/cpu/online"})
+		if (::access((root / must).c_str(), R_OK) != 0)
+			throw system_error("cannot read " + (root / must).string() +
+					   ": " + std::strerror(errno) +
+					   (root == "/" ? "" : " (is --root a captured host tree?)"));
 	c.online = cpu_list_file(root, "online");
 	c.cmd = read_cmdline(root);
 	if (cpus) {
@@ -609,6 +619,11 @@ CheckResult run_checks(const fs::path& root, std::optional<CpuSet> cpus)
 	}
 	c.hk = c.online - c.cpus;
 	CpuSet possible = cpu_list_file(root, "possible");
+	for (unsigned cpu : c.cpus)
+		if (!possible.empty() && !possible.count(cpu))
+			throw usage_error("CPU " + std::to_string(cpu) +
+					  " does not exist (this host has CPUs " +
+					  format_cpulist(possible) + ")");
 	c.nr_cpus = possible.empty() ? 1 : *possible.rbegin() + 1;
 	c.tasks = list_tasks(root);
 	r.cpus = c.cpus;

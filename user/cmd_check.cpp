@@ -15,7 +15,15 @@ void run_check(const CheckOptions& o)
 	std::optional<CpuSet> cpus;
 	if (!o.cpus.empty())
 		cpus = parse_cpulist(o.cpus);
-	CheckResult r = run_checks(o.root, cpus);
+	CheckResult r;
+	try {
+		r = run_checks(o.root, cpus);
+	} catch (const Error& e) {
+		// check keeps 1 for findings: anything it could not read is 2.
+		throw Error(Exit::usage, e.what());
+	} catch (const std::exception& e) {
+		throw Error(Exit::usage, e.what());
+	}
 	std::cout << (o.format == "json" ? render_check_json(r) : render_check_text(r));
 	if (r.failed())
 		throw Error(Exit::findings, "");

@@ -29,7 +29,8 @@ std::optional<std::string> read_file(const fs::path& path)
 CpuSet cpu_list_file(const fs::path& root, const std::string& name)
 {
 	auto text = read_file(root / "sys/devices/system/cpu" / name);
-	if (!text)
+	// 6.1 prints an unset nohz_full mask as "(null)".
+	if (!text || text->rfind("(null)", 0) == 0)
 		return {};
 	return parse_cpulist(*text, true);
 }

@@ -108,3 +108,31 @@ TEST(Check, Renderings)
 	EXPECT_GT(j["summary"]["fail"].get<int>(), 0);
 	EXPECT_EQ(j["findings"].size(), r.findings.size());
 }
+
+TEST(Check, RefusesWhatItCannotJudge)
+{
+	// Stock 6.1 prints its unset nohz_full mask as "(null)": no CPUs,
+	// so the user must name them.
+	try {
+		run_checks(kHosts + "debian-6.1-default", std::nullopt);
+		FAIL() << "no error without isolated CPUs";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::usage);
+		EXPECT_NE(std::string(e.what()).find("isolates no CPU"), std::string::npos);
+	}
+	try {
+		run_checks(kHosts + "debian-6.1-default", CpuSet{2, 9});
+		FAIL() << "no error for an absent CPU";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::usage);
+		EXPECT_NE(std::string(e.what()).find("CPU 9 does not exist"), std::string::npos);
+	}
+	// A directory that is no host tree must not audit as a clean host.
+	try {
+		run_checks(std::string(RTNOISE_FIXTURES), CpuSet{1});
+		FAIL() << "a tree without /proc/cmdline was audited";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::system);
+		EXPECT_NE(std::string(e.what()).find("proc/cmdline"), std::string::npos);
+	}
+}
