@@ -7,6 +7,8 @@
                               REF, its line structure equals REF's
   hotplug OFF ON CPU          CPU was not sampled while offline, and was
                               again once back online
+  hotplug-count FILE CPU N    at least N offline periods of CPU counted,
+                              and CPU sampling now
   attribution FILE CPU WANT.. the sources of CPU include each WANT
                               ("kind:name-prefix", alternatives split by
                               "|"); a WANT of "cause=kind:prefix" must be
@@ -128,6 +130,15 @@ def hotplug(off_path, on_path, cpu):
            f"({off['thread']['count']} -> {on['thread']['count']})")
 
 
+def hotplug_count(path, cpu, at_least):
+    cpu, at_least = int(cpu), int(at_least)
+    c = cpus_of(json.load(open(path)))[cpu]
+    expect(c["hotplug_offline"] >= at_least,
+           f"CPU {cpu}: {c['hotplug_offline']} offline periods counted, "
+           f"expected at least {at_least}")
+    expect(c["sampling"], f"CPU {cpu} not sampling after the cycles")
+
+
 def matches(kind, name, want):
     for alt in want.split("|"):
         wkind, _, prefix = alt.partition(":")
@@ -179,6 +190,7 @@ def attribution(path, cpu, *wants):
 
 def main():
     cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
+            "hotplug-count": hotplug_count,
             "attribution": attribution}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)

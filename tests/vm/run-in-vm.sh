@@ -44,11 +44,21 @@ fi
 out=$(mktemp -d "${TMPDIR:-/tmp}/rtnoise-vm.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
+# One TCG thread for all vCPUs. With QEMU 7.2's multi-threaded TCG a vCPU
+# can keep executing a stale translation of code that another vCPU has
+# just patched: after a text_poke_bp() (every tracepoint enable/disable,
+# module load) it loops on an int3 that is no longer in memory, holding
+# its runqueue lock, and the whole guest freezes. Seen in 1 of 3 boots
+# of attach/detach + hotplug loops (the guest's memory at the trapping
+# RIP read back as the restored 5-byte NOP); single-threaded TCG ran 25
+# loops clean and is no slower on a 2-core host.
+tcg="-accel tcg,thread=single"
+
 echo "run-in-vm.sh: booting $kernel ($cpus vCPUs, $append)"
 status=0
 timeout --foreground -k 30 "$timeout" \
 	vng --run "$image" --disable-kvm --cpus "$cpus" --memory "$memory" \
-	--rwdir "$out" --append "$append" \
+	--rwdir "$out" --append "$append" --qemu-opts="$tcg" \
 	--exec "$script $build $out ${extra[*]}" </dev/null || status=$?
 
 if [ -f "$out/dmesg" ]; then
