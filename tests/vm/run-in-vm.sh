@@ -47,11 +47,11 @@ trap 'rm -rf "$out"' EXIT
 # One TCG thread for all vCPUs. With QEMU 7.2's multi-threaded TCG a vCPU
 # can keep executing a stale translation of code that another vCPU has
 # just patched: after a text_poke_bp() (every tracepoint enable/disable,
-# module load) it loops on an int3 that is no longer in memory, holding
-# its runqueue lock, and the whole guest freezes. Seen in 1 of 3 boots
-# of attach/detach + hotplug loops (the guest's memory at the trapping
-# RIP read back as the restored 5-byte NOP); single-threaded TCG ran 25
-# loops clean and is no slower on a 2-core host.
+# module load) it loops on an int3 that is no longer in memory, IRQs
+# off, and the other vCPUs soon wait on it: the whole guest freezes.
+# Seen in 3 of 4 boots of attach/detach + hotplug loops (the guest's
+# memory at the trapping RIP read back as the restored 5-byte NOP);
+# single-threaded TCG ran 25 loops clean, no slower on a 2-core host.
 tcg="-accel tcg,thread=single"
 
 echo "run-in-vm.sh: booting $kernel ($cpus vCPUs, $append)"
