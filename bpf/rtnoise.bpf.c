@@ -24,32 +24,19 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load. */
 const volatile __u32 slot_of[RTNOISE_BPF_MAX_CPUS] = {};	/* slot + 1 */
+const volatile __u32 slot_cpu[RTNOISE_BPF_MAX_CPUS] = {};	/* slot -> CPU */
+const volatile __u32 nr_slots = 0;
 const volatile __u32 ring_size = 1;
 const volatile __u64 sampler_fn = 0;	/* rtnoise.ko's hrtimer callback */
 
 #define FRAME_SAMPLER		1	/* the sampler's own work: not noise */
 #define FRAME_SAMPLER_INSIDE	2	/* delivered the sampler's timer */
 
-struct frame {
-	__u64 start;
-	__u64 nested;
-	__u64 id;
-	__u32 kind;
-	__u32 flags;
-};
-
-struct cpu_state {
-	__u32 depth;
-	__u32 pad;
-	struct frame f[RTNOISE_BPF_MAX_DEPTH];
-	char comm[RTNOISE_BPF_NAME_LEN];	/* of the thread in f[0] */
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct cpu_state);
+	__type(value, struct rtnoise_cpu_state);
 } state SEC(".maps");
 
 struct {
@@ -58,6 +45,13 @@ struct {
 	__type(key, struct rtnoise_src_key);
 	__type(value, struct rtnoise_src_val);
 } sources SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTNOISE_BPF_ORIGINS);
+	__type(key, struct rtnoise_origin_key);
+	__type(value, struct rtnoise_origin_val);
+} origins SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -82,7 +76,7 @@ struct {
 } meta SEC(".maps");
 
 /* watched - this CPU's state if it is watched: the filter comes first */
-static __always_inline struct cpu_state *watched(__u32 *slot, __u32 *cpu)
+static __always_inline struct rtnoise_cpu_state *watched(__u32 *slot, __u32 *cpu)
 {
 	__u32 zero = 0;
 
@@ -178,8 +172,8 @@ static __always_inline void record(__u32 slot, __u32 cpu, __u32 kind,
 /* push - a context of @kind begins on this CPU */
 static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
 {
-	struct cpu_state *st;
-	struct frame *f;
+	struct rtnoise_cpu_state *st;
+	struct rtnoise_frame *f;
 	__u32 slot, cpu, d;
 
 	st = watched(&slot, &cpu);
@@ -211,8 +205,8 @@ static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
  */
 static __always_inline int pop(__u32 kind, const void *src, int how)
 {
-	struct cpu_state *st;
-	struct frame *f, *parent;
+	struct rtnoise_cpu_state *st;
+	struct rtnoise_frame *f, *parent;
 	__u64 now, gross, net;
 	__u32 slot, cpu, flags;
 	int i, found = -1;
@@ -253,10 +247,10 @@ static __always_inline int pop(__u32 kind, const void *src, int how)
 static __always_inline int on_switch(struct task_struct *prev,
 				     struct task_struct *next, bool btf)
 {
-	struct cpu_state *st;
-	struct frame *f;
+	struct rtnoise_cpu_state *st;
+	struct rtnoise_frame *f;
 	__u64 now, gross, net;
-	__u32 slot, cpu;
+	__u32 slot, cpu, prev_pid;
 
 	st = watched(&slot, &cpu);
 	if (!st)
@@ -264,11 +258,17 @@ static __always_inline int on_switch(struct task_struct *prev,
 
 	now = bpf_ktime_get_ns();
 	f = &st->f[0];
-	/* The idle task (pid 0) is not noise. */
-	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD && f->id) {
+	/*
+	 * Charge prev, not the pid saved at switch-in: the tracepoint's
+	 * stream is not always continuous (a switch we did not see), and
+	 * the source's name and sampler flag come from prev. The idle task
+	 * (pid 0) is not noise.
+	 */
+	prev_pid = btf ? prev->pid : BPF_CORE_READ(prev, pid);
+	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD && prev_pid) {
 		gross = now - f->start;
 		net = gross > f->nested ? gross - f->nested : 0;
-		record(slot, cpu, RTNOISE_KIND_THREAD, f->id, f->start, now,
+		record(slot, cpu, RTNOISE_KIND_THREAD, prev_pid, f->start, now,
 		       net, 0, prev, NAME_TASK);
 	}
 
@@ -284,7 +284,7 @@ static __always_inline int on_switch(struct task_struct *prev,
 /* on_nmi - NMIs come with their duration; charge it to what they hit */
 static __always_inline int on_nmi(void *handler, __s64 delta)
 {
-	struct cpu_state *st;
+	struct rtnoise_cpu_state *st;
 	__u32 slot, cpu, d;
 	__u64 now;
 
@@ -303,7 +303,7 @@ static __always_inline int on_nmi(void *handler, __s64 delta)
 /* on_tick_stop - the tick could not stop: count the dependency */
 static __always_inline int on_tick_stop(int success, int dependency)
 {
-	struct cpu_state *st;
+	struct rtnoise_cpu_state *st;
 	__u32 slot, cpu;
 	__u64 now;
 
@@ -315,6 +315,116 @@ static __always_inline int on_tick_stop(int success, int dependency)
 	now = bpf_ktime_get_ns();
 	record(slot, cpu, RTNOISE_KIND_TICK, (__u32)dependency, now, now, 0, 0,
 	       NULL, NAME_NONE);
+	return 0;
+}
+
+/*
+ * origin - @kind/@id will run on @target because of what runs here now.
+ * Called in the causing context, on any CPU: the filter is on @target.
+ */
+static __always_inline int origin(__u32 target, __u32 kind, __u64 id,
+				  __u64 via)
+{
+	struct rtnoise_origin_key key = { .cpu = target, .kind = kind, .id = id };
+	struct rtnoise_origin_val *v, init = {};
+
+	if (target >= RTNOISE_BPF_MAX_CPUS || !slot_of[target])
+		return 0;
+	key.from_cpu = bpf_get_smp_processor_id();
+	key.from_pid = (__u32)bpf_get_current_pid_tgid();
+	v = bpf_map_lookup_elem(&origins, &key);
+	if (!v) {
+		bpf_get_current_comm(init.comm, sizeof(init.comm));
+		bpf_map_update_elem(&origins, &key, &init, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&origins, &key);
+		if (!v)
+			return 0;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	v->via = via;
+	return 0;
+}
+
+/* on_waking - a thread is woken: by whom, for its CPU */
+static __always_inline int on_waking(struct task_struct *p)
+{
+	return origin(BPF_CORE_READ(p, thread_info.cpu), RTNOISE_KIND_THREAD,
+		      BPF_CORE_READ(p, pid), 0);
+}
+
+/* on_queue_work - work queued for a CPU's pool (unbound pools: -1) */
+static __always_inline int on_queue_work(struct pool_workqueue *pwq,
+					 struct work_struct *work)
+{
+	int cpu = BPF_CORE_READ(pwq, pool, cpu);
+
+	if (cpu < 0)
+		return 0;
+	return origin(cpu, RTNOISE_KIND_WORKQUEUE,
+		      (__u64)BPF_CORE_READ(work, func), 0);
+}
+
+/* on_hrtimer_start - an hrtimer armed on a CPU's base */
+static __always_inline int on_hrtimer_start(struct hrtimer *t)
+{
+	return origin(BPF_CORE_READ(t, base, cpu_base, cpu), RTNOISE_KIND_HRTIMER,
+		      (__u64)BPF_CORE_READ(t, function), 0);
+}
+
+#define TIMER_CPU_MASK	0x0003FFFF	/* include/linux/timer.h TIMER_CPUMASK */
+
+/* on_timer_start - a timer_list armed; its CPU is in its flags */
+static __always_inline int on_timer_start(struct timer_list *t)
+{
+	return origin(BPF_CORE_READ(t, flags) & TIMER_CPU_MASK, RTNOISE_KIND_TIMER,
+		      (__u64)BPF_CORE_READ(t, function), 0);
+}
+
+/* on_ipi_cpu - ipi_send_cpu (6.6+): a function call, or a reschedule */
+static __always_inline int on_ipi_cpu(__u32 cpu, void *callback)
+{
+	return origin(cpu, RTNOISE_KIND_IPI,
+		      callback ? RTNOISE_IPI_CALL_FUNCTION_SINGLE
+			       : RTNOISE_IPI_RESCHEDULE,
+		      (__u64)callback);
+}
+
+/* on_ipi_mask - IPIs to a mask: one origin per watched target */
+static __always_inline int on_ipi_mask(const struct cpumask *mask,
+				       void *callback)
+{
+	__u32 i, cpu;
+	__u64 word;
+
+	for (i = 0; i < nr_slots && i < RTNOISE_BPF_MAX_CPUS; i++) {
+		cpu = slot_cpu[i];
+		if (cpu >= RTNOISE_BPF_MAX_CPUS ||
+		    bpf_probe_read_kernel(&word, sizeof(word),
+					  (const __u64 *)mask + cpu / 64))
+			continue;
+		if (word & (1ULL << (cpu % 64)))
+			origin(cpu, RTNOISE_KIND_IPI, RTNOISE_IPI_CALL_FUNCTION,
+			       (__u64)callback);
+	}
+	return 0;
+}
+
+/*
+ * on_exec - a thread on a watched CPU exec'd: its source takes the new
+ * name (a process started with taskset was first seen as the shell).
+ */
+static __always_inline int on_exec(struct task_struct *p)
+{
+	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD };
+	struct rtnoise_src_val *v;
+	__u32 slot;
+
+	if (!watched(&slot, &key.cpu))
+		return 0;
+	key.id = BPF_CORE_READ(p, pid);
+	v = bpf_map_lookup_elem(&sources, &key);
+	if (v)
+		BPF_CORE_READ_STR_INTO(&v->name, p, comm);
 	return 0;
 }
 
@@ -349,6 +459,43 @@ static __always_inline int on_hrtimer_entry(struct hrtimer *t)
 
 TWIN(sched_switch, on_switch(prev, next, btf), bool preempt, struct task_struct *prev,
      struct task_struct *next)
+
+TWIN(sched_process_exec, on_exec(p), struct task_struct *p, pid_t old_pid,
+     struct linux_binprm *bprm)
+
+/* Origins: these run where the cause is, not on the watched CPU. */
+TWIN(sched_waking, on_waking(p), struct task_struct *p)
+TWIN(workqueue_queue_work, on_queue_work(pwq, work), int req_cpu,
+     struct pool_workqueue *pwq, struct work_struct *work)
+TWIN(hrtimer_start, on_hrtimer_start(hrtimer), struct hrtimer *hrtimer)
+TWIN(timer_start, on_timer_start(timer), struct timer_list *timer)
+TWIN(ipi_send_cpu, on_ipi_cpu(cpu, callback), const unsigned int cpu,
+     unsigned long callsite, void *callback)
+TWIN(ipi_send_cpumask, on_ipi_mask(cpumask, callback),
+     const struct cpumask *cpumask, unsigned long callsite, void *callback)
+
+/*
+ * Before 6.6 there are no ipi_send_* tracepoints on x86: the senders
+ * behind smp_ops instead. The loader keeps these only where the
+ * tracepoints are missing and the functions are in the kernel's BTF.
+ */
+SEC("fentry/native_smp_send_reschedule")
+int BPF_PROG(native_smp_send_reschedule_fentry, int cpu)
+{
+	return origin(cpu, RTNOISE_KIND_IPI, RTNOISE_IPI_RESCHEDULE, 0);
+}
+
+SEC("fentry/native_send_call_func_single_ipi")
+int BPF_PROG(native_send_call_func_single_ipi_fentry, int cpu)
+{
+	return origin(cpu, RTNOISE_KIND_IPI, RTNOISE_IPI_CALL_FUNCTION_SINGLE, 0);
+}
+
+SEC("fentry/native_send_call_func_ipi")
+int BPF_PROG(native_send_call_func_ipi_fentry, const struct cpumask *mask)
+{
+	return on_ipi_mask(mask, NULL);
+}
 
 TWIN(irq_handler_entry, push(RTNOISE_KIND_IRQ, irq, 0), int irq,
      struct irqaction *action)

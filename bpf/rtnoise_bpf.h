@@ -69,6 +69,28 @@ struct rtnoise_src_val {
 	char name[RTNOISE_BPF_NAME_LEN];	/* IRQ action or thread comm */
 };
 
+/*
+ * origins: who, from which CPU, caused a source on a watched CPU: the
+ * waker of a thread, the queuer of a work item, the arming context of a
+ * timer, the sender of an IPI. Recorded where the cause runs (usually a
+ * housekeeping CPU), keyed to the source it caused.
+ */
+#define RTNOISE_BPF_ORIGINS	16384
+
+struct rtnoise_origin_key {
+	__u32 cpu;		/* the watched CPU */
+	__u32 kind;		/* RTNOISE_KIND_* of the source caused */
+	__u64 id;		/* and its id, as in rtnoise_src_key */
+	__u32 from_cpu;
+	__u32 from_pid;		/* the task running there (0: idle/IRQ) */
+};
+
+struct rtnoise_origin_val {
+	__u64 count;
+	__u64 via;		/* IPIs: the function it runs, if known */
+	char comm[16];		/* of from_pid, when first seen */
+};
+
 /* events: the recent disturbances of each watched CPU, a ring per CPU. */
 struct rtnoise_event {
 	__u64 seq;		/* ring sequence + 1; 0 while never written */
@@ -85,6 +107,26 @@ struct rtnoise_event {
 struct rtnoise_ring_head {
 	__u64 head;		/* events ever written */
 	__u64 overflow;		/* entries dropped: nesting deeper than MAX */
+};
+
+/*
+ * state: per CPU (a per-CPU array of one), the contexts open on it: the
+ * running thread in f[0], then whatever interrupted it. The CLI reads it
+ * to charge the thread still running at report time, which has no event
+ * yet (a busy loop on a nohz_full CPU may never switch out).
+ */
+struct rtnoise_frame {
+	__u64 start;		/* bpf_ktime_get_ns() at entry */
+	__u64 nested;		/* time of finished contexts nested in it */
+	__u64 id;
+	__u32 kind;
+	__u32 flags;
+};
+
+struct rtnoise_cpu_state {
+	__u32 depth;		/* frames in use; 0 until the first switch */
+	__u32 pad;
+	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH];
 };
 
 /* meta: what the CLI attached, for later readers. */

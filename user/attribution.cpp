@@ -60,6 +60,46 @@ bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
 
 }  // namespace
 
+namespace {
+
+constexpr std::size_t kOriginsKept = 4;	// per source, in the report
+
+// attach_origins - give each source the contexts that caused it, the most
+// frequent first. Sources and origins meet on (cpu, kind, name): a thread
+// keyed by pid, the rest by what source_name() calls them.
+void attach_origins(Snapshot& s, const TraceData& trace, const Ksyms& ksyms)
+{
+	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, const TraceSource*> srcs;
+	for (const TraceSource& x : trace.sources)
+		srcs[std::make_tuple(x.cpu, x.kind, x.id)] = &x;
+	std::map<std::tuple<unsigned, std::string, std::string>, std::vector<OriginRow>> by;
+	for (const TraceOrigin& o : trace.origins) {
+		auto found = srcs.find(std::make_tuple(o.cpu, o.kind, o.id));
+		if (found == srcs.end())
+			continue;	// caused nothing that ran (yet)
+		const TraceSource* src = found->second;
+		auto key = std::make_tuple(o.cpu, kind_name(o.kind),
+					   source_name(o.kind, o.id, src->comm, ksyms));
+		by[key].push_back({o.from_cpu, o.from_pid,
+				   o.comm.empty() ? "?" : o.comm, o.count,
+				   o.via ? ksyms.name_of(o.via) : ""});
+	}
+	for (SourceRow& r : s.sources) {
+		auto it = by.find(std::make_tuple(r.cpu, r.kind, r.name));
+		if (it == by.end())
+			continue;
+		r.origins = std::move(it->second);
+		std::sort(r.origins.begin(), r.origins.end(),
+			  [](const OriginRow& a, const OriginRow& b) {
+				  return a.count > b.count;
+			  });
+		if (r.origins.size() > kOriginsKept)
+			r.origins.resize(kOriginsKept);
+	}
+}
+
+}  // namespace
+
 void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 	       const std::set<std::string>& workload_comms,
 	       const std::set<std::uint64_t>& workload_pids)
@@ -85,14 +125,17 @@ void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 			workload.insert(key);
 			continue;
 		}
+		if (!src.count)
+			continue;	// seen, never charged: rtnoise.ko's threads
 		s.sources.push_back({src.cpu, kind_name(src.kind), name, src.count,
-				     src.total_ns, src.max_ns});
+				     src.total_ns, src.max_ns, src.running, {}});
 		noise_ns[src.cpu] += src.total_ns;
 	}
 	std::sort(s.sources.begin(), s.sources.end(),
 		  [](const SourceRow& a, const SourceRow& b) {
 			  return a.cpu != b.cpu ? a.cpu < b.cpu : a.total_ns > b.total_ns;
 		  });
+	attach_origins(s, trace, ksyms);
 	std::sort(s.ticks.begin(), s.ticks.end(), [](const TickRow& a, const TickRow& b) {
 		return a.cpu != b.cpu ? a.cpu < b.cpu : a.count > b.count;
 	});

@@ -72,13 +72,24 @@ std::string render_json(const Snapshot& s)
 	}
 
 	nlohmann::json sources = nlohmann::json::array();
-	for (const SourceRow& r : s.sources)
+	for (const SourceRow& r : s.sources) {
+		nlohmann::json origins = nlohmann::json::array();
+		for (const OriginRow& o : r.origins) {
+			nlohmann::json jo = {{"cpu", o.cpu}, {"pid", o.pid},
+					     {"comm", o.comm}, {"count", o.count}};
+			if (!o.via.empty())
+				jo["via"] = o.via;
+			origins.push_back(std::move(jo));
+		}
 		sources.push_back({{"cpu", r.cpu},
 				   {"kind", r.kind},
 				   {"name", r.name},
 				   {"count", r.count},
 				   {"total_ns", r.total_ns},
-				   {"max_ns", r.max_ns}});
+				   {"max_ns", r.max_ns},
+				   {"running", r.running},
+				   {"origins", std::move(origins)}});
+	}
 
 	nlohmann::json spikes = nlohmann::json::array();
 	for (const Spike& sp : s.spikes) {
@@ -190,6 +201,26 @@ std::string render_cyclictest(const Snapshot& s, LatType type)
 
 namespace {
 
+// render_origins - "noise-ping:812 on CPU 0 x45012, ..." (the first @n)
+std::string render_origins(const std::vector<OriginRow>& origins, std::size_t n)
+{
+	std::string out;
+	for (std::size_t i = 0; i < origins.size() && i < n; i++) {
+		const OriginRow& o = origins[i];
+		if (i)
+			out += ", ";
+		out += (o.pid ? o.comm + ":" + std::to_string(o.pid) : "IRQ/idle") +
+		       " on CPU " + std::to_string(o.cpu);
+		if (!o.via.empty())
+			out += " running " + o.via;
+		out += " x" + std::to_string(o.count);
+	}
+	if (origins.size() > n)
+		out += ", ...";
+	return out;
+}
+
+
 constexpr std::size_t kSourceRows = 15;
 
 const char* tick_remedy(const std::string& reason)
@@ -252,10 +283,14 @@ void text_noise(std::string& out, const Snapshot& s)
 				       "  count   total us    max us   us/s\n";
 			rows++;
 			appendf(out, "  %-12s %-32s %7llu %10.1f %9.1f %6.1f\n",
-				r.kind.c_str(), r.name.c_str(), ull(r.count),
+				r.kind.c_str(),
+				(r.running ? r.name + " (running)" : r.name).c_str(),
+				ull(r.count),
 				static_cast<double>(r.total_ns) / 1e3,
 				static_cast<double>(r.max_ns) / 1e3,
 				secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0);
+			if (!r.origins.empty())
+				out += "      from " + render_origins(r.origins, 2) + "\n";
 		}
 		if (more)
 			appendf(out, "  ... and %zu smaller sources (--format json "

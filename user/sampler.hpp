@@ -57,6 +57,15 @@ struct Spike {
 };
 
 // SourceRow - one source of disturbance on one CPU, over the whole run.
+// OriginRow - one context that caused a source, and how often.
+struct OriginRow {
+	unsigned cpu = 0;
+	unsigned pid = 0;
+	std::string comm;
+	std::uint64_t count = 0;
+	std::string via;	// IPIs: the function they ran
+};
+
 struct SourceRow {
 	unsigned cpu = 0;
 	std::string kind;
@@ -64,6 +73,8 @@ struct SourceRow {
 	std::uint64_t count = 0;
 	std::uint64_t total_ns = 0;
 	std::uint64_t max_ns = 0;
+	bool running = false;	// a thread on the CPU when the report was read
+	std::vector<OriginRow> origins;	// most frequent first
 };
 
 // TickRow - why the tick could not stop on a CPU, and how often.

@@ -24,6 +24,20 @@ struct TraceSource {
 	std::uint64_t total_ns = 0;
 	std::uint64_t max_ns = 0;
 	std::string comm;	// IRQ action or thread comm, as BPF saw it
+	bool running = false;	// a thread still on the CPU when read
+};
+
+// TraceOrigin - what, from another context, caused a source: the waker
+// of a thread, the queuer of work, who armed a timer, who sent an IPI.
+struct TraceOrigin {
+	unsigned cpu = 0;		// the watched CPU
+	unsigned kind = 0;		// of the source caused
+	std::uint64_t id = 0;
+	unsigned from_cpu = 0;
+	unsigned from_pid = 0;
+	std::string comm;
+	std::uint64_t count = 0;
+	std::uint64_t via = 0;		// IPIs: the function run, if known
 };
 
 struct TraceEvent {
@@ -46,6 +60,7 @@ struct TraceData {
 	std::uint64_t start_ns = 0;
 	std::uint32_t ring_size = 0;
 	std::vector<TraceSource> sources;
+	std::vector<TraceOrigin> origins;
 	std::map<unsigned, CpuTrace> cpus;
 };
 

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "error.hpp"
 #include "rtnoise.skel.h"
@@ -85,6 +87,147 @@ std::string flavour_of(const bpf_program* p)
 	return name.substr(name.rfind('_') + 1);
 }
 
+// touch_cpus - run briefly on each CPU, so each sees a sched_switch now.
+// Until its first switch a CPU has no thread frame: a busy loop that was
+// already running on a nohz_full CPU might otherwise never be seen.
+void touch_cpus(const CpuSet& cpus)
+{
+	cpu_set_t old;
+	if (sched_getaffinity(0, sizeof(old), &old))
+		return;
+	for (unsigned cpu : cpus) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) == 0)
+			sched_yield();
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+}
+
+std::uint64_t monotonic_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
+	       static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+std::string comm_of(std::uint64_t tid)
+{
+	std::FILE* f = std::fopen(("/proc/" + std::to_string(tid) + "/comm").c_str(), "re");
+	if (!f)
+		return "";
+	char buf[64] = "";
+	if (!std::fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	std::fclose(f);
+	std::string c(buf);
+	if (!c.empty() && c.back() == '\n')
+		c.pop_back();
+	return c;
+}
+
+// add_open_threads - charge the thread each watched CPU is running now,
+// from its frame in the state map: it has no event until it switches out.
+void add_open_threads(int state_fd, const rtnoise_meta& meta, TraceData& t)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		return;
+	const std::size_t stride = (sizeof(rtnoise_cpu_state) + 7) & ~std::size_t{7};
+	std::vector<unsigned char> buf(stride * static_cast<std::size_t>(ncpus));
+	std::uint32_t zero = 0;
+	if (bpf_map_lookup_elem(state_fd, &zero, buf.data()))
+		return;
+	const std::uint64_t now = monotonic_ns();
+	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
+		unsigned cpu = meta.slot_cpu[s];
+		if (cpu >= static_cast<unsigned>(ncpus))
+			continue;
+		rtnoise_cpu_state st;
+		std::memcpy(&st, buf.data() + stride * cpu, sizeof(st));
+		const rtnoise_frame& f = st.f[0];
+		if (st.depth < 1 || f.kind != RTNOISE_KIND_THREAD || f.id == 0 ||
+		    f.start < meta.start_ns || f.start > now)
+			continue;	// idle, or nothing seen yet
+		const std::uint64_t gross = now - f.start;
+		const std::uint64_t net = gross > f.nested ? gross - f.nested : 0;
+		auto it = std::find_if(t.sources.begin(), t.sources.end(), [&](const TraceSource& x) {
+			return x.cpu == cpu && x.kind == RTNOISE_KIND_THREAD && x.id == f.id;
+		});
+		if (it == t.sources.end()) {
+			TraceSource x;
+			x.cpu = cpu;
+			x.kind = RTNOISE_KIND_THREAD;
+			x.id = f.id;
+			x.comm = comm_of(f.id);
+			it = t.sources.insert(t.sources.end(), std::move(x));
+		}
+		if (it->comm.rfind("rtnoise/", 0) == 0)
+			continue;	// the sampler's own thread is not noise
+		it->count++;
+		it->total_ns += net;
+		it->max_ns = std::max(it->max_ns, net);
+		it->running = true;
+		t.cpus[cpu].events.push_back({RTNOISE_KIND_THREAD, 0, f.id, f.start, now, net});
+	}
+}
+
+// open_and_load - the skeleton, configured for @o and loaded. With
+// @fentry, the fentry IPI senders too where the kernel lacks ipi_send_*.
+std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o,
+							 rtnoise_meta& meta, bool fentry)
+{
+	std::unique_ptr<rtnoise_bpf, SkelDeleter> skel(rtnoise_bpf__open());
+	if (!skel)
+		throw system_error("cannot open the BPF object: " + errno_text(errno));
+
+	std::uint32_t slots = 0;
+	meta = rtnoise_meta{};
+	for (unsigned cpu : o.cpus) {
+		skel->rodata->slot_of[cpu] = ++slots;
+		skel->rodata->slot_cpu[slots - 1] = cpu;
+		meta.slot_cpu[slots - 1] = cpu;
+	}
+	skel->rodata->nr_slots = slots;
+	skel->rodata->ring_size = o.ring_size;
+	skel->rodata->sampler_fn = o.sampler_fn;
+	meta.ring_size = o.ring_size;
+	meta.nr_slots = slots;
+	if (int err = bpf_map__set_max_entries(skel->maps.events, slots * o.ring_size))
+		throw system_error("cannot size the event ring: " + errno_text(-err));
+
+	// tp_btf where the kernel's BTF knows the tracepoint, else raw_tp.
+	const bool ipi_tps = libbpf_find_vmlinux_btf_id("ipi_send_cpu", BPF_TRACE_RAW_TP) > 0;
+	bool any_fentry = false;
+	bpf_program* prog;
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		std::string tp = tp_of(prog);
+		std::string flavour = flavour_of(prog);
+		if (flavour == "fentry") {
+			bool on = fentry && !ipi_tps &&
+				  libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_FENTRY) > 0;
+			bpf_program__set_autoload(prog, on);
+			any_fentry |= on;
+			continue;
+		}
+		bool btf = libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_RAW_TP) > 0;
+		bpf_program__set_autoload(prog, btf == (flavour == "btf"));
+	}
+
+	if (int err = rtnoise_bpf__load(skel.get())) {
+		// A kernel may refuse fentry on these (notrace, no direct
+		// calls): then trace without the IPI senders.
+		if (any_fentry)
+			return nullptr;
+		throw system_error("the kernel refused rtnoise's BPF programs: " +
+				   errno_text(-err) + " (rerun with --verbose)");
+	}
+	return skel;
+}
+
 }  // namespace
 
 bool tracer_attached(const std::string& pin_dir)
@@ -120,36 +263,11 @@ std::vector<std::string> tracer_attach(const TracerOptions& o)
 	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
 	setrlimit(RLIMIT_MEMLOCK, &rl);
 
-	std::unique_ptr<rtnoise_bpf, SkelDeleter> skel(rtnoise_bpf__open());
-	if (!skel)
-		throw system_error("cannot open the BPF object: " + errno_text(errno));
-
-	std::uint32_t slots = 0;
 	rtnoise_meta meta{};
-	for (unsigned cpu : o.cpus) {
-		skel->rodata->slot_of[cpu] = ++slots;
-		meta.slot_cpu[slots - 1] = cpu;
-	}
-	skel->rodata->ring_size = o.ring_size;
-	skel->rodata->sampler_fn = o.sampler_fn;
-	meta.ring_size = o.ring_size;
-	meta.nr_slots = slots;
-	if (int err = bpf_map__set_max_entries(skel->maps.events, slots * o.ring_size))
-		throw system_error("cannot size the event ring: " + errno_text(-err));
+	auto skel = open_and_load(o, meta, true);
+	if (!skel)
+		skel = open_and_load(o, meta, false);
 
-	// tp_btf where the kernel's BTF knows the tracepoint, else raw_tp.
-	bpf_program* prog;
-	bpf_object__for_each_program(prog, skel->obj)
-	{
-		std::string tp = tp_of(prog);
-		bool btf = libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_RAW_TP) > 0;
-		bool is_btf = flavour_of(prog) == "btf";
-		bpf_program__set_autoload(prog, btf == is_btf);
-	}
-
-	if (int err = rtnoise_bpf__load(skel.get()))
-		throw system_error("the kernel refused rtnoise's BPF programs: " +
-				   errno_text(-err) + " (rerun with --verbose)");
 
 	timespec now{};
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -170,6 +288,7 @@ std::vector<std::string> tracer_attach(const TracerOptions& o)
 
 	std::vector<std::string> attached;
 	try {
+		bpf_program* prog;
 		bpf_object__for_each_program(prog, skel->obj)
 		{
 			if (!bpf_program__autoload(prog))
@@ -192,7 +311,8 @@ std::vector<std::string> tracer_attach(const TracerOptions& o)
 			attached.push_back(tp);
 		}
 		for (bpf_map* m : {skel->maps.sources, skel->maps.events,
-				   skel->maps.heads, skel->maps.meta}) {
+				   skel->maps.heads, skel->maps.meta,
+				   skel->maps.state, skel->maps.origins}) {
 			std::string pin = (fs::path(o.pin_dir) / bpf_map__name(m)).string();
 			if (int err = bpf_map__pin(m, pin.c_str()))
 				throw system_error("cannot pin " + pin + ": " + errno_text(-err));
@@ -201,6 +321,7 @@ std::vector<std::string> tracer_attach(const TracerOptions& o)
 		tracer_detach(o.pin_dir);
 		throw;
 	}
+	touch_cpus(o.cpus);
 	return attached;
 }
 
@@ -243,6 +364,22 @@ TraceData tracer_read(const std::string& pin_dir)
 		prev = &key;
 	}
 
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "origins").c_str()); fd >= 0) {
+		Fd origins_fd(fd);
+		rtnoise_origin_key ok{}, onext{};
+		rtnoise_origin_val ov{};
+		void* oprev = nullptr;
+		while (bpf_map_get_next_key(origins_fd.fd, oprev, &onext) == 0) {
+			if (bpf_map_lookup_elem(origins_fd.fd, &onext, &ov) == 0)
+				t.origins.push_back({onext.cpu, onext.kind, onext.id,
+						     onext.from_cpu, onext.from_pid,
+						     std::string(ov.comm, strnlen(ov.comm, sizeof(ov.comm))),
+						     ov.count, ov.via});
+			ok = onext;
+			oprev = &ok;
+		}
+	}
+
 	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * meta.ring_size;
 	const std::size_t bytes = entries * sizeof(rtnoise_event);
 	if (!entries)
@@ -269,12 +406,20 @@ TraceData tracer_read(const std::string& pin_dir)
 			c.events.push_back({e.kind, e.depth, e.id, e.start_ns, e.end_ns,
 					    e.net_ns});
 		}
+	}
+	munmap(mem, bytes);
+
+	// Older pins (or a partial one) may have no state map: then the
+	// running threads are charged when they switch out, as before.
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "state").c_str()); fd >= 0) {
+		Fd state_fd(fd);
+		add_open_threads(state_fd.fd, meta, t);
+	}
+	for (auto& [cpu, c] : t.cpus)
 		std::sort(c.events.begin(), c.events.end(),
 			  [](const TraceEvent& a, const TraceEvent& b) {
 				  return a.start_ns < b.start_ns;
 			  });
-	}
-	munmap(mem, bytes);
 	return t;
 }
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "attribution.hpp"
+#include "render.hpp"
+
+#include <map>
 
 using namespace rtnoise;
 
@@ -224,4 +227,51 @@ TEST(Attribute, LongEventsThatBeganLongBeforeTheSpikeAreFound)
 	EXPECT_EQ(s.spikes[0].causes[0].name, "longrun:99");
 	EXPECT_EQ(s.spikes[0].causes[0].duration_ns, 100000u);
 	EXPECT_EQ(s.spikes[0].unexplained_ns, 0u);
+}
+
+TEST(Attribute, OriginsJoinTheirSourcesMostFrequentFirst)
+{
+	TraceData t = trace_with_hog();
+	t.sources.push_back({3, RTNOISE_KIND_IPI, RTNOISE_IPI_CALL_FUNCTION, 5, 4000, 1000, ""});
+	t.sources.push_back({3, RTNOISE_KIND_WORKQUEUE, 0xffffffff81200000, 2, 3000, 2000, ""});
+	// Wakers of the hog: one local, one remote and more frequent.
+	t.origins.push_back({3, RTNOISE_KIND_THREAD, 4242, 3, 0, "swapper/3", 2, 0});
+	t.origins.push_back({3, RTNOISE_KIND_THREAD, 4242, 0, 812, "noise-ping", 40, 0});
+	// An IPI and the function it ran; work queued from CPU 1.
+	t.origins.push_back({3, RTNOISE_KIND_IPI, RTNOISE_IPI_CALL_FUNCTION, 0, 99,
+			     "bash", 5, 0xffffffff81100010});
+	t.origins.push_back({3, RTNOISE_KIND_WORKQUEUE, 0xffffffff81200000, 1, 7, "sh", 2, 0});
+	// Caused something on CPU 3 that never ran, or on another CPU.
+	t.origins.push_back({3, RTNOISE_KIND_THREAD, 5555, 0, 1, "init", 1, 0});
+	t.origins.push_back({2, RTNOISE_KIND_THREAD, 4242, 0, 812, "noise-ping", 9, 0});
+
+	Snapshot s = snapshot_with_spike();
+	attribute(s, t, Ksyms::parse("ffffffff81100000 T flush_tlb_func\n"
+				     "ffffffff81200000 t vmstat_update\n"));
+	std::map<std::string, const SourceRow*> by;
+	for (const SourceRow& r : s.sources)
+		by[r.kind + " " + r.name] = &r;
+
+	const SourceRow* hog = by.at("thread noise-hog:4242");
+	ASSERT_EQ(hog->origins.size(), 2u);
+	EXPECT_EQ(hog->origins[0].comm, "noise-ping");
+	EXPECT_EQ(hog->origins[0].cpu, 0u);
+	EXPECT_EQ(hog->origins[0].pid, 812u);
+	EXPECT_EQ(hog->origins[0].count, 40u);
+	EXPECT_EQ(hog->origins[1].comm, "swapper/3");
+
+	const SourceRow* ipi = by.at("ipi call_function");
+	ASSERT_EQ(ipi->origins.size(), 1u);
+	EXPECT_EQ(ipi->origins[0].via, "flush_tlb_func");
+	const SourceRow* work = by.at("workqueue vmstat_update");
+	ASSERT_EQ(work->origins.size(), 1u);
+	EXPECT_EQ(work->origins[0].comm, "sh");
+	EXPECT_TRUE(by.at("thread myapp:17")->origins.empty());
+
+	const std::string json = render_json(s);
+	EXPECT_NE(json.find("\"via\": \"flush_tlb_func\""), std::string::npos);
+	const std::string text = render_text(s, 10);
+	EXPECT_NE(text.find("from noise-ping:812 on CPU 0 x40, IRQ/idle on CPU 3 x2"),
+		  std::string::npos)
+		<< text;
 }

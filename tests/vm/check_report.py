@@ -12,7 +12,11 @@
   attribution FILE CPU WANT.. the sources of CPU include each WANT
                               ("kind:name-prefix", alternatives split by
                               "|"); a WANT of "cause=kind:prefix" must be
-                              a cause of one of CPU's spikes instead; every
+                              a cause of one of CPU's spikes instead;
+                              "origin=KIND:PREFIX<COMM[@remote]" a source
+                              caused by COMM (from another CPU);
+                              "running=KIND:PREFIX" a thread still on the
+                              CPU when the report was read; every
                               spike's causes and remainder add up to its
                               latency and no CPU has more noise than time
 
@@ -170,6 +174,28 @@ def attribution(path, cpu, *wants):
                                 f"{c['duration_ns'] / 1e3:.0f} us"
                                 for c in sp["causes"]) +
                       f", unexplained {sp['unexplained_ns'] / 1e3:.0f} us")
+            continue
+        if want.startswith("origin="):
+            # origin=KIND:PREFIX<COMM[@remote]: a source of CPU caused by
+            # a context whose comm starts with COMM (on another CPU).
+            what, _, by = want[len("origin="):].partition("<")
+            by, _, where = by.partition("@")
+            hits = [(s, o) for s in srcs if matches(s["kind"], s["name"], what)
+                    for o in s.get("origins", [])
+                    if o["comm"].startswith(by) and
+                    (where != "remote" or o["cpu"] != cpu)]
+            expect(hits, f"CPU {cpu}: no {what} caused by {by}"
+                   f"{' from another CPU' if where == 'remote' else ''}")
+            if hits:
+                s, o = hits[0]
+                print(f"  {s['kind']} {s['name']} <- {o['comm']}:{o['pid']} "
+                      f"on CPU {o['cpu']} x{o['count']}")
+            continue
+        if want.startswith("running="):
+            what = want[len("running="):]
+            found = [s for s in srcs if matches(s["kind"], s["name"], what)
+                     and s.get("running")]
+            expect(found, f"CPU {cpu}: {what} not reported as running")
             continue
         found = [s for s in srcs if matches(s["kind"], s["name"], want)
                  and s["count"] > 0]

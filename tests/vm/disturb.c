@@ -7,9 +7,11 @@
  *                                            hrtimer every PERIOD_US
  *   disturb pingpong CPU FROM SECONDS       wake a thread on CPU from CPU
  *                                            FROM as fast as possible (IPIs)
+ *   disturb spin CPU SECONDS                a SCHED_OTHER busy loop on CPU
+ *                                            that never sleeps
  *
  * Each names itself (comm) after its mode: noise-hog, noise-timer,
- * noise-pong (the thread on CPU) and noise-ping.
+ * noise-pong (the thread on CPU), noise-ping and noise-spin.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -137,6 +139,14 @@ static int pingpong(int cpu, int from, int secs)
 	return 0;
 }
 
+static int spin(int cpu, int secs)
+{
+	prctl(PR_SET_NAME, "noise-spin");
+	pin(cpu);
+	spin_ms(secs * 1e3);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "hog"))
@@ -145,7 +155,10 @@ int main(int argc, char **argv)
 		return timer(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "pingpong"))
 		return pingpong(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "spin"))
+		return spin(atoi(argv[2]), atoi(argv[3]));
 	fprintf(stderr, "usage: disturb hog CPU ON_MS OFF_MS SECONDS | "
-		"timer CPU PERIOD_US SECONDS | pingpong CPU FROM SECONDS\n");
+		"timer CPU PERIOD_US SECONDS | pingpong CPU FROM SECONDS | "
+		"spin CPU SECONDS\n");
 	return 2;
 }

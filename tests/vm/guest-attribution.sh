@@ -72,7 +72,11 @@ expect_ok "every injected disturbance named on CPU 3" \
 	"$want_irq" \
 	"thread:noise-timer:" "hrtimer:hrtimer_wakeup" \
 	"thread:noise-pong:" "ipi:" \
-	"thread:noise-hog:" "cause=thread:noise-hog:"
+	"thread:noise-hog:" "cause=thread:noise-hog:" \
+	"origin=thread:noise-pong:<noise-ping@remote" \
+	"origin=ipi:<noise-ping@remote" \
+	"origin=hrtimer:hrtimer_wakeup<noise-timer" \
+	"origin=workqueue:refresh_vm_stats<@remote"
 echo "$out"
 expect_ok "nothing counted twice on CPU 2" \
 	"$checker" attribution "$outdir/attribution.json" 2
@@ -97,12 +101,20 @@ check "pins removed" test ! -e /sys/fs/bpf/rtnoise
 check "programs unloaded" wait_progs "$baseline"
 
 # --- BPF only, as on a host that cannot load modules ------------------------
+# A busy loop started before attach on the nohz_full CPU never switches
+# out: attach must still see it, and report must charge it while it runs.
+taskset -c 3 "$disturb" spin 3 12 &
+spin=$!
+sleep 1
 expect_ok "attach --no-sampler" "$rt" attach --cpus 3 --no-sampler
 "$disturb" timer 3 1000 2
 expect_ok "report without the sampler" "$rt" report --format json
 echo "$out" >"$outdir/bpf-only.json"
-expect_ok "BPF-only report names the timer process" \
-	"$checker" attribution "$outdir/bpf-only.json" 3 "thread:noise-timer:"
+expect_ok "BPF-only report names the timer process and the running spin" \
+	"$checker" attribution "$outdir/bpf-only.json" 3 "thread:noise-timer:" \
+	"running=thread:noise-spin:"
+kill "$spin" 2>/dev/null
+wait "$spin" 2>/dev/null
 expect_ok "detach BPF only" "$rt" detach
 check "programs unloaded again" wait_progs "$baseline"
 
