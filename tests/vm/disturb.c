@@ -8,7 +8,8 @@
  *   disturb pingpong CPU FROM SECONDS       wake a thread on CPU from CPU
  *                                            FROM as fast as possible (IPIs)
  *   disturb spin CPU SECONDS                a SCHED_OTHER busy loop on CPU
- *                                            that never sleeps
+ *                                            that never sleeps (0: until
+ *                                            killed)
  *
  * Each names itself (comm) after its mode: noise-hog, noise-timer,
  * noise-pong (the thread on CPU), noise-ping and noise-spin.
@@ -143,7 +144,11 @@ static int spin(int cpu, int secs)
 {
 	prctl(PR_SET_NAME, "noise-spin");
 	pin(cpu);
-	spin_ms(secs * 1e3);
+	if (secs > 0)
+		spin_ms(secs * 1e3);
+	else
+		for (;;)
+			;
 	return 0;
 }
 
