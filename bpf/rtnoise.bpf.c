@@ -340,44 +340,70 @@ static __always_inline int origin(__u32 target, __u32 kind, __u64 id,
 		if (!v)
 			return 0;
 	}
-	__sync_fetch_and_add(&v->count, 1);
-	v->via = via;
+	/*
+	 * from_cpu is in the key: only this CPU writes this entry, so a
+	 * plain increment will do (a nested wakeup of the same key from an
+	 * IRQ could lose one count; that is all).
+	 */
+	v->count++;
+	if (via && v->via != via)
+		v->via = via;
 	return 0;
 }
 
-/* on_waking - a thread is woken: by whom, for its CPU */
-static __always_inline int on_waking(struct task_struct *p)
+/*
+ * on_waking - a thread is woken from another CPU: by whom. The hottest
+ * of these programs, so local wakeups stop at once: what woke a thread
+ * on its own CPU (a timer, an IRQ, a sibling thread) is among that
+ * CPU's own sources already.
+ */
+static __always_inline int on_waking(struct task_struct *p, bool btf)
 {
-	return origin(BPF_CORE_READ(p, thread_info.cpu), RTNOISE_KIND_THREAD,
-		      BPF_CORE_READ(p, pid), 0);
+	__u32 cpu = btf ? p->thread_info.cpu : BPF_CORE_READ(p, thread_info.cpu);
+
+	if (cpu >= RTNOISE_BPF_MAX_CPUS || !slot_of[cpu] ||
+	    cpu == bpf_get_smp_processor_id())
+		return 0;
+	return origin(cpu, RTNOISE_KIND_THREAD,
+		      btf ? p->pid : BPF_CORE_READ(p, pid), 0);
 }
+
+/*
+ * The callers below read through BTF pointers directly in the tp_btf
+ * twin (@btf), through probe reads in the raw_tp one.
+ */
 
 /* on_queue_work - work queued for a CPU's pool (unbound pools: -1) */
 static __always_inline int on_queue_work(struct pool_workqueue *pwq,
-					 struct work_struct *work)
+					 struct work_struct *work, bool btf)
 {
-	int cpu = BPF_CORE_READ(pwq, pool, cpu);
+	int cpu = btf ? pwq->pool->cpu : BPF_CORE_READ(pwq, pool, cpu);
 
 	if (cpu < 0)
 		return 0;
 	return origin(cpu, RTNOISE_KIND_WORKQUEUE,
-		      (__u64)BPF_CORE_READ(work, func), 0);
+		      (__u64)(btf ? work->func : BPF_CORE_READ(work, func)), 0);
 }
 
 /* on_hrtimer_start - an hrtimer armed on a CPU's base */
-static __always_inline int on_hrtimer_start(struct hrtimer *t)
+static __always_inline int on_hrtimer_start(struct hrtimer *t, bool btf)
 {
-	return origin(BPF_CORE_READ(t, base, cpu_base, cpu), RTNOISE_KIND_HRTIMER,
-		      (__u64)BPF_CORE_READ(t, function), 0);
+	__u32 cpu = btf ? t->base->cpu_base->cpu
+			: BPF_CORE_READ(t, base, cpu_base, cpu);
+
+	return origin(cpu, RTNOISE_KIND_HRTIMER,
+		      (__u64)(btf ? t->function : BPF_CORE_READ(t, function)), 0);
 }
 
 #define TIMER_CPU_MASK	0x0003FFFF	/* include/linux/timer.h TIMER_CPUMASK */
 
 /* on_timer_start - a timer_list armed; its CPU is in its flags */
-static __always_inline int on_timer_start(struct timer_list *t)
+static __always_inline int on_timer_start(struct timer_list *t, bool btf)
 {
-	return origin(BPF_CORE_READ(t, flags) & TIMER_CPU_MASK, RTNOISE_KIND_TIMER,
-		      (__u64)BPF_CORE_READ(t, function), 0);
+	__u32 flags = btf ? t->flags : BPF_CORE_READ(t, flags);
+
+	return origin(flags & TIMER_CPU_MASK, RTNOISE_KIND_TIMER,
+		      (__u64)(btf ? t->function : BPF_CORE_READ(t, function)), 0);
 }
 
 /* on_ipi_cpu - ipi_send_cpu (6.6+): a function call, or a reschedule */
@@ -464,11 +490,11 @@ TWIN(sched_process_exec, on_exec(p), struct task_struct *p, pid_t old_pid,
      struct linux_binprm *bprm)
 
 /* Origins: these run where the cause is, not on the watched CPU. */
-TWIN(sched_waking, on_waking(p), struct task_struct *p)
-TWIN(workqueue_queue_work, on_queue_work(pwq, work), int req_cpu,
+TWIN(sched_waking, on_waking(p, btf), struct task_struct *p)
+TWIN(workqueue_queue_work, on_queue_work(pwq, work, btf), int req_cpu,
      struct pool_workqueue *pwq, struct work_struct *work)
-TWIN(hrtimer_start, on_hrtimer_start(hrtimer), struct hrtimer *hrtimer)
-TWIN(timer_start, on_timer_start(timer), struct timer_list *timer)
+TWIN(hrtimer_start, on_hrtimer_start(hrtimer, btf), struct hrtimer *hrtimer)
+TWIN(timer_start, on_timer_start(timer, btf), struct timer_list *timer)
 TWIN(ipi_send_cpu, on_ipi_cpu(cpu, callback), const unsigned int cpu,
      unsigned long callsite, void *callback)
 TWIN(ipi_send_cpumask, on_ipi_mask(cpumask, callback),
