@@ -8,9 +8,10 @@ failures=0
 ok() { passes=$((passes + 1)); echo "PASS: $*"; touch "${outdir:-/tmp}/progress"; }
 ko() { failures=$((failures + 1)); echo "FAIL: $*"; touch "${outdir:-/tmp}/progress"; }
 
-# run CMD... - run under a timeout, stdout+stderr in $out, status in $st
+# run CMD... - run under a timeout (RUN_TIMEOUT s, 120 by default),
+# stdout+stderr in $out, status in $st
 run() {
-	out=$(timeout --foreground --preserve-status -k 10 120 "$@" 2>&1)
+	out=$(timeout --foreground --preserve-status -k 10 "${RUN_TIMEOUT:-120}" "$@" 2>&1)
 	st=$?
 }
 

@@ -3,14 +3,16 @@
 # CPUs and run one guest script there against the host's build tree.
 #
 #   run-in-vm.sh --kernel RELEASE --build DIR --script FILE [--cpus N]
-#                [--append "ARGS"] [--timeout SECONDS] [-- SCRIPT-ARGS...]
+#                [--append "ARGS"] [--timeout SECONDS] [--out DIR]
+#                [-- SCRIPT-ARGS...]
 #
 # The guest sees the host's files read-only; the script gets the build
-# directory and a writable output directory as $1 and $2. The exit status
+# directory and a writable output directory as $1 and $2 (a temporary
+# one, or --out DIR, which is kept). The exit status
 # is the script's; a boot that hangs is killed by the outer timeout.
 set -euo pipefail
 
-kernel="" build="" script="" cpus=4 timeout=900 memory=2G
+kernel="" build="" script="" cpus=4 timeout=900 memory=2G out=""
 append="isolcpus=2,3 nohz_full=2,3 rcu_nocbs=2,3"
 extra=()
 while [ $# -gt 0 ]; do
@@ -22,6 +24,7 @@ while [ $# -gt 0 ]; do
 	--memory) memory=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--out) out=$(realpath "$2"); shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "run-in-vm.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -41,8 +44,10 @@ if ! command -v vng >/dev/null; then
 	exit 2
 fi
 
-out=$(mktemp -d "${TMPDIR:-/tmp}/rtnoise-vm.XXXXXX")
-trap 'rm -rf "$out"' EXIT
+if [ -z "$out" ]; then
+	out=$(mktemp -d "${TMPDIR:-/tmp}/rtnoise-vm.XXXXXX")
+	trap 'rm -rf "$out"' EXIT
+fi
 
 # One TCG thread for all vCPUs. With QEMU 7.2's multi-threaded TCG a vCPU
 # can keep executing a stale translation of code that another vCPU has
