@@ -3,8 +3,9 @@
 # CPUs 2-3 isolated: inject known disturbances on CPU 3 (work queued on
 # every CPU, an IRQ steered onto it, a timer-driven process, IPIs from CPU
 # 0, a SCHED_FIFO hog) and check the report names each with its kind and
-# identity, the hog among the causes of the spikes it made, nothing
-# counted twice, and nothing left behind by detach.
+# identity and, where the cause is on another CPU, its origin; the hog
+# among the causes of the spikes it made, nothing counted twice, a busy
+# loop charged while it still runs, and nothing left behind by detach.
 #   guest-attribution.sh BUILD_DIR OUT_DIR
 set -u
 build=$1
