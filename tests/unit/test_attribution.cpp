@@ -229,7 +229,7 @@ TEST(Attribute, LongEventsThatBeganLongBeforeTheSpikeAreFound)
 	EXPECT_EQ(s.spikes[0].unexplained_ns, 0u);
 }
 
-TEST(Attribute, OriginsJoinTheirSourcesMostFrequentFirst)
+TEST(Attribute, OriginsAndRunningThreadsReachTheReport)
 {
 	TraceData t = trace_with_hog();
 	t.sources.push_back({3, RTNOISE_KIND_IPI, RTNOISE_IPI_CALL_FUNCTION, 5, 4000, 1000, ""});
@@ -244,6 +244,8 @@ TEST(Attribute, OriginsJoinTheirSourcesMostFrequentFirst)
 	// Caused something on CPU 3 that never ran, or on another CPU.
 	t.origins.push_back({3, RTNOISE_KIND_THREAD, 5555, 0, 1, "init", 1, 0});
 	t.origins.push_back({2, RTNOISE_KIND_THREAD, 4242, 0, 812, "noise-ping", 9, 0});
+
+	t.sources[0].running = true;	// the hog, on the CPU when read
 
 	Snapshot s = snapshot_with_spike();
 	attribute(s, t, Ksyms::parse("ffffffff81100000 T flush_tlb_func\n"
@@ -274,4 +276,8 @@ TEST(Attribute, OriginsJoinTheirSourcesMostFrequentFirst)
 	EXPECT_NE(text.find("from noise-ping:812 on CPU 0 x40, IRQ/idle on CPU 3 x2"),
 		  std::string::npos)
 		<< text;
+	EXPECT_TRUE(hog->running);
+	EXPECT_FALSE(by.at("thread myapp:17")->running);
+	EXPECT_NE(text.find("noise-hog:4242 (running)"), std::string::npos) << text;
+	EXPECT_NE(json.find("\"running\": true"), std::string::npos);
 }
