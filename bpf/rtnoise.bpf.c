@@ -29,6 +29,13 @@ const volatile __u32 nr_slots = 0;
 const volatile __u32 ring_size = 1;
 const volatile __u64 sampler_fn = 0;	/* rtnoise.ko's hrtimer callback */
 
+/*
+ * Set by the loader once every program is attached: until then the
+ * programs only track frames. What attaching itself does to the watched
+ * CPUs (text patching IPIs, the loader's visit) is not the host's noise.
+ */
+__u32 armed = 0;
+
 #define FRAME_SAMPLER		1	/* the sampler's own work: not noise */
 #define FRAME_SAMPLER_INSIDE	2	/* delivered the sampler's timer */
 
@@ -132,6 +139,8 @@ static __always_inline void record(__u32 slot, __u32 cpu, __u32 kind,
 	__u32 s = slot - 1, idx;
 	__u64 seq;
 
+	if (!armed)
+		return;
 	v = bpf_map_lookup_elem(&sources, &key);
 	if (!v) {
 		v = new_source(&key, src, how);
@@ -328,7 +337,7 @@ static __always_inline int origin(__u32 target, __u32 kind, __u64 id,
 	struct rtnoise_origin_key key = { .cpu = target, .kind = kind, .id = id };
 	struct rtnoise_origin_val *v, init = {};
 
-	if (target >= RTNOISE_BPF_MAX_CPUS || !slot_of[target])
+	if (target >= RTNOISE_BPF_MAX_CPUS || !slot_of[target] || !armed)
 		return 0;
 	key.from_cpu = bpf_get_smp_processor_id();
 	key.from_pid = (__u32)bpf_get_current_pid_tgid();

@@ -89,7 +89,8 @@ std::string flavour_of(const bpf_program* p)
 
 // touch_cpus - run briefly on each CPU, so each sees a sched_switch now.
 // Until its first switch a CPU has no thread frame: a busy loop that was
-// already running on a nohz_full CPU might otherwise never be seen.
+// already running on a nohz_full CPU might otherwise never be seen. Then
+// keep this process off those CPUs: from here on it would be noise there.
 void touch_cpus(const CpuSet& cpus)
 {
 	cpu_set_t old;
@@ -102,7 +103,12 @@ void touch_cpus(const CpuSet& cpus)
 		if (sched_setaffinity(0, sizeof(one), &one) == 0)
 			sched_yield();
 	}
-	sched_setaffinity(0, sizeof(old), &old);
+	cpu_set_t away = old;
+	for (unsigned cpu : cpus)
+		if (cpu < CPU_SETSIZE)
+			CPU_CLR(cpu, &away);
+	if (CPU_COUNT(&away) == 0 || sched_setaffinity(0, sizeof(away), &away))
+		sched_setaffinity(0, sizeof(old), &old);
 }
 
 std::uint64_t monotonic_ns()
@@ -321,7 +327,26 @@ std::vector<std::string> tracer_attach(const TracerOptions& o)
 		tracer_detach(o.pin_dir);
 		throw;
 	}
+	// Frames first (the touch gives each watched CPU one), then arm:
+	// from here on the programs record, and the trace begins.
 	touch_cpus(o.cpus);
+	try {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		meta.start_ns = static_cast<std::uint64_t>(now.tv_sec) * 1000000000ULL +
+				static_cast<std::uint64_t>(now.tv_nsec);
+		if (bpf_map__update_elem(skel->maps.meta, &zero, sizeof(zero), &meta,
+					 sizeof(meta), BPF_ANY))
+			throw system_error("cannot write the BPF meta map: " +
+					   errno_text(errno));
+		auto bss = *skel->bss;
+		bss.armed = 1;
+		if (bpf_map__update_elem(skel->maps.bss, &zero, sizeof(zero), &bss,
+					 sizeof(bss), BPF_ANY))
+			throw system_error("cannot arm the BPF programs: " + errno_text(errno));
+	} catch (...) {
+		tracer_detach(o.pin_dir);
+		throw;
+	}
 	return attached;
 }
 
