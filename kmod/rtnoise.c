@@ -28,6 +28,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/hrtimer.h>
+#include <linux/kernel_stat.h>
 #include <linux/kthread.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -42,7 +43,15 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/sched/types.h>
 
+#ifdef CONFIG_X86
+#include <asm/msr.h>
+#include <asm/processor.h>
+#endif
+
 #include "rtnoise_abi.h"
+
+#define CREATE_TRACE_POINTS
+#include "rtnoise_trace.h"
 
 /* Records copied per RTNOISE_IOC_SPIKES call at most. */
 #define RTNOISE_SPIKES_PER_CALL	4096U
@@ -68,6 +77,9 @@ struct rtnoise_cpu {
 	struct task_struct *thread;
 	bool fired;		/* the timer fired for the current period */
 	bool watched;
+	bool smi_ok;		/* MSR_SMI_COUNT reads on this CPU */
+	u64 smi_last;		/* its value at the last spike */
+	u64 steal_armed;	/* steal time accounted when the timer was armed */
 	unsigned int cpu;
 	unsigned int hotplug_offline;
 	u64 cycle;
@@ -101,6 +113,58 @@ static struct rtnoise_cpu *rtnoise_cpu(unsigned int cpu)
 static inline void rtnoise_add(u64 *counter, u64 n)
 {
 	WRITE_ONCE(*counter, *counter + n);
+}
+
+/*
+ * rtnoise_smis - SMIs on this CPU since the last call. Read only when a
+ * spike is recorded (an MSR read can trap to a hypervisor), on Intel CPUs
+ * that have the counter; 0 elsewhere.
+ */
+static u64 rtnoise_smis(struct rtnoise_cpu *rc)
+{
+#ifdef CONFIG_X86
+	u64 now, delta;
+
+	if (!rc->smi_ok)
+		return 0;
+#ifdef RTNOISE_HAVE_RDMSRQ
+	if (rdmsrq_safe(MSR_SMI_COUNT, &now))
+		return 0;
+#else
+	if (rdmsrl_safe(MSR_SMI_COUNT, &now))
+		return 0;
+#endif
+	delta = now - rc->smi_last;
+	rc->smi_last = now;
+	return delta;
+#else
+	return 0;
+#endif
+}
+
+/* rtnoise_smi_init - whether this CPU counts SMIs, and the count now */
+static void rtnoise_smi_init(struct rtnoise_cpu *rc)
+{
+	rc->smi_ok = false;
+#ifdef CONFIG_X86
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_INTEL)
+		return;
+#ifdef RTNOISE_HAVE_RDMSRQ
+	rc->smi_ok = !rdmsrq_safe(MSR_SMI_COUNT, &rc->smi_last);
+#else
+	rc->smi_ok = !rdmsrl_safe(MSR_SMI_COUNT, &rc->smi_last);
+#endif
+#endif
+}
+
+/*
+ * rtnoise_steal - the steal time the kernel has accounted on this CPU:
+ * in a guest, time the hypervisor ran something else. On nohz_full CPUs
+ * vtime accounts it at every kernel entry, elsewhere at the tick.
+ */
+static u64 rtnoise_steal(void)
+{
+	return READ_ONCE(this_cpu_ptr(&kernel_cpustat)->cpustat[CPUTIME_STEAL]);
 }
 
 /* rtnoise_record - account one sample; runs on the sampled CPU */
@@ -137,8 +201,13 @@ static void rtnoise_record(struct rtnoise_cpu *rc, unsigned int type,
 	s->observed_ns = observed;
 	s->cpu = rc->cpu;
 	s->type = type;
+	s->smis = rtnoise_smis(rc);
+	s->steal_ns = rtnoise_steal() - rc->steal_armed;
 	/* Publish the record before the head that makes it visible. */
 	smp_store_release(&l->head, seq + 1);
+	/* Explain it now, on this CPU, while its events are fresh. */
+	trace_rtnoise_spike(rc->cpu, type, seq, expected, observed, s->smis,
+			    s->steal_ns);
 }
 
 /* rtnoise_timer_fn - hrtimer callback: IRQ latency, then wake the thread */
@@ -172,6 +241,7 @@ static int rtnoise_thread_fn(void *data)
 	u64 next = rtnoise_first_expiry(ktime_get_ns());
 	u64 now, missed;
 
+	rtnoise_smi_init(rc);
 	for (;;) {
 		WRITE_ONCE(rc->fired, false);
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -179,6 +249,7 @@ static int rtnoise_thread_fn(void *data)
 			__set_current_state(TASK_RUNNING);
 			break;
 		}
+		rc->steal_armed = rtnoise_steal();
 		hrtimer_start(&rc->timer, ns_to_ktime(next),
 			      HRTIMER_MODE_ABS_PINNED_HARD);
 		schedule();
@@ -467,8 +538,15 @@ static long rtnoise_ioc_info(void __user *arg)
 
 	if (copy_from_user(&info, arg, sizeof(info)))
 		return -EFAULT;
-	if (info.abi_version != RTNOISE_ABI_VERSION)
+	if (info.abi_version != RTNOISE_ABI_VERSION) {
+		/*
+		 * abi_version leads every version of the structure: say which
+		 * one this module speaks, so the CLI can tell the user.
+		 */
+		if (put_user(RTNOISE_ABI_VERSION, (__u32 __user *)arg))
+			return -EFAULT;
 		return -EPROTO;
+	}
 
 	memset(&info, 0, sizeof(info));
 	mutex_lock(&rtnoise_lock);

@@ -17,7 +17,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define RTNOISE_ABI_VERSION	1
+#define RTNOISE_ABI_VERSION	2
 #define RTNOISE_DEVICE_NAME	"rtnoise"
 
 /* Bounds the module enforces on struct rtnoise_config. */
@@ -45,7 +45,11 @@ enum rtnoise_state {
 	RTNOISE_STATE_STOPPED = 2,	/* stopped, data kept until reset */
 };
 
-/* RTNOISE_IOC_INFO: what the module is and what it is doing. */
+/*
+ * RTNOISE_IOC_INFO: what the module is and what it is doing. Called with
+ * another abi_version it fails with EPROTO and writes its own ABI version
+ * to abi_version, so a CLI can say which side to rebuild.
+ */
 struct rtnoise_info {
 	__u32 abi_version;	/* in: caller's; out: module's */
 	__u32 state;		/* enum rtnoise_state */
@@ -106,6 +110,10 @@ struct rtnoise_spike {
 	__u64 observed_ns;	/* when the callback or thread ran */
 	__u32 cpu;
 	__u32 type;		/* enum rtnoise_lat_type */
+	__u64 smis;		/* SMIs on the CPU since its previous spike
+				 * (Intel's MSR_SMI_COUNT; 0 where absent) */
+	__u64 steal_ns;		/* steal time accounted on the CPU since the
+				 * timer was armed (in a guest) */
 };
 
 /*

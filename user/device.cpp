@@ -65,11 +65,16 @@ rtnoise_info Device::info()
 	rtnoise_info info{};
 	info.abi_version = RTNOISE_ABI_VERSION;
 	if (int err = ioctl_raw(RTNOISE_IOC_INFO, &info)) {
-		if (err == EPROTO)
-			throw system_error("rtnoise.ko speaks another ABI than this "
-					   "rtnoise (ABI " +
+		if (err == EPROTO) {
+			// The module wrote its own ABI version back (ABI 2 on).
+			std::string theirs = info.abi_version != RTNOISE_ABI_VERSION
+						     ? std::to_string(info.abi_version)
+						     : "1";
+			throw system_error("module ABI " + theirs + ", rtnoise ABI " +
 					   std::to_string(RTNOISE_ABI_VERSION) +
-					   "): load the module built with it");
+					   ": rebuild the other side, or 'rmmod rtnoise' "
+					   "and load the module built with this rtnoise");
+		}
 		throw system_error(std::string("cannot query the sampler: ") +
 				   errno_text(err));
 	}
@@ -189,6 +194,8 @@ std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type,
 			sp.cycle = s.cycle;
 			sp.expected_ns = s.expected_ns;
 			sp.observed_ns = s.observed_ns;
+			sp.smis = s.smis;
+			sp.steal_ns = s.steal_ns;
 			out.push_back(std::move(sp));
 		}
 		if (req.next_seq == from)
@@ -316,6 +323,18 @@ void unload_module()
 const char* lat_type_name(LatType t)
 {
 	return t == LatType::irq ? "irq" : "thread";
+}
+
+const char* explained_name(Explained e)
+{
+	switch (e) {
+	case Explained::at_spike:
+		return "spike";
+	case Explained::history:
+		return "history";
+	default:
+		return "none";
+	}
 }
 
 const char* sampler_state_name(SamplerState s)

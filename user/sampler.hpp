@@ -37,6 +37,14 @@ struct Cause {
 	std::uint64_t duration_ns = 0;
 };
 
+// How a spike's causes were found.
+enum class Explained {
+	none,		// no BPF side, or the window is older than its events
+	at_spike,	// in the kernel, on the spike's CPU, when it was recorded
+	history,	// at report time, from the recent events
+};
+const char* explained_name(Explained e);
+
 struct Spike {
 	unsigned cpu = 0;
 	LatType type = LatType::irq;
@@ -44,11 +52,18 @@ struct Spike {
 	std::uint64_t cycle = 0;
 	std::uint64_t expected_ns = 0;
 	std::uint64_t observed_ns = 0;
+	std::uint64_t smis = 0;		// SMIs since the CPU's previous spike
+	std::uint64_t steal_ns = 0;	// steal time since the timer was armed
 
 	// Filled by attribute(): what ran in [expected, observed].
 	std::vector<Cause> causes;
 	std::uint64_t unexplained_ns = 0;
 	bool history_lost = false;	// older than the retained events
+	Explained explained = Explained::none;
+	bool cut = false;		// part of the window older than the events
+	// The kernel stack of the largest cause when the sampler's timer
+	// was due (a thread or handler that held the CPU), innermost first.
+	std::vector<std::string> stack;
 
 	std::uint64_t latency_ns() const
 	{
@@ -89,7 +104,18 @@ struct NoiseBudget {
 	std::uint64_t total_ns = 0;
 	double per_second_us = 0;
 	double available_pct = 100;
-	std::uint64_t events_lost = 0;
+	std::uint64_t events_lost = 0;	// overwritten in the ring before read
+	// What the tracer could not count: the figures are incomplete.
+	std::uint64_t nesting_overflow = 0;	// contexts nested too deep
+	std::uint64_t clamped = 0;	// contexts whose nested time exceeded them
+	std::uint64_t clamped_ns = 0;
+	std::uint64_t source_drops = 0;	// sources map full
+	std::uint64_t origin_drops = 0;	// origins map full
+
+	bool incomplete() const
+	{
+		return nesting_overflow || clamped || source_drops || origin_drops;
+	}
 };
 
 struct CpuResult {

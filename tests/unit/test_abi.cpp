@@ -12,7 +12,7 @@ TEST(Abi, StructSizesAreFixed)
 	EXPECT_EQ(sizeof(rtnoise_info), 64u);
 	EXPECT_EQ(sizeof(rtnoise_config), 48u);
 	EXPECT_EQ(sizeof(rtnoise_cpu_stats), 96u);
-	EXPECT_EQ(sizeof(rtnoise_spike), 40u);
+	EXPECT_EQ(sizeof(rtnoise_spike), 56u);
 	EXPECT_EQ(sizeof(rtnoise_spikes), 56u);
 }
 
