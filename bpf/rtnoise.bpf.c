@@ -8,7 +8,13 @@
  * own time is its span minus what nested in it, and its whole span is
  * charged to the context below as nested time, so nothing is counted twice
  * (the osnoise rule). Each finished context is summed per source and kept
- * in a per-CPU ring of recent events for the spike join.
+ * in a per-CPU ring of recent events.
+ *
+ * When rtnoise.ko records a spike, its tracepoint runs explain_spike() on
+ * the spike's CPU: the window [expected, observed] is painted from that
+ * CPU's ring and the contexts still open (rtnoise_join.h), and the largest
+ * causes are stored with the spike, so that a report read much later still
+ * explains every spike the sampler kept.
  *
  * Every tracepoint has a tp_btf program and a raw_tp twin over one handler;
  * the loader keeps the tp_btf one where the kernel's BTF has it.
@@ -19,6 +25,9 @@
 #include <bpf/bpf_tracing.h>
 
 #include "rtnoise_bpf.h"
+/* Global functions: the verifier checks each once (rtnoise_join.h). */
+#define RTNOISE_JOIN_FN __attribute__((noinline))
+#include "rtnoise_join.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -28,6 +37,7 @@ const volatile __u32 slot_cpu[RTNOISE_BPF_MAX_CPUS] = {};	/* slot -> CPU */
 const volatile __u32 nr_slots = 0;
 const volatile __u32 ring_size = 1;
 const volatile __u64 sampler_fn = 0;	/* rtnoise.ko's hrtimer callback */
+const volatile __u32 causes_capacity = 0;	/* per slot and type; 0: no sampler */
 
 /*
  * Set by the loader once every program is attached: until then the
@@ -38,6 +48,10 @@ __u32 armed = 0;
 
 #define FRAME_SAMPLER		1	/* the sampler's own work: not noise */
 #define FRAME_SAMPLER_INSIDE	2	/* delivered the sampler's timer */
+#define FRAME_CONTINUED		4	/* resumed after its thread slept */
+
+/* A compiler barrier: the ring's seqcount stores stay in program order. */
+#define barrier() asm volatile("" ::: "memory")
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -82,6 +96,36 @@ struct {
 	__type(value, struct rtnoise_meta);
 } meta SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTNOISE_BPF_PARKED);
+	__type(key, __u32);
+	__type(value, struct rtnoise_parked);
+} parked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);	/* nr_slots * 2 * causes_capacity, at load */
+	__type(key, __u32);
+	__type(value, struct rtnoise_spike_causes);
+} causes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, RTNOISE_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+/* The join's working state: too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtnoise_join);
+} join_scratch SEC(".maps");
+
 /* watched - this CPU's state if it is watched: the filter comes first */
 static __always_inline struct rtnoise_cpu_state *watched(__u32 *slot, __u32 *cpu)
 {
@@ -123,59 +167,117 @@ new_source(struct rtnoise_src_key *key, const void *src, int how)
 	return bpf_map_lookup_elem(&sources, key);
 }
 
-/*
- * record - add a finished context to its source and to the event ring.
- * The hot path is one hash lookup and a few stores; names are read once,
- * when a source is first seen.
- */
-static __always_inline void record(__u32 slot, __u32 cpu, __u32 kind,
-				   __u64 id, __u64 start, __u64 end, __u64 net,
-				   __u32 depth, const void *src, int how)
+/* count - bump one of the ring head's loss counters of slot @s */
+static __always_inline void count(__u32 s, int which, __u64 n)
 {
-	struct rtnoise_src_key key = { .cpu = cpu, .kind = kind, .id = id };
-	struct rtnoise_src_val *v;
+	struct rtnoise_ring_head *h = bpf_map_lookup_elem(&heads, &s);
+
+	if (!h)
+		return;
+	switch (which) {
+	case 0: __sync_fetch_and_add(&h->overflow, n); break;
+	case 1: __sync_fetch_and_add(&h->clamped, 1);
+		__sync_fetch_and_add(&h->clamped_ns, n); break;
+	case 2: __sync_fetch_and_add(&h->source_drops, n); break;
+	case 3: __sync_fetch_and_add(&h->origin_drops, n); break;
+	}
+}
+
+enum { LOST_OVERFLOW, LOST_CLAMPED, LOST_SOURCE, LOST_ORIGIN };
+
+/* net_of - a context's own time; nesting that exceeds it is counted */
+static __always_inline __u64 net_of(__u32 slot, __u64 gross, __u64 nested)
+{
+	if (gross >= nested)
+		return gross - nested;
+	count(slot - 1, LOST_CLAMPED, nested - gross);
+	return 0;
+}
+
+/*
+ * ring_store - append an event to slot @s's ring. Programs of one CPU can
+ * nest (an IRQ's program interrupts sched_switch's), so the position is
+ * taken atomically; the record is marked incomplete (seq 0) while it is
+ * written, complete (its seq + 1) after. x86 keeps stores in order; the
+ * compiler is held to it by barrier().
+ */
+static __always_inline void ring_store(__u32 s, __u32 kind, __u64 id,
+				       __u64 start, __u64 end, __u64 net,
+				       __u32 depth, __u32 flags)
+{
 	struct rtnoise_ring_head *h;
 	struct rtnoise_event *e;
-	__u32 s = slot - 1, idx;
+	__u32 idx;
 	__u64 seq;
 
-	if (!armed)
-		return;
-	v = bpf_map_lookup_elem(&sources, &key);
-	if (!v) {
-		v = new_source(&key, src, how);
-		if (!v)
-			return;
-	}
-	if (v->flags & RTNOISE_SRC_SAMPLER)
-		return;
-	v->count++;
-	v->total_ns += net;
-	if (net > v->max_ns)
-		v->max_ns = net;
-
-	if (kind == RTNOISE_KIND_TICK)
-		return;
 	h = bpf_map_lookup_elem(&heads, &s);
 	if (!h)
 		return;
-	/*
-	 * One writer per CPU. A program of a nested IRQ could interleave
-	 * here; the reader checks e->seq and drops a record it finds torn.
-	 */
-	seq = h->head++;
+	seq = __sync_fetch_and_add(&h->head, 1);
 	idx = s * ring_size + (seq & (ring_size - 1));
 	e = bpf_map_lookup_elem(&events, &idx);
 	if (!e)
 		return;
+	e->seq = 0;
+	barrier();
 	e->start_ns = start;
 	e->end_ns = end;
 	e->net_ns = net;
 	e->id = id;
 	e->kind = kind;
 	e->depth = depth;
-	e->cpu = cpu;
-	e->seq = seq + 1;	/* last: marks the record complete */
+	e->flags = flags;
+	barrier();
+	e->seq = seq + 1;
+}
+
+/*
+ * record - add a finished context to its source and to the event ring.
+ * The hot path is one hash lookup and a few stores; names are read once,
+ * when a source is first seen. The sampler's own contexts and the idle
+ * task are no source, but go to the ring: the spike join needs every
+ * level of the nesting.
+ */
+static __always_inline void record(__u32 slot, __u32 cpu,
+				   struct rtnoise_cpu_state *st, __u32 kind,
+				   __u64 id, __u64 start, __u64 end, __u64 net,
+				   __u32 depth, __u32 flags, const void *src,
+				   int how)
+{
+	struct rtnoise_src_key key = { .cpu = cpu, .kind = kind, .id = id };
+	struct rtnoise_src_val *v;
+
+	if (!armed)
+		return;
+	if (kind != RTNOISE_KIND_IDLE && !(flags & RTNOISE_EV_NOT_CAUSE)) {
+		v = bpf_map_lookup_elem(&sources, &key);
+		if (!v)
+			v = new_source(&key, src, how);
+		if (!v) {
+			count(slot - 1, LOST_SOURCE, 1);
+		} else if (v->flags & RTNOISE_SRC_SAMPLER) {
+			flags |= RTNOISE_EV_NOT_CAUSE;
+			if (kind == RTNOISE_KIND_THREAD)
+				st->sampler_pid = id;
+		} else {
+			if (!(flags & RTNOISE_EV_CONTINUED))
+				v->count++;
+			v->total_ns += net;
+			if (net > v->max_ns)
+				v->max_ns = net;
+		}
+	}
+	if (kind == RTNOISE_KIND_TICK)
+		return;
+	ring_store(slot - 1, kind, id, start, end, net, depth, flags);
+}
+
+/* ev_flags - the event flags of a frame that ends */
+static __always_inline __u32 ev_flags(__u32 frame_flags)
+{
+	return (frame_flags & (FRAME_SAMPLER | FRAME_SAMPLER_INSIDE)
+			? RTNOISE_EV_NOT_CAUSE : 0) |
+	       (frame_flags & FRAME_CONTINUED ? RTNOISE_EV_CONTINUED : 0);
 }
 
 /* push - a context of @kind begins on this CPU */
@@ -190,11 +292,7 @@ static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
 		return 0;
 	d = st->depth;
 	if (d >= RTNOISE_BPF_MAX_DEPTH) {
-		__u32 s = slot - 1;
-		struct rtnoise_ring_head *h = bpf_map_lookup_elem(&heads, &s);
-
-		if (h)
-			__sync_fetch_and_add(&h->overflow, 1);
+		count(slot - 1, LOST_OVERFLOW, 1);
 		return 0;
 	}
 	f = &st->f[d & (RTNOISE_BPF_MAX_DEPTH - 1)];
@@ -235,7 +333,7 @@ static __always_inline int pop(__u32 kind, const void *src, int how)
 	now = bpf_ktime_get_ns();
 	f = &st->f[found & (RTNOISE_BPF_MAX_DEPTH - 1)];
 	gross = now - f->start;
-	net = gross > f->nested ? gross - f->nested : 0;
+	net = net_of(slot, gross, f->nested);
 	flags = f->flags;
 	parent = &st->f[(found - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)];
 	parent->nested += gross;
@@ -243,10 +341,77 @@ static __always_inline int pop(__u32 kind, const void *src, int how)
 		parent->flags |= FRAME_SAMPLER_INSIDE;
 	st->depth = found;
 
-	if (!(flags & (FRAME_SAMPLER | FRAME_SAMPLER_INSIDE)))
-		record(slot, cpu, kind, f->id, f->start, now, net, found, src,
-		       how);
+	record(slot, cpu, st, kind, f->id, f->start, now, net, found,
+	       ev_flags(flags), src, how);
 	return 0;
+}
+
+/*
+ * park - @pid goes to sleep with contexts open above its thread frame (a
+ * threaded handler, softirq or work item that blocks, as they do on
+ * PREEMPT_RT): end each as an event now, and keep them to resume when
+ * @pid runs here again, so their time stays theirs and the threads that
+ * run meanwhile are not charged to them.
+ */
+static __always_inline void park(struct rtnoise_cpu_state *st, __u32 slot,
+				 __u32 cpu, __u32 pid, __u64 now)
+{
+	struct rtnoise_parked p = { .cpu = cpu };
+	struct rtnoise_frame *f, *parent;
+	__u32 d = st->depth, i, k;
+	__u64 gross;
+
+	for (i = RTNOISE_BPF_MAX_DEPTH - 1; i >= 1; i--) {
+		if (i >= d)
+			continue;
+		f = &st->f[i & (RTNOISE_BPF_MAX_DEPTH - 1)];
+		parent = &st->f[(i - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)];
+		gross = now - f->start;
+		parent->nested += gross;
+		record(slot, cpu, st, f->kind, f->id, f->start, now,
+		       net_of(slot, gross, f->nested), i, ev_flags(f->flags),
+		       NULL, NAME_NONE);
+		k = i - 1;
+		if (k < RTNOISE_BPF_MAX_DEPTH - 1) {
+			p.f[k] = *f;
+			p.f[k].flags |= FRAME_CONTINUED;
+		}
+	}
+	st->depth = 1;
+	if (!pid)
+		return;	/* the idle task does not sleep */
+	p.n = d - 1;
+	if (bpf_map_update_elem(&parked, &pid, &p, BPF_ANY) == 0)
+		st->nparked++;
+}
+
+/* unpark - @pid runs again here: reopen the contexts it slept in */
+static __always_inline void unpark(struct rtnoise_cpu_state *st, __u32 cpu,
+				   __u32 pid, __u64 now)
+{
+	struct rtnoise_parked *p = bpf_map_lookup_elem(&parked, &pid);
+	struct rtnoise_frame *f;
+	__u32 i, k;
+
+	if (!p)
+		return;
+	if (p->cpu == cpu) {
+		for (i = 0; i < RTNOISE_BPF_MAX_DEPTH - 1; i++) {
+			if (i >= p->n)
+				break;
+			k = rtnoise_join_idx(i, RTNOISE_BPF_MAX_DEPTH - 1);
+			if (k >= RTNOISE_BPF_MAX_DEPTH - 1)
+				break;
+			f = &st->f[k + 1];
+			*f = p->f[k];
+			f->start = now;
+			f->nested = 0;
+		}
+		st->depth = 1 + i;
+	}
+	bpf_map_delete_elem(&parked, &pid);
+	if (st->nparked)
+		st->nparked--;
 }
 
 /*
@@ -258,8 +423,8 @@ static __always_inline int on_switch(struct task_struct *prev,
 {
 	struct rtnoise_cpu_state *st;
 	struct rtnoise_frame *f;
+	__u32 slot, cpu, prev_pid, next_pid;
 	__u64 now, gross, net;
-	__u32 slot, cpu, prev_pid;
 
 	st = watched(&slot, &cpu);
 	if (!st)
@@ -271,22 +436,31 @@ static __always_inline int on_switch(struct task_struct *prev,
 	 * Charge prev, not the pid saved at switch-in: the tracepoint's
 	 * stream is not always continuous (a switch we did not see), and
 	 * the source's name and sampler flag come from prev. The idle task
-	 * (pid 0) is not noise.
+	 * (pid 0) is no source, but its time is a spike's cause.
 	 */
 	prev_pid = btf ? prev->pid : BPF_CORE_READ(prev, pid);
-	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD && prev_pid) {
+	next_pid = btf ? next->pid : BPF_CORE_READ(next, pid);
+	if (st->depth > 1)
+		park(st, slot, cpu, prev_pid, now);
+	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD) {
 		gross = now - f->start;
-		net = gross > f->nested ? gross - f->nested : 0;
-		record(slot, cpu, RTNOISE_KIND_THREAD, prev_pid, f->start, now,
-		       net, 0, prev, NAME_TASK);
+		net = net_of(slot, gross, f->nested);
+		if (prev_pid)
+			record(slot, cpu, st, RTNOISE_KIND_THREAD, prev_pid,
+			       f->start, now, net, 0, 0, prev, NAME_TASK);
+		else
+			record(slot, cpu, st, RTNOISE_KIND_IDLE, st->idle_state,
+			       f->start, now, net, 0, 0, NULL, NAME_NONE);
 	}
 
 	f->start = now;
 	f->nested = 0;
-	f->id = btf ? next->pid : BPF_CORE_READ(next, pid);
+	f->id = next_pid;
 	f->kind = RTNOISE_KIND_THREAD;
 	f->flags = 0;
 	st->depth = 1;
+	if (st->nparked)
+		unpark(st, cpu, next_pid, now);
 	return 0;
 }
 
@@ -304,8 +478,8 @@ static __always_inline int on_nmi(void *handler, __s64 delta)
 	d = st->depth;
 	if (d >= 1 && d <= RTNOISE_BPF_MAX_DEPTH)
 		st->f[(d - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)].nested += delta;
-	record(slot, cpu, RTNOISE_KIND_NMI, (__u64)handler, now - delta, now,
-	       delta, d, NULL, NAME_NONE);
+	record(slot, cpu, st, RTNOISE_KIND_NMI, (__u64)handler, now - delta,
+	       now, delta, d, 0, NULL, NAME_NONE);
 	return 0;
 }
 
@@ -322,8 +496,8 @@ static __always_inline int on_tick_stop(int success, int dependency)
 	if (!st)
 		return 0;
 	now = bpf_ktime_get_ns();
-	record(slot, cpu, RTNOISE_KIND_TICK, (__u32)dependency, now, now, 0, 0,
-	       NULL, NAME_NONE);
+	record(slot, cpu, st, RTNOISE_KIND_TICK, (__u32)dependency, now, now,
+	       0, 0, 0, NULL, NAME_NONE);
 	return 0;
 }
 
@@ -346,8 +520,10 @@ static __always_inline int origin(__u32 target, __u32 kind, __u64 id,
 		bpf_get_current_comm(init.comm, sizeof(init.comm));
 		bpf_map_update_elem(&origins, &key, &init, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&origins, &key);
-		if (!v)
+		if (!v) {
+			count(slot_of[target] - 1, LOST_ORIGIN, 1);
 			return 0;
+		}
 	}
 	/*
 	 * from_cpu is in the key: only this CPU writes this entry, so a
@@ -463,12 +639,256 @@ static __always_inline int on_exec(struct task_struct *p)
 	return 0;
 }
 
-static __always_inline int on_hrtimer_entry(struct hrtimer *t)
+/*
+ * on_rename - a thread named itself (prctl(PR_SET_NAME), QEMU's vCPU
+ * threads, DPDK's lcores): its sources on every watched CPU take the name.
+ */
+static __always_inline int on_rename(struct task_struct *p, const char *comm,
+				     bool btf)
+{
+	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD };
+	struct rtnoise_src_val *v;
+	__u32 i;
+
+	key.id = btf ? p->pid : BPF_CORE_READ(p, pid);
+	for (i = 0; i < nr_slots && i < RTNOISE_BPF_MAX_CPUS; i++) {
+		key.cpu = slot_cpu[i];
+		v = bpf_map_lookup_elem(&sources, &key);
+		if (v)
+			bpf_probe_read_kernel_str(v->name, 16, comm);
+	}
+	return 0;
+}
+
+/* on_cpu_idle - remember the idle state a watched CPU enters */
+static __always_inline int on_cpu_idle(__u32 state)
+{
+	struct rtnoise_cpu_state *st;
+	__u32 slot, cpu;
+
+	if (state == (__u32)-1)	/* PWR_EVENT_EXIT */
+		return 0;
+	st = watched(&slot, &cpu);
+	if (st)
+		st->idle_state = state;
+	return 0;
+}
+
+/*
+ * on_sampler_timer - the sampler's timer fires: keep the stack of what it
+ * interrupted (what holds the CPU when the timer is due, as timerlat's
+ * auto-analysis shows it) for the spike join.
+ */
+static __always_inline void on_sampler_timer(void *ctx,
+					     struct rtnoise_cpu_state *st)
+{
+	__u32 d = st->depth, i;
+	struct rtnoise_frame *f;
+
+	st->stack_id = -1;
+	if (d < 1 || d > RTNOISE_BPF_MAX_DEPTH)
+		return;
+	i = d - 1;
+	f = &st->f[rtnoise_join_idx(i, RTNOISE_BPF_MAX_DEPTH - 1)];
+	if (i >= 1 && f->kind == RTNOISE_KIND_LOCAL_TIMER) {
+		i--;	/* the interrupt that delivers this timer */
+		f = &st->f[rtnoise_join_idx(i, RTNOISE_BPF_MAX_DEPTH - 1)];
+	}
+	if (i == 0 && (!f->id || f->id == st->sampler_pid))
+		return;	/* idle, or the sampler itself */
+	st->stack_kind = f->kind;
+	st->stack_id_of = f->id;
+	st->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+}
+
+static __always_inline int on_hrtimer_entry(void *ctx, struct hrtimer *t)
 {
 	__u64 fn = (__u64)BPF_CORE_READ(t, function);
+	struct rtnoise_cpu_state *st;
+	__u32 slot, cpu;
 
-	return push(RTNOISE_KIND_HRTIMER, fn,
-		    sampler_fn && fn == sampler_fn ? FRAME_SAMPLER : 0);
+	if (sampler_fn && fn == sampler_fn) {
+		st = watched(&slot, &cpu);
+		if (st && armed)
+			on_sampler_timer(ctx, st);
+		return push(RTNOISE_KIND_HRTIMER, fn, FRAME_SAMPLER);
+	}
+	return push(RTNOISE_KIND_HRTIMER, fn, 0);
+}
+
+/* --- the spike join, at spike time ----------------------------------------- */
+
+struct walk {
+	struct rtnoise_join *j;
+	__u64 head;		/* the ring's head when the spike came */
+	__u64 from;
+	__u64 first;		/* oldest event of the window */
+	__u32 s;
+	__u32 cut;		/* the window reaches past the ring */
+	__u32 stopped;
+};
+
+/* walk_back - step back from the newest event to the window's start */
+static long walk_back(__u32 i, struct walk *w)
+{
+	struct rtnoise_event *e;
+	__u64 seq;
+	__u32 idx;
+
+	if (i >= w->head)
+		return 1;	/* the ring's first event: all is there */
+	seq = w->head - 1 - i;
+	idx = w->s * ring_size + (seq & (ring_size - 1));
+	e = bpf_map_lookup_elem(&events, &idx);
+	if (!e)
+		return 1;
+	if (e->seq != seq + 1) {
+		w->cut = 1;	/* overwritten since: the window's past is gone */
+		w->stopped = 1;
+		return 1;
+	}
+	if (e->end_ns <= w->from) {
+		w->stopped = 1;
+		return 1;
+	}
+	w->first = seq;
+	return 0;
+}
+
+/* walk_forward - feed the window's events to the join, oldest first */
+static long walk_forward(__u32 i, struct walk *w)
+{
+	__u64 seq = w->first + i, s1;
+	struct rtnoise_join_ev ev = {};
+	struct rtnoise_event *e;
+	__u32 idx;
+
+	if (seq >= w->head)
+		return 1;
+	idx = w->s * ring_size + (seq & (ring_size - 1));
+	e = bpf_map_lookup_elem(&events, &idx);
+	if (!e)
+		return 1;
+	s1 = e->seq;
+	barrier();
+	ev.start = e->start_ns;
+	ev.end = e->end_ns;
+	ev.id = e->id;
+	ev.kind = e->kind;
+	ev.depth = e->depth;
+	ev.flags = e->flags;
+	barrier();
+	if (s1 != seq + 1 || e->seq != s1) {
+		w->cut = 1;	/* overwritten while we looked */
+		return 0;
+	}
+	rtnoise_join_event(w->j, &ev);
+	return 0;
+}
+
+/*
+ * explain_spike - rtnoise.ko recorded a spike on this CPU: paint its
+ * window with this CPU's events and open contexts, and keep the largest
+ * causes with it.
+ */
+static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
+					 __u64 expected, __u64 observed,
+					 __u64 smis, __u64 steal)
+{
+	struct rtnoise_cpu_state *st;
+	struct rtnoise_spike_causes *out;
+	struct rtnoise_ring_head *h;
+	struct rtnoise_join_ev ev = {};
+	struct rtnoise_frame *f;
+	struct rtnoise_join *j;
+	struct walk w = {};
+	__u32 slot, cpu, zero = 0, idx, d, k, sampler_at;
+	__u64 now_pid;
+	int i;
+
+	st = watched(&slot, &cpu);
+	if (!st || !armed || cpu != cpu_arg || type > 1 || !causes_capacity)
+		return 0;
+	j = bpf_map_lookup_elem(&join_scratch, &zero);
+	h = bpf_map_lookup_elem(&heads, &(__u32){ slot - 1 });
+	if (!j || !h)
+		return 0;
+	idx = ((slot - 1) * 2 + type) * causes_capacity +
+	      (__u32)(seq & (causes_capacity - 1));
+	out = bpf_map_lookup_elem(&causes, &idx);
+	if (!out)
+		return 0;
+
+	rtnoise_join_init(j, expected, observed);
+	w.j = j;
+	w.s = slot - 1;
+	w.from = expected;
+	w.head = h->head;
+	w.first = w.head;
+	bpf_loop(ring_size, walk_back, &w, 0);
+	if (!w.stopped && w.head > ring_size)
+		w.cut = 1;	/* the whole ring is inside the window */
+	if (w.head > w.first)
+		bpf_loop(w.head - w.first, walk_forward, &w, 0);
+
+	/* The contexts still open end at the window's end, innermost first. */
+	d = st->depth;
+	sampler_at = RTNOISE_BPF_MAX_DEPTH;
+	for (k = 0; k < RTNOISE_BPF_MAX_DEPTH; k++) {
+		if (k < d && (st->f[k].flags & FRAME_SAMPLER)) {
+			sampler_at = k;
+			break;
+		}
+	}
+	now_pid = (__u32)bpf_get_current_pid_tgid();
+	for (i = RTNOISE_BPF_MAX_DEPTH - 1; i >= 0; i--) {
+		if (i >= d)
+			continue;
+		f = &st->f[rtnoise_join_idx(i, RTNOISE_BPF_MAX_DEPTH - 1)];
+		ev.kind = f->kind;
+		ev.id = f->id;
+		ev.start = f->start;
+		ev.end = observed;
+		ev.depth = i;
+		ev.flags = 0;
+		if ((f->flags & FRAME_SAMPLER) || i + 1 == sampler_at ||
+		    (i > 0 && (f->flags & FRAME_SAMPLER_INSIDE)))
+			ev.flags = RTNOISE_EV_NOT_CAUSE;
+		if (i == 0 && !ev.id) {
+			ev.kind = RTNOISE_KIND_IDLE;
+			ev.id = st->idle_state;
+		} else if (i == 0 && (ev.id == st->sampler_pid || ev.id == now_pid)) {
+			ev.flags = RTNOISE_EV_NOT_CAUSE;
+		}
+		rtnoise_join_event(j, &ev);
+	}
+
+	out->seq = 0;
+	barrier();
+	out->expected_ns = expected;
+	out->observed_ns = observed;
+	out->steal_ns = 0;
+	out->smi_ns = 0;
+	out->smis = 0;
+	rtnoise_join_finish(j, out);
+	rtnoise_join_evidence(out, steal, smis);
+	out->flags = w.cut ? RTNOISE_SPIKE_CUT : 0;
+	out->stack_id = -1;
+	out->stack_kind = 0;
+	out->stack_of = 0;
+	if (out->nr && st->stack_id >= 0 && out->c[0].kind == st->stack_kind &&
+	    out->c[0].id == st->stack_id_of) {
+		out->stack_id = st->stack_id;
+		out->stack_kind = st->stack_kind;
+		out->stack_of = st->stack_id_of;
+	}
+	barrier();
+	out->seq = seq + 1;
+
+	__sync_fetch_and_add(&h->spikes, 1);
+	if (w.cut)
+		__sync_fetch_and_add(&h->spikes_cut, 1);
+	return 0;
 }
 
 /* TWIN - a tp_btf program and its raw_tp fallback over one handler. */
@@ -497,6 +917,9 @@ TWIN(sched_switch, on_switch(prev, next, btf), bool preempt, struct task_struct 
 
 TWIN(sched_process_exec, on_exec(p), struct task_struct *p, pid_t old_pid,
      struct linux_binprm *bprm)
+TWIN(task_rename, on_rename(task, comm, btf), struct task_struct *task,
+     const char *comm)
+TWIN(cpu_idle, on_cpu_idle(state), unsigned int state, unsigned int cpu_id)
 
 /* Origins: these run where the cause is, not on the watched CPU. */
 TWIN(sched_waking, on_waking(p, btf), struct task_struct *p)
@@ -557,7 +980,7 @@ IPI_TWINS(spurious_apic, RTNOISE_IPI_SPURIOUS_APIC)
 TWIN(nmi_handler, on_nmi(handler, delta_ns), void *handler, __s64 delta_ns,
      int handled)
 
-TWIN(hrtimer_expire_entry, on_hrtimer_entry(hrtimer), struct hrtimer *hrtimer,
+TWIN(hrtimer_expire_entry, on_hrtimer_entry(ctx, hrtimer), struct hrtimer *hrtimer,
      ktime_t *now)
 TWIN(hrtimer_expire_exit, pop(RTNOISE_KIND_HRTIMER, NULL, NAME_NONE),
      struct hrtimer *hrtimer)
@@ -574,3 +997,15 @@ TWIN(workqueue_execute_end, pop(RTNOISE_KIND_WORKQUEUE, NULL, NAME_NONE),
      struct work_struct *work, work_func_t function)
 
 TWIN(tick_stop, on_tick_stop(success, dependency), int success, int dependency)
+
+/*
+ * rtnoise.ko's own tracepoint (kmod/rtnoise_trace.h): a spike was just
+ * recorded on this CPU. Module tracepoints have no BTF here: raw_tp only.
+ */
+SEC("raw_tp/rtnoise_spike")
+int BPF_PROG(rtnoise_spike_raw, unsigned int cpu, unsigned int type, __u64 seq,
+	     __u64 expected_ns, __u64 observed_ns, __u64 smis, __u64 steal_ns)
+{
+	return explain_spike(cpu, type, seq, expected_ns, observed_ns, smis,
+			     steal_ns);
+}

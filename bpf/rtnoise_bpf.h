@@ -33,7 +33,11 @@ enum rtnoise_kind {
 	RTNOISE_KIND_TIMER = 7,
 	RTNOISE_KIND_WORKQUEUE = 8,
 	RTNOISE_KIND_TICK = 9,	/* tick_stop failures: counted, not timed */
-	RTNOISE_KIND_NR = 10,
+	RTNOISE_KIND_IDLE = 10,	/* the idle task; id: the idle state left */
+	/* Causes of a spike only, from evidence other than events: */
+	RTNOISE_KIND_SMI = 11,	/* SMIs counted across the window */
+	RTNOISE_KIND_STEAL = 12,	/* steal time accounted across the window */
+	RTNOISE_KIND_NR = 13,
 };
 
 /* The x86 system vectors traced through irq_vectors (kind IPI). */
@@ -91,22 +95,38 @@ struct rtnoise_origin_val {
 	char comm[16];		/* of from_pid, when first seen */
 };
 
-/* events: the recent disturbances of each watched CPU, a ring per CPU. */
+/* Flags of struct rtnoise_event. */
+#define RTNOISE_EV_NOT_CAUSE	1	/* the sampler's own: shapes, not blames */
+#define RTNOISE_EV_CONTINUED	2	/* a later on-CPU part of one context */
+
+/*
+ * events: the recent contexts of each watched CPU, a ring per CPU, in the
+ * order they ended. Written as a seqcount: seq is 0 while the record is
+ * being (over)written and seq + 1 of its ring position once complete; a
+ * reader copies the record between two reads of seq and keeps it only if
+ * both are what it expects.
+ */
 struct rtnoise_event {
-	__u64 seq;		/* ring sequence + 1; 0 while never written */
+	__u64 seq;
 	__u64 start_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 end_ns;
 	__u64 net_ns;		/* end - start - nested sources */
 	__u64 id;
 	__u32 kind;
 	__u16 depth;		/* 0 thread, deeper for what interrupted it */
-	__u16 cpu;
+	__u16 flags;		/* RTNOISE_EV_* */
 };
 
-/* heads: per ring slot. */
+/* heads: per ring slot, the ring's head and what could not be counted. */
 struct rtnoise_ring_head {
 	__u64 head;		/* events ever written */
-	__u64 overflow;		/* entries dropped: nesting deeper than MAX */
+	__u64 overflow;		/* contexts nested deeper than MAX_DEPTH */
+	__u64 clamped;		/* contexts whose nested time exceeded their span */
+	__u64 clamped_ns;	/* and by how much in all */
+	__u64 source_drops;	/* contexts not summed: sources map full */
+	__u64 origin_drops;	/* origins not kept: origins map full */
+	__u64 spikes;		/* spikes explained when recorded */
+	__u64 spikes_cut;	/* of those, older than the ring's oldest event */
 };
 
 /*
@@ -125,15 +145,77 @@ struct rtnoise_frame {
 
 struct rtnoise_cpu_state {
 	__u32 depth;		/* frames in use; 0 until the first switch */
+	__u32 idle_state;	/* the last idle state entered (cpu_idle) */
+	__u32 sampler_pid;	/* rtnoise.ko's thread on this CPU, once seen */
+	__s32 stack_id;		/* stack of what ran when the timer came, or < 0 */
+	__u32 stack_pid;	/* the thread that stack belongs to */
+	__u32 stack_kind;	/* RTNOISE_KIND_* of the context interrupted */
+	__u64 stack_id_of;	/* and its id */
+	__u32 nparked;		/* threads that slept here with contexts open */
 	__u32 pad;
 	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH];
 };
+
+/*
+ * parked: the contexts a thread had open when it slept, by pid. On
+ * PREEMPT_RT threaded IRQ handlers, softirqs and work items sleep on
+ * locks; any kernel's work items may sleep. Each on-CPU part is its own
+ * event, the later ones RTNOISE_EV_CONTINUED.
+ */
+#define RTNOISE_BPF_PARKED	4096
+
+struct rtnoise_parked {
+	__u32 n;
+	__u32 cpu;
+	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH - 1];
+};
+
+/*
+ * causes: what explained each spike, computed on the spike's CPU when
+ * rtnoise.ko recorded it. One entry per spike-ring position of the
+ * sampler (slot, type, seq % spikes): the entry is the spike's when its
+ * seq is the spike's seq + 1 and its window is the spike's.
+ */
+#define RTNOISE_SPIKE_CAUSES	8	/* largest causes kept per spike */
+#define RTNOISE_CAUSES_MAX	8192	/* entries per CPU and type at most */
+#define RTNOISE_STACK_DEPTH	32	/* frames kept per stack */
+
+/* Flags of struct rtnoise_spike_causes. */
+#define RTNOISE_SPIKE_CUT	1	/* window older than the ring's oldest event */
+
+struct rtnoise_spike_cause {
+	__u64 id;
+	__u64 ns;
+	__u32 kind;
+	__u32 pad;
+};
+
+struct rtnoise_spike_causes {
+	__u64 seq;		/* the spike's seq + 1 once written */
+	__u64 expected_ns;
+	__u64 observed_ns;
+	__u64 other_ns;		/* causes beyond the list */
+	__u64 unexplained_ns;
+	__u64 steal_ns;		/* of the remainder: steal time */
+	__u64 smi_ns;		/* of the remainder: with SMIs counted */
+	__u64 smis;		/* SMIs counted */
+	__u64 events;		/* events the window was painted with */
+	__u64 stack_of;		/* id of the context the stack is of */
+	__s32 stack_id;		/* in the stacks map, or < 0 */
+	__u32 stack_kind;
+	__u32 nr;
+	__u32 flags;		/* RTNOISE_SPIKE_* */
+	struct rtnoise_spike_cause c[RTNOISE_SPIKE_CAUSES];
+};
+
 
 /* meta: what the CLI attached, for later readers. */
 struct rtnoise_meta {
 	__u64 start_ns;
 	__u32 ring_size;	/* events per CPU, power of two */
 	__u32 nr_slots;
+	__u32 spike_capacity;	/* causes entries per slot and type */
+	__u32 pad;
 	__u32 slot_cpu[RTNOISE_BPF_MAX_CPUS];
 };
 

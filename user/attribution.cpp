@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "attribution.hpp"
 
+#include "ksyms.hpp"
+
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -17,7 +19,7 @@ Explanation explain_window(const std::vector<TraceEvent>& events,
 	std::vector<const TraceEvent*> hit;
 	std::vector<std::uint64_t> cuts{from, to};
 	for (const TraceEvent& e : events) {
-		if (e.end_ns <= from || e.start_ns >= to)
+		if (e.end_ns <= from || e.start_ns >= to || !e.cause())
 			continue;
 		hit.push_back(&e);
 		cuts.push_back(std::max(e.start_ns, from));
@@ -153,7 +155,15 @@ void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 							     static_cast<double>(span)));
 		}
 		auto it = trace.cpus.find(c.cpu);
-		n.events_lost = it == trace.cpus.end() ? 0 : it->second.lost;
+		if (it != trace.cpus.end()) {
+			const CpuTrace& t = it->second;
+			n.events_lost = t.lost;
+			n.nesting_overflow = t.overflow;
+			n.clamped = t.clamped;
+			n.clamped_ns = t.clamped_ns;
+			n.source_drops = t.source_drops;
+			n.origin_drops = t.origin_drops;
+		}
 	}
 
 	// Per CPU, the running maximum of end times over events sorted by
@@ -167,8 +177,61 @@ void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 			r.push_back(m = std::max(m, e.end_ns));
 	}
 
+	auto name_of = [&](unsigned cpu, unsigned kind, std::uint64_t id) {
+		if (kind == RTNOISE_KIND_IDLE) {
+			auto idle = trace.idle_names.find({cpu, id});
+			std::string state = "state" + std::to_string(id);
+			return idle == trace.idle_names.end() ? state
+							      : idle->second + " (" + state + ")";
+		}
+		auto name = names.find({cpu, kind, id});
+		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
+	};
 	static const std::vector<TraceEvent> none;
 	for (Spike& sp : s.spikes) {
+		sp.causes.clear();
+		sp.stack.clear();
+		sp.unexplained_ns = 0;
+		sp.history_lost = false;
+		sp.cut = false;
+		sp.explained = Explained::none;
+
+		// Joined in the kernel when the spike was recorded: take that.
+		auto ex = trace.explained.find({sp.cpu, static_cast<unsigned>(sp.type), sp.seq});
+		if (ex != trace.explained.end() && ex->second.expected_ns == sp.expected_ns &&
+		    ex->second.observed_ns == sp.observed_ns) {
+			const SpikeCauses& c = ex->second;
+			sp.explained = Explained::at_spike;
+			sp.cut = c.cut;
+			sp.unexplained_ns = c.unexplained_ns;
+			for (const auto& p : c.parts) {
+				// The workload is not a cause: its time is unexplained,
+				// as the history join leaves it unpainted.
+				if (workload.count({sp.cpu, p.kind, p.id})) {
+					sp.unexplained_ns += p.ns;
+					continue;
+				}
+				sp.causes.push_back({kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
+			}
+			if (c.other_ns)
+				sp.causes.push_back({"other", "smaller causes", c.other_ns});
+			if (c.steal_ns)
+				sp.causes.push_back({kind_name(RTNOISE_KIND_STEAL),
+						     source_name(RTNOISE_KIND_STEAL, 0, "", ksyms),
+						     c.steal_ns});
+			if (c.smis)
+				sp.causes.push_back({kind_name(RTNOISE_KIND_SMI),
+						     source_name(RTNOISE_KIND_SMI, c.smis, "", ksyms),
+						     c.smi_ns});
+			std::stable_sort(sp.causes.begin(), sp.causes.end(),
+					 [](const Cause& a, const Cause& b) {
+						 return a.duration_ns > b.duration_ns;
+					 });
+			sp.stack = symbolize_stack(c.stack, ksyms);
+			continue;
+		}
+
+		// Otherwise from the events still in the ring, if they reach back.
 		auto it = trace.cpus.find(sp.cpu);
 		const auto& events = it == trace.cpus.end() ? none : it->second.events;
 		const auto& r = reach[sp.cpu];
@@ -185,20 +248,41 @@ void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 			if (e.end_ns > sp.expected_ns && !workload.count({sp.cpu, e.kind, e.id}))
 				relevant.push_back(e);
 		}
-		Explanation ex = explain_window(relevant, sp.expected_ns, sp.observed_ns);
-		sp.causes.clear();
-		for (const auto& p : ex.parts) {
-			auto name = names.find({sp.cpu, p.kind, p.id});
-			sp.causes.push_back({kind_name(p.kind),
-					     name != names.end()
-						     ? name->second
-						     : source_name(p.kind, p.id, "", ksyms),
-					     p.ns});
-		}
-		sp.unexplained_ns = ex.unexplained_ns;
+		Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);
+		for (const auto& p : x.parts)
+			sp.causes.push_back({kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
+		sp.unexplained_ns = x.unexplained_ns;
 		sp.history_lost = it != trace.cpus.end() && it->second.lost &&
 				  (events.empty() || sp.expected_ns < events.front().start_ns);
+		sp.explained = sp.history_lost || it == trace.cpus.end() ? Explained::none
+									 : Explained::history;
+		if (sp.smis) {
+			sp.causes.push_back({kind_name(RTNOISE_KIND_SMI),
+					     source_name(RTNOISE_KIND_SMI, sp.smis, "", ksyms),
+					     sp.unexplained_ns});
+			sp.unexplained_ns = 0;
+		}
 	}
+}
+
+std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips,
+					 const Ksyms& ksyms)
+{
+	std::vector<std::string> frames;
+	for (std::uint64_t ip : ips)
+		frames.push_back(ksyms.frame_of(ip));
+	// The innermost frames are the way the sampler's timer interrupt
+	// came in (the BPF program, the hrtimer code, the interrupt entry):
+	// what it interrupted starts after the interrupt's entry stub.
+	for (std::size_t i = 0; i < frames.size(); i++) {
+		if (frames[i].rfind("asm_sysvec_", 0) == 0) {
+			frames.erase(frames.begin(), frames.begin() + static_cast<long>(i) + 1);
+			if (frames.empty())
+				frames.push_back("(user space)");
+			break;
+		}
+	}
+	return frames;
 }
 
 std::string remedy(const std::string& kind, const std::string& name, unsigned cpu)

@@ -38,6 +38,11 @@ void attribute(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 	       const std::set<std::string>& workload_comms = {},
 	       const std::set<std::uint64_t>& workload_pids = {});
 
+// symbolize_stack - kernel frames, innermost first, without the way the
+// sampler's timer interrupt came in; "(user space)" when that was all.
+std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips,
+					 const Ksyms& ksyms);
+
 // remedy - what the seed guides do about a source, or "" if nothing.
 std::string remedy(const std::string& kind, const std::string& name,
 		   unsigned cpu);

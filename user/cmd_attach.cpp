@@ -101,6 +101,7 @@ void run_attach(const AttachOptions& o)
 		t.cpus = cfg.cpus;
 		t.ring_size = o.events;
 		t.sampler_fn = sampler_fn;
+		t.spike_capacity = dev ? cfg.spike_capacity : 0;
 		t.verbose = o.verbose;
 		std::vector<std::string> tps;
 		try {

@@ -54,6 +54,19 @@ std::string Ksyms::name_of(std::uint64_t addr) const
 	return it->module.empty() ? it->name : it->name + " [" + it->module + "]";
 }
 
+std::string Ksyms::frame_of(std::uint64_t addr) const
+{
+	auto it = std::upper_bound(syms_.begin(), syms_.end(), addr,
+				   [](std::uint64_t a, const Sym& s) { return a < s.addr; });
+	if (it == syms_.begin())
+		return name_of(addr);
+	--it;
+	char off[24];
+	std::snprintf(off, sizeof(off), "+0x%llx",
+		      static_cast<unsigned long long>(addr - it->addr));
+	return it->name + off + (it->module.empty() ? "" : " [" + it->module + "]");
+}
+
 std::optional<std::uint64_t> Ksyms::address_of(std::string_view name,
 					       std::string_view module) const
 {

@@ -21,6 +21,8 @@ public:
 	// name_of - "func" or "func [module]" for the symbol at or below
 	// addr, or "0x..." when no symbol covers it.
 	std::string name_of(std::uint64_t addr) const;
+	// frame_of - "func+0x1c" or "func+0x1c [module]": a stack frame.
+	std::string frame_of(std::uint64_t addr) const;
 	// address_of - a function's address, optionally in one module.
 	std::optional<std::uint64_t> address_of(std::string_view name,
 						std::string_view module = {}) const;

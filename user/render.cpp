@@ -67,7 +67,13 @@ std::string render_json(const Snapshot& s)
 			cpu["noise"] = {{"total_ns", c.noise.total_ns},
 					{"per_second_us", c.noise.per_second_us},
 					{"available_pct", c.noise.available_pct},
-					{"events_lost", c.noise.events_lost}};
+					{"events_lost", c.noise.events_lost},
+					{"incomplete", c.noise.incomplete()},
+					{"nesting_overflow", c.noise.nesting_overflow},
+					{"clamped", c.noise.clamped},
+					{"clamped_ns", c.noise.clamped_ns},
+					{"source_drops", c.noise.source_drops},
+					{"origin_drops", c.noise.origin_drops}};
 		cpus.push_back(cpu);
 	}
 
@@ -107,6 +113,15 @@ std::string render_json(const Snapshot& s)
 				    {"causes", causes},
 				    {"unexplained_ns", s.attributed ? sp.unexplained_ns
 								    : sp.latency_ns()}};
+		if (s.attributed) {
+			j["explained"] = explained_name(sp.explained);
+			if (sp.cut)
+				j["cut"] = true;
+			if (!sp.stack.empty())
+				j["stack"] = sp.stack;
+		}
+		if (sp.smis)
+			j["smis"] = sp.smis;
 		if (sp.history_lost)
 			j["history_lost"] = true;
 		spikes.push_back(j);
@@ -270,6 +285,13 @@ void text_noise(std::string& out, const Snapshot& s)
 			appendf(out, " (%llu older events overwritten)",
 				ull(c.noise.events_lost));
 		out += "\n";
+		if (c.noise.incomplete())
+			appendf(out, "  incomplete: %llu contexts nested too deep, %llu "
+				     "nested longer than themselves (%.1f us), %llu not "
+				     "summed (sources map full), %llu origins not kept\n",
+				ull(c.noise.nesting_overflow), ull(c.noise.clamped),
+				static_cast<double>(c.noise.clamped_ns) / 1e3,
+				ull(c.noise.source_drops), ull(c.noise.origin_drops));
 		std::size_t rows = 0, more = 0;
 		for (const SourceRow& r : s.sources) {
 			if (r.cpu != c.cpu)
@@ -355,6 +377,15 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 		out += "\n";
 		return;
 	}
+	if (s.attributed) {
+		std::size_t at = 0, hist = 0, none = 0;
+		for (const Spike& sp : s.spikes)
+			(sp.explained == Explained::at_spike ? at
+			 : sp.explained == Explained::history ? hist
+							      : none)++;
+		appendf(out, "; %zu explained when recorded, %zu from the event "
+			     "history, %zu without causes", at, hist, none);
+	}
 	appendf(out, "; the %zu largest:\n", top.size());
 	for (const Spike* sp : top) {
 		appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n",
@@ -369,8 +400,18 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 				c.name.c_str(), static_cast<double>(c.duration_ns) / 1e3);
 		appendf(out, "      %-12s %-32s %9.1f us\n", "unexplained",
 			sp->history_lost ? "(events overwritten)"
-					 : "(hardware, hypervisor, idle exit)",
+					 : "(hardware, firmware, hypervisor)",
 			static_cast<double>(sp->unexplained_ns) / 1e3);
+		if (sp->stack.empty())
+			continue;
+		appendf(out, "      stack of %s when the timer was due:\n",
+			sp->causes.empty() ? "the largest cause" : sp->causes.front().name.c_str());
+		const std::size_t kFrames = 8;
+		for (std::size_t i = 0; i < sp->stack.size() && i < kFrames; i++)
+			appendf(out, "        %s\n", sp->stack[i].c_str());
+		if (sp->stack.size() > kFrames)
+			appendf(out, "        ... %zu more (--format json)\n",
+				sp->stack.size() - kFrames);
 	}
 }
 

@@ -11,8 +11,25 @@ const char* kind_name(unsigned kind)
 {
 	static constexpr std::array<const char*, RTNOISE_KIND_NR> names{
 		"thread", "irq", "softirq", "nmi", "ipi", "local_timer",
-		"hrtimer", "timer", "workqueue", "tick"};
+		"hrtimer", "timer", "workqueue", "tick", "idle", "smi", "steal"};
 	return kind < names.size() ? names[kind] : "unknown";
+}
+
+bool read_event(const volatile rtnoise_event& e, std::uint64_t seq, TraceEvent& out)
+{
+	const std::uint64_t s1 = __atomic_load_n(&e.seq, __ATOMIC_ACQUIRE);
+	if (s1 != seq + 1)
+		return false;
+	out.kind = e.kind;
+	out.depth = e.depth;
+	out.id = e.id;
+	out.start_ns = e.start_ns;
+	out.end_ns = e.end_ns;
+	out.net_ns = e.net_ns;
+	out.flags = e.flags;
+	// The copy above must be done before seq is read again.
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&e.seq, __ATOMIC_RELAXED) == s1;
 }
 
 namespace {
@@ -47,6 +64,12 @@ std::string source_name(unsigned kind, std::uint64_t id, const std::string& comm
 		return id < kIpis.size() ? kIpis[id] : "vector" + std::to_string(id);
 	case RTNOISE_KIND_LOCAL_TIMER:
 		return "local_timer";
+	case RTNOISE_KIND_IDLE:
+		return "state" + std::to_string(id);
+	case RTNOISE_KIND_SMI:
+		return std::to_string(id) + " SMI" + (id == 1 ? "" : "s");
+	case RTNOISE_KIND_STEAL:
+		return "hypervisor";
 	case RTNOISE_KIND_TICK:
 		for (unsigned bit = 0; bit < kTickDeps.size(); bit++)
 			if (id == (1ULL << bit))

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../bpf/rtnoise_bpf.h"
@@ -47,13 +48,45 @@ struct TraceEvent {
 	std::uint64_t start_ns = 0;
 	std::uint64_t end_ns = 0;
 	std::uint64_t net_ns = 0;
+	unsigned flags = 0;	// RTNOISE_EV_*
+
+	bool cause() const { return !(flags & RTNOISE_EV_NOT_CAUSE); }
 };
 
 struct CpuTrace {
 	std::vector<TraceEvent> events;	// by start time
 	std::uint64_t written = 0;	// events ever recorded
 	std::uint64_t lost = 0;		// overwritten before this read
+	std::uint64_t torn = 0;		// being rewritten while read: skipped
 	std::uint64_t overflow = 0;	// contexts nested too deep to track
+	std::uint64_t clamped = 0;	// contexts whose nested time exceeded them
+	std::uint64_t clamped_ns = 0;
+	std::uint64_t source_drops = 0;	// contexts not summed: sources map full
+	std::uint64_t origin_drops = 0;	// origins not kept: origins map full
+	std::uint64_t spikes_explained = 0;	// at spike time, in the kernel
+	std::uint64_t spikes_cut = 0;	// of those, older than the ring
+};
+
+// SpikeCauses - what the kernel-side join found when a spike was recorded.
+struct SpikeCauses {
+	struct Part {
+		unsigned kind = 0;
+		std::uint64_t id = 0;
+		std::uint64_t ns = 0;
+	};
+	std::uint64_t expected_ns = 0;
+	std::uint64_t observed_ns = 0;
+	std::vector<Part> parts;	// largest first
+	std::uint64_t other_ns = 0;	// causes beyond the list
+	std::uint64_t unexplained_ns = 0;
+	std::uint64_t steal_ns = 0;
+	std::uint64_t smi_ns = 0;
+	std::uint64_t smis = 0;
+	std::uint64_t events = 0;
+	bool cut = false;		// the window reached past the ring
+	unsigned stack_kind = 0;	// the stack is of this context
+	std::uint64_t stack_of = 0;
+	std::vector<std::uint64_t> stack;	// kernel addresses, innermost first
 };
 
 struct TraceData {
@@ -62,7 +95,16 @@ struct TraceData {
 	std::vector<TraceSource> sources;
 	std::vector<TraceOrigin> origins;
 	std::map<unsigned, CpuTrace> cpus;
+	// (cpu, latency type, spike seq) -> its causes, joined at spike time
+	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, SpikeCauses> explained;
+	// (cpu, idle state) -> its cpuidle name ("C1", "POLL"), where known
+	std::map<std::pair<unsigned, std::uint64_t>, std::string> idle_names;
 };
+
+// read_event - copy one record of the event ring as a seqcount reader:
+// false when it is not the record of ring position @seq, or was being
+// rewritten while copied. Shared by the tracer and its tests.
+bool read_event(const volatile rtnoise_event& e, std::uint64_t seq, TraceEvent& out);
 
 // source_name - "24:virtio0-input", "TIMER", "kworker/3:1:87",
 // "tick_sched_timer", ... for the report.

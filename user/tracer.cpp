@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -119,9 +120,10 @@ std::uint64_t monotonic_ns()
 	       static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-std::string comm_of(std::uint64_t tid)
+// comm_of_file - the first line of a small file, or "".
+std::string comm_of_file(const fs::path& path)
 {
-	std::FILE* f = std::fopen(("/proc/" + std::to_string(tid) + "/comm").c_str(), "re");
+	std::FILE* f = std::fopen(path.c_str(), "re");
 	if (!f)
 		return "";
 	char buf[64] = "";
@@ -132,6 +134,11 @@ std::string comm_of(std::uint64_t tid)
 	if (!c.empty() && c.back() == '\n')
 		c.pop_back();
 	return c;
+}
+
+std::string comm_of(std::uint64_t tid)
+{
+	return comm_of_file("/proc/" + std::to_string(tid) + "/comm");
 }
 
 // add_open_threads - charge the thread each watched CPU is running now,
@@ -180,6 +187,60 @@ void add_open_threads(int state_fd, const rtnoise_meta& meta, TraceData& t)
 	}
 }
 
+// read_causes - the spike causes the kernel-side join stored, by spike.
+void read_causes(int causes_fd, int stacks_fd, const rtnoise_meta& meta, TraceData& t)
+{
+	const std::size_t cap = meta.spike_capacity;
+	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * 2 * cap;
+	if (!entries)
+		return;
+	const std::size_t bytes = entries * sizeof(rtnoise_spike_causes);
+	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, causes_fd, 0);
+	if (mem == MAP_FAILED)
+		throw system_error("cannot map the spike causes: " + errno_text(errno));
+	const auto* all = static_cast<const volatile rtnoise_spike_causes*>(mem);
+	for (std::size_t i = 0; i < entries; i++) {
+		const volatile rtnoise_spike_causes& v = all[i];
+		const std::uint64_t seq = __atomic_load_n(&v.seq, __ATOMIC_ACQUIRE);
+		if (!seq)
+			continue;
+		rtnoise_spike_causes c;
+		std::memcpy(&c, const_cast<const rtnoise_spike_causes*>(&all[i]), sizeof(c));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&v.seq, __ATOMIC_RELAXED) != seq)
+			continue;	// being rewritten by a newer spike
+		const std::size_t slot = i / (2 * cap);
+		const unsigned type = static_cast<unsigned>((i / cap) % 2);
+		if (slot >= RTNOISE_BPF_MAX_CPUS)
+			break;
+		SpikeCauses sc;
+		sc.expected_ns = c.expected_ns;
+		sc.observed_ns = c.observed_ns;
+		for (std::uint32_t k = 0; k < c.nr && k < RTNOISE_SPIKE_CAUSES; k++)
+			sc.parts.push_back({c.c[k].kind, c.c[k].id, c.c[k].ns});
+		sc.other_ns = c.other_ns;
+		sc.unexplained_ns = c.unexplained_ns;
+		sc.steal_ns = c.steal_ns;
+		sc.smi_ns = c.smi_ns;
+		sc.smis = c.smis;
+		sc.events = c.events;
+		sc.cut = c.flags & RTNOISE_SPIKE_CUT;
+		if (c.stack_id >= 0 && stacks_fd >= 0) {
+			std::array<std::uint64_t, RTNOISE_STACK_DEPTH> ips{};
+			std::uint32_t id = static_cast<std::uint32_t>(c.stack_id);
+			if (bpf_map_lookup_elem(stacks_fd, &id, ips.data()) == 0) {
+				for (std::uint64_t ip : ips)
+					if (ip)
+						sc.stack.push_back(ip);
+				sc.stack_kind = c.stack_kind;
+				sc.stack_of = c.stack_of;
+			}
+		}
+		t.explained[{meta.slot_cpu[slot], type, seq - 1}] = std::move(sc);
+	}
+	munmap(mem, bytes);
+}
+
 // open_and_load - the skeleton, configured for @o and loaded. With
 // @fentry, the fentry IPI senders too where the kernel lacks ipi_send_*.
 std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o,
@@ -199,10 +260,19 @@ std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o,
 	skel->rodata->nr_slots = slots;
 	skel->rodata->ring_size = o.ring_size;
 	skel->rodata->sampler_fn = o.sampler_fn;
+	// One causes entry per spike-ring position, up to a bound: a ring
+	// larger than that shares entries, and its older spikes fall back to
+	// the event history.
+	const std::uint32_t causes = std::min<std::uint32_t>(o.spike_capacity, RTNOISE_CAUSES_MAX);
+	skel->rodata->causes_capacity = causes;
 	meta.ring_size = o.ring_size;
 	meta.nr_slots = slots;
+	meta.spike_capacity = causes;
 	if (int err = bpf_map__set_max_entries(skel->maps.events, slots * o.ring_size))
 		throw system_error("cannot size the event ring: " + errno_text(-err));
+	if (int err = bpf_map__set_max_entries(skel->maps.causes,
+					       std::max<std::uint32_t>(1, slots * 2 * causes)))
+		throw system_error("cannot size the spike causes: " + errno_text(-err));
 
 	// tp_btf where the kernel's BTF knows the tracepoint, else raw_tp.
 	const bool ipi_tps = libbpf_find_vmlinux_btf_id("ipi_send_cpu", BPF_TRACE_RAW_TP) > 0;
@@ -318,7 +388,8 @@ std::vector<std::string> tracer_attach(const TracerOptions& o)
 		}
 		for (bpf_map* m : {skel->maps.sources, skel->maps.events,
 				   skel->maps.heads, skel->maps.meta,
-				   skel->maps.state, skel->maps.origins}) {
+				   skel->maps.state, skel->maps.origins,
+				   skel->maps.causes, skel->maps.stacks}) {
 			std::string pin = (fs::path(o.pin_dir) / bpf_map__name(m)).string();
 			if (int err = bpf_map__pin(m, pin.c_str()))
 				throw system_error("cannot pin " + pin + ": " + errno_text(-err));
@@ -412,7 +483,7 @@ TraceData tracer_read(const std::string& pin_dir)
 	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, events_fd.fd, 0);
 	if (mem == MAP_FAILED)
 		throw system_error("cannot map the event ring: " + errno_text(errno));
-	const auto* ring = static_cast<const rtnoise_event*>(mem);
+	const auto* ring = static_cast<const volatile rtnoise_event*>(mem);
 
 	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
 		rtnoise_ring_head h{};
@@ -421,24 +492,47 @@ TraceData tracer_read(const std::string& pin_dir)
 		CpuTrace& c = t.cpus[meta.slot_cpu[s]];
 		c.written = h.head;
 		c.overflow = h.overflow;
+		c.clamped = h.clamped;
+		c.clamped_ns = h.clamped_ns;
+		c.source_drops = h.source_drops;
+		c.origin_drops = h.origin_drops;
+		c.spikes_explained = h.spikes;
+		c.spikes_cut = h.spikes_cut;
 		std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
 		c.lost = first;
 		for (std::uint64_t seq = first; seq < h.head; seq++) {
-			const rtnoise_event& e =
-				ring[s * meta.ring_size + (seq & (meta.ring_size - 1))];
-			if (e.seq != seq + 1)
-				continue;	// overwritten or being written
-			c.events.push_back({e.kind, e.depth, e.id, e.start_ns, e.end_ns,
-					    e.net_ns});
+			TraceEvent ev;
+			if (read_event(ring[s * meta.ring_size + (seq & (meta.ring_size - 1))],
+				       seq, ev))
+				c.events.push_back(ev);
+			else
+				c.torn++;	// overwritten, or being written
 		}
 	}
 	munmap(mem, bytes);
+
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
+		Fd causes_fd(fd);
+		int stacks = bpf_obj_get((fs::path(pin_dir) / "stacks").c_str());
+		Fd stacks_fd(stacks);
+		read_causes(causes_fd.fd, stacks_fd.fd, meta, t);
+	}
 
 	// Older pins (or a partial one) may have no state map: then the
 	// running threads are charged when they switch out, as before.
 	if (int fd = bpf_obj_get((fs::path(pin_dir) / "state").c_str()); fd >= 0) {
 		Fd state_fd(fd);
 		add_open_threads(state_fd.fd, meta, t);
+	}
+	for (auto& [cpu, c] : t.cpus) {
+		// The cpuidle state names, for the idle causes.
+		const fs::path idle = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/cpuidle";
+		for (std::uint64_t state = 0; state < 16; state++) {
+			std::string name = comm_of_file(idle / ("state" + std::to_string(state)) / "name");
+			if (name.empty())
+				break;
+			t.idle_names[{cpu, state}] = name;
+		}
 	}
 	for (auto& [cpu, c] : t.cpus)
 		std::sort(c.events.begin(), c.events.end(),

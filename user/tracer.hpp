@@ -18,6 +18,7 @@ struct TracerOptions {
 	CpuSet cpus;
 	std::uint32_t ring_size = 32768;	// events kept per CPU
 	std::uint64_t sampler_fn = 0;		// rtnoise.ko's timer callback
+	std::uint32_t spike_capacity = 0;	// the sampler's, 0: no sampler
 	bool verbose = false;			// libbpf's own messages
 	std::string pin_dir = RTNOISE_BPF_PIN_DIR;
 };

@@ -281,3 +281,112 @@ TEST(Attribute, OriginsAndRunningThreadsReachTheReport)
 	EXPECT_NE(text.find("noise-hog:4242 (running)"), std::string::npos) << text;
 	EXPECT_NE(json.find("\"running\": true"), std::string::npos);
 }
+
+namespace {
+
+// The causes the kernel-side join stored for the spike of
+// snapshot_with_spike(), when the ring still held its events.
+SpikeCauses kernel_causes()
+{
+	SpikeCauses c;
+	c.expected_ns = 500000;
+	c.observed_ns = 600000;
+	c.parts = {{RTNOISE_KIND_THREAD, 4242, 60000},
+		   {RTNOISE_KIND_IDLE, 1, 20000},
+		   {RTNOISE_KIND_THREAD, 17, 8000},
+		   {RTNOISE_KIND_IRQ, 24, 2000}};
+	c.other_ns = 1000;
+	c.steal_ns = 4000;
+	c.smi_ns = 3000;
+	c.smis = 2;
+	c.unexplained_ns = 2000;
+	c.stack_kind = RTNOISE_KIND_THREAD;
+	c.stack_of = 4242;
+	c.stack = {0xffffffff81000010, 0xffffffff81000110, 0xffffffff81000210};
+	return c;
+}
+
+}  // namespace
+
+TEST(Attribute, CausesJoinedAtSpikeTimeOutliveTheHistory)
+{
+	// The ring has wrapped: its oldest event is after the spike. The
+	// causes the kernel stored when the spike was recorded still hold.
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	t.cpus[3].lost = 5000;
+	t.cpus[3].events.clear();
+	t.cpus[3].events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 900000, 901000));
+	t.explained[{3, 1, 0}] = kernel_causes();
+	t.idle_names[{3, 1}] = "C1";
+	attribute(s, t,
+		  Ksyms::parse("ffffffff81000000 T asm_sysvec_apic_timer_interrupt\n"
+			       "ffffffff81000100 T do_syscall_64\n"
+			       "ffffffff81000200 T entry_SYSCALL_64\n"));
+	const Spike& sp = s.spikes[0];
+	EXPECT_EQ(sp.explained, Explained::at_spike);
+	EXPECT_FALSE(sp.history_lost);
+	ASSERT_EQ(sp.causes.size(), 7u);
+	EXPECT_EQ(sp.causes[0].name, "noise-hog:4242");
+	EXPECT_EQ(sp.causes[0].duration_ns, 60000u);
+	EXPECT_EQ(sp.causes[1].kind, "idle");
+	EXPECT_EQ(sp.causes[1].name, "C1 (state1)");
+	EXPECT_EQ(sp.causes[2].name, "myapp:17");
+	EXPECT_EQ(sp.causes[3].kind, "steal");
+	EXPECT_EQ(sp.causes[3].duration_ns, 4000u);
+	EXPECT_EQ(sp.causes[4].kind, "smi");
+	EXPECT_EQ(sp.causes[4].name, "2 SMIs");
+	EXPECT_EQ(sp.causes[5].kind, "irq");
+	EXPECT_EQ(sp.causes[6].kind, "other");
+	std::uint64_t sum = sp.unexplained_ns;
+	for (const Cause& c : sp.causes)
+		sum += c.duration_ns;
+	EXPECT_EQ(sum, sp.latency_ns());
+	// The stack, without the timer interrupt's own way in.
+	ASSERT_EQ(sp.stack.size(), 2u);
+	EXPECT_EQ(sp.stack[0], "do_syscall_64+0x10");
+	EXPECT_EQ(sp.stack[1], "entry_SYSCALL_64+0x10");
+
+	// The workload is no cause, in the kernel's list either.
+	Snapshot w = snapshot_with_spike();
+	attribute(w, t, Ksyms::parse(""), {"noise-hog"}, {});
+	EXPECT_EQ(w.spikes[0].causes[0].kind, "idle");
+	EXPECT_EQ(w.spikes[0].unexplained_ns, 62000u);
+}
+
+TEST(Attribute, AnotherSpikesCausesAreNotTaken)
+{
+	// The entry of that spike-ring position belongs to a later spike
+	// (another window): fall back to the history, which still has it.
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	SpikeCauses c = kernel_causes();
+	c.expected_ns = 700000;
+	c.observed_ns = 750000;
+	t.explained[{3, 1, 0}] = c;
+	attribute(s, t, Ksyms::parse(""));
+	EXPECT_EQ(s.spikes[0].explained, Explained::history);
+	EXPECT_EQ(s.spikes[0].causes[0].duration_ns, 78000u);
+}
+
+TEST(Attribute, TheSamplersOwnEventsAreNoCause)
+{
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	TraceEvent own = ev(RTNOISE_KIND_THREAD, 99, 0, 590000, 600000);
+	own.flags = RTNOISE_EV_NOT_CAUSE;
+	t.cpus[3].events.push_back(own);
+	attribute(s, t, Ksyms::parse(""));
+	for (const Cause& c : s.spikes[0].causes)
+		EXPECT_NE(c.name, "?:99");
+	EXPECT_EQ(s.spikes[0].unexplained_ns, 10000u);
+}
+
+TEST(SymbolizeStack, UserSpaceWhenOnlyTheInterruptPathIsLeft)
+{
+	Ksyms k = Ksyms::parse("ffffffff81000000 T hrtimer_interrupt\n"
+			       "ffffffff81000100 T asm_sysvec_apic_timer_interrupt\n");
+	auto frames = symbolize_stack({0xffffffff81000004, 0xffffffff81000104}, k);
+	ASSERT_EQ(frames.size(), 1u);
+	EXPECT_EQ(frames[0], "(user space)");
+}

@@ -189,3 +189,64 @@ TEST(Render, DispatchesOnFormat)
 	o.format = Format::cyclictest;
 	EXPECT_EQ(render(small(), o).rfind("# Histogram", 0), 0u);
 }
+
+namespace {
+
+// small(), attributed: its spike explained at spike time, with a stack,
+// and a CPU whose tracer could not count everything.
+Snapshot explained()
+{
+	Snapshot s = small();
+	s.attributed = true;
+	s.trace_start_ns = s.start_ns;
+	Spike& sp = s.spikes[0];
+	sp.explained = Explained::at_spike;
+	sp.smis = 1;
+	sp.causes = {{"thread", "noise-hog:42", 6000}, {"idle", "C1 (state1)", 2000},
+		     {"smi", "1 SMI", 500}};
+	sp.unexplained_ns = 500;
+	sp.stack = {"do_syscall_64+0x10", "entry_SYSCALL_64+0x10"};
+	s.cpus[0].noise.clamped = 2;
+	s.cpus[0].noise.clamped_ns = 1500;
+	s.cpus[0].noise.source_drops = 3;
+	return s;
+}
+
+}  // namespace
+
+TEST(RenderJson, SpikesSayHowTheyWereExplainedWithTheirStack)
+{
+	auto j = nlohmann::json::parse(render_json(explained()));
+	const auto& sp = j["spikes"][0];
+	EXPECT_EQ(sp["explained"], "spike");
+	EXPECT_EQ(sp["smis"], 1);
+	EXPECT_EQ(sp["causes"][1]["kind"], "idle");
+	EXPECT_EQ(sp["causes"][1]["name"], "C1 (state1)");
+	EXPECT_EQ(sp["stack"], nlohmann::json::parse(
+					R"(["do_syscall_64+0x10", "entry_SYSCALL_64+0x10"])"));
+	const auto& noise = j["cpus"][0]["noise"];
+	EXPECT_EQ(noise["incomplete"], true);
+	EXPECT_EQ(noise["clamped"], 2);
+	EXPECT_EQ(noise["clamped_ns"], 1500);
+	EXPECT_EQ(noise["source_drops"], 3);
+	EXPECT_EQ(noise["origin_drops"], 0);
+}
+
+TEST(RenderText, SpikesWithCausesStackAndIncompleteFigures)
+{
+	std::string out = render_text(explained(), 10);
+	EXPECT_NE(out.find("1 explained when recorded, 0 from the event history, "
+			   "0 without causes"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("      idle         C1 (state1)"), std::string::npos) << out;
+	EXPECT_NE(out.find("      stack of noise-hog:42 when the timer was due:\n"
+			   "        do_syscall_64+0x10\n"
+			   "        entry_SYSCALL_64+0x10\n"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("  incomplete: 0 contexts nested too deep, 2 nested longer "
+			   "than themselves (1.5 us), 3 not summed"),
+		  std::string::npos)
+		<< out;
+}
