@@ -9,6 +9,11 @@
                               again once back online
   hotplug-count FILE CPU N    at least N offline periods of CPU counted,
                               and CPU sampling now
+  spiketime FILE CPU BURSTS   every spike the ring kept was explained when
+                              it was recorded although CPU's event history
+                              wrapped; the hog's BURSTS each made a thread
+                              spike whose largest cause is noise-hog, with
+                              a stack; some spike names idle with a state
   attribution FILE CPU WANT.. the sources of CPU include each WANT
                               ("kind:name-prefix", alternatives split by
                               "|"); a WANT of "cause=kind:prefix" must be
@@ -151,6 +156,67 @@ def matches(kind, name, want):
     return False
 
 
+def spiketime(path, cpu, bursts):
+    rep = json.load(open(path))
+    cpu, bursts = int(cpu), int(bursts)
+    by_cpu = cpus_of(rep)
+    c = by_cpu[cpu]
+    lost = c["noise"]["events_lost"]
+    print(f"CPU {cpu}: {lost} events overwritten in its history; "
+          f"{len(rep['spikes'])} spikes kept on all CPUs")
+    expect(lost > 0, f"CPU {cpu}: the event history did not wrap: the test "
+           "does not test the spike-time join")
+    for n, cc in by_cpu.items():
+        wrapped = cc["irq"]["spikes_lost"] or cc["thread"]["spikes_lost"]
+        mine = [s for s in rep["spikes"] if s["cpu"] == n]
+        kinds = {}
+        for s in mine:
+            kinds[s.get("explained")] = kinds.get(s.get("explained"), 0) + 1
+        print(f"CPU {n}: spikes by how they were explained: {kinds}")
+        if wrapped:
+            print(f"CPU {n}: the spike ring wrapped: not judged")
+            continue
+        for s in mine:
+            expect(s.get("explained") == "spike" and not s.get("history_lost"),
+                   f"CPU {n}: spike at {s['at_ns']} ({s['type']}) explained "
+                   f"by {s.get('explained')}, history_lost "
+                   f"{s.get('history_lost', False)}")
+    hog = [s for s in rep["spikes"] if s["cpu"] == cpu and s["type"] == "thread"
+           and s["causes"] and s["causes"][0]["kind"] == "thread"
+           and s["causes"][0]["name"].startswith("noise-hog:")]
+    print(f"CPU {cpu}: {len(hog)} thread spikes led by noise-hog for "
+          f"{bursts} bursts; stacks: " +
+          "; ".join(" < ".join(s.get("stack", [])[:4]) for s in hog[:3]))
+    expect(len(hog) >= max(1, bursts * 8 // 10),
+           f"CPU {cpu}: {len(hog)} thread spikes led by noise-hog, "
+           f"{bursts} bursts")
+    for s in hog:
+        expect(s.get("stack"), f"CPU {cpu}: hog spike at {s['at_ns']} has no stack")
+    named = [s for s in rep["sources"] if s["cpu"] == cpu and
+             s["kind"] == "thread" and s["name"].startswith("rtnoise_distur")]
+    expect(not named, f"CPU {cpu}: the hog still carries its program's name: "
+           f"{[s['name'] for s in named]}")
+    idle = [s for s in rep["spikes"]
+            if any(x["kind"] == "idle" for x in s["causes"])]
+    expect(idle, "no spike names idle")
+    if idle:
+        x = next(x for x in idle[0]["causes"] if x["kind"] == "idle")
+        print(f"idle causes in {len(idle)} spikes, e.g. {x['name']} "
+              f"{x['duration_ns'] / 1000:.0f} us of a "
+              f"{idle[0]['latency_ns'] / 1000:.0f} us spike on CPU "
+              f"{idle[0]['cpu']}")
+        expect(re.search(r"state\d+", x["name"]), f"idle without its state: {x}")
+    for s in rep["spikes"]:
+        total = s["unexplained_ns"] + sum(x["duration_ns"] for x in s["causes"])
+        expect(total == s["latency_ns"],
+               f"spike at {s['at_ns']}: causes add up to {total}, latency "
+               f"{s['latency_ns']}")
+    smi = sum(1 for s in rep["spikes"] if s.get("smis"))
+    print(f"SMI and steal causes: not judged here ({smi} spikes with SMIs): "
+          "TCG's CPU model has no MSR_SMI_COUNT and TCG reports no steal "
+          "time; unit tests cover their split and rendering")
+
+
 def attribution(path, cpu, *wants):
     rep = json.load(open(path))
     cpu = int(cpu)
@@ -217,7 +283,7 @@ def attribution(path, cpu, *wants):
 def main():
     cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
             "hotplug-count": hotplug_count,
-            "attribution": attribution}
+            "attribution": attribution, "spiketime": spiketime}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

@@ -2,7 +2,9 @@
 /*
  * disturb.c - known disturbances for the attribution VM tests.
  *
- *   disturb hog CPU ON_MS OFF_MS SECONDS    SCHED_FIFO 99 busy bursts on CPU
+ *   disturb hog CPU ON_MS OFF_MS SECONDS    SCHED_FIFO 99 busy bursts on CPU,
+ *                                           named noise-hog once there; prints
+ *                                           the number of bursts
  *   disturb timer CPU PERIOD_US SECONDS     a thread on CPU woken by an
  *                                            hrtimer every PERIOD_US
  *   disturb pingpong CPU FROM SECONDS       wake a thread on CPU from CPU
@@ -62,14 +64,23 @@ static int hog(int cpu, int on_ms, int off_ms, int secs)
 	struct sched_param sp = { .sched_priority = 99 };
 	double end = now_s() + secs;
 
-	prctl(PR_SET_NAME, "noise-hog");
+	int bursts = 0;
+
+	/*
+	 * Name itself only once on the CPU, as QEMU's vCPU threads and
+	 * DPDK's lcores do: it is first seen there under the program's name.
+	 */
 	pin(cpu);
 	if (sched_setscheduler(0, SCHED_FIFO, &sp))
 		die("sched_setscheduler");
+	usleep(1000);
+	prctl(PR_SET_NAME, "noise-hog");
 	while (now_s() < end) {
 		spin_ms(on_ms);
+		bursts++;
 		usleep(off_ms * 1000);
 	}
+	printf("%d\n", bursts);
 	return 0;
 }
 

@@ -37,16 +37,27 @@ check "programs loaded" test "$(bpf_progs)" -gt "$baseline"
 expect_fail "second BPF attach refused" 3 "already attached" \
 	"$rt" attach --cpus 2 --no-sampler
 
-# --- disturbances on CPU 3 --------------------------------------------------
-# An IRQ steered onto CPU 3: every virtio queue, then file I/O.
+# steer_irqs - every virtio queue's IRQ onto CPU 3 (saved, restored later)
 steered=()
 declare -A saved
-for d in /proc/irq/[0-9]*; do
-	n=${d##*/}
-	ls "$d" | grep -qE 'virtio[0-9]+-(req|virtq|input|output)' || continue
-	saved[$n]=$(cat "$d/smp_affinity_list")
-	echo 3 >"$d/smp_affinity_list" 2>/dev/null && steered+=("irq:$n:")
-done
+steer_irqs() {
+	steered=()
+	for d in /proc/irq/[0-9]*; do
+		n=${d##*/}
+		ls "$d" | grep -qE 'virtio[0-9]+-(req|virtq|input|output)' || continue
+		saved[$n]=$(cat "$d/smp_affinity_list")
+		echo 3 >"$d/smp_affinity_list" 2>/dev/null && steered+=("irq:$n:")
+	done
+}
+restore_irqs() {
+	for n in "${!saved[@]}"; do
+		echo "${saved[$n]}" >"/proc/irq/$n/smp_affinity_list" 2>/dev/null
+	done
+}
+
+# --- disturbances on CPU 3 --------------------------------------------------
+# An IRQ steered onto CPU 3: every virtio queue, then file I/O.
+steer_irqs
 find /usr/share/doc -type f 2>/dev/null | head -3000 | xargs cat >/dev/null 2>&1
 want_irq=$(IFS='|'; echo "${steered[*]}")
 echo "steered onto CPU 3: ${steered[*]}"
@@ -92,14 +103,55 @@ expect_ok "--workload keeps a thread out of the noise" \
 	"$rt" report --format json --workload noise-hog
 if grep -q '"noise-hog:' <<<"$out"; then ko "noise-hog still reported"; else ok "noise-hog left out"; fi
 
-for n in "${!saved[@]}"; do
-	echo "${saved[$n]}" >"/proc/irq/$n/smp_affinity_list" 2>/dev/null
-done
+restore_irqs
 
 # --- detach leaves nothing behind -------------------------------------------
 expect_ok "detach" "$rt" detach
 check "pins removed" test ! -e /sys/fs/bpf/rtnoise
 check "programs unloaded" wait_progs "$baseline"
+
+# --- every spike explained when it is recorded -------------------------------
+# A busy CPU read late: the event history is kept short (1024 events) and
+# CPU 3 kept busy for over a minute (its IRQs, file I/O, a timer process,
+# vmstat work) so that the history wraps many times over; a SCHED_FIFO hog
+# that names itself once on the CPU runs only at the start. Every spike the
+# sampler kept must still have its causes, the hog's under its new name.
+expect_ok "attach with a short event history" "$rt" attach --cpus 2,3 \
+	--period 1ms --threshold 5ms --hist-us 20000 --events 1024 --spikes 8192
+steer_irqs
+sysctl -qw kernel.bpf_stats_enabled=1	# the spike-time program's cost
+bursts=$("$disturb" hog 3 40 300 4)
+echo "the hog ran $bursts bursts"
+"$disturb" timer 3 2000 60 &
+t1=$!
+(
+	end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
+		find /usr/share/doc -type f 2>/dev/null | head -1500 | xargs cat >/dev/null 2>&1
+		echo 3 >/proc/sys/vm/drop_caches
+		echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	done
+) &
+t2=$!
+wait "$t1" "$t2"
+restore_irqs
+expect_ok "report a minute after the hog" "$rt" report --format json
+echo "$out" >"$outdir/spiketime.json"
+bpftool prog show -j 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    name, runs, ns = p.get("name"), p.get("run_cnt", 0), p.get("run_time_ns", 0)
+    if name in ("rtnoise_spike_raw", "sched_switch_btf") and runs:
+        print("bpf_stats: %s %d runs, %.1f us/run (TCG)" % (name, runs, ns / runs / 1000))
+'
+sysctl -qw kernel.bpf_stats_enabled=0
+expect_ok "every kept spike explained at spike time, the hog by its name" \
+	"$checker" spiketime "$outdir/spiketime.json" 3 "${bursts:-0}"
+echo "$out"
+expect_ok "text report" "$rt" report --top 3
+echo "$out" | sed -n '/^Spikes/,$p' | head -40
+expect_ok "detach after the spike-time run" "$rt" detach
+check "programs unloaded after the spike-time run" wait_progs "$baseline"
 
 # --- BPF only, as on a host that cannot load modules ------------------------
 # A busy loop started before attach on the nohz_full CPU never switches

@@ -140,13 +140,25 @@ echo "$out" | tail -1
 cpu_online 3 1
 
 # --- rmmod in the middle of a run ------------------------------------------
+# With the BPF side attached its spike-time program holds the module's
+# tracepoint: rmmod is refused and sampling goes on. Without it, rmmod
+# stops the sampler mid-run.
 expect_ok "attach again" "$rt" attach --cpus 2,3 --period 1ms
+run rmmod rtnoise
+if [ "$st" -ne 0 ] && [ -e /sys/module/rtnoise ] && grep -qi "in use" <<<"$out"; then
+	ok "rmmod refused while BPF explains the spikes: $out"
+else
+	ko "rmmod with BPF attached: exit $st: $out"
+fi
+check "sampler threads still running" test -n "$(pgrep -x 'rtnoise/[0-9]+')"
+expect_ok "detach" "$rt" detach
+expect_ok "attach without BPF" "$rt" attach --cpus 2,3 --period 1ms --no-bpf
 sleep 2
 expect_ok "rmmod while sampling" rmmod rtnoise
 check "module gone" test ! -e /sys/module/rtnoise
 check "device gone" test ! -e /dev/rtnoise
 check "sampler threads gone after rmmod" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
-expect_ok "detach the BPF side left after rmmod" "$rt" detach
+expect_fail "detach after rmmod: nothing attached" 3 "nothing attached" "$rt" detach
 check "nothing pinned" test ! -e /sys/fs/bpf/rtnoise
 
 expect_ok "attach reloads" "$rt" attach --cpus 3
