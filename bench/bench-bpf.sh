@@ -5,7 +5,10 @@
 #     attached (--no-sampler), and with bpftrace doing per-source
 #     accounting on the same CPU; interleaved rounds, medians.
 #
-#   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5
+#  3. with BASE=OTHER_BUILD_DIR, the same with that build's rtnoise in
+#     every round too: two versions compared interleaved, on one machine.
+#
+#   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5 BASE=
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
@@ -14,6 +17,7 @@ secs=${SECS:-5}
 rounds=${ROUNDS:-5}
 rt=$build/rtnoise
 pp=$build/bench/rtnoise_pingpong
+base=${BASE:-}
 
 command -v bpftrace >/dev/null || { echo "bench-bpf.sh: apt-get install bpftrace" >&2; exit 1; }
 [ -x "$pp" ] || { echo "bench-bpf.sh: build first ($pp missing)" >&2; exit 1; }
@@ -24,9 +28,10 @@ command -v bpftrace >/dev/null || { echo "bench-bpf.sh: apt-get install bpftrace
 run() { "$pp" "$cpu" "$secs" | awk '{print $2}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-bare=() with_rt=() with_bt=()
+bare=() with_rt=() with_bt=() with_base=()
 stats=$(mktemp)
-trap 'rm -f "$stats"; "$rt" detach >/dev/null 2>&1 || true; sysctl -qw kernel.bpf_stats_enabled=0' EXIT
+base_stats=$(mktemp)
+trap 'rm -f "$stats" "$base_stats"; "$rt" detach >/dev/null 2>&1 || true; sysctl -qw kernel.bpf_stats_enabled=0' EXIT
 
 for r in $(seq "$rounds"); do
 	bare+=("$(run)")
@@ -38,6 +43,15 @@ for r in $(seq "$rounds"); do
 	sysctl -qw kernel.bpf_stats_enabled=0
 	"$rt" detach >/dev/null 2>&1
 
+	if [ -n "$base" ]; then
+		"$base/rtnoise" attach --cpus "$cpu" --no-sampler >/dev/null 2>&1
+		sysctl -qw kernel.bpf_stats_enabled=1
+		with_base+=("$(run)")
+		bpftool prog show -j >"$base_stats"
+		sysctl -qw kernel.bpf_stats_enabled=0
+		"$base/rtnoise" detach >/dev/null 2>&1
+	fi
+
 	log=$(mktemp)
 	bpftrace "$top/bench/per-source.bt" "$cpu" >"$log" 2>&1 &
 	bt=$!
@@ -47,7 +61,8 @@ for r in $(seq "$rounds"); do
 	kill -INT "$bt"
 	wait "$bt" 2>/dev/null || true
 	rm -f "$log"
-	echo "round $r: bare ${bare[-1]}  rtnoise ${with_rt[-1]}  bpftrace ${with_bt[-1]}" >&2
+	echo "round $r: bare ${bare[-1]}  rtnoise ${with_rt[-1]}  bpftrace ${with_bt[-1]}" \
+		"${base:+ base ${with_base[-1]}}" >&2
 done
 
 b=$(printf '%s\n' "${bare[@]}" | median)
@@ -55,8 +70,12 @@ r=$(printf '%s\n' "${with_rt[@]}" | median)
 t=$(printf '%s\n' "${with_bt[@]}" | median)
 echo "kernel $(uname -r), CPU $cpu, $secs s x $rounds interleaved rounds"
 echo "pipe ping-pong round trips/s (median): bare $b, rtnoise $r ($(awk "BEGIN{printf \"%.3f\", $r/$b}")x), bpftrace $t ($(awk "BEGIN{printf \"%.3f\", $t/$b}")x)"
-echo "ns per event, rtnoise programs (last round):"
-python3 - "$stats" <<'PY'
+if [ -n "$base" ]; then
+	m=$(printf '%s\n' "${with_base[@]}" | median)
+	echo "base $base: $m ($(awk "BEGIN{printf \"%.3f\", $m/$b}")x)"
+fi
+per_event() {
+	python3 - "$1" <<'PY'
 import json, sys
 progs = json.load(open(sys.argv[1]))
 rows = [(p["name"], p.get("run_cnt", 0), p.get("run_time_ns", 0))
@@ -65,3 +84,10 @@ rows = [(p["name"], p.get("run_cnt", 0), p.get("run_time_ns", 0))
 for name, cnt, ns in sorted(rows, key=lambda r: -r[1]):
     print(f"  {name:24s} {cnt:>10d} events  {ns / cnt:7.1f} ns/event")
 PY
+}
+echo "ns per event, rtnoise programs (last round):"
+per_event "$stats"
+if [ -n "$base" ]; then
+	echo "ns per event, base programs (last round):"
+	per_event "$base_stats"
+fi
