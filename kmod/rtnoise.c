@@ -55,8 +55,6 @@
 
 /* Records copied per RTNOISE_IOC_SPIKES call at most. */
 #define RTNOISE_SPIKES_PER_CALL	4096U
-/* Histogram entries copied to userspace per chunk. */
-#define RTNOISE_HIST_CHUNK	(PAGE_SIZE / sizeof(u64))
 
 /* One latency type on one CPU. Written only on that CPU. */
 struct rtnoise_lat {
@@ -77,6 +75,7 @@ struct rtnoise_cpu {
 	struct task_struct *thread;
 	bool fired;		/* the timer fired for the current period */
 	bool watched;
+	int start_error;	/* last failed restart after hotplug, or 0 */
 	bool smi_ok;		/* MSR_SMI_COUNT reads on this CPU */
 	u64 smi_last;		/* its value at the last spike */
 	u64 steal_armed;	/* steal time accounted when the timer was armed */
@@ -195,6 +194,12 @@ static void rtnoise_record(struct rtnoise_cpu *rc, unsigned int type,
 	rtnoise_add(&l->spikes, 1);
 	seq = l->head;
 	s = &l->ring[seq & (rtnoise.spike_capacity - 1)];
+	/*
+	 * This slot held record seq - capacity. A reader that saw any of
+	 * the stores below must also see the head published last time, so
+	 * that its check after copying (rtnoise_ring_oldest()) drops it.
+	 */
+	smp_wmb();
 	s->seq = seq;
 	s->cycle = rc->cycle;
 	s->expected_ns = expected;
@@ -344,6 +349,7 @@ static void rtnoise_free_cpu(unsigned int cpu)
 	memset(rc->lat, 0, sizeof(rc->lat));
 	rc->watched = false;
 	rc->hotplug_offline = 0;
+	rc->start_error = 0;
 	rc->cycle = 0;
 }
 
@@ -357,12 +363,13 @@ static int rtnoise_alloc_cpu(unsigned int cpu)
 	for (t = 0; t < RTNOISE_LAT_NR; t++) {
 		struct rtnoise_lat *l = &rc->lat[t];
 
+		/* Charged to the caller's memory cgroup. */
 		l->hist = kvzalloc_node(array_size(rtnoise.hist_buckets,
 						   sizeof(*l->hist)),
-					GFP_KERNEL, node);
+					GFP_KERNEL_ACCOUNT, node);
 		l->ring = kvzalloc_node(array_size(rtnoise.spike_capacity,
 						   sizeof(*l->ring)),
-					GFP_KERNEL, node);
+					GFP_KERNEL_ACCOUNT, node);
 		if (!l->hist || !l->ring)
 			return -ENOMEM;
 		l->min = U64_MAX;
@@ -483,6 +490,11 @@ static long rtnoise_ioc_start(void __user *arg)
 	ret = rtnoise_copy_cpumask(&cfg, mask);
 	if (ret)
 		goto out_free_mask;
+	if ((u64)RTNOISE_CPU_BYTES(cfg.hist_buckets, cfg.spike_capacity) *
+	    cpumask_weight(mask) > RTNOISE_MEMORY_MAX_BYTES) {
+		ret = -E2BIG;
+		goto out_free_mask;
+	}
 
 	cpus_read_lock();
 	mutex_lock(&rtnoise_lock);
@@ -584,59 +596,39 @@ static struct rtnoise_lat *rtnoise_lookup(u32 cpu, u32 type, long *err)
 	return &rtnoise_cpu(cpu)->lat[type];
 }
 
-/* rtnoise_copy_hist - copy a live histogram out, one u64 at a time */
-static int rtnoise_copy_hist(u64 __user *dst, const u64 *src, u32 len)
-{
-	u64 *chunk;
-	u32 done, n, i;
-	int ret = 0;
-
-	chunk = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!chunk)
-		return -ENOMEM;
-
-	for (done = 0; done < len; done += n) {
-		n = min_t(u32, len - done, RTNOISE_HIST_CHUNK);
-		for (i = 0; i < n; i++)
-			chunk[i] = READ_ONCE(src[done + i]);
-		if (copy_to_user(dst + done, chunk, n * sizeof(u64))) {
-			ret = -EFAULT;
-			break;
-		}
-	}
-	kfree(chunk);
-	return ret;
-}
-
 /* rtnoise_ioc_cpu_stats - RTNOISE_IOC_CPU_STATS */
 static long rtnoise_ioc_cpu_stats(void __user *arg)
 {
 	struct rtnoise_cpu_stats st;
 	struct rtnoise_lat *l;
 	struct rtnoise_cpu *rc;
-	u32 room;
+	u64 *hist = NULL;
+	u32 room, i;
 	long ret;
 
 	if (copy_from_user(&st, arg, sizeof(st)))
 		return -EFAULT;
 	if (st.abi_version != RTNOISE_ABI_VERSION)
 		return -EPROTO;
+	room = st.hist_ptr ? min(st.hist_len, RTNOISE_HIST_MAX_BUCKETS) : 0;
+	if (room) {
+		/* A bounce buffer: no user copy under rtnoise_lock. */
+		hist = kvmalloc_array(room, sizeof(*hist), GFP_KERNEL);
+		if (!hist)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&rtnoise_lock);
 	l = rtnoise_lookup(st.cpu, st.type, &ret);
-	if (!l)
-		goto out_unlock;
+	if (!l) {
+		mutex_unlock(&rtnoise_lock);
+		goto out_free;
+	}
 	rc = rtnoise_cpu(st.cpu);
 
-	room = st.hist_ptr ? st.hist_len : 0;
 	st.hist_len = min(room, rtnoise.hist_buckets);
-	if (st.hist_len) {
-		ret = rtnoise_copy_hist(u64_to_user_ptr(st.hist_ptr),
-					l->hist, st.hist_len);
-		if (ret)
-			goto out_unlock;
-	}
-
+	for (i = 0; i < st.hist_len; i++)
+		hist[i] = READ_ONCE(l->hist[i]);
 	st.count = READ_ONCE(l->count);
 	st.min_ns = st.count ? READ_ONCE(l->min) : 0;
 	st.max_ns = READ_ONCE(l->max);
@@ -647,12 +639,30 @@ static long rtnoise_ioc_cpu_stats(void __user *arg)
 	st.flags = RTNOISE_CPU_WATCHED | (rc->thread ? RTNOISE_CPU_ONLINE : 0);
 	st.hotplug_offline = rc->hotplug_offline;
 	st.pid = rc->thread ? task_pid_nr(rc->thread) : 0;
-	st.reserved = 0;
-
-	ret = copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
-out_unlock:
+	st.start_error = rc->start_error;
 	mutex_unlock(&rtnoise_lock);
+
+	ret = 0;
+	if (st.hist_len && copy_to_user(u64_to_user_ptr(st.hist_ptr), hist,
+					array_size(st.hist_len, sizeof(*hist))))
+		ret = -EFAULT;
+	if (!ret && copy_to_user(arg, &st, sizeof(st)))
+		ret = -EFAULT;
+out_free:
+	kvfree(hist);
 	return ret;
+}
+
+/*
+ * rtnoise_ring_oldest - the oldest record a reader may trust while the
+ * head is @head: while sampling, record head - capacity shares its slot
+ * with record head, which the writer may be writing now.
+ */
+static u64 rtnoise_ring_oldest(u64 head, u64 cap)
+{
+	u64 end = rtnoise.state == RTNOISE_STATE_RUNNING ? head + 1 : head;
+
+	return end > cap ? end - cap : 0;
 }
 
 /* rtnoise_ioc_spikes - RTNOISE_IOC_SPIKES */
@@ -679,7 +689,7 @@ static long rtnoise_ioc_spikes(void __user *arg)
 
 	cap = rtnoise.spike_capacity;
 	head = smp_load_acquire(&l->head);
-	oldest = head > cap ? head - cap : 0;
+	oldest = rtnoise_ring_oldest(head, cap);
 	first = max(req.from_seq, oldest);
 	if (first > head)
 		first = head;
@@ -698,14 +708,16 @@ static long rtnoise_ioc_spikes(void __user *arg)
 	/* Drop what the writer overwrote while we copied. */
 	smp_rmb();
 	head = READ_ONCE(l->head);
-	oldest = head > cap ? head - cap : 0;
+	oldest = rtnoise_ring_oldest(head, cap);
 	drop = oldest > first ? min(oldest - first, n) : 0;
 
 	req.lost = first + drop - min(req.from_seq, first);
 	req.returned = n - drop;
 	req.next_seq = first + n;
 	req.reserved = 0;
+	mutex_unlock(&rtnoise_lock);
 
+	/* From the bounce buffer: a faulting reader holds no lock. */
 	ret = 0;
 	if (req.returned &&
 	    copy_to_user(u64_to_user_ptr(req.buf_ptr), buf + drop,
@@ -714,6 +726,7 @@ static long rtnoise_ioc_spikes(void __user *arg)
 	if (!ret && copy_to_user(arg, &req, sizeof(req)))
 		ret = -EFAULT;
 	kvfree(buf);
+	return ret;
 out_unlock:
 	mutex_unlock(&rtnoise_lock);
 	return ret;
@@ -730,21 +743,35 @@ static long rtnoise_ioctl(struct file *file, unsigned int cmd,
 	case RTNOISE_IOC_INFO:
 		return rtnoise_ioc_info(uarg);
 	case RTNOISE_IOC_START:
+	case RTNOISE_IOC_STOP:
+	case RTNOISE_IOC_RESET:
+		/* An fd handed to a process without the capability reads only. */
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		break;
+	}
+
+	switch (cmd) {
+	case RTNOISE_IOC_START:
 		return rtnoise_ioc_start(uarg);
 	case RTNOISE_IOC_STOP:
+		cpus_read_lock();
 		mutex_lock(&rtnoise_lock);
 		if (rtnoise.state == RTNOISE_STATE_IDLE)
 			ret = -ENODATA;
 		else
 			rtnoise_stop_all();
 		mutex_unlock(&rtnoise_lock);
+		cpus_read_unlock();
 		if (!ret)
 			pr_info("sampling stopped\n");
 		return ret;
 	case RTNOISE_IOC_RESET:
+		cpus_read_lock();
 		mutex_lock(&rtnoise_lock);
 		rtnoise_reset();
 		mutex_unlock(&rtnoise_lock);
+		cpus_read_unlock();
 		return 0;
 	case RTNOISE_IOC_CPU_STATS:
 		return rtnoise_ioc_cpu_stats(uarg);
@@ -780,10 +807,16 @@ static struct miscdevice rtnoise_misc = {
 /* rtnoise_cpu_online - hotplug: resume sampling on a watched CPU */
 static int rtnoise_cpu_online(unsigned int cpu)
 {
+	struct rtnoise_cpu *rc = rtnoise_cpu(cpu);
+
 	mutex_lock(&rtnoise_lock);
 	if (rtnoise.state == RTNOISE_STATE_RUNNING &&
 	    cpumask_test_cpu(cpu, rtnoise.watched))
-		rtnoise_start_cpu(cpu);
+		/*
+		 * Failing here would fail the CPU's onlining: the CPU comes
+		 * up unsampled instead, and its stats say why.
+		 */
+		rc->start_error = -rtnoise_start_cpu(cpu);
 	mutex_unlock(&rtnoise_lock);
 	return 0;
 }
@@ -833,14 +866,15 @@ out_free_mask:
 static void __exit rtnoise_exit(void)
 {
 	misc_deregister(&rtnoise_misc);
-	cpuhp_remove_state_nocalls(rtnoise_hp_state);
 
+	/* Stop sampling while hotplug still stops what goes offline. */
 	cpus_read_lock();
 	mutex_lock(&rtnoise_lock);
 	rtnoise_reset();
 	mutex_unlock(&rtnoise_lock);
 	cpus_read_unlock();
 
+	cpuhp_remove_state_nocalls(rtnoise_hp_state);
 	free_cpumask_var(rtnoise.watched);
 	pr_info("unloaded\n");
 }

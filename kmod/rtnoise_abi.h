@@ -31,6 +31,15 @@
 #define RTNOISE_PRIO_MIN		1U
 #define RTNOISE_PRIO_MAX		99U
 #define RTNOISE_CPUMASK_MAX_BYTES	1024U	/* 8192 CPUs */
+/*
+ * Kernel memory of one watched CPU: both latency types' histograms and
+ * spike rings. START refuses, with E2BIG, a configuration whose watched
+ * CPUs together would need more than RTNOISE_MEMORY_MAX_BYTES.
+ */
+#define RTNOISE_CPU_BYTES(hist_buckets, spike_capacity)			\
+	(2ULL * ((__u64)(hist_buckets) * 8 +					\
+		 (__u64)(spike_capacity) * sizeof(struct rtnoise_spike)))
+#define RTNOISE_MEMORY_MAX_BYTES	(1ULL << 30)	/* 1 GiB */
 
 /* The two latencies measured on each watched CPU. */
 enum rtnoise_lat_type {
@@ -99,7 +108,8 @@ struct rtnoise_cpu_stats {
 	__u32 flags;		/* RTNOISE_CPU_* */
 	__u32 hotplug_offline;	/* times the CPU went offline in the run */
 	__u32 pid;		/* the sampler kthread, 0 if none */
-	__u32 reserved;
+	__u32 start_error;	/* errno of a failed restart after the CPU
+				 * came back online, 0 if none */
 };
 
 /* One sample at or over the threshold. */

@@ -124,6 +124,18 @@ void run_attach(const AttachOptions& o)
 		}
 	}
 
+	std::cerr << "rtnoise: kernel memory:";
+	if (dev)
+		std::cerr << " " << format_bytes(sampler_bytes(cfg)) << " for the sampler"
+			  << (o.no_bpf ? "" : ",");
+	if (!o.no_bpf) {
+		TracerOptions t;
+		t.cpus = cfg.cpus;
+		t.ring_size = o.events;
+		t.spike_capacity = dev ? cfg.spike_capacity : 0;
+		std::cerr << " " << format_bytes(tracer_bytes(t)) << " for BPF";
+	}
+	std::cerr << "\n";
 	std::cerr << "rtnoise: " << (dev ? "sampling" : "tracing") << " CPUs "
 		  << format_cpulist(cfg.cpus);
 	if (dev)
@@ -169,6 +181,12 @@ SamplerConfig make_sampler_config(const AttachOptions& o)
 				  " is out of range (1 us to 10 s)");
 	if (!o.duration.empty() && parse_duration_ns(o.duration, kNsPerSec) == 0)
 		throw usage_error("--duration must be longer than 0");
+	if (sampler_bytes(c) > RTNOISE_MEMORY_MAX_BYTES)
+		throw usage_error("the sampler would need " + format_bytes(sampler_bytes(c)) +
+				  " of kernel memory for " + std::to_string(c.cpus.size()) +
+				  " CPUs, more than rtnoise.ko allows (" +
+				  format_bytes(RTNOISE_MEMORY_MAX_BYTES) +
+				  "): lower --hist-us or --spikes, or watch fewer CPUs");
 	return c;
 }
 

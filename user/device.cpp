@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "error.hpp"
+#include "units.hpp"
 #include "host.hpp"
 
 namespace rtnoise {
@@ -108,6 +109,12 @@ void Device::start(const SamplerConfig& cfg)
 		throw usage_error("rtnoise.ko refused the configuration "
 				  "(period, threshold, histogram, spikes, "
 				  "priority or CPUs out of range)");
+	case E2BIG:
+		throw usage_error("the sampler would need " +
+				  format_bytes(sampler_bytes(cfg)) + " of kernel memory, more "
+				  "than rtnoise.ko allows (" +
+				  format_bytes(RTNOISE_MEMORY_MAX_BYTES) +
+				  "): lower --hist-us or --spikes, or watch fewer CPUs");
 	default:
 		throw system_error(std::string("cannot start the sampler: ") +
 				   errno_text(err));
@@ -160,6 +167,7 @@ std::optional<CpuResult> Device::read_cpu(unsigned cpu, std::uint32_t buckets)
 		r.running = st.flags & RTNOISE_CPU_ONLINE;
 		r.hotplug_offline = st.hotplug_offline;
 		r.pid = st.pid;
+		r.start_error = static_cast<int>(st.start_error);
 	}
 	return r;
 }

@@ -45,6 +45,12 @@ struct SamplerConfig {
 	std::uint32_t prio = 95;
 };
 
+// sampler_bytes - the kernel memory rtnoise.ko takes for cfg.
+inline std::uint64_t sampler_bytes(const SamplerConfig& cfg)
+{
+	return RTNOISE_CPU_BYTES(cfg.hist_buckets, cfg.spike_capacity) * cfg.cpus.size();
+}
+
 // Device - an open /dev/rtnoise. Every call throws an Error that names
 // the cause and the cure.
 class Device {

@@ -9,6 +9,7 @@
 
 #include "attribution.hpp"
 #include "cpulist.hpp"
+#include "error.hpp"
 #include "units.hpp"
 
 namespace rtnoise {
@@ -62,6 +63,8 @@ std::string render_json(const Snapshot& s)
 			cpu["thread"] = latency_json(c.of(LatType::thread));
 			cpu["sampling"] = c.running;
 			cpu["hotplug_offline"] = c.hotplug_offline;
+			if (c.start_error)
+				cpu["sampler_error"] = errno_text(c.start_error);
 		}
 		if (s.attributed)
 			cpu["noise"] = {{"total_ns", c.noise.total_ns},
@@ -446,7 +449,11 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 		text_spikes(out, s, top_spikes);
 
 	for (const CpuResult& c : s.cpus) {
-		if (c.hotplug_offline)
+		if (c.start_error)
+			appendf(out, "note: CPU %u came back online but its sampler "
+				     "could not restart: %s\n",
+				c.cpu, errno_text(c.start_error).c_str());
+		else if (c.hotplug_offline)
 			appendf(out, "note: CPU %u went offline %u time(s); it was "
 				     "not sampled while offline\n",
 				c.cpu, c.hotplug_offline);

@@ -122,6 +122,7 @@ struct CpuResult {
 	unsigned cpu = 0;
 	bool running = false;	// sampler thread alive there now
 	unsigned hotplug_offline = 0;
+	int start_error = 0;	// errno of a failed restart after hotplug
 	unsigned pid = 0;
 	std::array<LatencyStats, 2> lat;
 	NoiseBudget noise;	// meaningful when Snapshot::attributed

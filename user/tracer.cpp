@@ -306,6 +306,20 @@ std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o,
 
 }  // namespace
 
+std::uint64_t tracer_bytes(const TracerOptions& o)
+{
+	const std::uint64_t cpus = o.cpus.size();
+	const std::uint64_t causes = std::min<std::uint32_t>(o.spike_capacity, RTNOISE_CAUSES_MAX);
+	// Hash entries: key, value and about 40 bytes of bucket and element.
+	auto hash = [](std::uint64_t n, std::uint64_t k, std::uint64_t v) { return n * (k + v + 40); };
+	return cpus * o.ring_size * sizeof(rtnoise_event) +
+	       cpus * 2 * causes * sizeof(rtnoise_spike_causes) +
+	       hash(RTNOISE_BPF_SOURCES, sizeof(rtnoise_src_key), sizeof(rtnoise_src_val)) +
+	       hash(RTNOISE_BPF_ORIGINS, sizeof(rtnoise_origin_key), sizeof(rtnoise_origin_val)) +
+	       hash(RTNOISE_BPF_PARKED, sizeof(__u32), sizeof(rtnoise_parked)) +
+	       4096ULL * RTNOISE_STACK_DEPTH * sizeof(std::uint64_t);
+}
+
 bool tracer_attached(const std::string& pin_dir)
 {
 	return fs::exists(fs::path(pin_dir) / "sources");

@@ -27,6 +27,8 @@ struct TracerOptions {
 // Throws if already attached or the kernel refuses.
 std::vector<std::string> tracer_attach(const TracerOptions& o);
 bool tracer_attached(const std::string& pin_dir = RTNOISE_BPF_PIN_DIR);
+// tracer_bytes - the kernel memory of the maps attach creates for o.
+std::uint64_t tracer_bytes(const TracerOptions& o);
 TraceData tracer_read(const std::string& pin_dir = RTNOISE_BPF_PIN_DIR);
 // tracer_detach - remove every pin; returns false if nothing was attached.
 bool tracer_detach(const std::string& pin_dir = RTNOISE_BPF_PIN_DIR);

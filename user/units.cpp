@@ -57,6 +57,22 @@ std::uint64_t parse_duration_ns(std::string_view text,
 	return static_cast<std::uint64_t>(std::llround(ns));
 }
 
+std::string format_bytes(std::uint64_t bytes)
+{
+	static constexpr const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+	if (bytes < 1024)
+		return std::to_string(bytes) + " B";
+	double v = static_cast<double>(bytes) / 1024;
+	std::size_t u = 0;
+	while (v >= 1024 && u + 1 < std::size(units)) {
+		v /= 1024;
+		u++;
+	}
+	char buf[32];
+	std::snprintf(buf, sizeof(buf), "%.1f %s", v, units[u]);
+	return buf;
+}
+
 std::string format_duration(std::uint64_t ns)
 {
 	char buf[64];

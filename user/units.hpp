@@ -15,6 +15,8 @@ std::uint64_t parse_duration_ns(std::string_view text,
 
 // format_duration - a short human form: "850 ns", "50 us", "1.5 ms", "12.0 s".
 std::string format_duration(std::uint64_t ns);
+// format_bytes - "512 B", "4.0 KiB", "2.4 MiB", "1.0 GiB".
+std::string format_bytes(std::uint64_t bytes);
 
 // ns_to_us - whole microseconds, truncated as cyclictest prints them.
 constexpr std::uint64_t ns_to_us(std::uint64_t ns) { return ns / 1000; }

@@ -110,3 +110,19 @@ TEST_F(Cli, DetachUnload)
 	parse("detach --unload");
 	EXPECT_TRUE(detach->unload);
 }
+
+TEST_F(Cli, KernelMemoryIsBoundedBeforeAnythingLoads)
+{
+	// 200 CPUs at the largest histogram and spike ring: 1.7 GiB.
+	parse("attach --cpus 0-199 --hist-us 100000 --spikes 65536");
+	try {
+		make_sampler_config(*attach);
+		FAIL() << "not refused";
+	} catch (const Error& e) {
+		EXPECT_NE(std::string(e.what()).find("1.7 GiB of kernel memory for 200 CPUs"),
+			  std::string::npos)
+			<< e.what();
+	}
+	parse("attach --cpus 0-1 --hist-us 100000 --spikes 65536");
+	EXPECT_EQ(sampler_bytes(make_sampler_config(*attach)), 2 * 2 * (800000ULL + 65536 * 56));
+}

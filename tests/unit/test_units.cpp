@@ -37,3 +37,12 @@ TEST(Units, FormatsShort)
 	EXPECT_EQ(format_duration(12000000000), "12.0 s");
 	EXPECT_EQ(ns_to_us(1999), 1u);
 }
+
+TEST(FormatBytes, BinaryUnits)
+{
+	EXPECT_EQ(format_bytes(0), "0 B");
+	EXPECT_EQ(format_bytes(1023), "1023 B");
+	EXPECT_EQ(format_bytes(4096), "4.0 KiB");
+	EXPECT_EQ(format_bytes(2516582), "2.4 MiB");
+	EXPECT_EQ(format_bytes(1ULL << 30), "1.0 GiB");
+}

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../kmod/rtnoise_abi.h"
@@ -50,6 +52,21 @@ static struct rtnoise_config good_config(uint64_t *mask, unsigned int cpu)
 	return c;
 }
 
+/* effective_sys_admin - raise or drop CAP_SYS_ADMIN, keeping it permitted */
+static int effective_sys_admin(int on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	if (on)
+		d[0].effective |= 1U << CAP_SYS_ADMIN;
+	else
+		d[0].effective &= ~(1U << CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &h, d);
+}
+
 int main(int argc, char **argv)
 {
 	struct rtnoise_config c;
@@ -79,6 +96,13 @@ int main(int argc, char **argv)
 	memset(&info, 0, sizeof(info));
 	info.abi_version = 999;
 	expect("INFO wrong ABI", ioctl(fd, RTNOISE_IOC_INFO, &info), EPROTO);
+	if (info.abi_version != RTNOISE_ABI_VERSION) {
+		fprintf(stderr, "FAIL INFO wrong ABI: the module's ABI %u not "
+			"written back\n", info.abi_version);
+		failures++;
+	} else {
+		passes++;
+	}
 	info.abi_version = RTNOISE_ABI_VERSION;
 	expect("INFO", ioctl(fd, RTNOISE_IOC_INFO, &info), 0);
 	if (info.state != RTNOISE_STATE_IDLE) {
@@ -168,6 +192,22 @@ int main(int argc, char **argv)
 	expect("SPIKES type 2", ioctl(fd, RTNOISE_IOC_SPIKES, &sp), EINVAL);
 	sp.abi_version = 0;
 	expect("SPIKES wrong ABI", ioctl(fd, RTNOISE_IOC_SPIKES, &sp), EPROTO);
+
+	/* An open fd without CAP_SYS_ADMIN reads, but controls nothing. */
+	if (effective_sys_admin(0)) {
+		fprintf(stderr, "FAIL cannot drop CAP_SYS_ADMIN: %s\n", strerror(errno));
+		failures++;
+	}
+	expect("STOP without CAP_SYS_ADMIN", ioctl(fd, RTNOISE_IOC_STOP), EPERM);
+	expect("RESET without CAP_SYS_ADMIN", ioctl(fd, RTNOISE_IOC_RESET), EPERM);
+	c = good_config(mask, cpu);
+	expect("START without CAP_SYS_ADMIN", ioctl(fd, RTNOISE_IOC_START, &c), EPERM);
+	st.type = RTNOISE_LAT_IRQ;
+	st.cpu = cpu;
+	st.hist_ptr = 0;
+	st.abi_version = RTNOISE_ABI_VERSION;
+	expect("CPU_STATS without CAP_SYS_ADMIN", ioctl(fd, RTNOISE_IOC_CPU_STATS, &st), 0);
+	effective_sys_admin(1);
 
 	expect("STOP", ioctl(fd, RTNOISE_IOC_STOP), 0);
 	expect("STOP again", ioctl(fd, RTNOISE_IOC_STOP), 0);
