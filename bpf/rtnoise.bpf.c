@@ -111,13 +111,6 @@ struct {
 	__type(value, struct rtnoise_spike_causes);
 } causes SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 4096);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, RTNOISE_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
-
 /* The join's working state: too large for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -683,9 +676,10 @@ static __always_inline void on_sampler_timer(void *ctx,
 					     struct rtnoise_cpu_state *st)
 {
 	__u32 d = st->depth, i;
+	long n;
 	struct rtnoise_frame *f;
 
-	st->stack_id = -1;
+	st->stack_bytes = 0;
 	if (d < 1 || d > RTNOISE_BPF_MAX_DEPTH)
 		return;
 	i = d - 1;
@@ -697,8 +691,14 @@ static __always_inline void on_sampler_timer(void *ctx,
 	if (i == 0 && (!f->id || f->id == st->sampler_pid))
 		return;	/* idle, or the sampler itself */
 	st->stack_kind = f->kind;
-	st->stack_id_of = f->id;
-	st->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+	st->stack_of = f->id;
+	/*
+	 * Into this CPU's state, not a stack map: a map of stacks taken
+	 * every period fills up, and later stacks find their bucket taken.
+	 * Only a spike copies it out.
+	 */
+	n = bpf_get_stack(ctx, st->stack, sizeof(st->stack), 0);
+	st->stack_bytes = n > 0 ? n : 0;
 }
 
 static __always_inline int on_hrtimer_entry(void *ctx, struct hrtimer *t)
@@ -873,14 +873,15 @@ static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
 	rtnoise_join_finish(j, out);
 	rtnoise_join_evidence(out, steal, smis);
 	out->flags = w.cut ? RTNOISE_SPIKE_CUT : 0;
-	out->stack_id = -1;
+	out->stack_nr = 0;
 	out->stack_kind = 0;
 	out->stack_of = 0;
-	if (out->nr && st->stack_id >= 0 && out->c[0].kind == st->stack_kind &&
-	    out->c[0].id == st->stack_id_of) {
-		out->stack_id = st->stack_id;
+	if (out->nr && st->stack_bytes && out->c[0].kind == st->stack_kind &&
+	    out->c[0].id == st->stack_of) {
+		__builtin_memcpy(out->stack, st->stack, sizeof(out->stack));
+		out->stack_nr = st->stack_bytes / sizeof(__u64);
 		out->stack_kind = st->stack_kind;
-		out->stack_of = st->stack_id_of;
+		out->stack_of = st->stack_of;
 	}
 	barrier();
 	out->seq = seq + 1;

@@ -18,6 +18,7 @@
 #define RTNOISE_BPF_MAX_DEPTH	8	/* power of two */
 #define RTNOISE_BPF_NAME_LEN	32
 #define RTNOISE_BPF_SOURCES	16384
+#define RTNOISE_STACK_DEPTH	24	/* kernel frames kept per stack */
 
 /* Where the CLI pins what it attaches. */
 #define RTNOISE_BPF_PIN_DIR	"/sys/fs/bpf/rtnoise"
@@ -147,10 +148,11 @@ struct rtnoise_cpu_state {
 	__u32 depth;		/* frames in use; 0 until the first switch */
 	__u32 idle_state;	/* the last idle state entered (cpu_idle) */
 	__u32 sampler_pid;	/* rtnoise.ko's thread on this CPU, once seen */
-	__s32 stack_id;		/* stack of what ran when the timer came, or < 0 */
-	__u32 stack_pid;	/* the thread that stack belongs to */
+	__u32 stack_bytes;	/* of stack[]: what the sampler's timer interrupted */
 	__u32 stack_kind;	/* RTNOISE_KIND_* of the context interrupted */
-	__u64 stack_id_of;	/* and its id */
+	__u32 pad0;
+	__u64 stack_of;	/* and its id */
+	__u64 stack[RTNOISE_STACK_DEPTH];	/* innermost first */
 	__u32 nparked;		/* threads that slept here with contexts open */
 	__u32 pad;
 	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH];
@@ -178,7 +180,6 @@ struct rtnoise_parked {
  */
 #define RTNOISE_SPIKE_CAUSES	8	/* largest causes kept per spike */
 #define RTNOISE_CAUSES_MAX	8192	/* entries per CPU and type at most */
-#define RTNOISE_STACK_DEPTH	32	/* frames kept per stack */
 
 /* Flags of struct rtnoise_spike_causes. */
 #define RTNOISE_SPIKE_CUT	1	/* window older than the ring's oldest event */
@@ -201,11 +202,12 @@ struct rtnoise_spike_causes {
 	__u64 smis;		/* SMIs counted */
 	__u64 events;		/* events the window was painted with */
 	__u64 stack_of;		/* id of the context the stack is of */
-	__s32 stack_id;		/* in the stacks map, or < 0 */
+	__u32 stack_nr;		/* frames in stack[] */
 	__u32 stack_kind;
 	__u32 nr;
 	__u32 flags;		/* RTNOISE_SPIKE_* */
 	struct rtnoise_spike_cause c[RTNOISE_SPIKE_CAUSES];
+	__u64 stack[RTNOISE_STACK_DEPTH];	/* of the largest cause */
 };
 
 

@@ -188,7 +188,7 @@ void add_open_threads(int state_fd, const rtnoise_meta& meta, TraceData& t)
 }
 
 // read_causes - the spike causes the kernel-side join stored, by spike.
-void read_causes(int causes_fd, int stacks_fd, const rtnoise_meta& meta, TraceData& t)
+void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 {
 	const std::size_t cap = meta.spike_capacity;
 	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * 2 * cap;
@@ -225,17 +225,10 @@ void read_causes(int causes_fd, int stacks_fd, const rtnoise_meta& meta, TraceDa
 		sc.smis = c.smis;
 		sc.events = c.events;
 		sc.cut = c.flags & RTNOISE_SPIKE_CUT;
-		if (c.stack_id >= 0 && stacks_fd >= 0) {
-			std::array<std::uint64_t, RTNOISE_STACK_DEPTH> ips{};
-			std::uint32_t id = static_cast<std::uint32_t>(c.stack_id);
-			if (bpf_map_lookup_elem(stacks_fd, &id, ips.data()) == 0) {
-				for (std::uint64_t ip : ips)
-					if (ip)
-						sc.stack.push_back(ip);
-				sc.stack_kind = c.stack_kind;
-				sc.stack_of = c.stack_of;
-			}
-		}
+		for (std::uint32_t k = 0; k < c.stack_nr && k < RTNOISE_STACK_DEPTH; k++)
+			sc.stack.push_back(c.stack[k]);
+		sc.stack_kind = c.stack_kind;
+		sc.stack_of = c.stack_of;
 		t.explained[{meta.slot_cpu[slot], type, seq - 1}] = std::move(sc);
 	}
 	munmap(mem, bytes);
@@ -316,8 +309,7 @@ std::uint64_t tracer_bytes(const TracerOptions& o)
 	       cpus * 2 * causes * sizeof(rtnoise_spike_causes) +
 	       hash(RTNOISE_BPF_SOURCES, sizeof(rtnoise_src_key), sizeof(rtnoise_src_val)) +
 	       hash(RTNOISE_BPF_ORIGINS, sizeof(rtnoise_origin_key), sizeof(rtnoise_origin_val)) +
-	       hash(RTNOISE_BPF_PARKED, sizeof(__u32), sizeof(rtnoise_parked)) +
-	       4096ULL * RTNOISE_STACK_DEPTH * sizeof(std::uint64_t);
+	       hash(RTNOISE_BPF_PARKED, sizeof(__u32), sizeof(rtnoise_parked));
 }
 
 bool tracer_attached(const std::string& pin_dir)
@@ -403,7 +395,7 @@ std::vector<std::string> tracer_attach(const TracerOptions& o)
 		for (bpf_map* m : {skel->maps.sources, skel->maps.events,
 				   skel->maps.heads, skel->maps.meta,
 				   skel->maps.state, skel->maps.origins,
-				   skel->maps.causes, skel->maps.stacks}) {
+				   skel->maps.causes}) {
 			std::string pin = (fs::path(o.pin_dir) / bpf_map__name(m)).string();
 			if (int err = bpf_map__pin(m, pin.c_str()))
 				throw system_error("cannot pin " + pin + ": " + errno_text(-err));
@@ -527,9 +519,7 @@ TraceData tracer_read(const std::string& pin_dir)
 
 	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
 		Fd causes_fd(fd);
-		int stacks = bpf_obj_get((fs::path(pin_dir) / "stacks").c_str());
-		Fd stacks_fd(stacks);
-		read_causes(causes_fd.fd, stacks_fd.fd, meta, t);
+		read_causes(causes_fd.fd, meta, t);
 	}
 
 	// Older pins (or a partial one) may have no state map: then the
