@@ -13,6 +13,7 @@
 #include "error.hpp"
 #include "host.hpp"
 #include "procfs.hpp"
+#include "utf8.hpp"
 
 namespace rtnoise {
 
@@ -305,7 +306,7 @@ void check_irqs(const Ctx& c)
 		std::string name;
 		for (const auto& f : fs::directory_iterator(d.path(), ec))
 			if (f.is_directory())
-				name = f.path().filename();
+				name = escape_name(f.path().filename().string());
 		std::string label = n + (name.empty() ? "" : " (" + name + ")");
 		if (!(set & c.cpus).empty())
 			on.push_back(label);
@@ -556,7 +557,7 @@ void check_cpus(const Ctx& c)
 			if (lat.empty())
 				break;
 			if (c.sys(st + "/disable") == "0" && std::atoi(lat.c_str()) > 2)
-				deep.push_back(std::to_string(cpu) + ":" + c.sys(st + "/name") +
+				deep.push_back(std::to_string(cpu) + ":" + escape_name(c.sys(st + "/name")) +
 					       " (" + lat + " us)");
 		}
 	}
@@ -680,7 +681,9 @@ std::string render_check_json(const CheckResult& r)
 			    {"housekeeping", format_cpulist(r.housekeeping)},
 			    {"findings", findings},
 			    {"summary", {{"pass", n[0]}, {"warn", n[1]}, {"fail", n[2]}}}};
-	return j.dump(2) + "\n";
+	// Names are escaped where they are read; whatever else slips
+	// through (a boot parameter) must not cost the whole report.
+	return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace rtnoise

@@ -16,6 +16,7 @@
 #include "error.hpp"
 #include "host.hpp"
 #include "procfs.hpp"
+#include "utf8.hpp"
 
 namespace rtnoise {
 
@@ -321,22 +322,27 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 	return p;
 }
 
+// Version 2 stores every string escaped (utf8.hpp): a swap file's path
+// or a comm is bytes, and must come back byte for byte.
 std::string state_to_json(const State& s)
 {
 	nlohmann::json changes = nlohmann::json::array();
 	for (const Change& c : s.plan.changes)
 		changes.push_back({{"kind", change_kind_name(c.kind)},
-				   {"target", c.target},
-				   {"before", c.before},
-				   {"after", c.after},
-				   {"what", c.what}});
-	nlohmann::json j = {{"version", 1},
-			    {"by", s.by},
+				   {"target", escape_name(c.target)},
+				   {"before", escape_name(c.before)},
+				   {"after", escape_name(c.after)},
+				   {"what", escape_name(c.what)}});
+	nlohmann::json notes = nlohmann::json::array();
+	for (const std::string& n : s.plan.notes)
+		notes.push_back(escape_name(n));
+	nlohmann::json j = {{"version", kStateVersion},
+			    {"by", escape_name(s.by)},
 			    {"cpus", format_cpulist(s.plan.cpus)},
 			    {"housekeeping", format_cpulist(s.plan.housekeeping)},
-			    {"cgroup", s.plan.cgroup},
+			    {"cgroup", escape_name(s.plan.cgroup)},
 			    {"changes", changes},
-			    {"notes", s.plan.notes}};
+			    {"notes", notes}};
 	return j.dump(1) + "\n";
 }
 
@@ -345,12 +351,21 @@ State state_from_json(const std::string& text)
 	State s;
 	try {
 		auto j = nlohmann::json::parse(text);
-		if (j.at("version") != 1)
-			throw system_error("the partition state file has another version");
-		s.by = j.at("by");
+		const int version = j.at("version").get<int>();
+		if (version < 1 || version > kStateVersion)
+			throw system_error("the partition state file has version " +
+					   std::to_string(version) + ", this rtnoise reads 1 to " +
+					   std::to_string(kStateVersion) +
+					   ": restore with the rtnoise that made it");
+		// Version 1 stored strings as they were.
+		auto str = [&](const nlohmann::json& v) {
+			std::string t = v.get<std::string>();
+			return version >= 2 ? unescape_name(t) : t;
+		};
+		s.by = str(j.at("by"));
 		s.plan.cpus = parse_cpulist(j.at("cpus").get<std::string>(), true);
 		s.plan.housekeeping = parse_cpulist(j.at("housekeeping").get<std::string>(), true);
-		s.plan.cgroup = j.at("cgroup");
+		s.plan.cgroup = str(j.at("cgroup"));
 		for (const auto& c : j.at("changes")) {
 			Change ch;
 			std::string kind = c.at("kind");
@@ -362,14 +377,14 @@ State state_from_json(const std::string& text)
 				}
 			if (!known)
 				throw system_error("unknown change '" + kind + "' in the state file");
-			ch.target = c.at("target");
-			ch.before = c.at("before");
-			ch.after = c.at("after");
-			ch.what = c.at("what");
+			ch.target = str(c.at("target"));
+			ch.before = str(c.at("before"));
+			ch.after = str(c.at("after"));
+			ch.what = str(c.at("what"));
 			s.plan.changes.push_back(std::move(ch));
 		}
 		for (const auto& n : j.at("notes"))
-			s.plan.notes.push_back(n);
+			s.plan.notes.push_back(str(n));
 	} catch (const nlohmann::json::exception& e) {
 		throw system_error(std::string("the partition state file is damaged: ") + e.what());
 	}

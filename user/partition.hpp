@@ -75,6 +75,7 @@ Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State
 Outcome restore_state(const fs::path& root, const fs::path& state_path);
 
 inline constexpr const char* kStatePath = "/run/rtnoise/partition.json";
+inline constexpr int kStateVersion = 2;
 inline constexpr const char* kCgroupName = "rtnoise.isolated";
 
 }  // namespace rtnoise

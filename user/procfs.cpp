@@ -8,6 +8,7 @@
 
 #include "error.hpp"
 #include "host.hpp"
+#include "utf8.hpp"
 
 namespace rtnoise {
 
@@ -39,7 +40,7 @@ bool parse_stat(const std::string& line, Task& t)
 	auto close = line.rfind(')');
 	if (open == std::string::npos || close == std::string::npos || close < open)
 		return false;
-	t.comm = line.substr(open + 1, close - open - 1);
+	t.comm = escape_name(line.substr(open + 1, close - open - 1));
 	std::istringstream in(line.substr(close + 1));
 	std::vector<std::string> f;
 	for (std::string w; in >> w;)

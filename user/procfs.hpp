@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 struct Task {
 	int pid = 0;
 	int tid = 0;
-	std::string comm;
+	std::string comm;	// escaped: see utf8.hpp
 	bool kthread = false;	// PF_KTHREAD
 	bool pinned = false;	// PF_NO_SETAFFINITY: per-CPU kthread
 	unsigned policy = 0;	// SCHED_*

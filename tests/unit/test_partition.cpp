@@ -111,7 +111,7 @@ TEST(Partition, StateFileRoundTrip)
 		EXPECT_EQ(back.plan.changes[i].after, s.plan.changes[i].after);
 	}
 	EXPECT_THROW(state_from_json("{"), Error);
-	EXPECT_THROW(state_from_json(R"({"version": 2})"), Error);
+	EXPECT_THROW(state_from_json(R"({"version": 3})"), Error);
 }
 
 TEST(Partition, ApplyThenRestoreLeavesTheTreeAsItWas)
