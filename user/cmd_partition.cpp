@@ -46,7 +46,9 @@ void run_partition(const PartitionOptions& o)
 			std::cerr << "rtnoise: could not restore " << f << "\n";
 		if (!r.failed.empty())
 			throw system_error(std::to_string(r.failed.size()) +
-					   " values could not be restored (listed above)");
+					   " values could not be restored (listed above); " +
+					   o.state + " keeps them: fix the cause and run "
+					   "'rtnoise partition --restore' again");
 		return;
 	}
 	isolate(parse_cpulist(o.isolate), o.dry_run, "partition", o.state);

@@ -496,12 +496,22 @@ Outcome restore_state(const fs::path& root, const fs::path& state_path)
 		return {};
 	State s = state_from_json(*text);
 	Outcome o;
+	State left{s.by, s.plan};
+	left.plan.changes.clear();
 	for (auto it = s.plan.changes.rbegin(); it != s.plan.changes.rend(); ++it) {
 		std::string err = restore_change(root, *it);
-		if (err.empty())
+		if (err.empty()) {
 			o.done++;
-		else
+		} else {
 			o.failed.push_back(it->what + ": " + err);
+			left.plan.changes.insert(left.plan.changes.begin(), *it);
+		}
+	}
+	if (!left.plan.changes.empty()) {
+		// The file is the only record of these prior values: keep
+		// exactly them, so that the next restore retries them alone.
+		write_state(state_path, left);
+		return o;
 	}
 	if (::unlink(state_path.c_str()) != 0 && errno != ENOENT)
 		throw system_error("cannot remove " + state_path.string() + ": " +

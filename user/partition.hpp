@@ -71,7 +71,9 @@ std::string restore_change(const fs::path& root, const Change& c);
 
 // apply_plan - record the plan in state_path, then apply it.
 Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s);
-// restore_state - undo everything recorded in state_path, then remove it.
+// restore_state - undo everything recorded in state_path, then remove it;
+// if some changes could not be undone, state_path is rewritten to hold
+// exactly those, in their order, and they are in Outcome::failed.
 Outcome restore_state(const fs::path& root, const fs::path& state_path);
 
 inline constexpr const char* kStatePath = "/run/rtnoise/partition.json";

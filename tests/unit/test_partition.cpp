@@ -157,3 +157,67 @@ TEST(Partition, ApplyThenRestoreLeavesTheTreeAsItWas)
 	EXPECT_EQ(again.done, 0u);
 	fs::remove_all(tree);
 }
+
+namespace {
+
+// Fixture - a copy of the default host, removed at the end of the test.
+struct Fixture {
+	fs::path tree;
+	fs::path state;
+	Fixture()
+		: tree(fs::temp_directory_path() / ("rtnoise-part-" + std::to_string(::getpid()))),
+		  state(tree / "run/rtnoise/partition.json")
+	{
+		fs::remove_all(tree);
+		fs::copy(kDefault, tree, fs::copy_options::recursive);
+	}
+	~Fixture() { fs::remove_all(tree); }
+
+	// file_change - a sysctl change as the planner makes it.
+	Change file_change(const std::string& target, const std::string& after)
+	{
+		return {Change::Kind::file, target, read_line(tree / target).value(), after,
+			target + "=" + after};
+	}
+};
+
+}  // namespace
+
+TEST(Partition, FailedRestoreKeepsExactlyWhatFailed)
+{
+	Fixture f;
+	State s{"partition", plan_partition(f.tree, {2, 3})};
+	s.plan.changes = {f.file_change("proc/sys/kernel/watchdog", "0"),
+			  f.file_change("proc/sys/kernel/timer_migration", "0"),
+			  f.file_change("proc/sys/vm/stat_interval", "10")};
+	Outcome a = apply_plan(f.tree, f.state, s);
+	ASSERT_EQ(a.done, 3u);
+
+	// timer_migration cannot be written back: a directory stands there.
+	const fs::path tm = f.tree / "proc/sys/kernel/timer_migration";
+	fs::remove(tm);
+	fs::create_directory(tm);
+	Outcome r = restore_state(f.tree, f.state);
+	EXPECT_EQ(r.done, 2u);
+	ASSERT_EQ(r.failed.size(), 1u);
+	EXPECT_NE(r.failed[0].find("timer_migration"), std::string::npos) << r.failed[0];
+	EXPECT_EQ(read_line(f.tree / "proc/sys/kernel/watchdog"), "1");
+
+	// The state file now holds that change alone, with its prior value.
+	ASSERT_TRUE(fs::exists(f.state));
+	State left = state_from_json(read_file(f.state).value());
+	EXPECT_EQ(left.by, "partition");
+	EXPECT_EQ(left.plan.cpus, (CpuSet{2, 3}));
+	ASSERT_EQ(left.plan.changes.size(), 1u);
+	EXPECT_EQ(left.plan.changes[0].target, "proc/sys/kernel/timer_migration");
+	EXPECT_EQ(left.plan.changes[0].before, s.plan.changes[1].before);
+
+	// Once it can be written, a second restore retries exactly that one.
+	fs::remove(tm);
+	std::ofstream(tm) << "0\n";
+	Outcome again = restore_state(f.tree, f.state);
+	EXPECT_EQ(again.done, 1u);
+	EXPECT_TRUE(again.failed.empty());
+	EXPECT_EQ(read_line(tm), s.plan.changes[1].before);
+	EXPECT_FALSE(fs::exists(f.state));
+}
