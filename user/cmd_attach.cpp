@@ -64,6 +64,9 @@ void run_attach(const AttachOptions& o)
 	SamplerConfig cfg = make_sampler_config(o);
 	require_root();
 	check_watchable("/", cfg.cpus);
+	// Held until attach returns (with --duration, until it detached):
+	// no other attach, detach or partition runs meanwhile.
+	StateLock lock(kStateDir);
 	if (!o.no_bpf && tracer_attached())
 		throw system_error("already attached (the BPF tracer is pinned): "
 				   "run 'rtnoise detach' first");

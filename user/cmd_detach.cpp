@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "error.hpp"
+#include "partition.hpp"
 
 namespace rtnoise {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 void run_detach(const DetachOptions& o)
 {
 	require_root();
+	StateLock lock(kStateDir);
 	if (detach_all())
 		std::cerr << "rtnoise: detached\n";
 	else if (!o.unload)

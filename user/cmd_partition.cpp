@@ -35,6 +35,11 @@ void print_plan(const Plan& p, std::ostream& out)
 void run_partition(const PartitionOptions& o)
 {
 	require_root();
+	// The check for a partition, the state file and the changes happen
+	// under one lock, so two of these never interleave.
+	std::optional<StateLock> lock;
+	if (o.restore || !o.dry_run)
+		lock.emplace(fs::absolute(o.state).parent_path());
 	if (o.restore) {
 		if (!fs::exists(o.state)) {
 			std::cerr << "rtnoise: nothing to restore (no " << o.state << ")\n";

@@ -75,6 +75,7 @@ std::shared_ptr<TuneCmdOptions> setup_tune(CLI::App& app);
 
 // isolate - plan and apply a partition of cpus (by: "partition" or
 // "attach"), prior values kept in state_path; with dry_run, print it.
+// The caller holds the StateLock of state_path's directory.
 void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	     const std::string& state_path);
 

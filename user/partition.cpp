@@ -3,12 +3,14 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -391,23 +393,60 @@ State state_from_json(const std::string& text)
 	return s;
 }
 
-void write_state(const fs::path& path, const State& s)
+StateLock::StateLock(const fs::path& dir)
 {
 	std::error_code ec;
+	fs::create_directories(dir, ec);
+	fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd_ < 0)
+		throw system_error("cannot open " + dir.string() + ": " + errno_text(errno));
+	if (::flock(fd_, LOCK_EX | LOCK_NB) == 0)
+		return;
+	int err = errno;
+	::close(fd_);
+	if (err == EWOULDBLOCK)
+		throw system_error("another rtnoise is changing this host (it holds the "
+				   "lock on " + dir.string() + "): wait for it to end");
+	throw system_error("cannot lock " + dir.string() + ": " + errno_text(err));
+}
+
+StateLock::~StateLock()
+{
+	::close(fd_);
+}
+
+void write_state(const fs::path& path, const State& s)
+{
+	const std::string text = state_to_json(s);
+	std::error_code ec;
 	fs::create_directories(path.parent_path(), ec);
-	fs::path tmp = path;
-	tmp += ".tmp";
-	int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	// A new file of a unique name (O_EXCL), never through a link
+	// (O_NOFOLLOW), mode 0600: whatever was planted there is not used.
+	std::string tmp = path.string() + ".XXXXXX";
+	int fd = ::mkostemp(tmp.data(), O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		throw system_error("cannot write " + tmp.string() + ": " + errno_text(errno));
-	std::string text = state_to_json(s);
-	bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-		  ::fsync(fd) == 0;
+		throw system_error("cannot create a file beside " + path.string() + ": " +
+				   errno_text(errno));
+	std::size_t off = 0;
+	while (off < text.size()) {
+		ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += static_cast<std::size_t>(n);
+	}
+	bool ok = off == text.size() && ::fsync(fd) == 0;
 	int err = errno;
 	::close(fd);
-	if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
-		throw system_error("cannot write " + path.string() + ": " +
-				   errno_text(ok ? errno : err));
+	if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+		ok = false;
+		err = errno;
+	}
+	if (!ok) {
+		::unlink(tmp.c_str());
+		throw system_error("cannot write " + path.string() + ": " + errno_text(err));
+	}
 	int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {
 		::fsync(dir);

@@ -76,6 +76,23 @@ Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State
 // exactly those, in their order, and they are in Outcome::failed.
 Outcome restore_state(const fs::path& root, const fs::path& state_path);
 
+// StateLock - an exclusive flock(2) on the state directory, held by
+// partition --isolate and --restore, attach and detach for as long as
+// they change the host, so that two of them never interleave (one would
+// take the other's state file for the original values, or unpin the
+// other's programs). Another holder: a system Error, nothing waits.
+class StateLock {
+public:
+	explicit StateLock(const fs::path& dir);
+	~StateLock();
+	StateLock(const StateLock&) = delete;
+	StateLock& operator=(const StateLock&) = delete;
+
+private:
+	int fd_ = -1;
+};
+
+inline constexpr const char* kStateDir = "/run/rtnoise";
 inline constexpr const char* kStatePath = "/run/rtnoise/partition.json";
 inline constexpr int kStateVersion = 2;
 inline constexpr const char* kCgroupName = "rtnoise.isolated";

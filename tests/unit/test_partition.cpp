@@ -221,3 +221,42 @@ TEST(Partition, FailedRestoreKeepsExactlyWhatFailed)
 	EXPECT_EQ(read_line(tm), s.plan.changes[1].before);
 	EXPECT_FALSE(fs::exists(f.state));
 }
+
+TEST(Partition, StateFileIsNotWrittenThroughASymlink)
+{
+	Fixture f;
+	fs::create_directories(f.state.parent_path());
+	const fs::path victim = f.tree / "victim";
+	std::ofstream(victim) << "precious\n";
+	// Whatever name the old fixed temporary file had, a link there and a
+	// link as the state file itself are left alone.
+	fs::create_symlink(victim, f.state.string() + ".tmp");
+	State s{"partition", plan_partition(f.tree, {2, 3})};
+	write_state(f.state, s);
+	EXPECT_EQ(read_file(victim), "precious\n");
+	EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(f.state)));
+	EXPECT_EQ(state_from_json(read_file(f.state).value()).plan.cpus, (CpuSet{2, 3}));
+	for (const auto& e : fs::directory_iterator(f.state.parent_path()))
+		EXPECT_TRUE(e.path() == f.state || e.path().string() == f.state.string() + ".tmp")
+			<< "left behind: " << e.path();
+}
+
+TEST(Partition, StateLockIsExclusive)
+{
+	Fixture f;
+	const fs::path dir = f.tree / "run/rtnoise";
+	{
+		StateLock first(dir);
+		// Another open file description of the same directory, as a
+		// second rtnoise process would have: refused, with exit 3.
+		try {
+			StateLock second(dir);
+			ADD_FAILURE() << "a second lock was granted";
+		} catch (const Error& e) {
+			EXPECT_EQ(e.code(), Exit::system);
+			EXPECT_NE(std::string(e.what()).find("another rtnoise"), std::string::npos)
+				<< e.what();
+		}
+	}
+	EXPECT_NO_THROW(StateLock again(dir));	// released with the first
+}
