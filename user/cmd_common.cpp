@@ -150,6 +150,8 @@ bool detach_all()
 		// 'rtnoise partition' stays until 'partition --restore'.
 		if (state_from_json(*text).by == "attach") {
 			Outcome r = restore_state("/", kStatePath);
+			for (const std::string& s : r.skipped)
+				std::cerr << "rtnoise: left alone: " << s << "\n";
 			for (const std::string& f : r.failed)
 				std::cerr << "rtnoise: could not restore " << f << "\n";
 			any = true;

@@ -47,6 +47,8 @@ void run_partition(const PartitionOptions& o)
 		}
 		Outcome r = restore_state("/", o.state);
 		std::cerr << "rtnoise: restored " << r.done << " values\n";
+		for (const std::string& s : r.skipped)
+			std::cerr << "rtnoise: left alone: " << s << "\n";
 		for (const std::string& f : r.failed)
 			std::cerr << "rtnoise: could not restore " << f << "\n";
 		if (!r.failed.empty())
@@ -83,6 +85,8 @@ void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	std::cerr << "rtnoise: isolated CPUs " << format_cpulist(cpus) << ": "
 		  << r.done << " changes made, prior values in " << state_path
 		  << " ('rtnoise partition --restore' undoes them)\n";
+	for (const std::string& s : r.skipped)
+		std::cerr << "rtnoise: left alone: " << s << "\n";
 	for (const std::string& f : r.failed)
 		std::cerr << "rtnoise: could not: " << f << "\n";
 	for (const std::string& n : s.plan.notes)

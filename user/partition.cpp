@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -77,21 +78,41 @@ std::string write_file(const fs::path& path, const std::string& value)
 	return "";
 }
 
+bool per_task(const Change& c)
+{
+	return c.kind == Kind::affinity || c.kind == Kind::sched || c.kind == Kind::move;
+}
+
+// reused - the task ID of c now names another task: one that started at
+// another time than the task c was planned for, which has exited. A task
+// that is gone is not reused: the syscalls find nothing.
+bool reused(const fs::path& root, const Change& c)
+{
+	if (!per_task(c) || !c.start)
+		return false;
+	const std::string tid = c.target.substr(0, c.target.find(':'));
+	auto stat = read_line(root / "proc" / tid / "task" / tid / "stat");
+	Task t;
+	return stat && parse_stat(*stat, t) && t.start_time != c.start;
+}
+
 // set_affinity - target is "tid" or "tid:comm". A kernel thread that was
 // stopped and started again meanwhile (khugepaged, when THP is turned off
-// and on) is found again by its comm.
-std::string set_affinity(const fs::path& root, const std::string& target,
-			 const std::string& list)
+// and on) is found again by its comm, also when its ID was reused.
+std::string set_affinity(const fs::path& root, const Change& c, const std::string& list)
 {
+	const std::string& target = c.target;
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	for (unsigned cpu : parse_cpulist(list, true))
 		if (cpu < CPU_SETSIZE)
 			CPU_SET(cpu, &set);
-	if (sched_setaffinity(std::stoi(target), sizeof(set), &set) == 0)
-		return "";
-	if (errno != ESRCH)
-		return errno_text(errno);
+	if (!reused(root, c)) {
+		if (sched_setaffinity(std::stoi(target), sizeof(set), &set) == 0)
+			return "";
+		if (errno != ESRCH)
+			return errno_text(errno);
+	}
 	auto colon = target.find(':');
 	if (colon == std::string::npos)
 		return "";
@@ -181,15 +202,16 @@ void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus,
 				     "no load balancing across the root cpuset"});
 		// Kernel threads cannot leave the root cpuset; the unbound ones
 		// are moved by affinity below.
-		std::set<std::string> user;
+		std::map<std::string, std::uint64_t> user;
 		for (const Task& t : list_tasks(root))
 			if (!t.kthread)
-				user.insert(std::to_string(t.tid));
+				user[std::to_string(t.tid)] = t.start_time;
 		std::istringstream in(read_file(v1 / "tasks").value_or(""));
 		for (std::string tid; std::getline(in, tid);)
 			if (user.count(tid))
 				p.changes.push_back({Kind::move, tid, base, hkdir,
-						     "move task " + tid + " to housekeeping"});
+						     "move task " + tid + " to housekeeping",
+						     user[tid]});
 		return;
 	}
 	p.cgroup = "none";
@@ -236,7 +258,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 					     std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
 					     format_cpulist(t.allowed), format_cpulist(t.allowed),
 					     "keep the CPUs of " + t.comm + ":" +
-						     std::to_string(t.tid)});
+						     std::to_string(t.tid),
+					     t.start_time});
 	plan_cgroup(root, p, list, hk);
 
 	// IRQs, the default for new ones, and unbound workqueues.
@@ -273,7 +296,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 		if (!t.pinned && t.allowed.size() > 1 && meets(t.allowed, cpus))
 			p.changes.push_back({Kind::affinity, std::to_string(t.tid),
 					     format_cpulist(t.allowed), hk,
-					     "kernel thread " + t.comm + " to CPUs " + hk});
+					     "kernel thread " + t.comm + " to CPUs " + hk,
+					     t.start_time});
 		auto slash = t.comm.find('/');
 		std::string base = t.comm.substr(0, slash);
 		bool here = slash != std::string::npos &&
@@ -285,7 +309,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 		std::string to = "fifo " + std::to_string(want);
 		if (want && now != to)
 			p.changes.push_back({Kind::sched, std::to_string(t.tid), now, to,
-					     t.comm + " to SCHED_FIFO " + std::to_string(want)});
+					     t.comm + " to SCHED_FIFO " + std::to_string(want),
+					     t.start_time});
 	}
 
 	// Sysctls and memory management, as the guides set them.
@@ -334,7 +359,8 @@ std::string state_to_json(const State& s)
 				   {"target", escape_name(c.target)},
 				   {"before", escape_name(c.before)},
 				   {"after", escape_name(c.after)},
-				   {"what", escape_name(c.what)}});
+				   {"what", escape_name(c.what)},
+				   {"start", c.start}});
 	nlohmann::json notes = nlohmann::json::array();
 	for (const std::string& n : s.plan.notes)
 		notes.push_back(escape_name(n));
@@ -383,6 +409,7 @@ State state_from_json(const std::string& text)
 			ch.before = str(c.at("before"));
 			ch.after = str(c.at("after"));
 			ch.what = str(c.at("what"));
+			ch.start = c.value("start", std::uint64_t{0});
 			s.plan.changes.push_back(std::move(ch));
 		}
 		for (const auto& n : j.at("notes"))
@@ -466,7 +493,7 @@ std::string apply_change(const fs::path& root, const Change& c)
 	case Kind::subtree:
 		return write_file(root / c.target / "cgroup.subtree_control", "+" + c.after);
 	case Kind::affinity:
-		return set_affinity(root, c.target, c.after);
+		return set_affinity(root, c, c.after);
 	case Kind::sched:
 		return set_sched(c.target, c.after);
 	case Kind::move: {
@@ -499,7 +526,7 @@ std::string restore_change(const fs::path& root, const Change& c)
 			return "";
 		return write_file(root / c.target / "cgroup.subtree_control", "-" + c.after);
 	case Kind::affinity:
-		return set_affinity(root, c.target, c.before);
+		return set_affinity(root, c, c.before);
 	case Kind::sched:
 		return set_sched(c.target, c.before);
 	case Kind::move: {
@@ -514,11 +541,30 @@ std::string restore_change(const fs::path& root, const Change& c)
 	return "unknown change";
 }
 
+namespace {
+
+// skip - c is for a task that has exited and whose ID another task took
+// (a kernel thread is still found by its comm): "" if not.
+std::string skip(const fs::path& root, const Change& c)
+{
+	if (!reused(root, c) || (c.kind == Kind::affinity &&
+				 c.target.find(':') != std::string::npos))
+		return "";
+	const std::string tid = c.target.substr(0, c.target.find(':'));
+	return c.what + ": task " + tid + " has exited and another task has its ID now";
+}
+
+}  // namespace
+
 Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s)
 {
 	write_state(state_path, s);
 	Outcome o;
 	for (const Change& c : s.plan.changes) {
+		if (std::string why = skip(root, c); !why.empty()) {
+			o.skipped.push_back(why);
+			continue;
+		}
 		std::string err = apply_change(root, c);
 		if (err.empty())
 			o.done++;
@@ -538,6 +584,10 @@ Outcome restore_state(const fs::path& root, const fs::path& state_path)
 	State left{s.by, s.plan};
 	left.plan.changes.clear();
 	for (auto it = s.plan.changes.rbegin(); it != s.plan.changes.rend(); ++it) {
+		if (std::string why = skip(root, *it); !why.empty()) {
+			o.skipped.push_back(why);	// nothing of ours to restore
+			continue;
+		}
 		std::string err = restore_change(root, *it);
 		if (err.empty()) {
 			o.done++;

@@ -8,6 +8,7 @@
 // value, changed or not, which is harmless.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ struct Change {
 	std::string before;
 	std::string after;
 	std::string what;	// for people
+	// affinity, sched, move: the task's start time (field 22 of its
+	// stat), so that a task whose ID was reused is not touched; 0: not
+	// recorded (version 1).
+	std::uint64_t start = 0;
 };
 
 const char* change_kind_name(Change::Kind k);
@@ -62,6 +67,7 @@ void write_state(const fs::path& path, const State& s);
 struct Outcome {
 	std::size_t done = 0;
 	std::vector<std::string> failed;	// "what: why"
+	std::vector<std::string> skipped;	// a task whose ID another took
 };
 
 // apply_change / restore_change - one change, against root.

@@ -51,6 +51,7 @@ bool parse_stat(const std::string& line, Task& t)
 	unsigned long flags = std::stoul(f[9 - 3]);
 	t.kthread = flags & kPfKthread;
 	t.pinned = flags & kPfNoSetaffinity;
+	t.start_time = std::stoull(f[22 - 3]);
 	t.processor = std::stoi(f[39 - 3]);
 	t.rt_priority = static_cast<unsigned>(std::stoul(f[40 - 3]));
 	t.policy = static_cast<unsigned>(std::stoul(f[41 - 3]));

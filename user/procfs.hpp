@@ -3,6 +3,7 @@
 // under a root directory so that fixture trees stand in for a host.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -26,6 +27,7 @@ struct Task {
 	unsigned rt_priority = 0;
 	int processor = -1;	// CPU it last ran on
 	CpuSet allowed;		// Cpus_allowed_list
+	std::uint64_t start_time = 0;	// field 22: clock ticks after boot
 };
 
 // list_tasks - every thread of every process under <root>/proc.

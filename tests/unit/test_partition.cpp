@@ -109,6 +109,7 @@ TEST(Partition, StateFileRoundTrip)
 		EXPECT_EQ(back.plan.changes[i].target, s.plan.changes[i].target);
 		EXPECT_EQ(back.plan.changes[i].before, s.plan.changes[i].before);
 		EXPECT_EQ(back.plan.changes[i].after, s.plan.changes[i].after);
+		EXPECT_EQ(back.plan.changes[i].start, s.plan.changes[i].start);
 	}
 	EXPECT_THROW(state_from_json("{"), Error);
 	EXPECT_THROW(state_from_json(R"({"version": 3})"), Error);
@@ -259,4 +260,46 @@ TEST(Partition, StateLockIsExclusive)
 		}
 	}
 	EXPECT_NO_THROW(StateLock again(dir));	// released with the first
+}
+
+TEST(Partition, RestoreLeavesATaskWhoseIdWasReusedAlone)
+{
+	Fixture f;
+	// The planner records when each task it changes started.
+	Plan p = plan_partition(f.tree, {2, 3});
+	const Change* kthreadd = by_target(p, "2");
+	ASSERT_TRUE(kthreadd);
+	EXPECT_EQ(kthreadd->start, 40u);
+	const Change* ksoftirqd = by_target(p, "26");
+	ASSERT_TRUE(ksoftirqd);
+	EXPECT_EQ(ksoftirqd->start, 62u);
+
+	// A task of the tree under an ID above PID_MAX_LIMIT, that no task
+	// of this machine can have: should a syscall be made, it changes
+	// nothing here.
+	const std::string tid = "4194400";
+	const fs::path dir = f.tree / "proc" / tid / "task" / tid;
+	fs::create_directories(dir);
+	fs::copy(f.tree / "proc/26/task/26/stat", dir / "stat");
+	fs::copy(f.tree / "proc/26/task/26/status", dir / "status");
+	State s{"partition", p};
+	s.plan.changes = {{Change::Kind::affinity, tid, "0-3", "0-1", "task to CPUs 0-1", 62},
+			  {Change::Kind::sched, tid, "other 0", "fifo 2", "task to FIFO 2", 62}};
+
+	// The same task: restored.
+	write_state(f.state, s);
+	Outcome same = restore_state(f.tree, f.state);
+	EXPECT_EQ(same.done, 2u);
+	EXPECT_TRUE(same.skipped.empty());
+
+	// Another task, started later, took the ID: left alone, and said.
+	write_state(f.state, s);
+	std::string stat = read_file(dir / "stat").value();
+	std::ofstream(dir / "stat") << stat.replace(stat.find(" 62 "), 4, " 99 ");
+	Outcome r = restore_state(f.tree, f.state);
+	EXPECT_EQ(r.done, 0u);
+	EXPECT_TRUE(r.failed.empty());
+	ASSERT_EQ(r.skipped.size(), 2u);
+	EXPECT_NE(r.skipped[0].find(tid), std::string::npos) << r.skipped[0];
+	EXPECT_FALSE(fs::exists(f.state));	// nothing left to retry
 }
