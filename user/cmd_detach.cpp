@@ -13,14 +13,16 @@ void run_detach(const DetachOptions& o)
 {
 	require_root();
 	StateLock lock(kStateDir);
-	if (detach_all())
+	DetachResult r = detach_all(o.unload);
+	if (!r.errors.empty())
+		throw system_error("detach stopped what it could, but: " +
+				   join_errors(r.errors));
+	if (r.any)
 		std::cerr << "rtnoise: detached\n";
 	else if (!o.unload)
 		throw nothing_attached();
-	if (o.unload) {
-		unload_module();
+	if (o.unload)
 		std::cerr << "rtnoise: unloaded rtnoise.ko\n";
-	}
 }
 
 }  // namespace
