@@ -63,16 +63,22 @@ void run_partition(const PartitionOptions& o)
 
 }  // namespace
 
+void refuse_if_partitioned(const std::string& state_path)
+{
+	if (!fs::exists(state_path))
+		return;
+	State s = state_from_json(read_file(state_path).value_or(""));
+	throw system_error("CPUs " + format_cpulist(s.plan.cpus) +
+			   " are already partitioned (by rtnoise " + s.by +
+			   "): run 'rtnoise partition --restore' first");
+}
+
 void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	     const std::string& state_path)
 {
 	check_watchable("/", cpus);
-	if (!dry_run && fs::exists(state_path)) {
-		State s = state_from_json(read_file(state_path).value_or(""));
-		throw system_error("CPUs " + format_cpulist(s.plan.cpus) +
-				   " are already partitioned (by rtnoise " + s.by +
-				   "): run 'rtnoise partition --restore' first");
-	}
+	if (!dry_run)
+		refuse_if_partitioned(state_path);
 	State s{by, plan_partition("/", cpus)};
 	if (dry_run) {
 		std::cout << "would isolate CPUs " << format_cpulist(cpus)

@@ -82,6 +82,8 @@ std::shared_ptr<TuneCmdOptions> setup_tune(CLI::App& app);
 // The caller holds the StateLock of state_path's directory.
 void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	     const std::string& state_path);
+// refuse_if_partitioned - throw if state_path records a partition.
+void refuse_if_partitioned(const std::string& state_path);
 
 // Pure pieces of the commands, unit tested.
 SamplerConfig make_sampler_config(const AttachOptions& o);
