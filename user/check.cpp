@@ -509,13 +509,9 @@ void check_memory(const Ctx& c)
 	      ksm == "1" ? "KSM is merging pages (ksmd scans memory)" : "KSM is off",
 	      "/sys/kernel/mm/ksm/run = " + (ksm.empty() ? "absent" : ksm),
 	      "echo 2 > /sys/kernel/mm/ksm/run (unmerge), then echo 0");
-	std::istringstream swaps(read_file(c.root / "proc/swaps").value_or(""));
 	std::vector<std::string> on;
-	std::string line;
-	std::getline(swaps, line);	// header
-	while (std::getline(swaps, line))
-		if (!line.empty())
-			on.push_back(line.substr(0, line.find_first_of(" \t")));
+	for (const Swap& s : parse_swaps(read_file(c.root / "proc/swaps").value_or("")))
+		on.push_back(escape_name(s.path));
 	c.add("mm.swap", on.empty() ? Verdict::pass : Verdict::warn,
 	      on.empty() ? "no swap" : "swap is on: " + join_some(on), "/proc/swaps",
 	      "swapoff -a");

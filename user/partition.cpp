@@ -338,14 +338,11 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 		if (now != k.value)
 			p.changes.push_back({Kind::file, k.path, now, k.value, k.what});
 	}
-	std::istringstream swaps(read_file(root / "proc/swaps").value_or(""));
-	std::string l;
-	std::getline(swaps, l);
-	while (std::getline(swaps, l)) {
-		std::string dev = l.substr(0, l.find_first_of(" \t"));
-		if (!dev.empty())
-			p.changes.push_back({Kind::swap, dev, "on", "off", "swapoff " + dev});
-	}
+	// The priority comes back with swapon (see swapon_flags()); discard
+	// flags are not in /proc/swaps and cannot be.
+	for (const Swap& s : parse_swaps(read_file(root / "proc/swaps").value_or("")))
+		p.changes.push_back({Kind::swap, s.path, "on prio=" + std::to_string(s.priority),
+				     "off", "swapoff " + escape_name(s.path)});
 	return p;
 }
 
@@ -534,7 +531,7 @@ std::string restore_change(const fs::path& root, const Change& c)
 		return err == errno_text(ESRCH) || err == errno_text(ENOENT) ? "" : err;
 	}
 	case Kind::swap:
-		if (::swapon(c.target.c_str(), 0) != 0 && errno != EBUSY)
+		if (::swapon(c.target.c_str(), swapon_flags(c)) != 0 && errno != EBUSY)
 			return errno_text(errno);
 		return "";
 	}
@@ -555,6 +552,18 @@ std::string skip(const fs::path& root, const Change& c)
 }
 
 }  // namespace
+
+int swapon_flags(const Change& c)
+{
+	// "on prio=N" ("on" in version 1 files).
+	auto at = c.before.find("prio=");
+	if (at == std::string::npos)
+		return 0;
+	int prio = std::atoi(c.before.c_str() + at + 5);
+	if (prio < 0)
+		return 0;	// the kernel's own: it gives the next one again
+	return SWAP_FLAG_PREFER | ((prio << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
+}
 
 Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s)
 {

@@ -75,6 +75,10 @@ struct Outcome {
 std::string apply_change(const fs::path& root, const Change& c);
 std::string restore_change(const fs::path& root, const Change& c);
 
+// swapon_flags - the swapon(2) flags that give a swap change back its
+// priority: SWAP_FLAG_PREFER and the priority if one was chosen (>= 0).
+int swapon_flags(const Change& c);
+
 // apply_plan - record the plan in state_path, then apply it.
 Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s);
 // restore_state - undo everything recorded in state_path, then remove it;

@@ -89,6 +89,47 @@ std::vector<Task> list_tasks(const fs::path& root)
 	return tasks;
 }
 
+namespace {
+
+// unmangle - undo seq_file's mangle_path(): ' ', '\t', '\n' and '\\' in
+// a path are printed as \ooo.
+std::string unmangle(const std::string& s)
+{
+	std::string out;
+	for (std::size_t i = 0; i < s.size(); i++) {
+		auto octal = [&](std::size_t k) { return s[k] >= '0' && s[k] <= '7'; };
+		if (s[i] == '\\' && i + 3 < s.size() && octal(i + 1) && octal(i + 2) &&
+		    octal(i + 3)) {
+			out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+						 (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			out += s[i];
+		}
+	}
+	return out;
+}
+
+}  // namespace
+
+std::vector<Swap> parse_swaps(const std::string& text)
+{
+	std::vector<Swap> swaps;
+	std::istringstream in(text);
+	std::string l;
+	std::getline(in, l);	// the header
+	while (std::getline(in, l)) {
+		std::istringstream f(l);
+		Swap s;
+		std::string size, used;
+		if (!(f >> s.path >> s.type >> size >> used >> s.priority))
+			continue;
+		s.path = unmangle(s.path);
+		swaps.push_back(std::move(s));
+	}
+	return swaps;
+}
+
 Cmdline parse_cmdline(const std::string& text)
 {
 	Cmdline out;

@@ -65,6 +65,14 @@ CpuSet parse_hex_mask(const std::string& text);
 // format_hex_mask - the inverse, as the kernel prints it.
 std::string format_hex_mask(const CpuSet& cpus, unsigned nr_cpus);
 
+// Swap - one line of /proc/swaps.
+struct Swap {
+	std::string path;	// as bytes: the kernel's \ooo escapes undone
+	std::string type;	// "partition", "file"
+	int priority = 0;	// negative: given by the kernel, not chosen
+};
+std::vector<Swap> parse_swaps(const std::string& text);
+
 // trimmed - a file's first line without the newline, or nullopt.
 std::optional<std::string> read_line(const fs::path& path);
 

@@ -3,6 +3,8 @@
 // restore on a copy of a captured host tree.
 #include <gtest/gtest.h>
 
+#include <sys/swap.h>
+
 #include <fstream>
 
 #include "error.hpp"
@@ -302,4 +304,29 @@ TEST(Partition, RestoreLeavesATaskWhoseIdWasReusedAlone)
 	ASSERT_EQ(r.skipped.size(), 2u);
 	EXPECT_NE(r.skipped[0].find(tid), std::string::npos) << r.skipped[0];
 	EXPECT_FALSE(fs::exists(f.state));	// nothing left to retry
+}
+
+TEST(Partition, SwapsComeBackWithTheirPathAndPriority)
+{
+	Fixture f;
+	// As the kernel prints them: a space in a path is \040.
+	std::ofstream(f.tree / "proc/swaps")
+		<< "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+		   "/var/swap\\040file                      file\t\t1048572\t\t0\t\t5\n"
+		   "/dev/vda2                               partition\t2097148\t\t0\t\t-2\n";
+	Plan p = plan_partition(f.tree, {2, 3});
+	const Change* file = by_target(p, "/var/swap file");
+	const Change* part = by_target(p, "/dev/vda2");
+	ASSERT_TRUE(file);
+	ASSERT_TRUE(part);
+	EXPECT_EQ(file->kind, Change::Kind::swap);
+	EXPECT_EQ(file->what, "swapoff /var/swap file");
+	// A priority someone chose comes back; the kernel's own (negative)
+	// ones are the kernel's to give again.
+	EXPECT_EQ(swapon_flags(*file), SWAP_FLAG_PREFER | 5);
+	EXPECT_EQ(swapon_flags(*part), 0);
+	// Through the state file too, and from a version 1 file ("on").
+	State back = state_from_json(state_to_json({"partition", p}));
+	EXPECT_EQ(swapon_flags(*by_target(back.plan, "/var/swap file")), SWAP_FLAG_PREFER | 5);
+	EXPECT_EQ(swapon_flags({Change::Kind::swap, "/dev/vda2", "on", "off", "swapoff"}), 0);
 }
