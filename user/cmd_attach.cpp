@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // cmd_attach.cpp - rtnoise attach: start sampling the watched CPUs.
-#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "commands.hpp"
 #include "cpulist.hpp"
