@@ -376,7 +376,7 @@ State state_from_json(const std::string& text)
 	State s;
 	try {
 		auto j = nlohmann::json::parse(text);
-		const int version = j.at("version").get<int>();
+		const auto version = j.at("version").get<std::int64_t>();
 		if (version < 1 || version > kStateVersion)
 			throw system_error("the partition state file has version " +
 					   std::to_string(version) + ", this rtnoise reads 1 to " +
