@@ -553,8 +553,9 @@ void check_cpus(const Ctx& c)
 			if (lat.empty())
 				break;
 			if (c.sys(st + "/disable") == "0" && std::atoi(lat.c_str()) > 2)
-				deep.push_back(std::to_string(cpu) + ":" + escape_name(c.sys(st + "/name")) +
-					       " (" + lat + " us)");
+				deep.push_back(std::to_string(cpu) + ":" +
+					       escape_name(c.sys(st + "/name")) + " (" + lat +
+					       " us)");
 		}
 	}
 	c.add("cpu.governor", gov.empty() ? Verdict::pass : Verdict::warn,
