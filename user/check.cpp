@@ -13,6 +13,7 @@
 #include "error.hpp"
 #include "host.hpp"
 #include "procfs.hpp"
+#include "utf8.hpp"
 
 namespace rtnoise {
 
@@ -305,7 +306,7 @@ void check_irqs(const Ctx& c)
 		std::string name;
 		for (const auto& f : fs::directory_iterator(d.path(), ec))
 			if (f.is_directory())
-				name = f.path().filename();
+				name = escape_name(f.path().filename().string());
 		std::string label = n + (name.empty() ? "" : " (" + name + ")");
 		if (!(set & c.cpus).empty())
 			on.push_back(label);
@@ -508,13 +509,9 @@ void check_memory(const Ctx& c)
 	      ksm == "1" ? "KSM is merging pages (ksmd scans memory)" : "KSM is off",
 	      "/sys/kernel/mm/ksm/run = " + (ksm.empty() ? "absent" : ksm),
 	      "echo 2 > /sys/kernel/mm/ksm/run (unmerge), then echo 0");
-	std::istringstream swaps(read_file(c.root / "proc/swaps").value_or(""));
 	std::vector<std::string> on;
-	std::string line;
-	std::getline(swaps, line);	// header
-	while (std::getline(swaps, line))
-		if (!line.empty())
-			on.push_back(line.substr(0, line.find_first_of(" \t")));
+	for (const Swap& s : parse_swaps(read_file(c.root / "proc/swaps").value_or("")))
+		on.push_back(escape_name(s.path));
 	c.add("mm.swap", on.empty() ? Verdict::pass : Verdict::warn,
 	      on.empty() ? "no swap" : "swap is on: " + join_some(on), "/proc/swaps",
 	      "swapoff -a");
@@ -556,8 +553,9 @@ void check_cpus(const Ctx& c)
 			if (lat.empty())
 				break;
 			if (c.sys(st + "/disable") == "0" && std::atoi(lat.c_str()) > 2)
-				deep.push_back(std::to_string(cpu) + ":" + c.sys(st + "/name") +
-					       " (" + lat + " us)");
+				deep.push_back(std::to_string(cpu) + ":" +
+					       escape_name(c.sys(st + "/name")) + " (" + lat +
+					       " us)");
 		}
 	}
 	c.add("cpu.governor", gov.empty() ? Verdict::pass : Verdict::warn,
@@ -680,7 +678,9 @@ std::string render_check_json(const CheckResult& r)
 			    {"housekeeping", format_cpulist(r.housekeeping)},
 			    {"findings", findings},
 			    {"summary", {{"pass", n[0]}, {"warn", n[1]}, {"fail", n[2]}}}};
-	return j.dump(2) + "\n";
+	// Names are escaped where they are read; whatever else slips
+	// through (a boot parameter) must not cost the whole report.
+	return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace rtnoise

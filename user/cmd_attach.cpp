@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // cmd_attach.cpp - rtnoise attach: start sampling the watched CPUs.
-#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "commands.hpp"
 #include "cpulist.hpp"
@@ -14,34 +12,24 @@
 #include "host.hpp"
 #include "ksyms.hpp"
 #include "partition.hpp"
+#include "signals.hpp"
 #include "tracer.hpp"
 #include "units.hpp"
 
 namespace rtnoise {
 namespace {
 
-volatile sig_atomic_t interrupted;
-
-void on_signal(int)
+// wait_for - sleep for ns, or until a signal comes; a progress line on a
+// terminal. Returns the signal, or 0 after the whole time.
+int wait_for(SignalBlock& signals, std::uint64_t ns)
 {
-	interrupted = 1;
-}
-
-// wait_for - sleep for ns, or until SIGINT/SIGTERM; a progress line on a
-// terminal. Returns false when interrupted.
-bool wait_for(std::uint64_t ns)
-{
-	struct sigaction sa {};
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, nullptr);
-	sigaction(SIGTERM, &sa, nullptr);
-
 	const bool tty = isatty(STDERR_FILENO);
 	const auto start = std::chrono::steady_clock::now();
 	const auto total = std::chrono::nanoseconds(ns);
+	int sig = 0;
 	for (;;) {
 		auto elapsed = std::chrono::steady_clock::now() - start;
-		if (elapsed >= total || interrupted)
+		if (elapsed >= total)
 			break;
 		if (tty) {
 			auto done = std::chrono::duration_cast<std::chrono::seconds>(elapsed);
@@ -51,12 +39,14 @@ bool wait_for(std::uint64_t ns)
 				     static_cast<long long>(all.count()));
 		}
 		auto left = total - elapsed;
-		std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
+		sig = signals.take(std::min<std::chrono::nanoseconds>(
 			left, std::chrono::milliseconds(200)));
+		if (sig)
+			break;
 	}
 	if (tty)
 		std::fprintf(stderr, "\r\033[K");
-	return !interrupted;
+	return sig;
 }
 
 void run_attach(const AttachOptions& o)
@@ -64,9 +54,21 @@ void run_attach(const AttachOptions& o)
 	SamplerConfig cfg = make_sampler_config(o);
 	require_root();
 	check_watchable("/", cfg.cpus);
+	// SIGINT, SIGTERM and SIGHUP from here on wait for a point where
+	// attach can stop; whatever it set up by then is undone.
+	SignalBlock signals;
+	auto stop_if_signalled = [&] {
+		if (int sig = signals.take())
+			throw interrupted(sig, "what attach had set up is undone");
+	};
+	// Held until attach returns (with --duration, until it detached):
+	// no other attach, detach or partition runs meanwhile.
+	StateLock lock(kStateDir);
 	if (!o.no_bpf && tracer_attached())
 		throw system_error("already attached (the BPF tracer is pinned): "
 				   "run 'rtnoise detach' first");
+	if (o.isolate)
+		refuse_if_partitioned(kStatePath);
 
 	std::optional<Device> dev;
 	std::uint64_t sampler_fn = 0;
@@ -88,13 +90,27 @@ void run_attach(const AttachOptions& o)
 				     .value_or(0);
 	}
 
-	if (o.isolate)
-		isolate(cfg.cpus, false, "attach", kStatePath);
-	auto undo_isolation = [&] {
-		if (o.isolate)
-			restore_state("/", kStatePath);
-	};
+	// Nothing of another run is attached: from here on, every way out
+	// but a plain return after the setup detaches what this run made,
+	// and only that: each side is added just before it is set up (also
+	// a side set up half-way is ours).
+	const DetachSteps real = real_detach_steps(false);
+	DetachSteps mine;
+	mine.tracer = mine.sampler = [] { return false; };
+	fs::path my_state;	// the partition to undo
+	auto detach_mine = [&] { return detach_all(mine, "/", my_state); };
+	Undo undo([&] {
+		DetachResult r = detach_mine();
+		if (!r.errors.empty())
+			throw system_error("could not undo the attach: " + join_errors(r.errors));
+	});
+	stop_if_signalled();
 
+	if (o.isolate) {
+		my_state = kStatePath;	// also a partition made half-way
+		isolate(cfg.cpus, false, "attach", kStatePath);
+		stop_if_signalled();
+	}
 	// Tracer first, so the sampler's first spikes already have causes.
 	if (!o.no_bpf) {
 		TracerOptions t;
@@ -103,25 +119,16 @@ void run_attach(const AttachOptions& o)
 		t.sampler_fn = sampler_fn;
 		t.spike_capacity = dev ? cfg.spike_capacity : 0;
 		t.verbose = o.verbose;
-		std::vector<std::string> tps;
-		try {
-			tps = tracer_attach(t);
-		} catch (...) {
-			undo_isolation();
-			throw;
-		}
+		mine.tracer = real.tracer;
+		std::vector<std::string> tps = tracer_attach(t);
 		if (o.verbose)
 			std::cerr << "rtnoise: BPF on " << tps.size() << " tracepoints\n";
+		stop_if_signalled();
 	}
 	if (dev) {
-		try {
-			dev->start(cfg);
-		} catch (...) {
-			if (!o.no_bpf)
-				tracer_detach();
-			undo_isolation();
-			throw;
-		}
+		mine.sampler = real.sampler;
+		dev->start(cfg);
+		stop_if_signalled();
 	}
 
 	std::cerr << "rtnoise: kernel memory:";
@@ -145,18 +152,32 @@ void run_attach(const AttachOptions& o)
 		std::cerr << ", causes traced with BPF";
 	std::cerr << "\n";
 	if (o.duration.empty()) {
+		stop_if_signalled();
+		undo.dismiss();
 		std::cerr << "rtnoise: 'rtnoise report' reads it, "
 			     "'rtnoise detach' stops it\n";
 		return;
 	}
 
-	if (!wait_for(parse_duration_ns(o.duration, kNsPerSec)))
+	// A signal while waiting ends the run early: what was sampled is
+	// still reported. Rendered into memory first, printed only once
+	// everything is detached (stdout may be a terminal that is gone).
+	int sig = wait_for(signals, parse_duration_ns(o.duration, kNsPerSec));
+	if (sig)
 		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
 	if (dev)
 		dev->stop();
-	Snapshot snap = collect(o.workload);
-	detach_all();
-	std::cout << render(snap, make_render_options(o.format, "thread", 10));
+	std::string report = render(collect(o.workload),
+				    make_render_options(o.format, "thread", 10));
+	undo.dismiss();
+	DetachResult r = detach_mine();
+	std::cout << report << std::flush;
+	if (!r.errors.empty())
+		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
+	if (!sig)
+		sig = signals.take();
+	if (sig)
+		throw interrupted(sig, "reported what was sampled and detached");
 }
 
 }  // namespace

@@ -142,25 +142,83 @@ Snapshot collect(const std::vector<std::string>& workload)
 	return s;
 }
 
-bool detach_all()
+DetachSteps real_detach_steps(bool unload)
 {
-	bool any = tracer_detach();
-	if (auto text = read_file(kStatePath)) {
+	DetachSteps s;
+	s.tracer = [] { return tracer_detach(); };
+	s.sampler = [] {
+		if (!sampler_loaded())
+			return false;
+		Device dev = Device::open();
+		bool running = dev.info().state != RTNOISE_STATE_IDLE;
+		dev.reset();
+		return running;
+	};
+	if (unload)
+		s.unload = [] { unload_module(); };
+	return s;
+}
+
+DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
+			const fs::path& state_path)
+{
+	DetachResult r;
+	// Each step on its own: what one cannot do is said at the end.
+	auto step = [&](auto&& fn) {
+		try {
+			fn();
+		} catch (const std::exception& e) {
+			r.errors.push_back(e.what());
+		}
+	};
+	step([&] { r.any |= steps.tracer(); });
+	// The sampler's SCHED_FIFO threads before anything that may fail
+	// on a damaged file.
+	step([&] { r.any |= steps.sampler(); });
+	step([&] {
+		auto text = read_file(state_path);
+		if (!text)
+			return;
+		State s;
+		try {
+			s = state_from_json(*text);
+		} catch (const Error& e) {
+			throw system_error(std::string(e.what()) + " (" + state_path.string() +
+					   " is kept: put back by hand what it lists, then remove it)");
+		}
 		// Undo a partition that attach --isolate made; one made by
 		// 'rtnoise partition' stays until 'partition --restore'.
-		if (state_from_json(*text).by == "attach") {
-			Outcome r = restore_state("/", kStatePath);
-			for (const std::string& f : r.failed)
-				std::cerr << "rtnoise: could not restore " << f << "\n";
-			any = true;
-		}
-	}
-	if (sampler_loaded()) {
-		Device dev = Device::open();
-		any |= dev.info().state != RTNOISE_STATE_IDLE;
-		dev.reset();
-	}
-	return any;
+		if (s.by != "attach")
+			return;
+		r.any = true;
+		Outcome o = restore_state(root, state_path);
+		for (const std::string& n : o.skipped)
+			std::cerr << "rtnoise: left alone: " << n << "\n";
+		for (const std::string& f : o.failed)
+			std::cerr << "rtnoise: could not restore " << f << "\n";
+		if (!o.failed.empty())
+			throw system_error(std::to_string(o.failed.size()) +
+					   " values of the partition could not be restored "
+					   "(listed above); " + state_path.string() +
+					   " keeps them: fix the cause and run 'rtnoise "
+					   "partition --restore'");
+	});
+	if (steps.unload)
+		step(steps.unload);
+	return r;
+}
+
+std::string join_errors(const std::vector<std::string>& errors)
+{
+	std::string out;
+	for (const std::string& e : errors)
+		out += (out.empty() ? "" : "; ") + e;
+	return out;
+}
+
+DetachResult detach_all(bool unload)
+{
+	return detach_all(real_detach_steps(unload), "/", kStatePath);
 }
 
 }  // namespace rtnoise

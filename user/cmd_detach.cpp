@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "error.hpp"
+#include "partition.hpp"
 
 namespace rtnoise {
 namespace {
@@ -11,14 +12,17 @@ namespace {
 void run_detach(const DetachOptions& o)
 {
 	require_root();
-	if (detach_all())
+	StateLock lock(kStateDir);
+	DetachResult r = detach_all(o.unload);
+	if (!r.errors.empty())
+		throw system_error("detach stopped what it could, but: " +
+				   join_errors(r.errors));
+	if (r.any)
 		std::cerr << "rtnoise: detached\n";
 	else if (!o.unload)
 		throw nothing_attached();
-	if (o.unload) {
-		unload_module();
+	if (o.unload)
 		std::cerr << "rtnoise: unloaded rtnoise.ko\n";
-	}
 }
 
 }  // namespace

@@ -35,6 +35,11 @@ void print_plan(const Plan& p, std::ostream& out)
 void run_partition(const PartitionOptions& o)
 {
 	require_root();
+	// The check for a partition, the state file and the changes happen
+	// under one lock, so two of these never interleave.
+	std::optional<StateLock> lock;
+	if (o.restore || !o.dry_run)
+		lock.emplace(fs::absolute(o.state).parent_path());
 	if (o.restore) {
 		if (!fs::exists(o.state)) {
 			std::cerr << "rtnoise: nothing to restore (no " << o.state << ")\n";
@@ -42,11 +47,15 @@ void run_partition(const PartitionOptions& o)
 		}
 		Outcome r = restore_state("/", o.state);
 		std::cerr << "rtnoise: restored " << r.done << " values\n";
+		for (const std::string& s : r.skipped)
+			std::cerr << "rtnoise: left alone: " << s << "\n";
 		for (const std::string& f : r.failed)
 			std::cerr << "rtnoise: could not restore " << f << "\n";
 		if (!r.failed.empty())
 			throw system_error(std::to_string(r.failed.size()) +
-					   " values could not be restored (listed above)");
+					   " values could not be restored (listed above); " +
+					   o.state + " keeps them: fix the cause and run "
+					   "'rtnoise partition --restore' again");
 		return;
 	}
 	isolate(parse_cpulist(o.isolate), o.dry_run, "partition", o.state);
@@ -54,16 +63,22 @@ void run_partition(const PartitionOptions& o)
 
 }  // namespace
 
+void refuse_if_partitioned(const std::string& state_path)
+{
+	if (!fs::exists(state_path))
+		return;
+	State s = state_from_json(read_file(state_path).value_or(""));
+	throw system_error("CPUs " + format_cpulist(s.plan.cpus) +
+			   " are already partitioned (by rtnoise " + s.by +
+			   "): run 'rtnoise partition --restore' first");
+}
+
 void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	     const std::string& state_path)
 {
 	check_watchable("/", cpus);
-	if (!dry_run && fs::exists(state_path)) {
-		State s = state_from_json(read_file(state_path).value_or(""));
-		throw system_error("CPUs " + format_cpulist(s.plan.cpus) +
-				   " are already partitioned (by rtnoise " + s.by +
-				   "): run 'rtnoise partition --restore' first");
-	}
+	if (!dry_run)
+		refuse_if_partitioned(state_path);
 	State s{by, plan_partition("/", cpus)};
 	if (dry_run) {
 		std::cout << "would isolate CPUs " << format_cpulist(cpus)
@@ -76,6 +91,8 @@ void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	std::cerr << "rtnoise: isolated CPUs " << format_cpulist(cpus) << ": "
 		  << r.done << " changes made, prior values in " << state_path
 		  << " ('rtnoise partition --restore' undoes them)\n";
+	for (const std::string& s : r.skipped)
+		std::cerr << "rtnoise: left alone: " << s << "\n";
 	for (const std::string& f : r.failed)
 		std::cerr << "rtnoise: could not: " << f << "\n";
 	for (const std::string& n : s.plan.notes)

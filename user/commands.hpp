@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +16,8 @@
 #include "render.hpp"
 
 namespace rtnoise {
+
+namespace fs = std::filesystem;
 
 struct AttachOptions {
 	std::string cpus;
@@ -75,8 +79,11 @@ std::shared_ptr<TuneCmdOptions> setup_tune(CLI::App& app);
 
 // isolate - plan and apply a partition of cpus (by: "partition" or
 // "attach"), prior values kept in state_path; with dry_run, print it.
+// The caller holds the StateLock of state_path's directory.
 void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	     const std::string& state_path);
+// refuse_if_partitioned - throw if state_path records a partition.
+void refuse_if_partitioned(const std::string& state_path);
 
 // Pure pieces of the commands, unit tested.
 SamplerConfig make_sampler_config(const AttachOptions& o);
@@ -98,7 +105,29 @@ Snapshot collect(const std::vector<std::string>& workload);
 // nothing_attached - the error for commands that need an attachment.
 Error nothing_attached();
 
-// detach_all - stop and free both sides; false if nothing was attached.
-bool detach_all();
+// DetachSteps - how detach stops each side: the real ones by default,
+// fakes in tests. tracer and sampler return whether something was
+// attached; any step throws when it could not do its part.
+struct DetachSteps {
+	std::function<bool()> tracer;	// unpin the BPF side
+	std::function<bool()> sampler;	// stop and reset rtnoise.ko
+	std::function<void()> unload;	// rmmod rtnoise.ko; empty: keep it
+};
+DetachSteps real_detach_steps(bool unload);
+
+struct DetachResult {
+	bool any = false;			// something was attached
+	std::vector<std::string> errors;	// what could not be done, and why
+};
+
+// detach_all - stop and free both sides, undo a partition that attach
+// --isolate recorded in state_path (under root), unload if asked: each
+// step whatever became of the others (a damaged state file must not
+// leave the SCHED_FIFO sampler threads running).
+DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
+			const fs::path& state_path);
+DetachResult detach_all(bool unload = false);
+// join_errors - "a; b": several errors in one line.
+std::string join_errors(const std::vector<std::string>& errors);
 
 }  // namespace rtnoise

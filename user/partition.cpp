@@ -3,12 +3,15 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -16,6 +19,7 @@
 #include "error.hpp"
 #include "host.hpp"
 #include "procfs.hpp"
+#include "utf8.hpp"
 
 namespace rtnoise {
 
@@ -74,21 +78,41 @@ std::string write_file(const fs::path& path, const std::string& value)
 	return "";
 }
 
+bool per_task(const Change& c)
+{
+	return c.kind == Kind::affinity || c.kind == Kind::sched || c.kind == Kind::move;
+}
+
+// reused - the task ID of c now names another task: one that started at
+// another time than the task c was planned for, which has exited. A task
+// that is gone is not reused: the syscalls find nothing.
+bool reused(const fs::path& root, const Change& c)
+{
+	if (!per_task(c) || !c.start)
+		return false;
+	const std::string tid = c.target.substr(0, c.target.find(':'));
+	auto stat = read_line(root / "proc" / tid / "task" / tid / "stat");
+	Task t;
+	return stat && parse_stat(*stat, t) && t.start_time != c.start;
+}
+
 // set_affinity - target is "tid" or "tid:comm". A kernel thread that was
 // stopped and started again meanwhile (khugepaged, when THP is turned off
-// and on) is found again by its comm.
-std::string set_affinity(const fs::path& root, const std::string& target,
-			 const std::string& list)
+// and on) is found again by its comm, also when its ID was reused.
+std::string set_affinity(const fs::path& root, const Change& c, const std::string& list)
 {
+	const std::string& target = c.target;
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	for (unsigned cpu : parse_cpulist(list, true))
 		if (cpu < CPU_SETSIZE)
 			CPU_SET(cpu, &set);
-	if (sched_setaffinity(std::stoi(target), sizeof(set), &set) == 0)
-		return "";
-	if (errno != ESRCH)
-		return errno_text(errno);
+	if (!reused(root, c)) {
+		if (sched_setaffinity(std::stoi(target), sizeof(set), &set) == 0)
+			return "";
+		if (errno != ESRCH)
+			return errno_text(errno);
+	}
 	auto colon = target.find(':');
 	if (colon == std::string::npos)
 		return "";
@@ -178,15 +202,16 @@ void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus,
 				     "no load balancing across the root cpuset"});
 		// Kernel threads cannot leave the root cpuset; the unbound ones
 		// are moved by affinity below.
-		std::set<std::string> user;
+		std::map<std::string, std::uint64_t> user;
 		for (const Task& t : list_tasks(root))
 			if (!t.kthread)
-				user.insert(std::to_string(t.tid));
+				user[std::to_string(t.tid)] = t.start_time;
 		std::istringstream in(read_file(v1 / "tasks").value_or(""));
 		for (std::string tid; std::getline(in, tid);)
 			if (user.count(tid))
 				p.changes.push_back({Kind::move, tid, base, hkdir,
-						     "move task " + tid + " to housekeeping"});
+						     "move task " + tid + " to housekeeping",
+						     user[tid]});
 		return;
 	}
 	p.cgroup = "none";
@@ -233,7 +258,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 					     std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
 					     format_cpulist(t.allowed), format_cpulist(t.allowed),
 					     "keep the CPUs of " + t.comm + ":" +
-						     std::to_string(t.tid)});
+						     std::to_string(t.tid),
+					     t.start_time});
 	plan_cgroup(root, p, list, hk);
 
 	// IRQs, the default for new ones, and unbound workqueues.
@@ -270,7 +296,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 		if (!t.pinned && t.allowed.size() > 1 && meets(t.allowed, cpus))
 			p.changes.push_back({Kind::affinity, std::to_string(t.tid),
 					     format_cpulist(t.allowed), hk,
-					     "kernel thread " + t.comm + " to CPUs " + hk});
+					     "kernel thread " + t.comm + " to CPUs " + hk,
+					     t.start_time});
 		auto slash = t.comm.find('/');
 		std::string base = t.comm.substr(0, slash);
 		bool here = slash != std::string::npos &&
@@ -282,7 +309,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 		std::string to = "fifo " + std::to_string(want);
 		if (want && now != to)
 			p.changes.push_back({Kind::sched, std::to_string(t.tid), now, to,
-					     t.comm + " to SCHED_FIFO " + std::to_string(want)});
+					     t.comm + " to SCHED_FIFO " + std::to_string(want),
+					     t.start_time});
 	}
 
 	// Sysctls and memory management, as the guides set them.
@@ -310,33 +338,36 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus)
 		if (now != k.value)
 			p.changes.push_back({Kind::file, k.path, now, k.value, k.what});
 	}
-	std::istringstream swaps(read_file(root / "proc/swaps").value_or(""));
-	std::string l;
-	std::getline(swaps, l);
-	while (std::getline(swaps, l)) {
-		std::string dev = l.substr(0, l.find_first_of(" \t"));
-		if (!dev.empty())
-			p.changes.push_back({Kind::swap, dev, "on", "off", "swapoff " + dev});
-	}
+	// The priority comes back with swapon (see swapon_flags()); discard
+	// flags are not in /proc/swaps and cannot be.
+	for (const Swap& s : parse_swaps(read_file(root / "proc/swaps").value_or("")))
+		p.changes.push_back({Kind::swap, s.path, "on prio=" + std::to_string(s.priority),
+				     "off", "swapoff " + escape_name(s.path)});
 	return p;
 }
 
+// Version 2 stores every string escaped (utf8.hpp): a swap file's path
+// or a comm is bytes, and must come back byte for byte.
 std::string state_to_json(const State& s)
 {
 	nlohmann::json changes = nlohmann::json::array();
 	for (const Change& c : s.plan.changes)
 		changes.push_back({{"kind", change_kind_name(c.kind)},
-				   {"target", c.target},
-				   {"before", c.before},
-				   {"after", c.after},
-				   {"what", c.what}});
-	nlohmann::json j = {{"version", 1},
-			    {"by", s.by},
+				   {"target", escape_name(c.target)},
+				   {"before", escape_name(c.before)},
+				   {"after", escape_name(c.after)},
+				   {"what", escape_name(c.what)},
+				   {"start", c.start}});
+	nlohmann::json notes = nlohmann::json::array();
+	for (const std::string& n : s.plan.notes)
+		notes.push_back(escape_name(n));
+	nlohmann::json j = {{"version", kStateVersion},
+			    {"by", escape_name(s.by)},
 			    {"cpus", format_cpulist(s.plan.cpus)},
 			    {"housekeeping", format_cpulist(s.plan.housekeeping)},
-			    {"cgroup", s.plan.cgroup},
+			    {"cgroup", escape_name(s.plan.cgroup)},
 			    {"changes", changes},
-			    {"notes", s.plan.notes}};
+			    {"notes", notes}};
 	return j.dump(1) + "\n";
 }
 
@@ -345,12 +376,21 @@ State state_from_json(const std::string& text)
 	State s;
 	try {
 		auto j = nlohmann::json::parse(text);
-		if (j.at("version") != 1)
-			throw system_error("the partition state file has another version");
-		s.by = j.at("by");
+		const auto version = j.at("version").get<std::int64_t>();
+		if (version < 1 || version > kStateVersion)
+			throw system_error("the partition state file has version " +
+					   std::to_string(version) + ", this rtnoise reads 1 to " +
+					   std::to_string(kStateVersion) +
+					   ": restore with the rtnoise that made it");
+		// Version 1 stored strings as they were.
+		auto str = [&](const nlohmann::json& v) {
+			std::string t = v.get<std::string>();
+			return version >= 2 ? unescape_name(t) : t;
+		};
+		s.by = str(j.at("by"));
 		s.plan.cpus = parse_cpulist(j.at("cpus").get<std::string>(), true);
 		s.plan.housekeeping = parse_cpulist(j.at("housekeeping").get<std::string>(), true);
-		s.plan.cgroup = j.at("cgroup");
+		s.plan.cgroup = str(j.at("cgroup"));
 		for (const auto& c : j.at("changes")) {
 			Change ch;
 			std::string kind = c.at("kind");
@@ -362,37 +402,75 @@ State state_from_json(const std::string& text)
 				}
 			if (!known)
 				throw system_error("unknown change '" + kind + "' in the state file");
-			ch.target = c.at("target");
-			ch.before = c.at("before");
-			ch.after = c.at("after");
-			ch.what = c.at("what");
+			ch.target = str(c.at("target"));
+			ch.before = str(c.at("before"));
+			ch.after = str(c.at("after"));
+			ch.what = str(c.at("what"));
+			ch.start = c.value("start", std::uint64_t{0});
 			s.plan.changes.push_back(std::move(ch));
 		}
 		for (const auto& n : j.at("notes"))
-			s.plan.notes.push_back(n);
+			s.plan.notes.push_back(str(n));
 	} catch (const nlohmann::json::exception& e) {
 		throw system_error(std::string("the partition state file is damaged: ") + e.what());
 	}
 	return s;
 }
 
-void write_state(const fs::path& path, const State& s)
+StateLock::StateLock(const fs::path& dir)
 {
 	std::error_code ec;
+	fs::create_directories(dir, ec);
+	fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd_ < 0)
+		throw system_error("cannot open " + dir.string() + ": " + errno_text(errno));
+	if (::flock(fd_, LOCK_EX | LOCK_NB) == 0)
+		return;
+	int err = errno;
+	::close(fd_);
+	if (err == EWOULDBLOCK)
+		throw system_error("another rtnoise is changing this host (it holds the "
+				   "lock on " + dir.string() + "): wait for it to end");
+	throw system_error("cannot lock " + dir.string() + ": " + errno_text(err));
+}
+
+StateLock::~StateLock()
+{
+	::close(fd_);
+}
+
+void write_state(const fs::path& path, const State& s)
+{
+	const std::string text = state_to_json(s);
+	std::error_code ec;
 	fs::create_directories(path.parent_path(), ec);
-	fs::path tmp = path;
-	tmp += ".tmp";
-	int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	// A new file of a unique name (O_EXCL), never through a link
+	// (O_NOFOLLOW), mode 0600: whatever was planted there is not used.
+	std::string tmp = path.string() + ".XXXXXX";
+	int fd = ::mkostemp(tmp.data(), O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		throw system_error("cannot write " + tmp.string() + ": " + errno_text(errno));
-	std::string text = state_to_json(s);
-	bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-		  ::fsync(fd) == 0;
+		throw system_error("cannot create a file beside " + path.string() + ": " +
+				   errno_text(errno));
+	std::size_t off = 0;
+	while (off < text.size()) {
+		ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += static_cast<std::size_t>(n);
+	}
+	bool ok = off == text.size() && ::fsync(fd) == 0;
 	int err = errno;
 	::close(fd);
-	if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
-		throw system_error("cannot write " + path.string() + ": " +
-				   errno_text(ok ? errno : err));
+	if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+		ok = false;
+		err = errno;
+	}
+	if (!ok) {
+		::unlink(tmp.c_str());
+		throw system_error("cannot write " + path.string() + ": " + errno_text(err));
+	}
 	int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {
 		::fsync(dir);
@@ -412,7 +490,7 @@ std::string apply_change(const fs::path& root, const Change& c)
 	case Kind::subtree:
 		return write_file(root / c.target / "cgroup.subtree_control", "+" + c.after);
 	case Kind::affinity:
-		return set_affinity(root, c.target, c.after);
+		return set_affinity(root, c, c.after);
 	case Kind::sched:
 		return set_sched(c.target, c.after);
 	case Kind::move: {
@@ -445,7 +523,7 @@ std::string restore_change(const fs::path& root, const Change& c)
 			return "";
 		return write_file(root / c.target / "cgroup.subtree_control", "-" + c.after);
 	case Kind::affinity:
-		return set_affinity(root, c.target, c.before);
+		return set_affinity(root, c, c.before);
 	case Kind::sched:
 		return set_sched(c.target, c.before);
 	case Kind::move: {
@@ -453,11 +531,38 @@ std::string restore_change(const fs::path& root, const Change& c)
 		return err == errno_text(ESRCH) || err == errno_text(ENOENT) ? "" : err;
 	}
 	case Kind::swap:
-		if (::swapon(c.target.c_str(), 0) != 0 && errno != EBUSY)
+		if (::swapon(c.target.c_str(), swapon_flags(c)) != 0 && errno != EBUSY)
 			return errno_text(errno);
 		return "";
 	}
 	return "unknown change";
+}
+
+namespace {
+
+// skip - c is for a task that has exited and whose ID another task took
+// (a kernel thread is still found by its comm): "" if not.
+std::string skip(const fs::path& root, const Change& c)
+{
+	if (!reused(root, c) || (c.kind == Kind::affinity &&
+				 c.target.find(':') != std::string::npos))
+		return "";
+	const std::string tid = c.target.substr(0, c.target.find(':'));
+	return c.what + ": task " + tid + " has exited and another task has its ID now";
+}
+
+}  // namespace
+
+int swapon_flags(const Change& c)
+{
+	// "on prio=N" ("on" in version 1 files).
+	auto at = c.before.find("prio=");
+	if (at == std::string::npos)
+		return 0;
+	int prio = std::atoi(c.before.c_str() + at + 5);
+	if (prio < 0)
+		return 0;	// the kernel's own: it gives the next one again
+	return SWAP_FLAG_PREFER | ((prio << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
 }
 
 Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s)
@@ -465,6 +570,10 @@ Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State
 	write_state(state_path, s);
 	Outcome o;
 	for (const Change& c : s.plan.changes) {
+		if (std::string why = skip(root, c); !why.empty()) {
+			o.skipped.push_back(why);
+			continue;
+		}
 		std::string err = apply_change(root, c);
 		if (err.empty())
 			o.done++;
@@ -481,12 +590,26 @@ Outcome restore_state(const fs::path& root, const fs::path& state_path)
 		return {};
 	State s = state_from_json(*text);
 	Outcome o;
+	State left{s.by, s.plan};
+	left.plan.changes.clear();
 	for (auto it = s.plan.changes.rbegin(); it != s.plan.changes.rend(); ++it) {
+		if (std::string why = skip(root, *it); !why.empty()) {
+			o.skipped.push_back(why);	// nothing of ours to restore
+			continue;
+		}
 		std::string err = restore_change(root, *it);
-		if (err.empty())
+		if (err.empty()) {
 			o.done++;
-		else
+		} else {
 			o.failed.push_back(it->what + ": " + err);
+			left.plan.changes.insert(left.plan.changes.begin(), *it);
+		}
+	}
+	if (!left.plan.changes.empty()) {
+		// The file is the only record of these prior values: keep
+		// exactly them, so that the next restore retries them alone.
+		write_state(state_path, left);
+		return o;
 	}
 	if (::unlink(state_path.c_str()) != 0 && errno != ENOENT)
 		throw system_error("cannot remove " + state_path.string() + ": " +

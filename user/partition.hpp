@@ -8,6 +8,7 @@
 // value, changed or not, which is harmless.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ struct Change {
 	std::string before;
 	std::string after;
 	std::string what;	// for people
+	// affinity, sched, move: the task's start time (field 22 of its
+	// stat), so that a task whose ID was reused is not touched; 0: not
+	// recorded (version 1).
+	std::uint64_t start = 0;
 };
 
 const char* change_kind_name(Change::Kind k);
@@ -62,6 +67,7 @@ void write_state(const fs::path& path, const State& s);
 struct Outcome {
 	std::size_t done = 0;
 	std::vector<std::string> failed;	// "what: why"
+	std::vector<std::string> skipped;	// a task whose ID another took
 };
 
 // apply_change / restore_change - one change, against root.
@@ -69,12 +75,36 @@ struct Outcome {
 std::string apply_change(const fs::path& root, const Change& c);
 std::string restore_change(const fs::path& root, const Change& c);
 
+// swapon_flags - the swapon(2) flags that give a swap change back its
+// priority: SWAP_FLAG_PREFER and the priority if one was chosen (>= 0).
+int swapon_flags(const Change& c);
+
 // apply_plan - record the plan in state_path, then apply it.
 Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s);
-// restore_state - undo everything recorded in state_path, then remove it.
+// restore_state - undo everything recorded in state_path, then remove it;
+// if some changes could not be undone, state_path is rewritten to hold
+// exactly those, in their order, and they are in Outcome::failed.
 Outcome restore_state(const fs::path& root, const fs::path& state_path);
 
+// StateLock - an exclusive flock(2) on the state directory, held by
+// partition --isolate and --restore, attach and detach for as long as
+// they change the host, so that two of them never interleave (one would
+// take the other's state file for the original values, or unpin the
+// other's programs). Another holder: a system Error, nothing waits.
+class StateLock {
+public:
+	explicit StateLock(const fs::path& dir);
+	~StateLock();
+	StateLock(const StateLock&) = delete;
+	StateLock& operator=(const StateLock&) = delete;
+
+private:
+	int fd_ = -1;
+};
+
+inline constexpr const char* kStateDir = "/run/rtnoise";
 inline constexpr const char* kStatePath = "/run/rtnoise/partition.json";
+inline constexpr int kStateVersion = 2;
 inline constexpr const char* kCgroupName = "rtnoise.isolated";
 
 }  // namespace rtnoise

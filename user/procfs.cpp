@@ -8,6 +8,7 @@
 
 #include "error.hpp"
 #include "host.hpp"
+#include "utf8.hpp"
 
 namespace rtnoise {
 
@@ -39,7 +40,7 @@ bool parse_stat(const std::string& line, Task& t)
 	auto close = line.rfind(')');
 	if (open == std::string::npos || close == std::string::npos || close < open)
 		return false;
-	t.comm = line.substr(open + 1, close - open - 1);
+	t.comm = escape_name(line.substr(open + 1, close - open - 1));
 	std::istringstream in(line.substr(close + 1));
 	std::vector<std::string> f;
 	for (std::string w; in >> w;)
@@ -50,6 +51,7 @@ bool parse_stat(const std::string& line, Task& t)
 	unsigned long flags = std::stoul(f[9 - 3]);
 	t.kthread = flags & kPfKthread;
 	t.pinned = flags & kPfNoSetaffinity;
+	t.start_time = std::stoull(f[22 - 3]);
 	t.processor = std::stoi(f[39 - 3]);
 	t.rt_priority = static_cast<unsigned>(std::stoul(f[40 - 3]));
 	t.policy = static_cast<unsigned>(std::stoul(f[41 - 3]));
@@ -85,6 +87,47 @@ std::vector<Task> list_tasks(const fs::path& root)
 	std::sort(tasks.begin(), tasks.end(),
 		  [](const Task& a, const Task& b) { return a.tid < b.tid; });
 	return tasks;
+}
+
+namespace {
+
+// unmangle - undo seq_file's mangle_path(): ' ', '\t', '\n' and '\\' in
+// a path are printed as \ooo.
+std::string unmangle(const std::string& s)
+{
+	std::string out;
+	for (std::size_t i = 0; i < s.size(); i++) {
+		auto octal = [&](std::size_t k) { return s[k] >= '0' && s[k] <= '7'; };
+		if (s[i] == '\\' && i + 3 < s.size() && octal(i + 1) && octal(i + 2) &&
+		    octal(i + 3)) {
+			out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+						 (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			out += s[i];
+		}
+	}
+	return out;
+}
+
+}  // namespace
+
+std::vector<Swap> parse_swaps(const std::string& text)
+{
+	std::vector<Swap> swaps;
+	std::istringstream in(text);
+	std::string l;
+	std::getline(in, l);	// the header
+	while (std::getline(in, l)) {
+		std::istringstream f(l);
+		Swap s;
+		std::string size, used;
+		if (!(f >> s.path >> s.type >> size >> used >> s.priority))
+			continue;
+		s.path = unmangle(s.path);
+		swaps.push_back(std::move(s));
+	}
+	return swaps;
 }
 
 Cmdline parse_cmdline(const std::string& text)

@@ -3,6 +3,7 @@
 // under a root directory so that fixture trees stand in for a host.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -19,13 +20,14 @@ namespace fs = std::filesystem;
 struct Task {
 	int pid = 0;
 	int tid = 0;
-	std::string comm;
+	std::string comm;	// escaped: see utf8.hpp
 	bool kthread = false;	// PF_KTHREAD
 	bool pinned = false;	// PF_NO_SETAFFINITY: per-CPU kthread
 	unsigned policy = 0;	// SCHED_*
 	unsigned rt_priority = 0;
 	int processor = -1;	// CPU it last ran on
 	CpuSet allowed;		// Cpus_allowed_list
+	std::uint64_t start_time = 0;	// field 22: clock ticks after boot
 };
 
 // list_tasks - every thread of every process under <root>/proc.
@@ -62,6 +64,14 @@ KernelConfig read_kernel_config(const fs::path& root);
 CpuSet parse_hex_mask(const std::string& text);
 // format_hex_mask - the inverse, as the kernel prints it.
 std::string format_hex_mask(const CpuSet& cpus, unsigned nr_cpus);
+
+// Swap - one line of /proc/swaps.
+struct Swap {
+	std::string path;	// as bytes: the kernel's \ooo escapes undone
+	std::string type;	// "partition", "file"
+	int priority = 0;	// negative: given by the kernel, not chosen
+};
+std::vector<Swap> parse_swaps(const std::string& text);
 
 // trimmed - a file's first line without the newline, or nullopt.
 std::optional<std::string> read_line(const fs::path& path);

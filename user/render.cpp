@@ -151,7 +151,7 @@ std::string render_json(const Snapshot& s)
 		{"spikes", spikes},
 		{"tick", tick},
 	};
-	return j.dump(2) + "\n";
+	return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_cyclictest(const Snapshot& s, LatType type)

@@ -23,6 +23,7 @@
 
 #include "error.hpp"
 #include "rtnoise.skel.h"
+#include "utf8.hpp"
 
 namespace rtnoise {
 namespace {
@@ -133,7 +134,7 @@ std::string comm_of_file(const fs::path& path)
 	std::string c(buf);
 	if (!c.empty() && c.back() == '\n')
 		c.pop_back();
-	return c;
+	return escape_name(c);
 }
 
 std::string comm_of(std::uint64_t tid)
@@ -459,7 +460,7 @@ TraceData tracer_read(const std::string& pin_dir)
 			s.count = val.count;
 			s.total_ns = val.total_ns;
 			s.max_ns = val.max_ns;
-			s.comm.assign(val.name, strnlen(val.name, sizeof(val.name)));
+			s.comm = escape_name({val.name, strnlen(val.name, sizeof(val.name))});
 			t.sources.push_back(std::move(s));
 		}
 		key = next;
@@ -475,7 +476,7 @@ TraceData tracer_read(const std::string& pin_dir)
 			if (bpf_map_lookup_elem(origins_fd.fd, &onext, &ov) == 0)
 				t.origins.push_back({onext.cpu, onext.kind, onext.id,
 						     onext.from_cpu, onext.from_pid,
-						     std::string(ov.comm, strnlen(ov.comm, sizeof(ov.comm))),
+						     escape_name({ov.comm, strnlen(ov.comm, sizeof(ov.comm))}),
 						     ov.count, ov.via});
 			ok = onext;
 			oprev = &ok;

@@ -6,6 +6,7 @@
 #include "error.hpp"
 #include "host.hpp"
 #include "procfs.hpp"
+#include "utf8.hpp"
 
 namespace rtnoise {
 
@@ -60,13 +61,37 @@ std::string tune_cmdline(const Layout& l, const TuneOptions& o)
 	return out + "\n";
 }
 
+namespace {
+
+// xml_text - a name as XML character data: bytes that are not printable
+// UTF-8 escaped (XML 1.0 allows no C0 controls), then the markup.
+std::string xml_text(const std::string& name)
+{
+	std::string out;
+	for (char c : escape_name(name)) {
+		const char* entity = c == '&'	 ? "&amp;"
+				     : c == '<'	 ? "&lt;"
+				     : c == '>'	 ? "&gt;"
+				     : c == '\'' ? "&apos;"
+				     : c == '"'	 ? "&quot;"
+						 : nullptr;
+		if (entity)
+			out += entity;
+		else
+			out += c;
+	}
+	return out;
+}
+
+}  // namespace
+
 std::string tune_libvirt(const Layout& l, const TuneOptions& o)
 {
 	const std::string hk = format_cpulist(l.housekeeping);
 	const std::size_t n = l.isolated.size();
 	std::string x;
 	x += "<domain type='kvm'>\n";
-	x += "  <name>" + o.name + "</name>\n";
+	x += "  <name>" + xml_text(o.name) + "</name>\n";
 	x += "  <memory unit='MiB'>" + std::to_string(o.memory_mib) + "</memory>\n";
 	x += "  <vcpu placement='static'>" + std::to_string(n) + "</vcpu>\n";
 	x += "  <cputune>\n";

@@ -3,6 +3,8 @@
 // restore on a copy of a captured host tree.
 #include <gtest/gtest.h>
 
+#include <sys/swap.h>
+
 #include <fstream>
 
 #include "error.hpp"
@@ -109,9 +111,10 @@ TEST(Partition, StateFileRoundTrip)
 		EXPECT_EQ(back.plan.changes[i].target, s.plan.changes[i].target);
 		EXPECT_EQ(back.plan.changes[i].before, s.plan.changes[i].before);
 		EXPECT_EQ(back.plan.changes[i].after, s.plan.changes[i].after);
+		EXPECT_EQ(back.plan.changes[i].start, s.plan.changes[i].start);
 	}
 	EXPECT_THROW(state_from_json("{"), Error);
-	EXPECT_THROW(state_from_json(R"({"version": 2})"), Error);
+	EXPECT_THROW(state_from_json(R"({"version": 3})"), Error);
 }
 
 TEST(Partition, ApplyThenRestoreLeavesTheTreeAsItWas)
@@ -156,4 +159,174 @@ TEST(Partition, ApplyThenRestoreLeavesTheTreeAsItWas)
 	Outcome again = restore_state(tree, state);
 	EXPECT_EQ(again.done, 0u);
 	fs::remove_all(tree);
+}
+
+namespace {
+
+// Fixture - a copy of the default host, removed at the end of the test.
+struct Fixture {
+	fs::path tree;
+	fs::path state;
+	Fixture()
+		: tree(fs::temp_directory_path() / ("rtnoise-part-" + std::to_string(::getpid()))),
+		  state(tree / "run/rtnoise/partition.json")
+	{
+		fs::remove_all(tree);
+		fs::copy(kDefault, tree, fs::copy_options::recursive);
+	}
+	~Fixture() { fs::remove_all(tree); }
+
+	// file_change - a sysctl change as the planner makes it.
+	Change file_change(const std::string& target, const std::string& after)
+	{
+		return {Change::Kind::file, target, read_line(tree / target).value(), after,
+			target + "=" + after};
+	}
+};
+
+}  // namespace
+
+TEST(Partition, FailedRestoreKeepsExactlyWhatFailed)
+{
+	Fixture f;
+	State s{"partition", plan_partition(f.tree, {2, 3})};
+	s.plan.changes = {f.file_change("proc/sys/kernel/watchdog", "0"),
+			  f.file_change("proc/sys/kernel/timer_migration", "0"),
+			  f.file_change("proc/sys/vm/stat_interval", "10")};
+	Outcome a = apply_plan(f.tree, f.state, s);
+	ASSERT_EQ(a.done, 3u);
+
+	// timer_migration cannot be written back: a directory stands there.
+	const fs::path tm = f.tree / "proc/sys/kernel/timer_migration";
+	fs::remove(tm);
+	fs::create_directory(tm);
+	Outcome r = restore_state(f.tree, f.state);
+	EXPECT_EQ(r.done, 2u);
+	ASSERT_EQ(r.failed.size(), 1u);
+	EXPECT_NE(r.failed[0].find("timer_migration"), std::string::npos) << r.failed[0];
+	EXPECT_EQ(read_line(f.tree / "proc/sys/kernel/watchdog"), "1");
+
+	// The state file now holds that change alone, with its prior value.
+	ASSERT_TRUE(fs::exists(f.state));
+	State left = state_from_json(read_file(f.state).value());
+	EXPECT_EQ(left.by, "partition");
+	EXPECT_EQ(left.plan.cpus, (CpuSet{2, 3}));
+	ASSERT_EQ(left.plan.changes.size(), 1u);
+	EXPECT_EQ(left.plan.changes[0].target, "proc/sys/kernel/timer_migration");
+	EXPECT_EQ(left.plan.changes[0].before, s.plan.changes[1].before);
+
+	// Once it can be written, a second restore retries exactly that one.
+	fs::remove(tm);
+	std::ofstream(tm) << "0\n";
+	Outcome again = restore_state(f.tree, f.state);
+	EXPECT_EQ(again.done, 1u);
+	EXPECT_TRUE(again.failed.empty());
+	EXPECT_EQ(read_line(tm), s.plan.changes[1].before);
+	EXPECT_FALSE(fs::exists(f.state));
+}
+
+TEST(Partition, StateFileIsNotWrittenThroughASymlink)
+{
+	Fixture f;
+	fs::create_directories(f.state.parent_path());
+	const fs::path victim = f.tree / "victim";
+	std::ofstream(victim) << "precious\n";
+	// Whatever name the old fixed temporary file had, a link there and a
+	// link as the state file itself are left alone.
+	fs::create_symlink(victim, f.state.string() + ".tmp");
+	State s{"partition", plan_partition(f.tree, {2, 3})};
+	write_state(f.state, s);
+	EXPECT_EQ(read_file(victim), "precious\n");
+	EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(f.state)));
+	EXPECT_EQ(state_from_json(read_file(f.state).value()).plan.cpus, (CpuSet{2, 3}));
+	for (const auto& e : fs::directory_iterator(f.state.parent_path()))
+		EXPECT_TRUE(e.path() == f.state || e.path().string() == f.state.string() + ".tmp")
+			<< "left behind: " << e.path();
+}
+
+TEST(Partition, StateLockIsExclusive)
+{
+	Fixture f;
+	const fs::path dir = f.tree / "run/rtnoise";
+	{
+		StateLock first(dir);
+		// Another open file description of the same directory, as a
+		// second rtnoise process would have: refused, with exit 3.
+		try {
+			StateLock second(dir);
+			ADD_FAILURE() << "a second lock was granted";
+		} catch (const Error& e) {
+			EXPECT_EQ(e.code(), Exit::system);
+			EXPECT_NE(std::string(e.what()).find("another rtnoise"), std::string::npos)
+				<< e.what();
+		}
+	}
+	EXPECT_NO_THROW(StateLock again(dir));	// released with the first
+}
+
+TEST(Partition, RestoreLeavesATaskWhoseIdWasReusedAlone)
+{
+	Fixture f;
+	// The planner records when each task it changes started.
+	Plan p = plan_partition(f.tree, {2, 3});
+	const Change* kthreadd = by_target(p, "2");
+	ASSERT_TRUE(kthreadd);
+	EXPECT_EQ(kthreadd->start, 40u);
+	const Change* ksoftirqd = by_target(p, "26");
+	ASSERT_TRUE(ksoftirqd);
+	EXPECT_EQ(ksoftirqd->start, 62u);
+
+	// A task of the tree under an ID above PID_MAX_LIMIT, that no task
+	// of this machine can have: should a syscall be made, it changes
+	// nothing here.
+	const std::string tid = "4194400";
+	const fs::path dir = f.tree / "proc" / tid / "task" / tid;
+	fs::create_directories(dir);
+	fs::copy(f.tree / "proc/26/task/26/stat", dir / "stat");
+	fs::copy(f.tree / "proc/26/task/26/status", dir / "status");
+	State s{"partition", p};
+	s.plan.changes = {{Change::Kind::affinity, tid, "0-3", "0-1", "task to CPUs 0-1", 62},
+			  {Change::Kind::sched, tid, "other 0", "fifo 2", "task to FIFO 2", 62}};
+
+	// The same task: restored.
+	write_state(f.state, s);
+	Outcome same = restore_state(f.tree, f.state);
+	EXPECT_EQ(same.done, 2u);
+	EXPECT_TRUE(same.skipped.empty());
+
+	// Another task, started later, took the ID: left alone, and said.
+	write_state(f.state, s);
+	std::string stat = read_file(dir / "stat").value();
+	std::ofstream(dir / "stat") << stat.replace(stat.find(" 62 "), 4, " 99 ");
+	Outcome r = restore_state(f.tree, f.state);
+	EXPECT_EQ(r.done, 0u);
+	EXPECT_TRUE(r.failed.empty());
+	ASSERT_EQ(r.skipped.size(), 2u);
+	EXPECT_NE(r.skipped[0].find(tid), std::string::npos) << r.skipped[0];
+	EXPECT_FALSE(fs::exists(f.state));	// nothing left to retry
+}
+
+TEST(Partition, SwapsComeBackWithTheirPathAndPriority)
+{
+	Fixture f;
+	// As the kernel prints them: a space in a path is \040.
+	std::ofstream(f.tree / "proc/swaps")
+		<< "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+		   "/var/swap\\040file                      file\t\t1048572\t\t0\t\t5\n"
+		   "/dev/vda2                               partition\t2097148\t\t0\t\t-2\n";
+	Plan p = plan_partition(f.tree, {2, 3});
+	const Change* file = by_target(p, "/var/swap file");
+	const Change* part = by_target(p, "/dev/vda2");
+	ASSERT_TRUE(file);
+	ASSERT_TRUE(part);
+	EXPECT_EQ(file->kind, Change::Kind::swap);
+	EXPECT_EQ(file->what, "swapoff /var/swap file");
+	// A priority someone chose comes back; the kernel's own (negative)
+	// ones are the kernel's to give again.
+	EXPECT_EQ(swapon_flags(*file), SWAP_FLAG_PREFER | 5);
+	EXPECT_EQ(swapon_flags(*part), 0);
+	// Through the state file too, and from a version 1 file ("on").
+	State back = state_from_json(state_to_json({"partition", p}));
+	EXPECT_EQ(swapon_flags(*by_target(back.plan, "/var/swap file")), SWAP_FLAG_PREFER | 5);
+	EXPECT_EQ(swapon_flags({Change::Kind::swap, "/dev/vda2", "on", "off", "swapoff"}), 0);
 }

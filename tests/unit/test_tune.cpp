@@ -47,3 +47,11 @@ TEST(Tune, LibvirtPinsOneVcpuPerIsolatedCpu)
 	EXPECT_NE(x.find("<timer name='kvmclock' present='no'/>"), std::string::npos);
 	EXPECT_NE(x.find("<hugepages>"), std::string::npos);
 }
+
+TEST(Tune, LibvirtNameIsXmlText)
+{
+	TuneOptions o;
+	o.name = "rt<1>&'\x01\xff";
+	std::string x = tune_libvirt(plan_layout(kDefault, {2, 3}), o);
+	EXPECT_NE(x.find("<name>rt&lt;1&gt;&amp;&apos;\\x01\\xff</name>"), std::string::npos) << x;
+}
