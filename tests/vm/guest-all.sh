@@ -3,13 +3,13 @@
 #   guest-all.sh BUILD_DIR OUT_DIR
 here=$(dirname "$(realpath "$0")")
 status=0
-# If no step finishes for 7 min (the slowest step, an attach while a vCPU
-# spins, takes up to 400 s), leave the kernel's view of the blocked tasks
+# If no step finishes for 12 min (the slowest step, an attach while a vCPU
+# spins, takes up to 700 s), leave the kernel's view of the blocked tasks
 # behind (once: the dump itself would fail the dmesg check).
 touch "$2/progress"
 (
 	while sleep 30; do
-		[ -n "$(find "$2/progress" -mmin -7)" ] && continue
+		[ -n "$(find "$2/progress" -mmin -12)" ] && continue
 		ps -eo pid,stat,wchan:32,args >"$2/ps"
 		echo w >/proc/sysrq-trigger
 		dmesg >"$2/dmesg"

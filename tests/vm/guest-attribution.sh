@@ -160,8 +160,9 @@ taskset -c 3 "$disturb" spin 3 0 &	# until killed: attach takes a minute in TCG
 spin=$!
 sleep 1
 # Single-threaded TCG shares one host thread among the vCPUs: with one
-# of them spinning, loading the programs takes minutes.
-RUN_TIMEOUT=400 expect_ok "attach --no-sampler" "$rt" attach --cpus 3 --no-sampler
+# of them spinning, loading and attaching the programs takes minutes
+# (each tracepoint enabled patches text on every vCPU).
+RUN_TIMEOUT=700 expect_ok "attach --no-sampler" "$rt" attach --cpus 3 --no-sampler
 "$disturb" timer 3 1000 2
 expect_ok "report without the sampler" "$rt" report --format json
 echo "$out" >"$outdir/bpf-only.json"
