@@ -3,26 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "attribution.hpp"
+#include "events.hpp"
 #include "render.hpp"
 
 #include <map>
 
 using namespace rtnoise;
+using rtnoise::test::ev;
 
 namespace {
-
-TraceEvent ev(unsigned kind, std::uint64_t id, unsigned depth, std::uint64_t start,
-	      std::uint64_t end, std::uint64_t net = 0)
-{
-	TraceEvent e;
-	e.kind = kind;
-	e.id = id;
-	e.depth = depth;
-	e.start_ns = start;
-	e.end_ns = end;
-	e.net_ns = net ? net : end - start;
-	return e;
-}
 
 std::uint64_t part(const Explanation& x, unsigned kind, std::uint64_t id)
 {

@@ -12,12 +12,14 @@
 #include <thread>
 
 #include "attribution.hpp"
+#include "events.hpp"
 
 extern "C" {
 #include "rtnoise_join.h"
 }
 
 using namespace rtnoise;
+using rtnoise::test::ev;
 
 namespace {
 
@@ -54,14 +56,7 @@ struct Timeline {
 			nest(k, pick(1, 2), depth + 1, a, b, f);
 			t = b;
 		}
-		TraceEvent e;
-		e.kind = kind;
-		e.id = id;
-		e.depth = depth;
-		e.start_ns = start;
-		e.end_ns = end;
-		e.flags = flags;
-		events.push_back(e);
+		events.push_back(ev(kind, id, depth, start, end, 0, flags));
 	}
 
 	// threads - back-to-back threads (and idle) at depth 0 over [0, len).
@@ -199,23 +194,13 @@ TEST(KernelJoin, PreemptedThreadsAndTheSamplersOwnContexts)
 	// interrupt [100,110) (not a cause) with an hrtimer 77 [102,104)
 	// inside it. Window [90,310): the hog's 210 minus the hrtimer's 2,
 	// the hrtimer 2; the sampler's thread 10 is unexplained.
-	std::vector<TraceEvent> evs;
-	auto add = [&](unsigned kind, std::uint64_t id, unsigned depth, std::uint64_t a,
-		       std::uint64_t b, unsigned flags) {
-		TraceEvent e;
-		e.kind = kind;
-		e.id = id;
-		e.depth = depth;
-		e.start_ns = a;
-		e.end_ns = b;
-		e.flags = flags;
-		evs.push_back(e);
+	std::vector<TraceEvent> evs{
+		ev(RTNOISE_KIND_THREAD, 100, 0, 0, 50),
+		ev(RTNOISE_KIND_HRTIMER, 77, 2, 102, 104),
+		ev(RTNOISE_KIND_LOCAL_TIMER, 0, 1, 100, 110, 0, RTNOISE_EV_NOT_CAUSE),
+		ev(RTNOISE_KIND_THREAD, 200, 0, 50, 300),
+		ev(RTNOISE_KIND_THREAD, 300, 0, 300, 320, 0, RTNOISE_EV_NOT_CAUSE),
 	};
-	add(RTNOISE_KIND_THREAD, 100, 0, 0, 50, 0);
-	add(RTNOISE_KIND_HRTIMER, 77, 2, 102, 104, 0);
-	add(RTNOISE_KIND_LOCAL_TIMER, 0, 1, 100, 110, RTNOISE_EV_NOT_CAUSE);
-	add(RTNOISE_KIND_THREAD, 200, 0, 50, 300, 0);
-	add(RTNOISE_KIND_THREAD, 300, 0, 300, 320, RTNOISE_EV_NOT_CAUSE);
 	bool cut;
 	rtnoise_spike_causes k = finish(kernel_join(evs, 90, 310, 1024, &cut));
 	ASSERT_EQ(k.nr, 2u);
