@@ -407,11 +407,25 @@ static __always_inline void unpark(struct rtnoise_cpu_state *st, __u32 cpu,
 		st->nparked--;
 }
 
+/* switch_stack - the stack of @pid, leaving the CPU now */
+static __noinline void switch_stack(void *ctx, struct rtnoise_cpu_state *st,
+				    __u32 pid)
+{
+	long n;
+
+	if (!st)
+		return;
+	n = bpf_get_stack(ctx, st->stack, sizeof(st->stack), 0);
+	st->stack_bytes = n > 0 ? n : 0;
+	st->stack_kind = RTNOISE_KIND_THREAD;
+	st->stack_of = pid;
+}
+
 /*
  * on_switch - close the previous thread's frame, open the next one's.
  * @btf: tp_btf can load task fields directly; raw_tp must probe them.
  */
-static __always_inline int on_switch(struct task_struct *prev,
+static __always_inline int on_switch(void *ctx, struct task_struct *prev,
 				     struct task_struct *next, bool btf)
 {
 	struct rtnoise_cpu_state *st;
@@ -433,6 +447,16 @@ static __always_inline int on_switch(struct task_struct *prev,
 	 */
 	prev_pid = btf ? prev->pid : BPF_CORE_READ(prev, pid);
 	next_pid = btf ? next->pid : BPF_CORE_READ(next, pid);
+	/*
+	 * The sampler's thread gets the CPU from a thread the timer did not
+	 * find there (it woke from idle with the timer, or came from another
+	 * context): keep where that thread held the CPU until now, its
+	 * stack as it leaves, if it turns out to be the spike's cause.
+	 */
+	if (next_pid && next_pid == st->sampler_pid && prev_pid &&
+	    (!st->stack_bytes || st->stack_kind != RTNOISE_KIND_THREAD ||
+	     st->stack_of != prev_pid))
+		switch_stack(ctx, st, prev_pid);
 	if (st->depth > 1)
 		park(st, slot, cpu, prev_pid, now);
 	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD) {
@@ -913,7 +937,7 @@ static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
 	TWIN(name##_entry, push(RTNOISE_KIND_IPI, ipi, 0), int vector)        \
 	TWIN(name##_exit, pop(RTNOISE_KIND_IPI, NULL, NAME_NONE), int vector)
 
-TWIN(sched_switch, on_switch(prev, next, btf), bool preempt, struct task_struct *prev,
+TWIN(sched_switch, on_switch(ctx, prev, next, btf), bool preempt, struct task_struct *prev,
      struct task_struct *next)
 
 TWIN(sched_process_exec, on_exec(p), struct task_struct *p, pid_t old_pid,

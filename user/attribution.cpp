@@ -271,14 +271,21 @@ std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips,
 	std::vector<std::string> frames;
 	for (std::uint64_t ip : ips)
 		frames.push_back(ksyms.frame_of(ip));
-	// The innermost frames are the way the sampler's timer interrupt
-	// came in (the BPF program, the hrtimer code, the interrupt entry):
-	// what it interrupted starts after the interrupt's entry stub.
+	// The innermost frames are rtnoise's own way in: taken when the
+	// sampler's timer interrupted the cause, what it interrupted starts
+	// after the interrupt's entry stub; taken when the cause left the
+	// CPU to the sampler's thread, its stack starts at __schedule.
 	for (std::size_t i = 0; i < frames.size(); i++) {
 		if (frames[i].rfind("asm_sysvec_", 0) == 0) {
 			frames.erase(frames.begin(), frames.begin() + static_cast<long>(i) + 1);
 			if (frames.empty())
 				frames.push_back("(user space)");
+			return frames;
+		}
+	}
+	for (std::size_t i = 0; i < frames.size(); i++) {
+		if (frames[i].rfind("__schedule+", 0) == 0) {
+			frames.erase(frames.begin(), frames.begin() + static_cast<long>(i));
 			break;
 		}
 	}

@@ -407,7 +407,7 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 			static_cast<double>(sp->unexplained_ns) / 1e3);
 		if (sp->stack.empty())
 			continue;
-		appendf(out, "      stack of %s when the timer was due:\n",
+		appendf(out, "      stack of %s where it held the CPU:\n",
 			sp->causes.empty() ? "the largest cause" : sp->causes.front().name.c_str());
 		const std::size_t kFrames = 8;
 		for (std::size_t i = 0; i < sp->stack.size() && i < kFrames; i++)

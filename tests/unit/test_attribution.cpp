@@ -371,6 +371,18 @@ TEST(Attribute, TheSamplersOwnEventsAreNoCause)
 	EXPECT_EQ(s.spikes[0].unexplained_ns, 10000u);
 }
 
+TEST(SymbolizeStack, AStackTakenAtTheSwitchStartsAtSchedule)
+{
+	Ksyms k = Ksyms::parse("ffffffff81000000 T bpf_trace_run2\n"
+			       "ffffffff81000100 T __schedule\n"
+			       "ffffffff81000200 T do_nanosleep\n");
+	auto frames = symbolize_stack({0xffffffff81000004, 0xffffffff81000110,
+				       0xffffffff81000208}, k);
+	ASSERT_EQ(frames.size(), 2u);
+	EXPECT_EQ(frames[0], "__schedule+0x10");
+	EXPECT_EQ(frames[1], "do_nanosleep+0x8");
+}
+
 TEST(SymbolizeStack, UserSpaceWhenOnlyTheInterruptPathIsLeft)
 {
 	Ksyms k = Ksyms::parse("ffffffff81000000 T hrtimer_interrupt\n"

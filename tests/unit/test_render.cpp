@@ -240,7 +240,7 @@ TEST(RenderText, SpikesWithCausesStackAndIncompleteFigures)
 		  std::string::npos)
 		<< out;
 	EXPECT_NE(out.find("      idle         C1 (state1)"), std::string::npos) << out;
-	EXPECT_NE(out.find("      stack of noise-hog:42 when the timer was due:\n"
+	EXPECT_NE(out.find("      stack of noise-hog:42 where it held the CPU:\n"
 			   "        do_syscall_64+0x10\n"
 			   "        entry_SYSCALL_64+0x10\n"),
 		  std::string::npos)
