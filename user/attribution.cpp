@@ -273,7 +273,7 @@ std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips,
 		frames.push_back(ksyms.frame_of(ip));
 	// The innermost frames are rtnoise's own way in: taken when the
 	// sampler's timer interrupted the cause, what it interrupted starts
-	// after the interrupt's entry stub; taken when the cause left the
+	// after the interrupt's entry code; taken when the cause left the
 	// CPU to the sampler's thread, its stack starts at __schedule.
 	for (std::size_t i = 0; i < frames.size(); i++) {
 		if (frames[i].rfind("asm_sysvec_", 0) == 0) {
