@@ -111,14 +111,14 @@ void run_attach(const AttachOptions& o)
 		isolate(cfg.cpus, false, "attach", kStatePath);
 		stop_if_signalled();
 	}
+	TracerOptions t;
+	t.cpus = cfg.cpus;
+	t.ring_size = o.events;
+	t.sampler_fn = sampler_fn;
+	t.spike_capacity = dev ? cfg.spike_capacity : 0;
+	t.verbose = o.verbose;
 	// Tracer first, so the sampler's first spikes already have causes.
 	if (!o.no_bpf) {
-		TracerOptions t;
-		t.cpus = cfg.cpus;
-		t.ring_size = o.events;
-		t.sampler_fn = sampler_fn;
-		t.spike_capacity = dev ? cfg.spike_capacity : 0;
-		t.verbose = o.verbose;
 		mine.tracer = real.tracer;
 		std::vector<std::string> tps = tracer_attach(t);
 		if (o.verbose)
@@ -135,13 +135,8 @@ void run_attach(const AttachOptions& o)
 	if (dev)
 		std::cerr << " " << format_bytes(sampler_bytes(cfg)) << " for the sampler"
 			  << (o.no_bpf ? "" : ",");
-	if (!o.no_bpf) {
-		TracerOptions t;
-		t.cpus = cfg.cpus;
-		t.ring_size = o.events;
-		t.spike_capacity = dev ? cfg.spike_capacity : 0;
+	if (!o.no_bpf)
 		std::cerr << " " << format_bytes(tracer_bytes(t)) << " for BPF";
-	}
 	std::cerr << "\n";
 	std::cerr << "rtnoise: " << (dev ? "sampling" : "tracing") << " CPUs "
 		  << format_cpulist(cfg.cpus);
