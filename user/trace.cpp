@@ -17,19 +17,17 @@ const char* kind_name(unsigned kind)
 
 bool read_event(const volatile rtnoise_event& e, std::uint64_t seq, TraceEvent& out)
 {
-	const std::uint64_t s1 = __atomic_load_n(&e.seq, __ATOMIC_ACQUIRE);
-	if (s1 != seq + 1)
+	rtnoise_event raw;
+	if (seq_copy(e, raw) != seq + 1)
 		return false;
-	out.kind = e.kind;
-	out.depth = e.depth;
-	out.id = e.id;
-	out.start_ns = e.start_ns;
-	out.end_ns = e.end_ns;
-	out.net_ns = e.net_ns;
-	out.flags = e.flags;
-	// The copy above must be done before seq is read again.
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return __atomic_load_n(&e.seq, __ATOMIC_RELAXED) == s1;
+	out.kind = raw.kind;
+	out.depth = raw.depth;
+	out.id = raw.id;
+	out.start_ns = raw.start_ns;
+	out.end_ns = raw.end_ns;
+	out.net_ns = raw.net_ns;
+	out.flags = raw.flags;
+	return true;
 }
 
 namespace {

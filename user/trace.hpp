@@ -101,6 +101,21 @@ struct TraceData {
 	std::map<std::pair<unsigned, std::uint64_t>, std::string> idle_names;
 };
 
+// seq_copy - copy a record the BPF side writes as a seqcount (seq is 0
+// while it is written): its seq, or 0 when it was incomplete or changed
+// while copied. One reader for the event ring and the spike causes.
+template <typename T>
+std::uint64_t seq_copy(const volatile T& rec, T& out)
+{
+	const std::uint64_t seq = __atomic_load_n(&rec.seq, __ATOMIC_ACQUIRE);
+	if (!seq)
+		return 0;
+	__builtin_memcpy(&out, const_cast<const T*>(&rec), sizeof(out));
+	// The copy above must be done before seq is read again.
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&rec.seq, __ATOMIC_RELAXED) == seq ? seq : 0;
+}
+
 // read_event - copy one record of the event ring as a seqcount reader:
 // false when it is not the record of ring position @seq, or was being
 // rewritten while copied. Shared by the tracer and its tests.

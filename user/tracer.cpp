@@ -201,15 +201,10 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 		throw system_error("cannot map the spike causes: " + errno_text(errno));
 	const auto* all = static_cast<const volatile rtnoise_spike_causes*>(mem);
 	for (std::size_t i = 0; i < entries; i++) {
-		const volatile rtnoise_spike_causes& v = all[i];
-		const std::uint64_t seq = __atomic_load_n(&v.seq, __ATOMIC_ACQUIRE);
-		if (!seq)
-			continue;
 		rtnoise_spike_causes c;
-		std::memcpy(&c, const_cast<const rtnoise_spike_causes*>(&all[i]), sizeof(c));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&v.seq, __ATOMIC_RELAXED) != seq)
-			continue;	// being rewritten by a newer spike
+		const std::uint64_t seq = seq_copy(all[i], c);
+		if (!seq)
+			continue;	// never written, or rewritten by a newer spike
 		const std::size_t slot = i / (2 * cap);
 		const unsigned type = static_cast<unsigned>((i / cap) % 2);
 		if (slot >= RTNOISE_BPF_MAX_CPUS)
