@@ -28,6 +28,17 @@ command -v bpftrace >/dev/null || { echo "bench-bpf.sh: apt-get install bpftrace
 run() { "$pp" "$cpu" "$secs" | awk '{print $2}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+# with_rtnoise RTNOISE STATS - round trips/s with that rtnoise attached
+# (--no-sampler), its programs' bpf_stats left in STATS.
+with_rtnoise() {
+	"$1" attach --cpus "$cpu" --no-sampler >/dev/null 2>&1
+	sysctl -qw kernel.bpf_stats_enabled=1
+	run
+	bpftool prog show -j >"$2"
+	sysctl -qw kernel.bpf_stats_enabled=0
+	"$1" detach >/dev/null 2>&1
+}
+
 bare=() with_rt=() with_bt=() with_base=()
 stats=$(mktemp)
 base_stats=$(mktemp)
@@ -36,21 +47,8 @@ trap 'rm -f "$stats" "$base_stats"; "$rt" detach >/dev/null 2>&1 || true; sysctl
 for r in $(seq "$rounds"); do
 	bare+=("$(run)")
 
-	"$rt" attach --cpus "$cpu" --no-sampler >/dev/null 2>&1
-	sysctl -qw kernel.bpf_stats_enabled=1
-	with_rt+=("$(run)")
-	bpftool prog show -j >"$stats"
-	sysctl -qw kernel.bpf_stats_enabled=0
-	"$rt" detach >/dev/null 2>&1
-
-	if [ -n "$base" ]; then
-		"$base/rtnoise" attach --cpus "$cpu" --no-sampler >/dev/null 2>&1
-		sysctl -qw kernel.bpf_stats_enabled=1
-		with_base+=("$(run)")
-		bpftool prog show -j >"$base_stats"
-		sysctl -qw kernel.bpf_stats_enabled=0
-		"$base/rtnoise" detach >/dev/null 2>&1
-	fi
+	with_rt+=("$(with_rtnoise "$rt" "$stats")")
+	[ -n "$base" ] && with_base+=("$(with_rtnoise "$base/rtnoise" "$base_stats")")
 
 	log=$(mktemp)
 	bpftrace "$top/bench/per-source.bt" "$cpu" >"$log" 2>&1 &
@@ -75,6 +73,7 @@ if [ -n "$base" ]; then
 	echo "base $base: $m ($(awk "BEGIN{printf \"%.3f\", $m/$b}")x)"
 fi
 per_event() {
+	[ -s "$1" ] || echo "  (no stats in $1)"
 	python3 - "$1" <<'PY'
 import json, sys
 progs = json.load(open(sys.argv[1]))
