@@ -80,14 +80,16 @@ expect_ok "rtnoise --format cyclictest parses the same" \
 	"$checker" cyclictest "$outdir/rtnoise.hist" 2 "$outdir/cyclictest.hist"
 
 # --- concurrent readers -----------------------------------------------------
+# Three readers, two reports each, overlapping (a report takes seconds
+# under TCG, so they do).
 pids=()
-for i in 1 2 3 4; do
-	(for _ in 1 2 3 4 5; do "$rt" report --format json >/dev/null || exit 1; done) &
+for i in 1 2 3; do
+	(for _ in 1 2; do "$rt" report --format json >/dev/null || exit 1; done) &
 	pids+=($!)
 done
 bad=0
 for p in "${pids[@]}"; do wait "$p" || bad=1; done
-check "4 concurrent readers x5 reports" test "$bad" -eq 0
+check "3 concurrent readers x2 reports" test "$bad" -eq 0
 
 # --- CPU hotplug during the run --------------------------------------------
 cpu_online 3 0

@@ -5,8 +5,10 @@
 passes=0
 failures=0
 
-ok() { passes=$((passes + 1)); echo "PASS: $*"; touch "${outdir:-/tmp}/progress"; }
-ko() { failures=$((failures + 1)); echo "FAIL: $*"; touch "${outdir:-/tmp}/progress"; }
+# Each result line starts with the seconds since the script began, so a
+# slow step shows where the time went.
+ok() { passes=$((passes + 1)); printf '[%4d] PASS: %s\n' "$SECONDS" "$*"; touch "${outdir:-/tmp}/progress"; }
+ko() { failures=$((failures + 1)); printf '[%4d] FAIL: %s\n' "$SECONDS" "$*"; touch "${outdir:-/tmp}/progress"; }
 
 # run CMD... - run under a timeout (RUN_TIMEOUT s, 120 by default),
 # stdout+stderr in $out, status in $st

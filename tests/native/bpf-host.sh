@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# bpf-host.sh - the BPF side on this machine's own kernel, without the
+# module (as on a host that cannot load modules): what needs a CPU to keep
+# running, which a TCG guest cannot afford, since a spinning vCPU there
+# holds the emulator's only thread (an attach then takes many minutes).
+#
+# A busy loop started before attach on the last CPU must be seen by attach
+# and charged by report while it still runs; a timer process must be named;
+# detach and attach --duration must leave no programs or pins behind.
+#   bpf-host.sh BUILD_DIR OUT_DIR
+# Needs root and a BPF filesystem; exits 77 (skipped) without them.
+set -u
+build=$1
+outdir=$2
+here=$(dirname "$(realpath "$0")")
+# shellcheck source=../vm/lib.sh
+. "$here/../vm/lib.sh"
+
+if [ "$(id -u)" -ne 0 ] || ! mountpoint -q /sys/fs/bpf; then
+	echo "bpf-host.sh: skipped: needs root and /sys/fs/bpf mounted"
+	exit 77
+fi
+if [ -e /sys/fs/bpf/rtnoise ]; then
+	echo "bpf-host.sh: rtnoise is attached on this host: run 'rtnoise detach' first"
+	exit 1
+fi
+mkdir -p "$outdir"
+rt=$build/rtnoise
+disturb=$build/tests/rtnoise_disturb
+checker=$here/../vm/check_report.py
+
+# The CPU under test is the last one; the CLI and the checks stay off it.
+cpu=$(sed 's/.*[-,]//' /sys/devices/system/cpu/online)
+home=0
+[ "$cpu" -eq 0 ] && { echo "bpf-host.sh: skipped: one CPU only"; exit 77; }
+own=(taskset -c "$home")
+
+bpf_progs() { bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: (tracing|raw_tracepoint) '; }
+wait_progs() {
+	for _ in $(seq 50); do
+		[ "$(bpf_progs)" -le "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+spin=""
+cleanup() {
+	[ -n "$spin" ] && kill "$spin" 2>/dev/null
+	[ -e /sys/fs/bpf/rtnoise ] && "$rt" detach >/dev/null 2>&1
+}
+trap cleanup EXIT
+
+baseline=$(bpf_progs)
+"${own[@]}" "$disturb" spin "$cpu" 0 &
+spin=$!
+sleep 1
+expect_ok "attach --no-sampler beside a busy loop" "${own[@]}" "$rt" attach --cpus "$cpu" --no-sampler
+"${own[@]}" "$disturb" timer "$cpu" 1000 2
+expect_ok "report without the sampler" "${own[@]}" "$rt" report --format json
+echo "$out" >"$outdir/bpf-only.json"
+expect_ok "BPF-only report names the timer process and the running spin" \
+	"${own[@]}" "$checker" attribution "$outdir/bpf-only.json" "$cpu" \
+	"thread:noise-timer:" "running=thread:noise-spin:"
+echo "$out"
+kill "$spin" 2>/dev/null
+wait "$spin" 2>/dev/null
+spin=""
+expect_ok "detach BPF only" "${own[@]}" "$rt" detach
+check "pins removed" test ! -e /sys/fs/bpf/rtnoise
+check "programs unloaded" wait_progs "$baseline"
+
+run "${own[@]}" "$rt" attach --cpus "$cpu" --no-sampler --duration 3s --format json
+echo "$out" | sed -n '/^{/,$p' >"$outdir/duration-bpf.json"
+if [ "$st" -eq 0 ] && grep -q '"attribution": true' "$outdir/duration-bpf.json"; then
+	ok "attach --duration reports causes"
+else
+	ko "attach --duration: exit $st: $out"
+fi
+check "--duration leaves no pins" test ! -e /sys/fs/bpf/rtnoise
+check "--duration leaves no programs" wait_progs "$baseline"
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
