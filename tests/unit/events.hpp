@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "trace.hpp"
+#include "tracer/wire.hpp"
 
 namespace rtnoise::test {
 

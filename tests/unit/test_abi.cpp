@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "../kmod/rtnoise_abi.h"
+#include "../../kmod/rtnoise_abi.h"
 
 TEST(Abi, StructSizesAreFixed)
 {

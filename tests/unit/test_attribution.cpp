@@ -2,9 +2,9 @@
 // The spike join and the noise budget, on hand-made event timelines.
 #include <gtest/gtest.h>
 
-#include "attribution.hpp"
+#include "analysis/attribution.hpp"
 #include "events.hpp"
-#include "render.hpp"
+#include "render/render.hpp"
 
 #include <map>
 

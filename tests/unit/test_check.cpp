@@ -8,8 +8,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "check.hpp"
-#include "error.hpp"
+#include "isolation/check.hpp"
+#include "util/error.hpp"
 
 using namespace rtnoise;
 

@@ -3,8 +3,8 @@
 // subcommand callbacks are replaced so nothing touches the host.
 #include <gtest/gtest.h>
 
-#include "commands.hpp"
-#include "error.hpp"
+#include "cli/commands.hpp"
+#include "util/error.hpp"
 
 using namespace rtnoise;
 

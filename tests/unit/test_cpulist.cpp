@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <gtest/gtest.h>
 
-#include "cpulist.hpp"
-#include "error.hpp"
+#include "util/cpulist.hpp"
+#include "util/error.hpp"
 
 using namespace rtnoise;
 

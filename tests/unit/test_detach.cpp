@@ -7,10 +7,10 @@
 
 #include <fstream>
 
-#include "commands.hpp"
-#include "host.hpp"
-#include "partition.hpp"
-#include "procfs.hpp"
+#include "cli/commands.hpp"
+#include "host/host.hpp"
+#include "isolation/partition.hpp"
+#include "host/procfs.hpp"
 
 using namespace rtnoise;
 

@@ -3,8 +3,8 @@
 
 #include <fstream>
 
-#include "error.hpp"
-#include "host.hpp"
+#include "util/error.hpp"
+#include "host/host.hpp"
 
 using namespace rtnoise;
 

@@ -11,7 +11,7 @@
 #include <random>
 #include <thread>
 
-#include "attribution.hpp"
+#include "analysis/attribution.hpp"
 #include "events.hpp"
 
 extern "C" {

@@ -4,8 +4,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "ksyms.hpp"
-#include "trace.hpp"
+#include "host/ksyms.hpp"
+#include "analysis/attribution.hpp"
+#include "tracer/wire.hpp"
 
 using namespace rtnoise;
 

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "check.hpp"
-#include "host.hpp"
-#include "partition.hpp"
-#include "render.hpp"
+#include "isolation/check.hpp"
+#include "host/host.hpp"
+#include "isolation/partition.hpp"
+#include "render/render.hpp"
 
 using namespace rtnoise;
 

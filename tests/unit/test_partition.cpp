@@ -7,10 +7,10 @@
 
 #include <fstream>
 
-#include "error.hpp"
-#include "host.hpp"
-#include "partition.hpp"
-#include "procfs.hpp"
+#include "util/error.hpp"
+#include "host/host.hpp"
+#include "isolation/partition.hpp"
+#include "host/procfs.hpp"
 
 using namespace rtnoise;
 

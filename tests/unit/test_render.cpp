@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "render.hpp"
+#include "render/render.hpp"
 
 using namespace rtnoise;
 

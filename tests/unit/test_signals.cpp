@@ -7,7 +7,7 @@
 
 #include <stdexcept>
 
-#include "signals.hpp"
+#include "app/signals.hpp"
 
 using namespace rtnoise;
 

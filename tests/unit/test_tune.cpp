@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <gtest/gtest.h>
 
-#include "error.hpp"
-#include "tune.hpp"
+#include "util/error.hpp"
+#include "isolation/tune.hpp"
 
 using namespace rtnoise;
 

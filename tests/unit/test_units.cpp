@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <gtest/gtest.h>
 
-#include "error.hpp"
-#include "units.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
 
 using namespace rtnoise;
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "utf8.hpp"
+#include "util/utf8.hpp"
 
 using namespace rtnoise;
 

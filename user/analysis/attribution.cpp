@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "analysis/attribution.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "analysis/remedy.hpp"
+#include "host/ksyms.hpp"
+
+namespace rtnoise {
+
+Explanation explain_window(const std::vector<TraceEvent>& events,
+			   std::uint64_t from, std::uint64_t to)
+{
+	Explanation out;
+	if (to <= from)
+		return out;
+
+	std::vector<const TraceEvent*> hit;
+	std::vector<std::uint64_t> cuts{from, to};
+	for (const TraceEvent& e : events) {
+		if (e.end_ns <= from || e.start_ns >= to || !e.cause())
+			continue;
+		hit.push_back(&e);
+		cuts.push_back(std::max(e.start_ns, from));
+		cuts.push_back(std::min(e.end_ns, to));
+	}
+	std::sort(cuts.begin(), cuts.end());
+	cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+
+	std::map<std::pair<unsigned, std::uint64_t>, std::uint64_t> owned;
+	for (std::size_t i = 0; i + 1 < cuts.size(); i++) {
+		std::uint64_t a = cuts[i], b = cuts[i + 1];
+		const TraceEvent* owner = nullptr;
+		for (const TraceEvent* e : hit) {
+			if (e->start_ns > a || e->end_ns < b)
+				continue;
+			if (!owner || e->depth > owner->depth ||
+			    (e->depth == owner->depth && e->start_ns > owner->start_ns))
+				owner = e;
+		}
+		if (owner)
+			owned[{owner->kind, owner->id}] += b - a;
+		else
+			out.unexplained_ns += b - a;
+	}
+	for (auto& [key, ns] : owned)
+		out.parts.push_back({key.first, key.second, ns});
+	std::sort(out.parts.begin(), out.parts.end(),
+		  [](const auto& x, const auto& y) { return x.ns > y.ns; });
+	return out;
+}
+
+namespace {
+
+bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
+		 const std::set<std::uint64_t>& pids)
+{
+	return src.kind == kThread &&
+	       (comms.count(src.comm) || pids.count(src.id));
+}
+
+}  // namespace
+
+namespace {
+
+constexpr std::size_t kOriginsKept = 4;	// per source, in the report
+
+// attach_origins - give each source the contexts that caused it, the most
+// frequent first. Sources and origins meet on (cpu, kind, name): a thread
+// keyed by pid, the rest by what source_name() calls them.
+void attach_origins(Snapshot& s, const TraceData& trace, const Ksyms& ksyms)
+{
+	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, const TraceSource*> srcs;
+	for (const TraceSource& x : trace.sources)
+		srcs[std::make_tuple(x.cpu, x.kind, x.id)] = &x;
+	std::map<std::tuple<unsigned, std::string, std::string>, std::vector<OriginRow>> by;
+	for (const TraceOrigin& o : trace.origins) {
+		auto found = srcs.find(std::make_tuple(o.cpu, o.kind, o.id));
+		if (found == srcs.end())
+			continue;	// caused nothing that ran (yet)
+		const TraceSource* src = found->second;
+		auto key = std::make_tuple(o.cpu, kind_name(o.kind),
+					   source_name(o.kind, o.id, src->comm, ksyms));
+		by[key].push_back({o.from_cpu, o.from_pid,
+				   o.comm.empty() ? "?" : o.comm, o.count,
+				   o.via ? ksyms.name_of(o.via) : ""});
+	}
+	for (SourceRow& r : s.sources) {
+		auto it = by.find(std::make_tuple(r.cpu, r.kind, r.name));
+		if (it == by.end())
+			continue;
+		r.origins = std::move(it->second);
+		std::sort(r.origins.begin(), r.origins.end(),
+			  [](const OriginRow& a, const OriginRow& b) {
+				  return a.count > b.count;
+			  });
+		if (r.origins.size() > kOriginsKept)
+			r.origins.resize(kOriginsKept);
+	}
+}
+
+}  // namespace
+
+void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
+	       const std::set<std::string>& workload_comms,
+	       const std::set<std::uint64_t>& workload_pids)
+{
+	charge_running(trace);
+	s.attributed = true;
+	s.trace_start_ns = trace.start_ns;
+	s.sources.clear();
+	s.ticks.clear();
+
+	// Names of every (cpu, kind, id), and which threads are the workload.
+	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, std::string> names;
+	std::set<std::tuple<unsigned, unsigned, std::uint64_t>> workload;
+	std::map<unsigned, std::uint64_t> noise_ns;
+	for (const TraceSource& src : trace.sources) {
+		auto key = std::make_tuple(src.cpu, src.kind, src.id);
+		std::string name = source_name(src.kind, src.id, src.comm, ksyms);
+		names[key] = name;
+		if (src.kind == kTick) {
+			s.ticks.push_back({src.cpu, name, src.count, tick_remedy(name)});
+			continue;
+		}
+		if (is_workload(src, workload_comms, workload_pids)) {
+			workload.insert(key);
+			continue;
+		}
+		if (!src.count)
+			continue;	// seen, never charged: rtnoise.ko's threads
+		s.sources.push_back({src.cpu, kind_name(src.kind), name, src.count,
+				     src.total_ns, src.max_ns, src.running, {},
+				     remedy(kind_name(src.kind), name, src.cpu)});
+		noise_ns[src.cpu] += src.total_ns;
+	}
+	std::sort(s.sources.begin(), s.sources.end(),
+		  [](const SourceRow& a, const SourceRow& b) {
+			  return a.cpu != b.cpu ? a.cpu < b.cpu : a.total_ns > b.total_ns;
+		  });
+	attach_origins(s, trace, ksyms);
+	std::sort(s.ticks.begin(), s.ticks.end(), [](const TickRow& a, const TickRow& b) {
+		return a.cpu != b.cpu ? a.cpu < b.cpu : a.count > b.count;
+	});
+
+	const std::uint64_t span = s.traced_ns();
+	for (CpuResult& c : s.cpus) {
+		NoiseBudget& n = c.noise;
+		n.total_ns = noise_ns[c.cpu];
+		if (span) {
+			double sec = static_cast<double>(span) / 1e9;
+			n.per_second_us = static_cast<double>(n.total_ns) / 1e3 / sec;
+			n.available_pct = std::max(
+				0.0, 100.0 * (1.0 - static_cast<double>(n.total_ns) /
+							     static_cast<double>(span)));
+		}
+		auto it = trace.cpus.find(c.cpu);
+		if (it != trace.cpus.end()) {
+			const CpuTrace& t = it->second;
+			n.events_lost = t.lost;
+			n.nesting_overflow = t.overflow;
+			n.clamped = t.clamped;
+			n.clamped_ns = t.clamped_ns;
+			n.source_drops = t.source_drops;
+			n.origin_drops = t.origin_drops;
+		}
+	}
+
+	// Per CPU, the running maximum of end times over events sorted by
+	// start: a spike's candidates are found by a binary search and a
+	// backward walk that stops where no earlier event reaches the window.
+	std::map<unsigned, std::vector<std::uint64_t>> reach;
+	for (const auto& [cpu, ct] : trace.cpus) {
+		auto& r = reach[cpu];
+		std::uint64_t m = 0;
+		for (const TraceEvent& e : ct.events)
+			r.push_back(m = std::max(m, e.end_ns));
+	}
+
+	auto name_of = [&](unsigned cpu, unsigned kind, std::uint64_t id) {
+		if (kind == kIdle) {
+			auto idle = trace.idle_names.find({cpu, id});
+			std::string state = "state" + std::to_string(id);
+			return idle == trace.idle_names.end() ? state
+							      : idle->second + " (" + state + ")";
+		}
+		auto name = names.find({cpu, kind, id});
+		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
+	};
+	static const std::vector<TraceEvent> none;
+	for (Spike& sp : s.spikes) {
+		sp.causes.clear();
+		sp.stack.clear();
+		sp.unexplained_ns = 0;
+		sp.history_lost = false;
+		sp.cut = false;
+		sp.explained = Explained::none;
+
+		// Joined in the kernel when the spike was recorded: take that.
+		auto ex = trace.explained.find({sp.cpu, static_cast<unsigned>(sp.type), sp.seq});
+		if (ex != trace.explained.end() && ex->second.expected_ns == sp.expected_ns &&
+		    ex->second.observed_ns == sp.observed_ns) {
+			const SpikeCauses& c = ex->second;
+			sp.explained = Explained::at_spike;
+			sp.cut = c.cut;
+			sp.unexplained_ns = c.unexplained_ns;
+			for (const auto& p : c.parts) {
+				// The workload is not a cause: its time is unexplained,
+				// as the history join leaves it unpainted.
+				if (workload.count({sp.cpu, p.kind, p.id})) {
+					sp.unexplained_ns += p.ns;
+					continue;
+				}
+				sp.causes.push_back({kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
+			}
+			if (c.other_ns)
+				sp.causes.push_back({"other", "smaller causes", c.other_ns});
+			if (c.steal_ns)
+				sp.causes.push_back({kind_name(kSteal),
+						     source_name(kSteal, 0, "", ksyms),
+						     c.steal_ns});
+			if (c.smis)
+				sp.causes.push_back({kind_name(kSmi),
+						     source_name(kSmi, c.smis, "", ksyms),
+						     c.smi_ns});
+			std::stable_sort(sp.causes.begin(), sp.causes.end(),
+					 [](const Cause& a, const Cause& b) {
+						 return a.duration_ns > b.duration_ns;
+					 });
+			sp.stack = symbolize_stack(c.stack, ksyms);
+			continue;
+		}
+
+		// Otherwise from the events still in the ring, if they reach back.
+		auto it = trace.cpus.find(sp.cpu);
+		const auto& events = it == trace.cpus.end() ? none : it->second.events;
+		const auto& r = reach[sp.cpu];
+		// Events of the workload are not causes: drop them from the paint.
+		std::vector<TraceEvent> relevant;
+		auto end = std::lower_bound(events.begin(), events.end(), sp.observed_ns,
+					    [](const TraceEvent& e, std::uint64_t t) {
+						    return e.start_ns < t;
+					    });
+		for (auto i = end - events.begin(); i-- > 0;) {
+			if (r[i] <= sp.expected_ns)
+				break;
+			const TraceEvent& e = events[i];
+			if (e.end_ns > sp.expected_ns && !workload.count({sp.cpu, e.kind, e.id}))
+				relevant.push_back(e);
+		}
+		Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);
+		for (const auto& p : x.parts)
+			sp.causes.push_back({kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
+		sp.unexplained_ns = x.unexplained_ns;
+		sp.history_lost = it != trace.cpus.end() && it->second.lost &&
+				  (events.empty() || sp.expected_ns < events.front().start_ns);
+		sp.explained = sp.history_lost || it == trace.cpus.end() ? Explained::none
+									 : Explained::history;
+		if (sp.smis) {
+			sp.causes.push_back({kind_name(kSmi),
+					     source_name(kSmi, sp.smis, "", ksyms),
+					     sp.unexplained_ns});
+			sp.unexplained_ns = 0;
+		}
+	}
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+// attach.cpp - set up the sampler and the tracer in order, and with
+// --duration report and undo it all, whatever happens on the way.
+#include "app/attach.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "app/session.hpp"
+#include "app/signals.hpp"
+#include "host/host.hpp"
+#include "host/ksyms.hpp"
+#include "isolation/partition.hpp"
+#include "sampler/device.hpp"
+#include "sampler/module.hpp"
+#include "tracer/tracer.hpp"
+#include "util/cpulist.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+namespace rtnoise {
+namespace {
+
+// wait_for - sleep for ns, or until a signal comes; a progress line on a
+// terminal. Returns the signal, or 0 after the whole time.
+int wait_for(SignalBlock& signals, std::uint64_t ns)
+{
+	const bool tty = isatty(STDERR_FILENO);
+	const auto start = std::chrono::steady_clock::now();
+	const auto total = std::chrono::nanoseconds(ns);
+	int sig = 0;
+	for (;;) {
+		auto elapsed = std::chrono::steady_clock::now() - start;
+		if (elapsed >= total)
+			break;
+		if (tty) {
+			auto done = std::chrono::duration_cast<std::chrono::seconds>(elapsed);
+			auto all = std::chrono::duration_cast<std::chrono::seconds>(total);
+			std::fprintf(stderr, "\rrtnoise: sampling... %llds of %llds",
+				     static_cast<long long>(done.count()),
+				     static_cast<long long>(all.count()));
+		}
+		auto left = total - elapsed;
+		sig = signals.take(std::min<std::chrono::nanoseconds>(
+			left, std::chrono::milliseconds(200)));
+		if (sig)
+			break;
+	}
+	if (tty)
+		std::fprintf(stderr, "\r\033[K");
+	return sig;
+}
+
+}  // namespace
+
+void attach(const AttachRequest& o)
+{
+	const SamplerConfig& cfg = o.sampler;
+	check_watchable("/", cfg.cpus);
+	// SIGINT, SIGTERM and SIGHUP from here on wait for a point where
+	// attach can stop; whatever it set up by then is undone.
+	SignalBlock signals;
+	auto stop_if_signalled = [&] {
+		if (int sig = signals.take())
+			throw interrupted(sig, "what attach had set up is undone");
+	};
+	// Held until attach returns (with --duration, until it detached):
+	// no other attach, detach or partition runs meanwhile.
+	StateLock lock(kStateDir);
+	if (!o.no_bpf && tracer_attached())
+		throw system_error("already attached (the BPF tracer is pinned): "
+				   "run 'rtnoise detach' first");
+	if (o.isolate)
+		refuse_if_partitioned(kStatePath);
+
+	std::optional<Device> dev;
+	std::uint64_t sampler_fn = 0;
+	if (!o.no_sampler) {
+		ModuleLoad load = ensure_module(o.module);
+		if (load.loaded_now)
+			std::cerr << "rtnoise: loaded " << load.path << "\n";
+		dev.emplace(Device::open());
+		SamplerInfo info = dev->info();
+		if (info.state == SamplerState::running)
+			throw system_error("already attached (" +
+					   std::to_string(info.nr_watched) +
+					   " CPUs, period " +
+					   format_duration(info.period_ns) +
+					   "): run 'rtnoise detach' first");
+		sampler_fn = Ksyms::load("/").address_of("rtnoise_timer_fn", "rtnoise")
+				     .value_or(0);
+	}
+
+	// Nothing of another run is attached: from here on, every way out
+	// but a plain return after the setup detaches what this run made,
+	// and only that: each side is added just before it is set up (also
+	// a side set up half-way is ours).
+	const DetachSteps real = real_detach_steps(false);
+	DetachSteps mine;
+	mine.tracer = mine.sampler = [] { return false; };
+	fs::path my_state;	// the partition to undo
+	auto detach_mine = [&] { return detach_all(mine, "/", my_state); };
+	Undo undo([&] {
+		DetachResult r = detach_mine();
+		if (!r.errors.empty())
+			throw system_error("could not undo the attach: " + join_errors(r.errors));
+	});
+	stop_if_signalled();
+
+	if (o.isolate) {
+		my_state = kStatePath;	// also a partition made half-way
+		isolate(cfg.cpus, false, "attach", kStatePath, !o.no_bpf);
+		stop_if_signalled();
+	}
+	TracerOptions t;
+	t.cpus = cfg.cpus;
+	t.ring_size = o.events;
+	t.sampler_fn = sampler_fn;
+	t.spike_capacity = dev ? cfg.spike_capacity : 0;
+	t.verbose = o.verbose;
+	// Tracer first, so the sampler's first spikes already have causes.
+	if (!o.no_bpf) {
+		mine.tracer = real.tracer;
+		TracerAttach a = tracer_attach(t);
+		if (o.verbose)
+			std::cerr << "rtnoise: BPF on " << a.tracepoints.size() << " tracepoints\n";
+		for (const std::string& n : a.notes)
+			std::cerr << "rtnoise: note: " << n << "\n";
+		stop_if_signalled();
+	}
+	if (dev) {
+		mine.sampler = real.sampler;
+		dev->start(cfg);
+		stop_if_signalled();
+	}
+
+	std::cerr << "rtnoise: kernel memory:";
+	if (dev)
+		std::cerr << " " << format_bytes(sampler_bytes(cfg)) << " for the sampler"
+			  << (o.no_bpf ? "" : ",");
+	if (!o.no_bpf)
+		std::cerr << " " << format_bytes(tracer_bytes(t)) << " for BPF";
+	std::cerr << "\n";
+	std::cerr << "rtnoise: " << (dev ? "sampling" : "tracing") << " CPUs "
+		  << format_cpulist(cfg.cpus);
+	if (dev)
+		std::cerr << " every " << format_duration(cfg.period_ns)
+			  << ", spikes >= " << format_duration(cfg.threshold_ns);
+	if (!o.no_bpf)
+		std::cerr << ", causes traced with BPF";
+	std::cerr << "\n";
+	if (!o.duration_ns) {
+		stop_if_signalled();
+		undo.dismiss();
+		std::cerr << "rtnoise: 'rtnoise report' reads it, "
+			     "'rtnoise detach' stops it\n";
+		return;
+	}
+
+	// A signal while waiting ends the run early: what was sampled is
+	// still reported. Rendered into memory first, printed only once
+	// everything is detached (stdout may be a terminal that is gone).
+	int sig = wait_for(signals, o.duration_ns);
+	if (sig)
+		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
+	if (dev)
+		dev->stop();
+	std::string report = render(collect(o.workload), o.render);
+	undo.dismiss();
+	DetachResult r = detach_mine();
+	std::cout << report << std::flush;
+	if (!r.errors.empty())
+		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
+	if (!sig)
+		sig = signals.take();
+	if (sig)
+		throw interrupted(sig, "reported what was sampled and detached");
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+// attach.hpp - `rtnoise attach` below the CLI: load, partition, trace,
+// sample; with a duration, report and undo.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render/render.hpp"
+#include "sampler/device.hpp"
+
+namespace rtnoise {
+
+struct AttachRequest {
+	SamplerConfig sampler;		// its CPUs are the watched ones
+	bool no_sampler = false;	// BPF only
+	bool no_bpf = false;		// the sampler only
+	bool isolate = false;		// partition the CPUs first
+	std::optional<std::string> module;	// rtnoise.ko to load
+	std::uint32_t events = 32768;	// BPF event ring per CPU
+	bool verbose = false;		// libbpf's messages
+	std::uint64_t duration_ns = 0;	// 0: stay attached and return
+	std::vector<std::string> workload;	// for the report of a duration
+	RenderOptions render;		// ditto
+};
+
+// attach - as the request says. The caller is root. Every way out but a
+// plain return after the setup undoes what this call set up; a signal
+// (SIGINT, SIGTERM, SIGHUP) throws the Error of interrupted().
+void attach(const AttachRequest& r);
+
+}  // namespace rtnoise

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+// session.cpp - collect, detach, isolate: the pipeline below the CLI.
+#include "app/session.hpp"
+
+#include <iostream>
+#include <set>
+
+#include "analysis/attribution.hpp"
+#include "host/host.hpp"
+#include "host/ksyms.hpp"
+#include "isolation/partition.hpp"
+#include "sampler/device.hpp"
+#include "sampler/module.hpp"
+#include "tracer/tracer.hpp"
+#include "util/clock.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+
+Error nothing_attached()
+{
+	return system_error(std::string("nothing attached") +
+			    (module_loaded() ? "" : " (rtnoise.ko is not loaded, no "
+						     "BPF tracer is pinned)") +
+			    ": run 'rtnoise attach --cpus LIST' first");
+}
+
+CollectSources real_collect_sources()
+{
+	CollectSources src;
+	src.sampler = []() -> std::optional<Snapshot> {
+		if (!module_loaded())
+			return std::nullopt;
+		return Device::open().read_snapshot();
+	};
+	src.tracer = []() -> std::optional<TraceData> {
+		if (!tracer_attached())
+			return std::nullopt;
+		return tracer_read();
+	};
+	src.ksyms = [] { return Ksyms::load("/"); };
+	src.now = [] { return monotonic_ns(); };
+	return src;
+}
+
+Snapshot collect(const CollectSources& src, const std::vector<std::string>& workload)
+{
+	std::optional<Snapshot> sampled = src.sampler();
+	Snapshot s;
+	if (sampled) {
+		s = std::move(*sampled);
+	} else {
+		s.kernel_release = kernel_release();
+		s.kernel_version = kernel_version();
+	}
+	std::optional<TraceData> trace = src.tracer();
+	if (!s.sampled && !trace)
+		throw nothing_attached();
+	if (!trace)
+		return s;
+	if (!s.sampled) {
+		// BPF only: the CPUs and the time span come from the tracer.
+		s.start_ns = trace->start_ns;
+		s.end_ns = src.now();
+		for (const auto& [cpu, _] : trace->cpus) {
+			CpuResult c;
+			c.cpu = cpu;
+			s.cpus.push_back(c);
+		}
+	}
+
+	std::set<std::string> comms;
+	std::set<std::uint64_t> pids;
+	for (const std::string& w : workload) {
+		if (!w.empty() && w.find_first_not_of("0123456789") == std::string::npos)
+			pids.insert(std::stoull(w));
+		else
+			comms.insert(w);
+	}
+	attribute(s, std::move(*trace), src.ksyms(), comms, pids);
+	return s;
+}
+
+Snapshot collect(const std::vector<std::string>& workload)
+{
+	return collect(real_collect_sources(), workload);
+}
+
+DetachSteps real_detach_steps(bool unload)
+{
+	DetachSteps s;
+	s.tracer = [] { return tracer_detach(); };
+	s.sampler = [] {
+		if (!module_loaded())
+			return false;
+		Device dev = Device::open();
+		bool running = dev.info().state != SamplerState::idle;
+		dev.reset();
+		return running;
+	};
+	if (unload)
+		s.unload = [] { unload_module(); };
+	return s;
+}
+
+DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
+			const fs::path& state_path)
+{
+	DetachResult r;
+	// Each step on its own: what one cannot do is said at the end.
+	auto step = [&](auto&& fn) {
+		try {
+			fn();
+		} catch (const std::exception& e) {
+			r.errors.push_back(e.what());
+		}
+	};
+	step([&] { r.any |= steps.tracer(); });
+	// The sampler's SCHED_FIFO threads before anything that may fail
+	// on a damaged file.
+	step([&] { r.any |= steps.sampler(); });
+	step([&] {
+		auto text = read_file(state_path);
+		if (!text)
+			return;
+		State s;
+		try {
+			s = state_from_json(*text);
+		} catch (const Error& e) {
+			throw system_error(std::string(e.what()) + " (" + state_path.string() +
+					   " is kept: put back by hand what it lists, then remove it)");
+		}
+		// Undo a partition that attach --isolate made; one made by
+		// 'rtnoise partition' stays until 'partition --restore'.
+		if (s.by != "attach")
+			return;
+		r.any = true;
+		Outcome o = restore_state(root, state_path);
+		for (const std::string& n : o.skipped)
+			std::cerr << "rtnoise: left alone: " << n << "\n";
+		for (const std::string& f : o.failed)
+			std::cerr << "rtnoise: could not restore " << f << "\n";
+		if (!o.failed.empty())
+			throw system_error(std::to_string(o.failed.size()) +
+					   " values of the partition could not be restored "
+					   "(listed above); " + state_path.string() +
+					   " keeps them: fix the cause and run 'rtnoise "
+					   "partition --restore'");
+	});
+	if (steps.unload)
+		step(steps.unload);
+	return r;
+}
+
+std::string join_errors(const std::vector<std::string>& errors)
+{
+	std::string out;
+	for (const std::string& e : errors)
+		out += (out.empty() ? "" : "; ") + e;
+	return out;
+}
+
+DetachResult detach_all(bool unload)
+{
+	return detach_all(real_detach_steps(unload), "/", kStatePath);
+}
+
+namespace {
+
+void print_plan(const Plan& p, std::ostream& out)
+{
+	std::size_t moves = 0;
+	for (const Change& c : p.changes) {
+		if (c.kind == Change::Kind::move) {
+			moves++;
+			continue;
+		}
+		if (c.kind == Change::Kind::affinity && c.before == c.after)
+			continue;	// remembered, not changed
+		out << "  " << c.what;
+		if (!c.before.empty() && c.kind != Change::Kind::mkdir)
+			out << " (was " << c.before << ")";
+		out << "\n";
+	}
+	if (moves)
+		out << "  move " << moves << " user threads to the housekeeping cpuset\n";
+	for (const std::string& n : p.notes)
+		out << "  note: " << n << "\n";
+}
+
+}  // namespace
+
+void refuse_if_partitioned(const std::string& state_path)
+{
+	if (!fs::exists(state_path))
+		return;
+	State s = state_from_json(read_file(state_path).value_or(""));
+	throw system_error("CPUs " + format_cpulist(s.plan.cpus) +
+			   " are already partitioned (by rtnoise " + s.by +
+			   "): run 'rtnoise partition --restore' first");
+}
+
+void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
+	     const std::string& state_path, bool keep_ftrace)
+{
+	check_watchable("/", cpus);
+	if (!dry_run)
+		refuse_if_partitioned(state_path);
+	PlanOptions po;
+	po.keep_ftrace = keep_ftrace || tracer_attached();
+	State s{by, plan_partition("/", cpus, po)};
+	if (dry_run) {
+		std::cout << "would isolate CPUs " << format_cpulist(cpus)
+			  << " (housekeeping " << format_cpulist(s.plan.housekeeping)
+			  << ", cgroup " << s.plan.cgroup << "):\n";
+		print_plan(s.plan, std::cout);
+		return;
+	}
+	Outcome r = apply_plan("/", state_path, s);
+	std::cerr << "rtnoise: isolated CPUs " << format_cpulist(cpus) << ": "
+		  << r.done << " changes made, prior values in " << state_path
+		  << " ('rtnoise partition --restore' undoes them)\n";
+	for (const std::string& s : r.skipped)
+		std::cerr << "rtnoise: left alone: " << s << "\n";
+	for (const std::string& f : r.failed)
+		std::cerr << "rtnoise: could not: " << f << "\n";
+	for (const std::string& n : s.plan.notes)
+		std::cerr << "rtnoise: note: " << n << "\n";
+}
+
+void restore_partition(const std::string& state_path)
+{
+	if (!fs::exists(state_path)) {
+		std::cerr << "rtnoise: nothing to restore (no " << state_path << ")\n";
+		return;
+	}
+	Outcome r = restore_state("/", state_path);
+	std::cerr << "rtnoise: restored " << r.done << " values\n";
+	for (const std::string& s : r.skipped)
+		std::cerr << "rtnoise: left alone: " << s << "\n";
+	for (const std::string& f : r.failed)
+		std::cerr << "rtnoise: could not restore " << f << "\n";
+	if (!r.failed.empty())
+		throw system_error(std::to_string(r.failed.size()) +
+				   " values could not be restored (listed above); " +
+				   state_path + " keeps them: fix the cause and run "
+				   "'rtnoise partition --restore' again");
+}
+
+}  // namespace rtnoise

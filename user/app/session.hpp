@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+// session.hpp - the pipeline of every command, below the CLI: collect
+// what is attached and explain it, detach, isolate and restore.
+//
+// app/ assembles the layers: sampler/ and tracer/ read, analysis/ joins,
+// isolation/ partitions. It owns the order of the steps and what is undone
+// when one fails or a signal comes (signals.hpp), and prints its progress
+// on stderr. It includes every folder but cli/; it never parses options.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/ksyms.hpp"
+#include "model/snapshot.hpp"
+#include "model/trace.hpp"
+#include "util/cpulist.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+
+namespace fs = std::filesystem;
+
+// CollectSources - where collect() reads from: the real sampler and
+// tracer by default, fixtures in tests. sampler and tracer return
+// nullopt when that side is not attached.
+struct CollectSources {
+	std::function<std::optional<Snapshot>()> sampler;
+	std::function<std::optional<TraceData>()> tracer;
+	std::function<Ksyms()> ksyms;
+	std::function<std::uint64_t()> now;	// CLOCK_MONOTONIC, ns
+};
+CollectSources real_collect_sources();
+
+// collect - everything attached, read and joined: the sampler's data if
+// rtnoise.ko is sampling or stopped, the BPF side's if it is pinned.
+// Throws "nothing attached" when neither is. workload lists thread
+// comms or pids that are the intended workload, not noise.
+Snapshot collect(const CollectSources& src, const std::vector<std::string>& workload);
+Snapshot collect(const std::vector<std::string>& workload);
+
+// nothing_attached - the error for commands that need an attachment.
+Error nothing_attached();
+
+// DetachSteps - how detach stops each side: the real ones by default,
+// fakes in tests. tracer and sampler return whether something was
+// attached; any step throws when it could not do its part.
+struct DetachSteps {
+	std::function<bool()> tracer;	// unpin the BPF side
+	std::function<bool()> sampler;	// stop and reset rtnoise.ko
+	std::function<void()> unload;	// rmmod rtnoise.ko; empty: keep it
+};
+DetachSteps real_detach_steps(bool unload);
+
+struct DetachResult {
+	bool any = false;			// something was attached
+	std::vector<std::string> errors;	// what could not be done, and why
+};
+
+// detach_all - stop and free both sides, undo a partition that attach
+// --isolate recorded in state_path (under root), unload if asked: each
+// step whatever became of the others (a damaged state file must not
+// leave the SCHED_FIFO sampler threads running).
+DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
+			const fs::path& state_path);
+DetachResult detach_all(bool unload = false);
+// join_errors - "a; b": several errors in one line.
+std::string join_errors(const std::vector<std::string>& errors);
+
+// isolate - plan and apply a partition of cpus (by: "partition" or
+// "attach"), prior values kept in state_path; with dry_run, print it.
+// keep_ftrace (or a BPF side already attached) leaves function tracing
+// on. The caller holds the StateLock of state_path's directory.
+void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
+	     const std::string& state_path, bool keep_ftrace = false);
+// refuse_if_partitioned - throw if state_path records a partition.
+void refuse_if_partitioned(const std::string& state_path);
+// restore_partition - undo the partition state_path records; throws if
+// some values could not be put back (the file keeps exactly those).
+void restore_partition(const std::string& state_path);
+
+}  // namespace rtnoise

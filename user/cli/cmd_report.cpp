@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+// cmd_report.cpp - rtnoise report: read and explain what is attached.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+namespace {
+
+void run_report(const ReportOptions& o)
+{
+	require_root();
+	Snapshot snap = collect(o.workload);
+	std::cout << render(snap, make_render_options(o.format, o.type, o.top));
+}
+
+}  // namespace
+
+std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
+{
+	auto o = std::make_shared<ReportOptions>();
+	auto* sub = app.add_subcommand(
+		"report", "Print what was measured so far, and its causes");
+	sub->add_option("-f,--format", o->format, "Output format")
+		->capture_default_str()
+		->check(CLI::IsMember({"text", "json", "cyclictest"}));
+	sub->add_option("--type", o->type,
+			"Latency for the cyclictest format's columns")
+		->capture_default_str()
+		->check(CLI::IsMember({"irq", "thread"}));
+	sub->add_option("--top", o->top, "Spikes listed in the text format")
+		->capture_default_str();
+	sub->add_option("-w,--workload", o->workload,
+			"Threads (comm or pid) that are the workload, not noise")
+		->delimiter(',');
+	sub->callback([o] { run_report(*o); });
+	return o;
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+// commands.hpp - one setup_X() per subcommand, each in cmd_X.cpp.
+//
+// cli/ binds options to the layers below and nothing more: each cmd_X.cpp
+// has an options struct, its setup_X() and a run_X() that converts the
+// options and calls app/ (or isolation/ for check and tune). It is the
+// only folder that links CLI11.
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render/render.hpp"
+#include "sampler/device.hpp"
+#include "app/session.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+
+namespace fs = std::filesystem;
+
+struct AttachOptions {
+	std::string cpus;
+	bool no_sampler = false;
+	bool no_bpf = false;
+	bool verbose = false;
+	std::uint32_t events = 32768;
+	std::vector<std::string> workload;
+	std::string period = "1ms";
+	std::string threshold = "50us";
+	std::string duration;
+	std::uint32_t hist_us = 1000;
+	std::uint32_t spikes = 4096;
+	std::uint32_t priority = 95;
+	std::string format = "text";
+	std::string module;
+	bool isolate = false;
+};
+
+struct ReportOptions {
+	std::vector<std::string> workload;
+	std::string format = "text";
+	std::string type = "thread";
+	std::size_t top = 10;
+};
+
+struct DetachOptions {
+	bool unload = false;
+};
+
+struct PartitionOptions {
+	std::string isolate;
+	bool restore = false;
+	bool dry_run = false;
+	std::string state = "/run/rtnoise/partition.json";
+};
+
+struct TuneCmdOptions {
+	std::string cpus;
+	std::string print;
+	unsigned hugepages = 0;
+	std::string name = "rt-guest";
+	unsigned memory_mib = 4096;
+	std::string root = "/";
+};
+
+struct CheckOptions {
+	std::string cpus;
+	std::string format = "text";
+	std::string root = "/";
+};
+
+std::shared_ptr<AttachOptions> setup_attach(CLI::App& app);
+std::shared_ptr<ReportOptions> setup_report(CLI::App& app);
+std::shared_ptr<DetachOptions> setup_detach(CLI::App& app);
+std::shared_ptr<CheckOptions> setup_check(CLI::App& app);
+std::shared_ptr<PartitionOptions> setup_partition(CLI::App& app);
+std::shared_ptr<TuneCmdOptions> setup_tune(CLI::App& app);
+
+// Pure pieces of the commands, unit tested.
+SamplerConfig make_sampler_config(const AttachOptions& o);
+RenderOptions make_render_options(const std::string& format,
+				  const std::string& type, std::size_t top);
+
+// Shared by the commands.
+CLI::Validator cpulist_validator();
+CLI::Validator duration_validator();
+CLI::Validator pow2_validator();
+void require_root();
+
+}  // namespace rtnoise

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+// apply.cpp - make the changes of a plan, and undo them.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "host/host.hpp"
+#include "host/procfs.hpp"
+#include "isolation/partition.hpp"
+#include "model/guide.hpp"
+#include "util/error.hpp"
+#include "util/utf8.hpp"
+
+namespace rtnoise {
+
+namespace {
+
+using Kind = Change::Kind;
+
+std::string write_file(const fs::path& path, const std::string& value)
+{
+	int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno_text(errno);
+	std::string v = value + "\n";
+	ssize_t n = ::write(fd, v.data(), v.size());
+	int err = errno;
+	::close(fd);
+	if (n < 0)
+		return errno_text(err);
+	return "";
+}
+
+bool per_task(const Change& c)
+{
+	return c.kind == Kind::affinity || c.kind == Kind::sched || c.kind == Kind::move;
+}
+
+// reused - the task ID of c now names another task: one that started at
+// another time than the task c was planned for, which has exited. A task
+// that is gone is not reused: the syscalls find nothing.
+bool reused(const fs::path& root, const Change& c)
+{
+	if (!per_task(c) || !c.start)
+		return false;
+	const std::string tid = c.target.substr(0, c.target.find(':'));
+	auto stat = read_line(root / "proc" / tid / "task" / tid / "stat");
+	Task t;
+	return stat && parse_stat(*stat, t) && t.start_time != c.start;
+}
+
+// set_affinity - target is "tid" or "tid:comm". A kernel thread that was
+// stopped and started again meanwhile (khugepaged, when THP is turned off
+// and on) is found again by its comm, also when its ID was reused.
+std::string set_affinity(const fs::path& root, const Change& c, const std::string& list)
+{
+	const std::string& target = c.target;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	for (unsigned cpu : parse_cpulist(list, true))
+		if (cpu < CPU_SETSIZE)
+			CPU_SET(cpu, &set);
+	if (!reused(root, c)) {
+		if (sched_setaffinity(std::stoi(target), sizeof(set), &set) == 0)
+			return "";
+		if (errno != ESRCH)
+			return errno_text(errno);
+	}
+	auto colon = target.find(':');
+	if (colon == std::string::npos)
+		return "";
+	std::string comm = target.substr(colon + 1);
+	for (const Task& t : list_tasks(root))
+		if (t.kthread && t.comm == comm && sched_setaffinity(t.tid, sizeof(set), &set) != 0)
+			return errno_text(errno);
+	return "";
+}
+
+std::string set_sched(const std::string& tid, const std::string& spec)
+{
+	std::istringstream in(spec);
+	std::string name;
+	int prio = 0;
+	in >> name >> prio;
+	int policy = name == "fifo" ? SCHED_FIFO : name == "rr" ? SCHED_RR : SCHED_OTHER;
+	struct sched_param sp {};
+	sp.sched_priority = policy == SCHED_OTHER ? 0 : prio;
+	if (sched_setscheduler(std::stoi(tid), policy, &sp) == 0 || errno == ESRCH)
+		return "";
+	return errno_text(errno);
+}
+
+// rmdir_cgroup - move what is left in a cgroup to its parent, remove it.
+std::string rmdir_cgroup(const fs::path& dir)
+{
+	std::error_code ec;
+	if (!fs::exists(dir, ec))
+		return "";
+	const char* procs = fs::exists(dir / "cgroup.procs") ? "cgroup.procs" : "tasks";
+	std::istringstream in(read_file(dir / procs).value_or(""));
+	for (std::string pid; std::getline(in, pid);)
+		if (!pid.empty())
+			write_file(dir.parent_path() / procs, pid);
+	if (::rmdir(dir.c_str()) != 0 && errno != ENOENT)
+		return errno_text(errno);
+	return "";
+}
+
+}  // namespace
+
+std::string apply_change(const fs::path& root, const Change& c)
+{
+	switch (c.kind) {
+	case Kind::file:
+		return write_file(root / c.target, c.after);
+	case Kind::mkdir:
+		if (::mkdir((root / c.target).c_str(), 0755) != 0 && errno != EEXIST)
+			return errno_text(errno);
+		return "";
+	case Kind::subtree:
+		return write_file(root / c.target / "cgroup.subtree_control", "+" + c.after);
+	case Kind::affinity:
+		return set_affinity(root, c, c.after);
+	case Kind::sched:
+		return set_sched(c.target, c.after);
+	case Kind::move: {
+		std::string err = write_file(root / c.after / "tasks", c.target);
+		return err == errno_text(ESRCH) ? "" : err;
+	}
+	case Kind::swap:
+		if (::swapoff(c.target.c_str()) != 0 && errno != EINVAL)
+			return errno_text(errno);
+		return "";
+	}
+	return "unknown change";
+}
+
+std::string restore_change(const fs::path& root, const Change& c)
+{
+	switch (c.kind) {
+	case Kind::file: {
+		if (c.before.empty())
+			return "";	// a file of a cgroup we created and remove
+		auto now = read_line(root / c.target);
+		if (!now || bracketed(*now) == c.before)
+			return "";	// gone, or never changed (an IRQ that refused)
+		return write_file(root / c.target, c.before);
+	}
+	case Kind::mkdir:
+		return rmdir_cgroup(root / c.target);
+	case Kind::subtree:
+		if (c.before != "off")
+			return "";
+		return write_file(root / c.target / "cgroup.subtree_control", "-" + c.after);
+	case Kind::affinity:
+		return set_affinity(root, c, c.before);
+	case Kind::sched:
+		return set_sched(c.target, c.before);
+	case Kind::move: {
+		std::string err = write_file(root / c.before / "tasks", c.target);
+		return err == errno_text(ESRCH) || err == errno_text(ENOENT) ? "" : err;
+	}
+	case Kind::swap:
+		if (::swapon(c.target.c_str(), swapon_flags(c)) != 0 && errno != EBUSY)
+			return errno_text(errno);
+		return "";
+	}
+	return "unknown change";
+}
+
+namespace {
+
+// skip - c is for a task that has exited and whose ID another task took
+// (a kernel thread is still found by its comm): "" if not.
+std::string skip(const fs::path& root, const Change& c)
+{
+	if (!reused(root, c) || (c.kind == Kind::affinity &&
+				 c.target.find(':') != std::string::npos))
+		return "";
+	const std::string tid = c.target.substr(0, c.target.find(':'));
+	return c.what + ": task " + tid + " has exited and another task has its ID now";
+}
+
+}  // namespace
+
+int swapon_flags(const Change& c)
+{
+	// "on prio=N" ("on" in version 1 files).
+	auto at = c.before.find("prio=");
+	if (at == std::string::npos)
+		return 0;
+	int prio = std::atoi(c.before.c_str() + at + 5);
+	if (prio < 0)
+		return 0;	// the kernel's own: it gives the next one again
+	return SWAP_FLAG_PREFER | ((prio << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
+}
+
+Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State& s)
+{
+	write_state(state_path, s);
+	Outcome o;
+	for (const Change& c : s.plan.changes) {
+		if (std::string why = skip(root, c); !why.empty()) {
+			o.skipped.push_back(why);
+			continue;
+		}
+		std::string err = apply_change(root, c);
+		if (err.empty())
+			o.done++;
+		else
+			o.failed.push_back(c.what + ": " + err);
+	}
+	return o;
+}
+
+Outcome restore_state(const fs::path& root, const fs::path& state_path)
+{
+	auto text = read_file(state_path);
+	if (!text)
+		return {};
+	State s = state_from_json(*text);
+	Outcome o;
+	State left{s.by, s.plan};
+	left.plan.changes.clear();
+	for (auto it = s.plan.changes.rbegin(); it != s.plan.changes.rend(); ++it) {
+		if (std::string why = skip(root, *it); !why.empty()) {
+			o.skipped.push_back(why);	// nothing of ours to restore
+			continue;
+		}
+		std::string err = restore_change(root, *it);
+		if (err.empty()) {
+			o.done++;
+		} else {
+			o.failed.push_back(it->what + ": " + err);
+			left.plan.changes.insert(left.plan.changes.begin(), *it);
+		}
+	}
+	if (!left.plan.changes.empty()) {
+		// The file is the only record of these prior values: keep
+		// exactly them, so that the next restore retries them alone.
+		write_state(state_path, left);
+		return o;
+	}
+	if (::unlink(state_path.c_str()) != 0 && errno != ENOENT)
+		throw system_error("cannot remove " + state_path.string() + ": " +
+				   errno_text(errno));
+	return o;
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+// plan.cpp - what a partition changes, each change with the value it replaces.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string_view>
+
+#include "host/host.hpp"
+#include "host/procfs.hpp"
+#include "isolation/partition.hpp"
+#include "model/guide.hpp"
+#include "util/error.hpp"
+#include "util/utf8.hpp"
+
+namespace rtnoise {
+
+namespace {
+
+using Kind = Change::Kind;
+
+std::string line(const fs::path& p)
+{
+	return read_line(p).value_or("");
+}
+
+std::string sched_name(unsigned policy, unsigned prio)
+{
+	const char* n = policy == SCHED_FIFO ? "fifo" : policy == SCHED_RR ? "rr" : "other";
+	return std::string(n) + " " + std::to_string(policy == SCHED_FIFO || policy == SCHED_RR ? prio : 0);
+}
+
+void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus,
+		 const std::string& hk)
+{
+	const fs::path cg = root / "sys/fs/cgroup";
+	std::error_code ec;
+	if (fs::exists(cg / "cgroup.controllers", ec)) {
+		p.cgroup = "v2";
+		if (line(cg / "cgroup.controllers").find("cpuset") == std::string::npos) {
+			p.notes.push_back("cgroup v2 has no cpuset controller: tasks are not "
+					  "kept off the CPUs");
+			return;
+		}
+		const std::string dir = std::string("sys/fs/cgroup/") + kCgroupName;
+		if (line(cg / "cgroup.subtree_control").find("cpuset") == std::string::npos)
+			p.changes.push_back({Kind::subtree, "sys/fs/cgroup", "off", "cpuset",
+					     "enable the cpuset controller for child cgroups"});
+		p.changes.push_back({Kind::mkdir, dir, "", "",
+				     "create the cgroup " + std::string(kCgroupName)});
+		p.changes.push_back({Kind::file, dir + "/cpuset.cpus", "", cpus,
+				     "give it CPUs " + cpus});
+		std::string mems = line(cg / "cpuset.mems.effective");
+		p.changes.push_back({Kind::file, dir + "/cpuset.mems", "", mems.empty() ? "0" : mems,
+				     "and memory nodes " + (mems.empty() ? "0" : mems)});
+		p.changes.push_back({Kind::file, dir + "/cpuset.cpus.partition", "member",
+				     "isolated",
+				     "make it an isolated partition: no other task, no "
+				     "load balancing on CPUs " + cpus});
+		return;
+	}
+	const fs::path v1 = cg / "cpuset";
+	if (fs::exists(v1 / "cpuset.cpus", ec)) {
+		p.cgroup = "v1";
+		const std::string base = "sys/fs/cgroup/cpuset";
+		const std::string hkdir = base + "/rtnoise.housekeeping";
+		const std::string isodir = base + "/" + kCgroupName;
+		std::string mems = line(v1 / "cpuset.mems");
+		p.changes.push_back({Kind::mkdir, hkdir, "", "", "create cpuset rtnoise.housekeeping"});
+		p.changes.push_back({Kind::file, hkdir + "/cpuset.cpus", "", hk, "with CPUs " + hk});
+		p.changes.push_back({Kind::file, hkdir + "/cpuset.mems", "", mems, "and nodes " + mems});
+		p.changes.push_back({Kind::mkdir, isodir, "", "", "create cpuset " + std::string(kCgroupName)});
+		p.changes.push_back({Kind::file, isodir + "/cpuset.cpus", "", cpus, "with CPUs " + cpus});
+		p.changes.push_back({Kind::file, isodir + "/cpuset.mems", "", mems, "and nodes " + mems});
+		p.changes.push_back({Kind::file, isodir + "/cpuset.sched_load_balance", "1", "0",
+				     "no load balancing in it"});
+		p.changes.push_back({Kind::file, base + "/cpuset.sched_load_balance",
+				     line(v1 / "cpuset.sched_load_balance"), "0",
+				     "no load balancing across the root cpuset"});
+		// Kernel threads cannot leave the root cpuset; the unbound ones
+		// are moved by affinity below.
+		std::map<std::string, std::uint64_t> user;
+		for (const Task& t : list_tasks(root))
+			if (!t.kthread)
+				user[std::to_string(t.tid)] = t.start_time;
+		std::istringstream in(read_file(v1 / "tasks").value_or(""));
+		for (std::string tid; std::getline(in, tid);)
+			if (user.count(tid))
+				p.changes.push_back({Kind::move, tid, base, hkdir,
+						     "move task " + tid + " to housekeeping",
+						     user[tid]});
+		return;
+	}
+	p.cgroup = "none";
+	p.notes.push_back("no cpuset cgroup is mounted: tasks are not kept off the CPUs");
+}
+
+}  // namespace
+
+Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions& o)
+{
+	Plan p;
+	p.cpus = cpus;
+	CpuSet online = cpu_list_file(root, "online");
+	for (unsigned cpu : cpus)
+		if (!online.count(cpu))
+			throw usage_error("CPU " + std::to_string(cpu) +
+					  " is not online: it cannot be isolated");
+	p.housekeeping = online - cpus;
+	if (p.housekeeping.empty())
+		throw usage_error("isolating CPUs " + format_cpulist(cpus) +
+				  " leaves no housekeeping CPU");
+	CpuSet possible = cpu_list_file(root, "possible");
+	const unsigned nr = possible.empty() ? 1 : *possible.rbegin() + 1;
+	const std::string list = format_cpulist(cpus);
+	const std::string hk = format_cpulist(p.housekeeping);
+	const std::string hkmask = format_hex_mask(p.housekeeping, nr);
+
+	// Creating and removing a cpuset partition resets the CPUs of every
+	// task in the root cgroup to the root's. Remember, first, the CPUs
+	// of each task that had fewer (kthreads kept on housekeeping CPUs by
+	// isolcpus=, tasks someone pinned): restored last, they come back.
+	const std::vector<Task> tasks = list_tasks(root);
+	for (const Task& t : tasks)
+		if (!t.pinned && !t.allowed.empty() && t.allowed != online)
+			p.changes.push_back({Kind::affinity,
+					     std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
+					     format_cpulist(t.allowed), format_cpulist(t.allowed),
+					     "keep the CPUs of " + t.comm + ":" +
+						     std::to_string(t.tid),
+					     t.start_time});
+	plan_cgroup(root, p, list, hk);
+
+	// IRQs, the default for new ones, and unbound workqueues.
+	std::error_code ec;
+	std::vector<std::pair<int, fs::path>> irqs;
+	for (const auto& d : fs::directory_iterator(root / "proc/irq", ec)) {
+		std::string n = d.path().filename();
+		if (std::isdigit(static_cast<unsigned char>(n[0])) &&
+		    fs::exists(d.path() / "smp_affinity_list"))
+			irqs.push_back({std::stoi(n), d.path()});
+	}
+	std::sort(irqs.begin(), irqs.end());
+	for (const auto& [n, dir] : irqs) {
+		std::string aff = line(dir / "smp_affinity_list");
+		if (intersects(parse_cpulist(aff, true), cpus))
+			p.changes.push_back({Kind::file,
+					     "proc/irq/" + std::to_string(n) + "/smp_affinity_list",
+					     aff, hk, "IRQ " + std::to_string(n) + " to CPUs " + hk});
+	}
+	std::string def = line(root / "proc/irq/default_smp_affinity");
+	if (!def.empty() && intersects(parse_hex_mask(def), cpus))
+		p.changes.push_back({Kind::file, "proc/irq/default_smp_affinity", def, hkmask,
+				     "new IRQs to CPUs " + hk});
+	std::string wq = line(root / "sys/devices/virtual/workqueue/cpumask");
+	if (!wq.empty() && intersects(parse_hex_mask(wq), cpus))
+		p.changes.push_back({Kind::file, "sys/devices/virtual/workqueue/cpumask", wq,
+				     hkmask, "unbound workqueues to CPUs " + hk});
+
+	// Kernel threads: unbound ones (RCU's among them) to housekeeping,
+	// the per-CPU ones of the isolated CPUs to the guide's priorities.
+	for (const Task& t : tasks) {
+		if (!t.kthread)
+			continue;
+		if (!t.pinned && t.allowed.size() > 1 && intersects(t.allowed, cpus))
+			p.changes.push_back({Kind::affinity, std::to_string(t.tid),
+					     format_cpulist(t.allowed), hk,
+					     "kernel thread " + t.comm + " to CPUs " + hk,
+					     t.start_time});
+		const unsigned want = guide_kthread_priority(t.comm, cpus);
+		std::string now = sched_name(t.policy, t.rt_priority);
+		std::string to = "fifo " + std::to_string(want);
+		if (want && now != to)
+			p.changes.push_back({Kind::sched, std::to_string(t.tid), now, to,
+					     t.comm + " to SCHED_FIFO " + std::to_string(want),
+					     t.start_time});
+	}
+
+	// Sysctls and memory management, as the guides set them; function
+	// tracing stays on where rtnoise's BPF side needs it.
+	for (const GuideSetting& k : kGuideSettings) {
+		if (o.keep_ftrace && k.id == std::string_view("trace.ftrace")) {
+			p.notes.push_back(std::string(k.name) + " left as it is: rtnoise's "
+					  "BPF side needs function tracing (its IPI origins "
+					  "on kernels before 6.6)");
+			continue;
+		}
+		auto v = read_line(root / k.path);
+		if (!v)
+			continue;
+		std::string now = bracketed(*v);
+		if (now == k.value || (k.at_least && std::atol(now.c_str()) >= std::atol(k.value)))
+			continue;
+		p.changes.push_back({Kind::file, k.path, now, k.value,
+				     k.sysctl ? std::string(k.name) + "=" + k.value
+					      : std::string(k.name) + " off"});
+	}
+	// The priority comes back with swapon (see swapon_flags()); discard
+	// flags are not in /proc/swaps and cannot be.
+	for (const Swap& s : parse_swaps(read_file(root / "proc/swaps").value_or("")))
+		p.changes.push_back({Kind::swap, s.path, "on prio=" + std::to_string(s.priority),
+				     "off", "swapoff " + escape_name(s.path)});
+	return p;
+}
+
+}  // namespace rtnoise

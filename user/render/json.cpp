@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+// json.cpp - the report as JSON (its fields: DESIGN.md, "The report's JSON").
+#include <nlohmann/json.hpp>
+
+#include "model/trace.hpp"
+#include "render/detail.hpp"
+#include "render/render.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+namespace {
+
+using namespace render_detail;
+
+nlohmann::json latency_json(const LatencyStats& l)
+{
+	nlohmann::json hist = nlohmann::json::object();
+	for (std::size_t us = 0; us < l.hist.size(); us++)
+		if (l.hist[us])
+			hist[std::to_string(us)] = l.hist[us];
+	return {{"count", l.count},
+		{"min_ns", l.min_ns},
+		{"avg_ns", l.avg_ns()},
+		{"max_ns", l.max_ns},
+		{"overflows", l.overflows},
+		{"histogram_us", hist},
+		{"spikes", l.spikes},
+		{"spikes_lost", l.spikes_lost},
+		{"missed_periods", l.missed}};
+}
+
+}  // namespace
+
+std::string render_json(const Snapshot& s)
+{
+	nlohmann::json cpus = nlohmann::json::array();
+	for (const CpuResult& c : s.cpus) {
+		nlohmann::json cpu = {{"cpu", c.cpu}};
+		if (s.sampled) {
+			cpu["irq"] = latency_json(c.of(LatType::irq));
+			cpu["thread"] = latency_json(c.of(LatType::thread));
+			cpu["sampling"] = c.running;
+			cpu["hotplug_offline"] = c.hotplug_offline;
+			if (c.start_error)
+				cpu["sampler_error"] = errno_text(c.start_error);
+		}
+		if (s.attributed)
+			cpu["noise"] = {{"total_ns", c.noise.total_ns},
+					{"per_second_us", c.noise.per_second_us},
+					{"available_pct", c.noise.available_pct},
+					{"events_lost", c.noise.events_lost},
+					{"incomplete", c.noise.incomplete()},
+					{"nesting_overflow", c.noise.nesting_overflow},
+					{"clamped", c.noise.clamped},
+					{"clamped_ns", c.noise.clamped_ns},
+					{"source_drops", c.noise.source_drops},
+					{"origin_drops", c.noise.origin_drops}};
+		cpus.push_back(cpu);
+	}
+
+	nlohmann::json sources = nlohmann::json::array();
+	for (const SourceRow& r : s.sources) {
+		nlohmann::json origins = nlohmann::json::array();
+		for (const OriginRow& o : r.origins) {
+			nlohmann::json jo = {{"cpu", o.cpu}, {"pid", o.pid},
+					     {"comm", o.comm}, {"count", o.count}};
+			if (!o.via.empty())
+				jo["via"] = o.via;
+			origins.push_back(std::move(jo));
+		}
+		sources.push_back({{"cpu", r.cpu},
+				   {"kind", r.kind},
+				   {"name", r.name},
+				   {"count", r.count},
+				   {"total_ns", r.total_ns},
+				   {"max_ns", r.max_ns},
+				   {"running", r.running},
+				   {"origins", std::move(origins)}});
+	}
+
+	nlohmann::json spikes = nlohmann::json::array();
+	for (const Spike& sp : s.spikes) {
+		nlohmann::json causes = nlohmann::json::array();
+		for (const Cause& c : sp.causes)
+			causes.push_back({{"kind", c.kind},
+					  {"name", c.name},
+					  {"duration_ns", c.duration_ns}});
+		nlohmann::json j = {{"cpu", sp.cpu},
+				    {"type", lat_type_name(sp.type)},
+				    {"at_ns", sp.expected_ns},
+				    {"observed_ns", sp.observed_ns},
+				    {"latency_ns", sp.latency_ns()},
+				    {"cycle", sp.cycle},
+				    {"causes", causes},
+				    {"unexplained_ns", s.attributed ? sp.unexplained_ns
+								    : sp.latency_ns()}};
+		if (s.attributed) {
+			j["explained"] = explained_name(sp.explained);
+			if (sp.cut)
+				j["cut"] = true;
+			if (!sp.stack.empty())
+				j["stack"] = sp.stack;
+		}
+		if (sp.smis)
+			j["smis"] = sp.smis;
+		if (sp.history_lost)
+			j["history_lost"] = true;
+		spikes.push_back(j);
+	}
+
+	nlohmann::json tick = nlohmann::json::array();
+	for (const TickRow& t : s.ticks)
+		tick.push_back({{"cpu", t.cpu}, {"reason", t.reason}, {"count", t.count}});
+
+	nlohmann::json j = {
+		{"version", 1},
+		{"kernel", s.kernel_release + " " + s.kernel_version},
+		{"state", sampler_state_name(s.state)},
+		{"period_ns", s.period_ns},
+		{"threshold_ns", s.threshold_ns},
+		{"duration_ns", s.duration_ns()},
+		{"start_ns", s.start_ns},
+		{"hist_buckets", s.hist_buckets},
+		{"priority", s.prio},
+		{"sampled", s.sampled},
+		{"attribution", s.attributed},
+		{"cpus", cpus},
+		{"sources", sources},
+		{"spikes", spikes},
+		{"tick", tick},
+	};
+	return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace rtnoise

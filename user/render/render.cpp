@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "render/render.hpp"
+
+namespace rtnoise {
+
+std::string render(const Snapshot& s, const RenderOptions& opt)
+{
+	switch (opt.format) {
+	case Format::json:
+		return render_json(s);
+	case Format::cyclictest:
+		return render_cyclictest(s, opt.cyclictest_type);
+	default:
+		return render_text(s, opt.top_spikes);
+	}
+}
+
+}  // namespace rtnoise

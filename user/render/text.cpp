@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+// text.cpp - the report for people.
+#include <vector>
+
+#include "render/detail.hpp"
+#include "render/render.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+namespace rtnoise {
+namespace {
+
+using namespace render_detail;
+
+// render_origins - "noise-ping:812 on CPU 0 x45012, ..." (the first @n)
+std::string render_origins(const std::vector<OriginRow>& origins, std::size_t n)
+{
+	std::string out;
+	for (std::size_t i = 0; i < origins.size() && i < n; i++) {
+		const OriginRow& o = origins[i];
+		if (i)
+			out += ", ";
+		out += (o.pid ? o.comm + ":" + std::to_string(o.pid) : "IRQ/idle") +
+		       " on CPU " + std::to_string(o.cpu);
+		if (!o.via.empty())
+			out += " running " + o.via;
+		out += " x" + std::to_string(o.count);
+	}
+	if (origins.size() > n)
+		out += ", ...";
+	return out;
+}
+
+
+constexpr std::size_t kSourceRows = 15;
+
+void text_latency(std::string& out, const Snapshot& s)
+{
+	out += "      ------------ IRQ latency (us) -------------"
+	       "  ---------- Thread latency (us) -------------------\n";
+	out += "CPU      count    min    avg    max   over spikes"
+	       "      count    min    avg    max   over spikes missed\n";
+	for (const CpuResult& c : s.cpus) {
+		appendf(out, "%3u", c.cpu);
+		for (LatType t : kLatTypes) {
+			const LatencyStats& l = c.of(t);
+			appendf(out, " %10llu %6llu %6llu %6llu %6llu %6llu",
+				ull(l.count), ull(ns_to_us(l.min_ns)),
+				ull(ns_to_us(l.avg_ns())), ull(ns_to_us(l.max_ns)),
+				ull(l.overflows), ull(l.spikes));
+		}
+		appendf(out, " %6llu\n", ull(c.of(LatType::thread).missed));
+	}
+}
+
+void text_noise(std::string& out, const Snapshot& s)
+{
+	const double secs = static_cast<double>(s.traced_ns()) / 1e9;
+	for (const CpuResult& c : s.cpus) {
+		appendf(out, "\nCPU %u noise: %.1f us/s, %.3f%% of the CPU left "
+			     "to the workload",
+			c.cpu, c.noise.per_second_us, c.noise.available_pct);
+		if (c.noise.events_lost)
+			appendf(out, " (%llu older events overwritten)",
+				ull(c.noise.events_lost));
+		out += "\n";
+		if (c.noise.incomplete())
+			appendf(out, "  incomplete: %llu contexts nested too deep, %llu "
+				     "nested longer than themselves (%.1f us), %llu not "
+				     "summed (sources map full), %llu origins not kept\n",
+				ull(c.noise.nesting_overflow), ull(c.noise.clamped),
+				static_cast<double>(c.noise.clamped_ns) / 1e3,
+				ull(c.noise.source_drops), ull(c.noise.origin_drops));
+		std::size_t rows = 0, more = 0;
+		for (const SourceRow& r : s.sources) {
+			if (r.cpu != c.cpu)
+				continue;
+			if (rows == kSourceRows) {
+				more++;
+				continue;
+			}
+			if (!rows)
+				out += "  kind         source                          "
+				       "  count   total us    max us   us/s\n";
+			rows++;
+			appendf(out, "  %-12s %-32s %7llu %10.1f %9.1f %6.1f\n",
+				r.kind.c_str(),
+				(r.running ? r.name + " (running)" : r.name).c_str(),
+				ull(r.count),
+				static_cast<double>(r.total_ns) / 1e3,
+				static_cast<double>(r.max_ns) / 1e3,
+				secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0);
+			if (!r.origins.empty())
+				out += "      from " + render_origins(r.origins, 2) + "\n";
+		}
+		if (more)
+			appendf(out, "  ... and %zu smaller sources (--format json "
+				     "lists all)\n", more);
+		if (!rows)
+			out += "  no disturbance traced\n";
+		for (const TickRow& t : s.ticks)
+			if (t.cpu == c.cpu)
+				appendf(out, "  tick kept running: %s x%llu - %s\n",
+					t.reason.c_str(), ull(t.count),
+					t.remedy.c_str());
+	}
+
+	// Each remedy once, with the sources it would remove, largest first.
+	std::vector<std::pair<std::string, std::vector<std::string>>> fixes;
+	for (const SourceRow& r : s.sources) {
+		const std::string& fix = r.remedy;
+		if (fix.empty())
+			continue;
+		auto it = std::find_if(fixes.begin(), fixes.end(),
+				       [&](const auto& f) { return f.first == fix; });
+		if (it == fixes.end()) {
+			fixes.push_back({fix, {}});
+			it = fixes.end() - 1;
+		}
+		std::string who = r.kind + " " + r.name;
+		if (it->second.size() < 4 &&
+		    std::find(it->second.begin(), it->second.end(), who) == it->second.end())
+			it->second.push_back(who);
+	}
+	if (fixes.empty())
+		return;
+	out += "\nWhat would remove them:\n";
+	for (std::size_t i = 0; i < fixes.size() && i < kSourceRows; i++) {
+		std::string who;
+		for (const std::string& w : fixes[i].second)
+			who += (who.empty() ? "" : ", ") + w;
+		appendf(out, "  - %s\n      (%s)\n", fixes[i].first.c_str(), who.c_str());
+	}
+}
+
+void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
+{
+	std::vector<const Spike*> top;
+	std::uint64_t lost = 0;
+	for (const CpuResult& c : s.cpus)
+		for (LatType t : kLatTypes)
+			lost += c.of(t).spikes_lost;
+	for (const Spike& sp : s.spikes)
+		top.push_back(&sp);
+	std::sort(top.begin(), top.end(), [](const Spike* a, const Spike* b) {
+		return a->latency_ns() > b->latency_ns();
+	});
+	if (top.size() > top_spikes)
+		top.resize(top_spikes);
+
+	appendf(out, "\nSpikes >= %s: %zu recorded",
+		format_duration(s.threshold_ns).c_str(), s.spikes.size());
+	if (lost)
+		appendf(out, ", %llu older ones overwritten", ull(lost));
+	if (top.empty()) {
+		out += "\n";
+		return;
+	}
+	if (s.attributed) {
+		std::size_t at = 0, hist = 0, none = 0;
+		for (const Spike& sp : s.spikes)
+			(sp.explained == Explained::at_spike ? at
+			 : sp.explained == Explained::history ? hist
+							      : none)++;
+		appendf(out, "; %zu explained when recorded, %zu from the event "
+			     "history, %zu without causes", at, hist, none);
+	}
+	appendf(out, "; the %zu largest:\n", top.size());
+	for (const Spike* sp : top) {
+		appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n",
+			sp->cpu, lat_type_name(sp->type),
+			static_cast<double>(sp->latency_ns()) / 1000.0,
+			static_cast<double>(sp->expected_ns - s.start_ns) / 1e9,
+			ull(sp->cycle));
+		if (!s.attributed)
+			continue;
+		for (const Cause& c : sp->causes)
+			appendf(out, "      %-12s %-32s %9.1f us\n", c.kind.c_str(),
+				c.name.c_str(), static_cast<double>(c.duration_ns) / 1e3);
+		appendf(out, "      %-12s %-32s %9.1f us\n", "unexplained",
+			sp->history_lost ? "(events overwritten)"
+					 : "(hardware, firmware, hypervisor)",
+			static_cast<double>(sp->unexplained_ns) / 1e3);
+		if (sp->stack.empty())
+			continue;
+		appendf(out, "      stack of %s where it held the CPU:\n",
+			sp->causes.empty() ? "the largest cause" : sp->causes.front().name.c_str());
+		const std::size_t kFrames = 8;
+		for (std::size_t i = 0; i < sp->stack.size() && i < kFrames; i++)
+			appendf(out, "        %s\n", sp->stack[i].c_str());
+		if (sp->stack.size() > kFrames)
+			appendf(out, "        ... %zu more (--format json)\n",
+				sp->stack.size() - kFrames);
+	}
+}
+
+}  // namespace
+
+std::string render_text(const Snapshot& s, std::size_t top_spikes)
+{
+	std::string out;
+	appendf(out, "rtnoise report - kernel %s %s\n", s.kernel_release.c_str(),
+		s.kernel_version.c_str());
+	if (s.sampled)
+		appendf(out, "sampler %s on CPUs %s for %s: period %s, threshold %s, "
+			     "SCHED_FIFO %u\n",
+			sampler_state_name(s.state),
+			format_cpulist(watched_cpus(s)).c_str(),
+			format_duration(s.duration_ns()).c_str(),
+			format_duration(s.period_ns).c_str(),
+			format_duration(s.threshold_ns).c_str(), s.prio);
+	if (s.attributed)
+		appendf(out, "causes traced with BPF on CPUs %s for %s\n",
+			format_cpulist(watched_cpus(s)).c_str(),
+			format_duration(s.end_ns > s.trace_start_ns
+						? s.end_ns - s.trace_start_ns
+						: 0).c_str());
+	out += "\n";
+
+	if (s.sampled)
+		text_latency(out, s);
+	if (s.attributed)
+		text_noise(out, s);
+	if (s.sampled)
+		text_spikes(out, s, top_spikes);
+
+	for (const CpuResult& c : s.cpus) {
+		if (c.start_error)
+			appendf(out, "note: CPU %u came back online but its sampler "
+				     "could not restart: %s\n",
+				c.cpu, errno_text(c.start_error).c_str());
+		else if (c.hotplug_offline)
+			appendf(out, "note: CPU %u went offline %u time(s); it was "
+				     "not sampled while offline\n",
+				c.cpu, c.hotplug_offline);
+		else if (s.sampled && s.state == SamplerState::running && !c.running)
+			appendf(out, "note: CPU %u is not being sampled now\n", c.cpu);
+	}
+	return out;
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+// reader.cpp - the pinned maps read into the model (TraceData).
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "host/host.hpp"
+#include "tracer/tracer.hpp"
+#include "tracer/wire.hpp"
+#include "util/clock.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/utf8.hpp"
+
+namespace rtnoise {
+namespace {
+
+namespace fs = std::filesystem;
+
+// comm_of_file - the first line of a small file, or "".
+std::string comm_of_file(const fs::path& path)
+{
+	std::FILE* f = std::fopen(path.c_str(), "re");
+	if (!f)
+		return "";
+	char buf[64] = "";
+	if (!std::fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	std::fclose(f);
+	std::string c(buf);
+	if (!c.empty() && c.back() == '\n')
+		c.pop_back();
+	return escape_name(c);
+}
+
+std::string comm_of(std::uint64_t tid)
+{
+	return comm_of_file("/proc/" + std::to_string(tid) + "/comm");
+}
+
+// read_running - the thread each watched CPU runs now, from its frame in
+// the state map: it has no event until it switches out.
+void read_running(int state_fd, const rtnoise_meta& meta, TraceData& t)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		return;
+	const std::size_t stride = (sizeof(rtnoise_cpu_state) + 7) & ~std::size_t{7};
+	std::vector<unsigned char> buf(stride * static_cast<std::size_t>(ncpus));
+	std::uint32_t zero = 0;
+	if (bpf_map_lookup_elem(state_fd, &zero, buf.data()))
+		return;
+	const std::uint64_t now = monotonic_ns();
+	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
+		unsigned cpu = meta.slot_cpu[s];
+		if (cpu >= static_cast<unsigned>(ncpus))
+			continue;
+		rtnoise_cpu_state st;
+		std::memcpy(&st, buf.data() + stride * cpu, sizeof(st));
+		const rtnoise_frame& f = st.f[0];
+		if (st.depth < 1 || f.kind != RTNOISE_KIND_THREAD || f.id == 0 ||
+		    f.start < meta.start_ns || f.start > now)
+			continue;	// idle, or nothing seen yet
+		const std::uint64_t gross = now - f.start;
+		RunningThread r;
+		r.cpu = cpu;
+		r.tid = f.id;
+		r.comm = comm_of(f.id);
+		r.start_ns = f.start;
+		r.net_ns = gross > f.nested ? gross - f.nested : 0;
+		r.read_ns = now;
+		r.sampler = st.sampler_pid && st.sampler_pid == f.id;
+		t.running.push_back(std::move(r));
+	}
+}
+
+// read_causes - the spike causes the kernel-side join stored, by spike.
+void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
+{
+	const std::size_t cap = meta.spike_capacity;
+	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * 2 * cap;
+	if (!entries)
+		return;
+	const std::size_t bytes = entries * sizeof(rtnoise_spike_causes);
+	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, causes_fd, 0);
+	if (mem == MAP_FAILED)
+		throw system_error("cannot map the spike causes: " + errno_text(errno));
+	const auto* all = static_cast<const volatile rtnoise_spike_causes*>(mem);
+	for (std::size_t i = 0; i < entries; i++) {
+		rtnoise_spike_causes c;
+		const std::uint64_t seq = seq_copy(all[i], c);
+		if (!seq)
+			continue;	// never written, or rewritten by a newer spike
+		const std::size_t slot = i / (2 * cap);
+		const unsigned type = static_cast<unsigned>((i / cap) % 2);
+		if (slot >= RTNOISE_BPF_MAX_CPUS)
+			break;
+		t.explained[{meta.slot_cpu[slot], type, seq - 1}] = to_spike_causes(c);
+	}
+	munmap(mem, bytes);
+}
+
+}  // namespace
+
+TraceData tracer_read(const std::string& pin_dir)
+{
+	auto open_map = [&](const char* name) {
+		std::string path = (fs::path(pin_dir) / name).string();
+		int fd = bpf_obj_get(path.c_str());
+		if (fd < 0)
+			throw system_error("cannot open " + path + ": " + errno_text(errno));
+		return fd;
+	};
+	UniqueFd meta_fd(open_map("meta")), sources_fd(open_map("sources")),
+		events_fd(open_map("events")), heads_fd(open_map("heads"));
+
+	TraceData t;
+	rtnoise_meta meta{};
+	std::uint32_t zero = 0;
+	if (bpf_map_lookup_elem(meta_fd.get(), &zero, &meta))
+		throw system_error("cannot read the BPF meta map: " + errno_text(errno));
+	t.start_ns = meta.start_ns;
+	t.ring_size = meta.ring_size;
+
+	rtnoise_src_key key{}, next{};
+	rtnoise_src_val val{};
+	void* prev = nullptr;
+	while (bpf_map_get_next_key(sources_fd.get(), prev, &next) == 0) {
+		if (bpf_map_lookup_elem(sources_fd.get(), &next, &val) == 0) {
+			TraceSource s;
+			s.cpu = next.cpu;
+			s.kind = next.kind;
+			s.id = next.id;
+			s.count = val.count;
+			s.total_ns = val.total_ns;
+			s.max_ns = val.max_ns;
+			s.comm = escape_name({val.name, strnlen(val.name, sizeof(val.name))});
+			s.sampler = val.flags & RTNOISE_SRC_SAMPLER;
+			t.sources.push_back(std::move(s));
+		}
+		key = next;
+		prev = &key;
+	}
+
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "origins").c_str()); fd >= 0) {
+		UniqueFd origins_fd(fd);
+		rtnoise_origin_key ok{}, onext{};
+		rtnoise_origin_val ov{};
+		void* oprev = nullptr;
+		while (bpf_map_get_next_key(origins_fd.get(), oprev, &onext) == 0) {
+			if (bpf_map_lookup_elem(origins_fd.get(), &onext, &ov) == 0)
+				t.origins.push_back({onext.cpu, onext.kind, onext.id,
+						     onext.from_cpu, onext.from_pid,
+						     escape_name({ov.comm, strnlen(ov.comm, sizeof(ov.comm))}),
+						     ov.count, ov.via});
+			ok = onext;
+			oprev = &ok;
+		}
+	}
+
+	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * meta.ring_size;
+	const std::size_t bytes = entries * sizeof(rtnoise_event);
+	if (!entries)
+		return t;
+	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, events_fd.get(), 0);
+	if (mem == MAP_FAILED)
+		throw system_error("cannot map the event ring: " + errno_text(errno));
+	const auto* ring = static_cast<const volatile rtnoise_event*>(mem);
+
+	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
+		rtnoise_ring_head h{};
+		if (bpf_map_lookup_elem(heads_fd.get(), &s, &h))
+			continue;
+		CpuTrace& c = t.cpus[meta.slot_cpu[s]];
+		c.written = h.head;
+		c.overflow = h.overflow;
+		c.clamped = h.clamped;
+		c.clamped_ns = h.clamped_ns;
+		c.source_drops = h.source_drops;
+		c.origin_drops = h.origin_drops;
+		c.spikes_explained = h.spikes;
+		c.spikes_cut = h.spikes_cut;
+		std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
+		c.lost = first;
+		for (std::uint64_t seq = first; seq < h.head; seq++) {
+			TraceEvent ev;
+			if (read_event(ring[s * meta.ring_size + (seq & (meta.ring_size - 1))],
+				       seq, ev))
+				c.events.push_back(ev);
+			else
+				c.torn++;	// overwritten, or being written
+		}
+	}
+	munmap(mem, bytes);
+
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
+		UniqueFd causes_fd(fd);
+		read_causes(causes_fd.get(), meta, t);
+	}
+
+	// Older pins (or a partial one) may have no state map: then the
+	// running threads are charged when they switch out.
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "state").c_str()); fd >= 0) {
+		UniqueFd state_fd(fd);
+		read_running(state_fd.get(), meta, t);
+	}
+	for (auto& [cpu, c] : t.cpus) {
+		// The cpuidle state names, for the idle causes.
+		const fs::path idle = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/cpuidle";
+		for (std::uint64_t state = 0; state < 16; state++) {
+			std::string name = comm_of_file(idle / ("state" + std::to_string(state)) / "name");
+			if (name.empty())
+				break;
+			t.idle_names[{cpu, state}] = name;
+		}
+	}
+	for (auto& [cpu, c] : t.cpus)
+		std::sort(c.events.begin(), c.events.end(),
+			  [](const TraceEvent& a, const TraceEvent& b) {
+				  return a.start_ns < b.start_ns;
+			  });
+	return t;
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+// tracer.hpp - load, pin, read and remove the BPF side (bpf/rtnoise.bpf.c).
+//
+// attach pins every link and map under kBpfPinDir, so the CLI can exit
+// and a later `rtnoise report` reads the same maps; detach removes the
+// pins, which ends the programs.
+//
+// tracer/ owns libbpf, the skeleton and the programs' wire format
+// (wire.hpp): loader.cpp sets up, reader.cpp reads the maps into the
+// model. It is the only folder that includes bpf/; it includes model/,
+// host/ and util/. What the trace means is analysis/'s.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "util/cpulist.hpp"
+#include "model/trace.hpp"
+
+namespace rtnoise {
+
+inline constexpr const char* kBpfPinDir = "/sys/fs/bpf/rtnoise";
+
+struct TracerOptions {
+	CpuSet cpus;
+	std::uint32_t ring_size = 32768;	// events kept per CPU
+	std::uint64_t sampler_fn = 0;		// rtnoise.ko's timer callback
+	std::uint32_t spike_capacity = 0;	// the sampler's, 0: no sampler
+	bool verbose = false;			// libbpf's own messages
+	std::string pin_dir = kBpfPinDir;
+	std::filesystem::path proc_root = "/";	// where /proc is read
+};
+
+struct TracerAttach {
+	std::vector<std::string> tracepoints;	// attached
+	std::vector<std::string> notes;		// what this kernel cannot trace
+};
+
+// tracer_attach - load and attach. Throws if already attached or the
+// kernel refuses.
+TracerAttach tracer_attach(const TracerOptions& o);
+bool tracer_attached(const std::string& pin_dir = kBpfPinDir);
+// tracer_bytes - the kernel memory of the maps attach creates for o.
+std::uint64_t tracer_bytes(const TracerOptions& o);
+TraceData tracer_read(const std::string& pin_dir = kBpfPinDir);
+// tracer_detach - remove every pin; returns false if nothing was attached.
+bool tracer_detach(const std::string& pin_dir = kBpfPinDir);
+
+}  // namespace rtnoise
