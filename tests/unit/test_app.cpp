@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+// The app/ pipeline without the CLI: collect() on fixture sources (what
+// the sampler and the tracer would return), through analysis to render.
+#include <gtest/gtest.h>
+
+#include "app/session.hpp"
+#include "events.hpp"
+#include "host/host.hpp"
+#include "render/render.hpp"
+#include "util/error.hpp"
+
+using namespace rtnoise;
+using rtnoise::test::ev;
+
+namespace {
+
+const std::string kKallsyms = std::string(RTNOISE_FIXTURES) + "/kallsyms";
+
+Snapshot sampled()
+{
+	Snapshot s;
+	s.sampled = true;
+	s.state = SamplerState::running;
+	s.period_ns = 1000000;
+	s.start_ns = 1000;
+	s.end_ns = 1000 + 1000000000ULL;
+	for (unsigned cpu : {2, 3}) {
+		CpuResult c;
+		c.cpu = cpu;
+		c.running = true;
+		s.cpus.push_back(c);
+	}
+	Spike sp;
+	sp.cpu = 3;
+	sp.type = LatType::thread;
+	sp.seq = 0;
+	sp.expected_ns = 500000;
+	sp.observed_ns = 600000;
+	s.spikes.push_back(sp);
+	return s;
+}
+
+TraceData traced()
+{
+	TraceData t;
+	t.start_ns = 1000;
+	t.sources.push_back({3, kThread, 4242, 3, 90000, 80000, "noise-hog"});
+	t.sources.push_back({3, kThread, 17, 2, 5000, 3000, "myapp"});
+	t.sources.push_back({3, kIrq, 24, 10, 10000, 2000, "virtio0-input"});
+	CpuTrace& c = t.cpus[3];
+	c.events.push_back(ev(kThread, 4242, 0, 490000, 580000, 78000));
+	c.events.push_back(ev(kIrq, 24, 1, 550000, 552000));
+	c.events.push_back(ev(kThread, 17, 0, 580000, 590000));
+	t.cpus[2];
+	// Still on their CPUs when read: a busy loop, and the sampler.
+	t.running.push_back({2, 900, "spin", 700000, 300000, 1000000, false});
+	t.running.push_back({3, 55, "rtnoise/3", 990000, 5000, 1000000, true});
+	return t;
+}
+
+CollectSources fixture(std::optional<Snapshot> s, std::optional<TraceData> t)
+{
+	CollectSources src;
+	src.sampler = [s] { return s; };
+	src.tracer = [t] { return t; };
+	src.ksyms = [] { return Ksyms::parse(read_file(kKallsyms).value_or("")); };
+	src.now = [] { return std::uint64_t{2000000000}; };
+	return src;
+}
+
+const SourceRow* row(const Snapshot& s, unsigned cpu, const std::string& name)
+{
+	for (const SourceRow& r : s.sources)
+		if (r.cpu == cpu && r.name == name)
+			return &r;
+	return nullptr;
+}
+
+}  // namespace
+
+TEST(App, CollectJoinsTheSamplerAndTheTracer)
+{
+	Snapshot s = collect(fixture(sampled(), traced()), {"myapp"});
+	ASSERT_TRUE(s.attributed);
+	ASSERT_EQ(s.spikes.size(), 1u);
+	const Spike& sp = s.spikes[0];
+	EXPECT_EQ(sp.explained, Explained::history);
+	ASSERT_FALSE(sp.causes.empty());
+	EXPECT_EQ(sp.causes[0].name, "noise-hog:4242");
+
+	EXPECT_FALSE(row(s, 3, "myapp:17")) << "the workload is not noise";
+	const SourceRow* irq = row(s, 3, "24:virtio0-input");
+	ASSERT_TRUE(irq);
+	EXPECT_NE(irq->remedy.find("/proc/irq/24/smp_affinity_list"), std::string::npos);
+
+	const SourceRow* spin = row(s, 2, "spin:900");
+	ASSERT_TRUE(spin) << "a thread running when read is charged";
+	EXPECT_TRUE(spin->running);
+	EXPECT_EQ(spin->total_ns, 300000u);
+	EXPECT_FALSE(row(s, 3, "rtnoise/3:55")) << "the sampler's thread is not noise";
+
+	std::string text = render(s, RenderOptions{});
+	EXPECT_NE(text.find("spin:900 (running)"), std::string::npos) << text;
+	EXPECT_NE(text.find("What would remove them:"), std::string::npos) << text;
+}
+
+TEST(App, BpfOnlyTakesTheCpusAndTheSpanFromTheTracer)
+{
+	Snapshot s = collect(fixture(std::nullopt, traced()), {});
+	EXPECT_FALSE(s.sampled);
+	EXPECT_TRUE(s.attributed);
+	ASSERT_EQ(s.cpus.size(), 2u);
+	EXPECT_EQ(s.cpus[0].cpu, 2u);
+	EXPECT_EQ(s.cpus[1].cpu, 3u);
+	EXPECT_EQ(s.start_ns, 1000u);
+	EXPECT_EQ(s.end_ns, 2000000000u);
+	EXPECT_TRUE(row(s, 3, "myapp:17")) << "no workload named: every thread is noise";
+}
+
+TEST(App, SamplerOnlyHasNoCauses)
+{
+	Snapshot s = collect(fixture(sampled(), std::nullopt), {});
+	EXPECT_TRUE(s.sampled);
+	EXPECT_FALSE(s.attributed);
+	EXPECT_TRUE(s.sources.empty());
+}
+
+TEST(App, NothingAttachedIsOneError)
+{
+	try {
+		collect(fixture(std::nullopt, std::nullopt), {});
+		FAIL() << "collect with nothing attached returned";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::system);
+		EXPECT_NE(std::string(e.what()).find("nothing attached"), std::string::npos);
+	}
+}
