@@ -5,6 +5,10 @@
 // with `rtnoise partition --isolate 2-3`.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -135,4 +139,27 @@ TEST(Check, RefusesWhatItCannotJudge)
 		EXPECT_EQ(e.code(), Exit::system);
 		EXPECT_NE(std::string(e.what()).find("proc/cmdline"), std::string::npos);
 	}
+}
+
+// While rtnoise's BPF side is attached, function tracing stays on (its
+// fentry programs stop without it): check says so instead of warning,
+// and warns about the opposite, which silences them.
+TEST(Check, FunctionTracingKeptOnForTheBpfSide)
+{
+	namespace fs = std::filesystem;
+	const fs::path tree = fs::temp_directory_path() / ("rtnoise-check-" + std::to_string(::getpid()));
+	fs::remove_all(tree);
+	fs::copy(kHosts + "debian-6.1-default", tree, fs::copy_options::recursive);
+	EXPECT_EQ(find(run_checks(tree, CpuSet{2, 3}), "trace.ftrace").verdict, Verdict::warn);
+
+	fs::create_directories(tree / "sys/fs/bpf/rtnoise");
+	Finding on = find(run_checks(tree, CpuSet{2, 3}), "trace.ftrace");
+	EXPECT_EQ(on.verdict, Verdict::pass) << on.what;
+	EXPECT_NE(on.what.find("BPF"), std::string::npos) << on.what;
+
+	std::ofstream(tree / "proc/sys/kernel/ftrace_enabled") << "0\n";
+	Finding off = find(run_checks(tree, CpuSet{2, 3}), "trace.ftrace");
+	EXPECT_EQ(off.verdict, Verdict::warn) << off.what;
+	EXPECT_NE(off.fix.find("kernel.ftrace_enabled=1"), std::string::npos) << off.fix;
+	fs::remove_all(tree);
 }

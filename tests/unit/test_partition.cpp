@@ -330,3 +330,39 @@ TEST(Partition, SwapsComeBackWithTheirPathAndPriority)
 	EXPECT_EQ(swapon_flags(*by_target(back.plan, "/var/swap file")), SWAP_FLAG_PREFER | 5);
 	EXPECT_EQ(swapon_flags({Change::Kind::swap, "/dev/vda2", "on", "off", "swapoff"}), 0);
 }
+
+// A partition made while rtnoise's BPF side is (or is about to be)
+// attached keeps function tracing on: kernel.ftrace_enabled=0 stops the
+// fentry programs that trace IPI senders on kernels before 6.6.
+TEST(Partition, KeepsFunctionTracingForTheBpfSide)
+{
+	const char* ftrace = "proc/sys/kernel/ftrace_enabled";
+	Plan guide = plan_partition(kDefault, {2, 3});
+	const Change* off = by_target(guide, ftrace);
+	ASSERT_TRUE(off);	// the guide's step
+	EXPECT_EQ(off->before, "1");
+	EXPECT_EQ(off->after, "0");
+
+	PlanOptions o;
+	o.keep_ftrace = true;
+	Plan kept = plan_partition(kDefault, {2, 3}, o);
+	EXPECT_FALSE(by_target(kept, ftrace));
+	bool said = false;
+	for (const std::string& n : kept.notes)
+		said |= n.find("kernel.ftrace_enabled") != std::string::npos;
+	EXPECT_TRUE(said) << "the plan must say why it leaves ftrace alone";
+	EXPECT_EQ(kept.changes.size() + 1, guide.changes.size());
+}
+
+// Settings the guide sets to a floor are raised to it, not lowered.
+TEST(Partition, LeavesALongerStatIntervalAlone)
+{
+	Plan p = plan_partition(kDefault, {2, 3});
+	const Change* stat = by_target(p, "proc/sys/vm/stat_interval");
+	ASSERT_TRUE(stat);	// 1 on the captured host
+	EXPECT_EQ(stat->after, "10");
+
+	Fixture f;
+	std::ofstream(f.tree / "proc/sys/vm/stat_interval") << "120\n";
+	EXPECT_FALSE(by_target(plan_partition(f.tree, {2, 3}), "proc/sys/vm/stat_interval"));
+}

@@ -37,14 +37,32 @@ void check_sysctls(const Ctx& c)
 	if (auto v = read_line(c.root / "proc/sys/kernel/ftrace_enabled")) {
 		std::string tracer = c.sys("sys/kernel/tracing/current_tracer");
 		bool active = !tracer.empty() && tracer != "nop";
-		bool ok = *v == "0" && !active;
-		c.add("trace.ftrace", ok ? Verdict::pass : Verdict::warn,
-		      active ? "the " + tracer + " tracer is active"
-			     : "kernel.ftrace_enabled = " + *v,
-		      "/proc/sys/kernel/ftrace_enabled, current_tracer " +
-			      (tracer.empty() ? "?" : tracer),
-		      "echo nop > /sys/kernel/tracing/current_tracer; sysctl -w "
-		      "kernel.ftrace_enabled=0");
+		const std::string evidence = "/proc/sys/kernel/ftrace_enabled, current_tracer " +
+					     (tracer.empty() ? "?" : tracer);
+		// rtnoise's own fentry programs (IPI senders before 6.6) run
+		// only with function tracing on: while they are attached the
+		// guide's ftrace_enabled=0 waits for detach.
+		if (fs::exists(c.root / "sys/fs/bpf/rtnoise")) {
+			bool ok = *v != "0" && !active;
+			c.add("trace.ftrace", ok ? Verdict::pass : Verdict::warn,
+			      ok ? "kernel.ftrace_enabled = " + *v +
+					   ", kept on while rtnoise's BPF side is attached"
+				 : active ? "the " + tracer + " tracer is active"
+					  : "kernel.ftrace_enabled = 0 silences rtnoise's BPF "
+					    "programs on the IPI senders",
+			      evidence,
+			      active ? "echo nop > /sys/kernel/tracing/current_tracer"
+				     : "sysctl -w kernel.ftrace_enabled=1 while rtnoise is "
+				       "attached (the guide's 0 after 'rtnoise detach')");
+		} else {
+			bool ok = *v == "0" && !active;
+			c.add("trace.ftrace", ok ? Verdict::pass : Verdict::warn,
+			      active ? "the " + tracer + " tracer is active"
+				     : "kernel.ftrace_enabled = " + *v,
+			      evidence,
+			      "echo nop > /sys/kernel/tracing/current_tracer; " +
+				      guide_fix(guide_setting("trace.ftrace")));
+		}
 	}
 }
 
