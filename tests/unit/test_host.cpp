@@ -5,6 +5,7 @@
 
 #include "util/error.hpp"
 #include "host/host.hpp"
+#include "host/procfs.hpp"
 
 using namespace rtnoise;
 
@@ -72,4 +73,31 @@ TEST_F(HostTree, CapSysAdminFromCapEff)
 	EXPECT_FALSE(has_cap_sys_admin(root_));
 	write("proc/self/status", "CapEff:\t0000000000200000\n");
 	EXPECT_TRUE(has_cap_sys_admin(root_));
+}
+
+// /proc/<pid>/stat: the comm may hold spaces and parentheses; a line
+// that is not a stat line is refused, never thrown on.
+TEST(ProcStat, ParsesAndRefusesWithoutThrowing)
+{
+	std::string fields;
+	for (int n = 3; n <= 52; n++)
+		fields += " " + std::to_string(n == 9 ? 0x00200040 : n == 22 ? 777 : n == 39 ? 3
+						       : n == 40 ? 50 : n == 41 ? 1 : 0);
+	Task t;
+	ASSERT_TRUE(parse_stat("42 (a (b) c)" + fields, t));
+	EXPECT_EQ(t.comm, "a (b) c");
+	EXPECT_TRUE(t.kthread);
+	EXPECT_EQ(t.start_time, 777u);
+	EXPECT_EQ(t.processor, 3);
+	EXPECT_EQ(t.rt_priority, 50u);
+	EXPECT_EQ(t.policy, 1u);
+
+	std::string bad = "42 (x)" + fields;
+	bad.replace(bad.find(" 2097216"), 8, " flags!!");
+	EXPECT_NO_THROW(EXPECT_FALSE(parse_stat(bad, t)));
+	std::string huge = "42 (x)" + fields;
+	huge.replace(huge.find(" 2097216"), 8, " 99999999999999999999999");
+	EXPECT_NO_THROW(EXPECT_FALSE(parse_stat(huge, t)));
+	EXPECT_NO_THROW(EXPECT_FALSE(parse_stat("42 x)", t)));
+	EXPECT_NO_THROW(EXPECT_FALSE(parse_stat("", t)));
 }

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <charconv>
 #include <sstream>
 
 #include "util/error.hpp"
@@ -48,13 +49,26 @@ bool parse_stat(const std::string& line, Task& t)
 	// f[0] is field 3 (state): field n is f[n - 3].
 	if (f.size() < 39)
 		return false;
-	unsigned long flags = std::stoul(f[9 - 3]);
+	// Whole fields or nothing: a line that is not a stat line is
+	// refused, not thrown on (the caller skips that task).
+	auto num = [&](int field, auto& out) {
+		const std::string& w = f[static_cast<std::size_t>(field - 3)];
+		auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), out);
+		return ec == std::errc() && end == w.data() + w.size();
+	};
+	unsigned long flags = 0;
+	int processor = 0;
+	unsigned rt_priority = 0, policy = 0;
+	std::uint64_t start = 0;
+	if (!num(9, flags) || !num(22, start) || !num(39, processor) ||
+	    !num(40, rt_priority) || !num(41, policy))
+		return false;
 	t.kthread = flags & kPfKthread;
 	t.pinned = flags & kPfNoSetaffinity;
-	t.start_time = std::stoull(f[22 - 3]);
-	t.processor = std::stoi(f[39 - 3]);
-	t.rt_priority = static_cast<unsigned>(std::stoul(f[40 - 3]));
-	t.policy = static_cast<unsigned>(std::stoul(f[41 - 3]));
+	t.start_time = start;
+	t.processor = processor;
+	t.rt_priority = rt_priority;
+	t.policy = policy;
 	return true;
 }
 
