@@ -59,7 +59,7 @@ TEST(ExplainWindow, NestedEventsAreNotCountedTwice)
 TEST(ExplainWindow, GapsAreUnexplainedAndOutsideEventsIgnored)
 {
 	std::vector<TraceEvent> evs{
-		ev(RTNOISE_KIND_IRQ, 24, 1, 0, 10),	// before
+		ev(RTNOISE_KIND_IRQ, 24, 1, 0, 10),  // before
 		ev(RTNOISE_KIND_HRTIMER, 0xabc, 1, 120, 150),
 		ev(RTNOISE_KIND_WORKQUEUE, 0xdef, 1, 180, 190),
 		ev(RTNOISE_KIND_IRQ, 25, 1, 400, 500),	// after
@@ -92,7 +92,7 @@ Snapshot snapshot_with_spike()
 	s.sampled = true;
 	s.state = SamplerState::running;
 	s.start_ns = 1000;
-	s.end_ns = 1000 + 1000000000ULL;	// 1 s
+	s.end_ns = 1000 + 1000000000ULL;  // 1 s
 	CpuResult c;
 	c.cpu = 3;
 	s.cpus.push_back(c);
@@ -100,7 +100,7 @@ Snapshot snapshot_with_spike()
 	sp.cpu = 3;
 	sp.type = LatType::thread;
 	sp.expected_ns = 500000;
-	sp.observed_ns = 600000;	// 100 us late
+	sp.observed_ns = 600000;  // 100 us late
 	s.spikes.push_back(sp);
 	return s;
 }
@@ -174,7 +174,7 @@ TEST(Attribute, SpikesOlderThanTheEventsSayHistoryLost)
 	Snapshot s = snapshot_with_spike();
 	TraceData t = trace_with_hog();
 	t.cpus[3].lost = 5000;
-	t.cpus[3].events.erase(t.cpus[3].events.begin());	// oldest gone
+	t.cpus[3].events.erase(t.cpus[3].events.begin());  // oldest gone
 	t.cpus[3].events.erase(t.cpus[3].events.begin());
 	t.cpus[3].events.front().start_ns = 700000;
 	t.cpus[3].events.front().end_ns = 710000;
@@ -209,7 +209,8 @@ TEST(Attribute, LongEventsThatBeganLongBeforeTheSpikeAreFound)
 	// spike; the join must still reach back to the thread.
 	c.events.push_back(ev(RTNOISE_KIND_THREAD, 99, 0, 0, 900000, 800000));
 	for (std::uint64_t i = 0; i < 1000; i++)
-		c.events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 1000 + i * 400, 1000 + i * 400 + 50));
+		c.events.push_back(
+			ev(RTNOISE_KIND_IRQ, 24, 1, 1000 + i * 400, 1000 + i * 400 + 50));
 	t.sources.push_back({3, RTNOISE_KIND_THREAD, 99, 1, 800000, 800000, "longrun"});
 	attribute(s, t, Ksyms::parse(""));
 	ASSERT_FALSE(s.spikes[0].causes.empty());
@@ -227,18 +228,19 @@ TEST(Attribute, OriginsAndRunningThreadsReachTheReport)
 	t.origins.push_back({3, RTNOISE_KIND_THREAD, 4242, 3, 0, "swapper/3", 2, 0});
 	t.origins.push_back({3, RTNOISE_KIND_THREAD, 4242, 0, 812, "noise-ping", 40, 0});
 	// An IPI and the function it ran; work queued from CPU 1.
-	t.origins.push_back({3, RTNOISE_KIND_IPI, RTNOISE_IPI_CALL_FUNCTION, 0, 99,
-			     "bash", 5, 0xffffffff81100010});
+	t.origins.push_back({3, RTNOISE_KIND_IPI, RTNOISE_IPI_CALL_FUNCTION, 0, 99, "bash", 5,
+			     0xffffffff81100010});
 	t.origins.push_back({3, RTNOISE_KIND_WORKQUEUE, 0xffffffff81200000, 1, 7, "sh", 2, 0});
 	// Caused something on CPU 3 that never ran, or on another CPU.
 	t.origins.push_back({3, RTNOISE_KIND_THREAD, 5555, 0, 1, "init", 1, 0});
 	t.origins.push_back({2, RTNOISE_KIND_THREAD, 4242, 0, 812, "noise-ping", 9, 0});
 
-	t.sources[0].running = true;	// the hog, on the CPU when read
+	t.sources[0].running = true;  // the hog, on the CPU when read
 
 	Snapshot s = snapshot_with_spike();
-	attribute(s, t, Ksyms::parse("ffffffff81100000 T flush_tlb_func\n"
-				     "ffffffff81200000 t vmstat_update\n"));
+	attribute(s, t,
+		  Ksyms::parse("ffffffff81100000 T flush_tlb_func\n"
+			       "ffffffff81200000 t vmstat_update\n"));
 	std::map<std::string, const SourceRow*> by;
 	for (const SourceRow& r : s.sources)
 		by[r.kind + " " + r.name] = &r;
@@ -376,8 +378,8 @@ TEST(SymbolizeStack, AStackTakenAtTheSwitchStartsAtSchedule)
 	Ksyms k = Ksyms::parse("ffffffff81000000 T bpf_trace_run2\n"
 			       "ffffffff81000100 T __schedule\n"
 			       "ffffffff81000200 T do_nanosleep\n");
-	auto frames = symbolize_stack({0xffffffff81000004, 0xffffffff81000110,
-				       0xffffffff81000208}, k);
+	auto frames =
+		symbolize_stack({0xffffffff81000004, 0xffffffff81000110, 0xffffffff81000208}, k);
 	ASSERT_EQ(frames.size(), 2u);
 	EXPECT_EQ(frames[0], "__schedule+0x10");
 	EXPECT_EQ(frames[1], "do_nanosleep+0x8");

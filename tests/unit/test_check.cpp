@@ -42,7 +42,7 @@ const Finding& find(const CheckResult& r, const std::string& id)
 TEST(Check, TunedHostPassesEveryRule)
 {
 	CheckResult r = run_checks(kHosts + "debian-6.1-rt-tuned", std::nullopt);
-	EXPECT_EQ(r.cpus, (CpuSet{2, 3}));	// from isolated/nohz_full
+	EXPECT_EQ(r.cpus, (CpuSet{2, 3}));  // from isolated/nohz_full
 	EXPECT_EQ(r.housekeeping, (CpuSet{0, 1}));
 	EXPECT_GE(r.findings.size(), 35u);
 	for (const Finding& f : r.findings)
@@ -147,7 +147,8 @@ TEST(Check, RefusesWhatItCannotJudge)
 TEST(Check, FunctionTracingKeptOnForTheBpfSide)
 {
 	namespace fs = std::filesystem;
-	const fs::path tree = fs::temp_directory_path() / ("rtnoise-check-" + std::to_string(::getpid()));
+	const fs::path tree =
+		fs::temp_directory_path() / ("rtnoise-check-" + std::to_string(::getpid()));
 	fs::remove_all(tree);
 	fs::copy(kHosts + "debian-6.1-default", tree, fs::copy_options::recursive);
 	EXPECT_EQ(find(run_checks(tree, CpuSet{2, 3}), "trace.ftrace").verdict, Verdict::warn);

@@ -68,8 +68,7 @@ TEST_F(Cli, AttachNeedsCpus)
 TEST_F(Cli, MalformedCpuListsAreRejectedAtParse)
 {
 	for (const char* bad : {"3-1", "a", "1,,2", "99999"})
-		EXPECT_THROW(parse(std::string("attach --cpus ") + bad),
-			     CLI::ValidationError)
+		EXPECT_THROW(parse(std::string("attach --cpus ") + bad), CLI::ValidationError)
 			<< bad;
 }
 

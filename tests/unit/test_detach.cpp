@@ -9,16 +9,16 @@
 
 #include "cli/commands.hpp"
 #include "host/host.hpp"
-#include "isolation/partition.hpp"
 #include "host/procfs.hpp"
+#include "isolation/partition.hpp"
 
 using namespace rtnoise;
 
 namespace {
 
 struct Detach : ::testing::Test {
-	fs::path root = fs::temp_directory_path() /
-			("rtnoise-detach-" + std::to_string(::getpid()));
+	fs::path root =
+		fs::temp_directory_path() / ("rtnoise-detach-" + std::to_string(::getpid()));
 	fs::path state = root / "run/rtnoise/partition.json";
 	std::vector<std::string> calls;
 	DetachSteps steps;
@@ -56,7 +56,7 @@ TEST_F(Detach, DamagedStateFileStillStopsTheSampler)
 	EXPECT_EQ(calls, (std::vector<std::string>{"tracer", "sampler", "unload"}));
 	ASSERT_EQ(r.errors.size(), 1u);
 	EXPECT_NE(r.errors[0].find("damaged"), std::string::npos) << r.errors[0];
-	EXPECT_TRUE(fs::exists(state));	// the only record: kept for a person
+	EXPECT_TRUE(fs::exists(state));	 // the only record: kept for a person
 }
 
 TEST_F(Detach, NewerStateFileStillStopsTheSampler)
@@ -73,7 +73,8 @@ TEST_F(Detach, ASideThatRefusesDoesNotStopTheOthers)
 {
 	steps.tracer = [this]() -> bool {
 		calls.push_back("tracer");
-		throw std::runtime_error("cannot remove /sys/fs/bpf/rtnoise: Device or resource busy");
+		throw std::runtime_error(
+			"cannot remove /sys/fs/bpf/rtnoise: Device or resource busy");
 	};
 	DetachResult r;
 	ASSERT_NO_THROW(r = detach_all(steps, root, state));
@@ -91,12 +92,12 @@ TEST_F(Detach, UndoesOnlyAPartitionThatAttachMade)
 	s.by = "partition";
 	s.plan.cpus = {2, 3};
 	s.plan.housekeeping = {0, 1};
-	s.plan.changes = {{Change::Kind::file, "proc/sys/kernel/watchdog", "1", "0",
-			   "kernel.watchdog=0"}};
+	s.plan.changes = {
+		{Change::Kind::file, "proc/sys/kernel/watchdog", "1", "0", "kernel.watchdog=0"}};
 	write_state(state, s);
 	DetachResult r = detach_all(steps, root, state);
 	EXPECT_TRUE(r.errors.empty());
-	EXPECT_EQ(read_line(knob), "0");	// 'partition --restore' undoes it
+	EXPECT_EQ(read_line(knob), "0");  // 'partition --restore' undoes it
 	EXPECT_TRUE(fs::exists(state));
 
 	s.by = "attach";
@@ -110,13 +111,13 @@ TEST_F(Detach, UndoesOnlyAPartitionThatAttachMade)
 TEST_F(Detach, APartitionValueThatCannotBeRestoredIsAnError)
 {
 	const fs::path knob = root / "proc/sys/kernel/watchdog";
-	fs::create_directories(knob);	// cannot be written
+	fs::create_directories(knob);  // cannot be written
 	State s;
 	s.by = "attach";
 	s.plan.cpus = {2, 3};
 	s.plan.housekeeping = {0, 1};
-	s.plan.changes = {{Change::Kind::file, "proc/sys/kernel/watchdog", "1", "0",
-			   "kernel.watchdog=0"}};
+	s.plan.changes = {
+		{Change::Kind::file, "proc/sys/kernel/watchdog", "1", "0", "kernel.watchdog=0"}};
 	write_state(state, s);
 	DetachResult r = detach_all(steps, root, state);
 	EXPECT_EQ(calls, (std::vector<std::string>{"tracer", "sampler", "unload"}));

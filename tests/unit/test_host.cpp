@@ -3,9 +3,9 @@
 
 #include <fstream>
 
-#include "util/error.hpp"
 #include "host/host.hpp"
 #include "host/procfs.hpp"
+#include "util/error.hpp"
 
 using namespace rtnoise;
 
@@ -81,8 +81,12 @@ TEST(ProcStat, ParsesAndRefusesWithoutThrowing)
 {
 	std::string fields;
 	for (int n = 3; n <= 52; n++)
-		fields += " " + std::to_string(n == 9 ? 0x00200040 : n == 22 ? 777 : n == 39 ? 3
-						       : n == 40 ? 50 : n == 41 ? 1 : 0);
+		fields += " " + std::to_string(n == 9	 ? 0x00200040
+					       : n == 22 ? 777
+					       : n == 39 ? 3
+					       : n == 40 ? 50
+					       : n == 41 ? 1
+							 : 0);
 	Task t;
 	ASSERT_TRUE(parse_stat("42 (a (b) c)" + fields, t));
 	EXPECT_EQ(t.comm, "a (b) c");

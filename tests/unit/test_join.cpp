@@ -26,7 +26,7 @@ namespace {
 // A CPU's timeline as the BPF side records it: every context an event
 // when it ends, so the list is in end order.
 struct Timeline {
-	std::vector<TraceEvent> events;	// end order, as in the ring
+	std::vector<TraceEvent> events;	 // end order, as in the ring
 	std::mt19937_64 rng;
 
 	explicit Timeline(std::uint64_t seed) : rng(seed) {}
@@ -43,13 +43,14 @@ struct Timeline {
 		std::uint64_t t = start;
 		while (depth + 1 < RTNOISE_BPF_MAX_DEPTH && depth < 4 && end - t > 20 &&
 		       pick(0, 2)) {
-			std::uint64_t a = pick(t, end - 10), b = pick(a + 1, std::min(end, a + (end - start) / 2 + 2));
+			std::uint64_t a = pick(t, end - 10),
+				      b = pick(a + 1, std::min(end, a + (end - start) / 2 + 2));
 			if (b > end)
 				b = end;
 			static constexpr unsigned kinds[] = {
-				RTNOISE_KIND_IRQ, RTNOISE_KIND_SOFTIRQ, RTNOISE_KIND_IPI,
-				RTNOISE_KIND_LOCAL_TIMER, RTNOISE_KIND_HRTIMER,
-				RTNOISE_KIND_WORKQUEUE};
+				RTNOISE_KIND_IRQ,     RTNOISE_KIND_SOFTIRQ,
+				RTNOISE_KIND_IPI,     RTNOISE_KIND_LOCAL_TIMER,
+				RTNOISE_KIND_HRTIMER, RTNOISE_KIND_WORKQUEUE};
 			unsigned k = kinds[pick(0, 5)];
 			// The sampler's own contexts shape the nesting, blame nothing.
 			unsigned f = pick(0, 9) == 0 ? RTNOISE_EV_NOT_CAUSE : 0;
@@ -69,7 +70,7 @@ struct Timeline {
 			std::uint64_t next = std::min(len, t + pick(50, 400));
 			unsigned kind = pick(0, 4) == 0 ? RTNOISE_KIND_IDLE : RTNOISE_KIND_THREAD;
 			unsigned f = kind == RTNOISE_KIND_THREAD && pick(0, 6) == 0
-					     ? RTNOISE_EV_NOT_CAUSE	// the sampler's thread
+					     ? RTNOISE_EV_NOT_CAUSE  // the sampler's thread
 					     : 0;
 			nest(kind, kind == RTNOISE_KIND_IDLE ? 1 : pick(100, 102), 0, t, next, f);
 			t = next;
@@ -79,8 +80,8 @@ struct Timeline {
 
 using Causes = std::map<std::pair<unsigned, std::uint64_t>, std::uint64_t>;
 
-void feed(rtnoise_join* j, unsigned kind, std::uint64_t id, std::uint64_t start,
-	  std::uint64_t end, unsigned depth, unsigned flags)
+void feed(rtnoise_join* j, unsigned kind, std::uint64_t id, std::uint64_t start, std::uint64_t end,
+	  unsigned depth, unsigned flags)
 {
 	rtnoise_join_ev e{};
 	e.kind = kind;
@@ -96,8 +97,8 @@ void feed(rtnoise_join* j, unsigned kind, std::uint64_t id, std::uint64_t start,
 // events that have ended, walked back to the window's start (or to the
 // ring's edge: `kept` events at most), then the contexts still open,
 // innermost first, ending at `to`.
-rtnoise_join kernel_join(const std::vector<TraceEvent>& all, std::uint64_t from,
-			 std::uint64_t to, std::size_t kept, bool* cut)
+rtnoise_join kernel_join(const std::vector<TraceEvent>& all, std::uint64_t from, std::uint64_t to,
+			 std::size_t kept, bool* cut)
 {
 	std::vector<const TraceEvent*> ring, open;
 	for (const TraceEvent& e : all) {
@@ -176,7 +177,8 @@ TEST(KernelJoin, EqualsTheUserSpaceJoinOnRecordedTimelines)
 			Explanation u = explain_window(tl.events, from, to);
 			ASSERT_FALSE(cut);
 			ASSERT_EQ(k.other_ns, 0u) << "seed " << seed;
-			ASSERT_EQ(of(k), of(u)) << "seed " << seed << " window " << from << "-" << to;
+			ASSERT_EQ(of(k), of(u))
+				<< "seed " << seed << " window " << from << "-" << to;
 			rtnoise_spike_causes out = finish(k);
 			ASSERT_EQ(out.unexplained_ns, u.unexplained_ns) << "seed " << seed;
 			windows++;
@@ -184,7 +186,7 @@ TEST(KernelJoin, EqualsTheUserSpaceJoinOnRecordedTimelines)
 		}
 	}
 	EXPECT_EQ(windows, 4000u);
-	EXPECT_GT(nonempty, 3000u);	// the windows did hit events
+	EXPECT_GT(nonempty, 3000u);  // the windows did hit events
 }
 
 TEST(KernelJoin, PreemptedThreadsAndTheSamplersOwnContexts)
@@ -289,7 +291,7 @@ TEST(KernelJoin, EvidenceSplitsTheRemainder)
 
 	rtnoise_spike_causes big{};
 	big.unexplained_ns = 10;
-	rtnoise_join_evidence(&big, 500, 0);	// never more than is left
+	rtnoise_join_evidence(&big, 500, 0);  // never more than is left
 	EXPECT_EQ(big.steal_ns, 10u);
 	EXPECT_EQ(big.unexplained_ns, 0u);
 }
@@ -346,5 +348,5 @@ TEST(EventRing, TheReaderNeverKeepsATornRecord)
 	writer.join();
 	EXPECT_EQ(bad, 0u);
 	EXPECT_GT(kept, 1000u);
-	EXPECT_GT(refused, 0u);	// the writer did overtake the reader
+	EXPECT_GT(refused, 0u);	 // the writer did overtake the reader
 }

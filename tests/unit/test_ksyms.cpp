@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "host/ksyms.hpp"
 #include "analysis/attribution.hpp"
+#include "host/ksyms.hpp"
 #include "tracer/wire.hpp"
 
 using namespace rtnoise;
@@ -25,7 +25,7 @@ Ksyms fixture()
 TEST(Ksyms, ResolvesFunctionsAndOffsets)
 {
 	Ksyms k = fixture();
-	EXPECT_EQ(k.size(), 8u);	// text symbols only
+	EXPECT_EQ(k.size(), 8u);  // text symbols only
 	EXPECT_EQ(k.name_of(0xffffffff810e5a10), "tick_sched_timer");
 	EXPECT_EQ(k.name_of(0xffffffff810e5a48), "tick_sched_timer");
 	EXPECT_EQ(k.name_of(0xffffffff81200400), "refresh_vm_stats");
@@ -60,10 +60,8 @@ TEST(SourceNames, EveryKind)
 	EXPECT_EQ(source_name(RTNOISE_KIND_SOFTIRQ, 9, "", k), "RCU");
 	EXPECT_EQ(source_name(RTNOISE_KIND_IPI, RTNOISE_IPI_RESCHEDULE, "", k), "reschedule");
 	EXPECT_EQ(source_name(RTNOISE_KIND_LOCAL_TIMER, 0, "", k), "local_timer");
-	EXPECT_EQ(source_name(RTNOISE_KIND_HRTIMER, 0xffffffff810e5a10, "", k),
-		  "tick_sched_timer");
-	EXPECT_EQ(source_name(RTNOISE_KIND_WORKQUEUE, 0xffffffff81200000, "", k),
-		  "vmstat_update");
+	EXPECT_EQ(source_name(RTNOISE_KIND_HRTIMER, 0xffffffff810e5a10, "", k), "tick_sched_timer");
+	EXPECT_EQ(source_name(RTNOISE_KIND_WORKQUEUE, 0xffffffff81200000, "", k), "vmstat_update");
 	EXPECT_EQ(source_name(RTNOISE_KIND_TICK, 1, "", k), "POSIX_TIMER");
 	EXPECT_EQ(source_name(RTNOISE_KIND_TICK, 4, "", k), "SCHED");
 	EXPECT_EQ(source_name(RTNOISE_KIND_TICK, 16, "", k), "RCU");

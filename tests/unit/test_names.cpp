@@ -8,8 +8,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "isolation/check.hpp"
 #include "host/host.hpp"
+#include "isolation/check.hpp"
 #include "isolation/partition.hpp"
 #include "render/render.hpp"
 
@@ -19,14 +19,13 @@ namespace {
 
 const std::string kDefault = std::string(RTNOISE_FIXTURES) + "/hosts/debian-6.1-default";
 const std::string kBad = "bad\xff\xfe";
-const std::string kCut = "kworker/\xe4\xb8";	// "中" cut after 2 of its 3 bytes
+const std::string kCut = "kworker/\xe4\xb8";  // "中" cut after 2 of its 3 bytes
 
 // Tree - a copy of a captured host, removed at the end of the test.
 struct Tree {
 	fs::path dir;
 	explicit Tree(const std::string& from)
-		: dir(fs::temp_directory_path() /
-		      ("rtnoise-names-" + std::to_string(::getpid())))
+	    : dir(fs::temp_directory_path() / ("rtnoise-names-" + std::to_string(::getpid())))
 	{
 		fs::remove_all(dir);
 		fs::copy(from, dir, fs::copy_options::recursive);
@@ -42,8 +41,7 @@ void put(const fs::path& p, const std::string& text)
 // set_comm - replace the comm of /proc/<pid>/task/<pid>/stat.
 void set_comm(const fs::path& root, int pid, const std::string& comm)
 {
-	fs::path stat = root / "proc" / std::to_string(pid) / "task" /
-			std::to_string(pid) / "stat";
+	fs::path stat = root / "proc" / std::to_string(pid) / "task" / std::to_string(pid) / "stat";
 	std::string l = read_file(stat).value();
 	l.replace(l.find('(') + 1, l.rfind(')') - l.find('(') - 1, comm);
 	put(stat, l);
@@ -114,8 +112,8 @@ TEST(Names, StateFileRoundTripsAnyBytes)
 	State s{"partition", plan_partition(t.dir, {2, 3})};
 	s.plan.changes.push_back({Change::Kind::affinity, "87:" + kCut, "0-1", "0-1",
 				  "keep the CPUs of " + kCut + ":87"});
-	s.plan.changes.push_back({Change::Kind::swap, "/swap file\xff\\x41", "on", "off",
-				  "swapoff /swap file\xff"});
+	s.plan.changes.push_back(
+		{Change::Kind::swap, "/swap file\xff\\x41", "on", "off", "swapoff /swap file\xff"});
 	s.plan.notes.push_back("note on " + kBad);
 
 	fs::path state = t.dir / "run/rtnoise/partition.json";

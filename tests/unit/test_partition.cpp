@@ -7,10 +7,10 @@
 
 #include <fstream>
 
-#include "util/error.hpp"
 #include "host/host.hpp"
-#include "isolation/partition.hpp"
 #include "host/procfs.hpp"
+#include "isolation/partition.hpp"
+#include "util/error.hpp"
 
 using namespace rtnoise;
 
@@ -60,14 +60,14 @@ TEST(Partition, PlansEveryMoveTheGuidesMake)
 	EXPECT_EQ(rt->after, "-1");
 	const Change* thp = by_target(p, "sys/kernel/mm/transparent_hugepage/enabled");
 	ASSERT_TRUE(thp);
-	EXPECT_EQ(thp->before, "always");	// the bracketed choice
+	EXPECT_EQ(thp->before, "always");  // the bracketed choice
 	EXPECT_EQ(thp->after, "never");
 
 	std::size_t moved = 0;
 	for (const Change& c : p.changes)
 		moved += c.kind == Change::Kind::affinity && c.before != c.after;
-	EXPECT_GE(moved, 10u);	// unbound kthreads
-	EXPECT_EQ(count(p, Change::Kind::sched), 2u);		// ksoftirqd/2, /3
+	EXPECT_GE(moved, 10u);			       // unbound kthreads
+	EXPECT_EQ(count(p, Change::Kind::sched), 2u);  // ksoftirqd/2, /3
 	for (const Change& c : p.changes) {
 		if (c.kind == Change::Kind::sched) {
 			EXPECT_EQ(c.after, "fifo 2") << c.what;
@@ -82,7 +82,7 @@ TEST(Partition, NothingToDoOnATunedHost)
 	// The tuned tree was captured while a partition was applied: no
 	// IRQ, kthread or sysctl is left to move.
 	for (const Change& c : p.changes) {
-		if (c.kind == Change::Kind::affinity) {	// only remembered
+		if (c.kind == Change::Kind::affinity) {	 // only remembered
 			EXPECT_EQ(c.before, c.after) << c.what;
 		}
 	}
@@ -168,8 +168,8 @@ struct Fixture {
 	fs::path tree;
 	fs::path state;
 	Fixture()
-		: tree(fs::temp_directory_path() / ("rtnoise-part-" + std::to_string(::getpid()))),
-		  state(tree / "run/rtnoise/partition.json")
+	    : tree(fs::temp_directory_path() / ("rtnoise-part-" + std::to_string(::getpid()))),
+	      state(tree / "run/rtnoise/partition.json")
 	{
 		fs::remove_all(tree);
 		fs::copy(kDefault, tree, fs::copy_options::recursive);
@@ -303,7 +303,7 @@ TEST(Partition, RestoreLeavesATaskWhoseIdWasReusedAlone)
 	EXPECT_TRUE(r.failed.empty());
 	ASSERT_EQ(r.skipped.size(), 2u);
 	EXPECT_NE(r.skipped[0].find(tid), std::string::npos) << r.skipped[0];
-	EXPECT_FALSE(fs::exists(f.state));	// nothing left to retry
+	EXPECT_FALSE(fs::exists(f.state));  // nothing left to retry
 }
 
 TEST(Partition, SwapsComeBackWithTheirPathAndPriority)
@@ -339,7 +339,7 @@ TEST(Partition, KeepsFunctionTracingForTheBpfSide)
 	const char* ftrace = "proc/sys/kernel/ftrace_enabled";
 	Plan guide = plan_partition(kDefault, {2, 3});
 	const Change* off = by_target(guide, ftrace);
-	ASSERT_TRUE(off);	// the guide's step
+	ASSERT_TRUE(off);  // the guide's step
 	EXPECT_EQ(off->before, "1");
 	EXPECT_EQ(off->after, "0");
 
@@ -359,7 +359,7 @@ TEST(Partition, LeavesALongerStatIntervalAlone)
 {
 	Plan p = plan_partition(kDefault, {2, 3});
 	const Change* stat = by_target(p, "proc/sys/vm/stat_interval");
-	ASSERT_TRUE(stat);	// 1 on the captured host
+	ASSERT_TRUE(stat);  // 1 on the captured host
 	EXPECT_EQ(stat->after, "10");
 
 	Fixture f;

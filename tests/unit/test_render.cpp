@@ -20,8 +20,7 @@ std::string fixture(const std::string& name)
 }
 
 LatencyStats stats(std::uint64_t count, std::uint64_t min_us, std::uint64_t avg_us,
-		   std::uint64_t max_us, std::uint64_t overflows,
-		   std::vector<std::uint64_t> hist)
+		   std::uint64_t max_us, std::uint64_t overflows, std::vector<std::uint64_t> hist)
 {
 	LatencyStats l;
 	l.count = count;
@@ -110,20 +109,19 @@ TEST(RenderCyclictest, ByteIdenticalToRealCyclictest)
 TEST(RenderCyclictest, HistogramRowsAndOutliers)
 {
 	std::string out = render_cyclictest(small(), LatType::thread);
-	EXPECT_EQ(out,
-		  "# Histogram\n"
-		  "000000 000000\n"
-		  "000001 000004\n"
-		  "000002 000005\n"
-		  "000003 000000\n"
-		  "# Total: 000000009\n"
-		  "# Min Latencies: 00002\n"
-		  "# Avg Latencies: 00002\n"
-		  "# Max Latencies: 00009\n"
-		  "# Histogram Overflows: 00001\n"
-		  "# Histogram Overflow at cycle number:\n"
-		  "# Thread 0: 00042\n"
-		  "\n");
+	EXPECT_EQ(out, "# Histogram\n"
+		       "000000 000000\n"
+		       "000001 000004\n"
+		       "000002 000005\n"
+		       "000003 000000\n"
+		       "# Total: 000000009\n"
+		       "# Min Latencies: 00002\n"
+		       "# Avg Latencies: 00002\n"
+		       "# Max Latencies: 00009\n"
+		       "# Histogram Overflows: 00001\n"
+		       "# Histogram Overflow at cycle number:\n"
+		       "# Thread 0: 00042\n"
+		       "\n");
 	std::string irq = render_cyclictest(small(), LatType::irq);
 	EXPECT_NE(irq.find("000000 000003\n000001 000007\n"), std::string::npos);
 	EXPECT_NE(irq.find("# Thread 0:\n"), std::string::npos);
@@ -141,11 +139,10 @@ TEST(RenderJson, FollowsTheDesignShape)
 	const auto& cpu = j["cpus"][0];
 	EXPECT_EQ(cpu["cpu"], 1);
 	for (const char* type : {"irq", "thread"})
-		for (const char* key : {"count", "min_ns", "avg_ns", "max_ns",
-					"overflows", "histogram_us"})
+		for (const char* key :
+		     {"count", "min_ns", "avg_ns", "max_ns", "overflows", "histogram_us"})
 			EXPECT_TRUE(cpu[type].contains(key)) << type << "." << key;
-	EXPECT_EQ(cpu["irq"]["histogram_us"],
-		  nlohmann::json::parse(R"({"0": 3, "1": 7})"));
+	EXPECT_EQ(cpu["irq"]["histogram_us"], nlohmann::json::parse(R"({"0": 3, "1": 7})"));
 	EXPECT_EQ(cpu["thread"]["max_ns"], 9000);
 	EXPECT_EQ(cpu["thread"]["overflows"], 1);
 	EXPECT_EQ(cpu["thread"]["missed_periods"], 2);
@@ -202,7 +199,8 @@ Snapshot explained()
 	Spike& sp = s.spikes[0];
 	sp.explained = Explained::at_spike;
 	sp.smis = 1;
-	sp.causes = {{"thread", "noise-hog:42", 6000}, {"idle", "C1 (state1)", 2000},
+	sp.causes = {{"thread", "noise-hog:42", 6000},
+		     {"idle", "C1 (state1)", 2000},
 		     {"smi", "1 SMI", 500}};
 	sp.unexplained_ns = 500;
 	sp.stack = {"do_syscall_64+0x10", "entry_SYSCALL_64+0x10"};
@@ -222,8 +220,8 @@ TEST(RenderJson, SpikesSayHowTheyWereExplainedWithTheirStack)
 	EXPECT_EQ(sp["smis"], 1);
 	EXPECT_EQ(sp["causes"][1]["kind"], "idle");
 	EXPECT_EQ(sp["causes"][1]["name"], "C1 (state1)");
-	EXPECT_EQ(sp["stack"], nlohmann::json::parse(
-					R"(["do_syscall_64+0x10", "entry_SYSCALL_64+0x10"])"));
+	EXPECT_EQ(sp["stack"],
+		  nlohmann::json::parse(R"(["do_syscall_64+0x10", "entry_SYSCALL_64+0x10"])"));
 	const auto& noise = j["cpus"][0]["noise"];
 	EXPECT_EQ(noise["incomplete"], true);
 	EXPECT_EQ(noise["clamped"], 2);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <gtest/gtest.h>
 
-#include "util/error.hpp"
 #include "isolation/tune.hpp"
+#include "util/error.hpp"
 
 using namespace rtnoise;
 
@@ -19,9 +19,9 @@ TEST(Tune, CmdlineForTheLayout)
 	o.hugepages_1g = 8;
 	std::string c = tune_cmdline(l, o);
 	for (const char* want : {"isolcpus=managed_irq,domain,2-3 ", "nohz_full=2-3 ",
-				 "rcu_nocbs=2-3 ", "irqaffinity=0-1 ", "tsc=reliable",
-				 "idle=poll", "processor.max_cstate=1", "intel_pstate=disable",
-				 "mce=off", "default_hugepagesz=1G hugepagesz=1G hugepages=8\n"})
+				 "rcu_nocbs=2-3 ", "irqaffinity=0-1 ", "tsc=reliable", "idle=poll",
+				 "processor.max_cstate=1", "intel_pstate=disable", "mce=off",
+				 "default_hugepagesz=1G hugepagesz=1G hugepages=8\n"})
 		EXPECT_NE(c.find(want), std::string::npos) << want;
 }
 

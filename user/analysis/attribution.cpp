@@ -10,8 +10,8 @@
 
 namespace rtnoise {
 
-Explanation explain_window(const std::vector<TraceEvent>& events,
-			   std::uint64_t from, std::uint64_t to)
+Explanation explain_window(const std::vector<TraceEvent>& events, std::uint64_t from,
+			   std::uint64_t to)
 {
 	Explanation out;
 	if (to <= from)
@@ -57,15 +57,14 @@ namespace {
 bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
 		 const std::set<std::uint64_t>& pids)
 {
-	return src.kind == kThread &&
-	       (comms.count(src.comm) || pids.count(src.id));
+	return src.kind == kThread && (comms.count(src.comm) || pids.count(src.id));
 }
 
 }  // namespace
 
 namespace {
 
-constexpr std::size_t kOriginsKept = 4;	// per source, in the report
+constexpr std::size_t kOriginsKept = 4;	 // per source, in the report
 
 // attach_origins - give each source the contexts that caused it, the most
 // frequent first. Sources and origins meet on (cpu, kind, name): a thread
@@ -79,12 +78,11 @@ void attach_origins(Snapshot& s, const TraceData& trace, const Ksyms& ksyms)
 	for (const TraceOrigin& o : trace.origins) {
 		auto found = srcs.find(std::make_tuple(o.cpu, o.kind, o.id));
 		if (found == srcs.end())
-			continue;	// caused nothing that ran (yet)
+			continue;  // caused nothing that ran (yet)
 		const TraceSource* src = found->second;
 		auto key = std::make_tuple(o.cpu, kind_name(o.kind),
 					   source_name(o.kind, o.id, src->comm, ksyms));
-		by[key].push_back({o.from_cpu, o.from_pid,
-				   o.comm.empty() ? "?" : o.comm, o.count,
+		by[key].push_back({o.from_cpu, o.from_pid, o.comm.empty() ? "?" : o.comm, o.count,
 				   o.via ? ksyms.name_of(o.via) : ""});
 	}
 	for (SourceRow& r : s.sources) {
@@ -93,9 +91,7 @@ void attach_origins(Snapshot& s, const TraceData& trace, const Ksyms& ksyms)
 			continue;
 		r.origins = std::move(it->second);
 		std::sort(r.origins.begin(), r.origins.end(),
-			  [](const OriginRow& a, const OriginRow& b) {
-				  return a.count > b.count;
-			  });
+			  [](const OriginRow& a, const OriginRow& b) { return a.count > b.count; });
 		if (r.origins.size() > kOriginsKept)
 			r.origins.resize(kOriginsKept);
 	}
@@ -130,16 +126,21 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			continue;
 		}
 		if (!src.count)
-			continue;	// seen, never charged: rtnoise.ko's threads
-		s.sources.push_back({src.cpu, kind_name(src.kind), name, src.count,
-				     src.total_ns, src.max_ns, src.running, {},
+			continue;  // seen, never charged: rtnoise.ko's threads
+		s.sources.push_back({src.cpu,
+				     kind_name(src.kind),
+				     name,
+				     src.count,
+				     src.total_ns,
+				     src.max_ns,
+				     src.running,
+				     {},
 				     remedy(kind_name(src.kind), name, src.cpu)});
 		noise_ns[src.cpu] += src.total_ns;
 	}
-	std::sort(s.sources.begin(), s.sources.end(),
-		  [](const SourceRow& a, const SourceRow& b) {
-			  return a.cpu != b.cpu ? a.cpu < b.cpu : a.total_ns > b.total_ns;
-		  });
+	std::sort(s.sources.begin(), s.sources.end(), [](const SourceRow& a, const SourceRow& b) {
+		return a.cpu != b.cpu ? a.cpu < b.cpu : a.total_ns > b.total_ns;
+	});
 	attach_origins(s, trace, ksyms);
 	std::sort(s.ticks.begin(), s.ticks.end(), [](const TickRow& a, const TickRow& b) {
 		return a.cpu != b.cpu ? a.cpu < b.cpu : a.count > b.count;
@@ -152,9 +153,9 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		if (span) {
 			double sec = static_cast<double>(span) / 1e9;
 			n.per_second_us = static_cast<double>(n.total_ns) / 1e3 / sec;
-			n.available_pct = std::max(
-				0.0, 100.0 * (1.0 - static_cast<double>(n.total_ns) /
-							     static_cast<double>(span)));
+			n.available_pct =
+				std::max(0.0, 100.0 * (1.0 - static_cast<double>(n.total_ns) /
+								     static_cast<double>(span)));
 		}
 		auto it = trace.cpus.find(c.cpu);
 		if (it != trace.cpus.end()) {
@@ -213,7 +214,8 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 					sp.unexplained_ns += p.ns;
 					continue;
 				}
-				sp.causes.push_back({kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
+				sp.causes.push_back(
+					{kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
 			}
 			if (c.other_ns)
 				sp.causes.push_back({"other", "smaller causes", c.other_ns});
@@ -239,10 +241,9 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		const auto& r = reach[sp.cpu];
 		// Events of the workload are not causes: drop them from the paint.
 		std::vector<TraceEvent> relevant;
-		auto end = std::lower_bound(events.begin(), events.end(), sp.observed_ns,
-					    [](const TraceEvent& e, std::uint64_t t) {
-						    return e.start_ns < t;
-					    });
+		auto end = std::lower_bound(
+			events.begin(), events.end(), sp.observed_ns,
+			[](const TraceEvent& e, std::uint64_t t) { return e.start_ns < t; });
 		for (auto i = end - events.begin(); i-- > 0;) {
 			if (r[i] <= sp.expected_ns)
 				break;
@@ -252,15 +253,15 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		}
 		Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);
 		for (const auto& p : x.parts)
-			sp.causes.push_back({kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
+			sp.causes.push_back(
+				{kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
 		sp.unexplained_ns = x.unexplained_ns;
 		sp.history_lost = it != trace.cpus.end() && it->second.lost &&
 				  (events.empty() || sp.expected_ns < events.front().start_ns);
 		sp.explained = sp.history_lost || it == trace.cpus.end() ? Explained::none
 									 : Explained::history;
 		if (sp.smis) {
-			sp.causes.push_back({kind_name(kSmi),
-					     source_name(kSmi, sp.smis, "", ksyms),
+			sp.causes.push_back({kind_name(kSmi), source_name(kSmi, sp.smis, "", ksyms),
 					     sp.unexplained_ns});
 			sp.unexplained_ns = 0;
 		}

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "analysis/remedy.hpp"
 #include "host/ksyms.hpp"
 #include "model/snapshot.hpp"
-#include "analysis/remedy.hpp"
 #include "model/trace.hpp"
 
 namespace rtnoise {
@@ -27,11 +27,11 @@ struct Explanation {
 		std::uint64_t id;
 		std::uint64_t ns;
 	};
-	std::vector<Part> parts;	// largest first
+	std::vector<Part> parts;  // largest first
 	std::uint64_t unexplained_ns = 0;
 };
-Explanation explain_window(const std::vector<TraceEvent>& events,
-			   std::uint64_t from, std::uint64_t to);
+Explanation explain_window(const std::vector<TraceEvent>& events, std::uint64_t from,
+			   std::uint64_t to);
 
 // attribute - fill the snapshot's sources, ticks, noise budgets and the
 // causes of each spike from trace. Threads whose comm is in
@@ -43,8 +43,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 
 // symbolize_stack - kernel frames, innermost first, without the way the
 // sampler's timer interrupt came in; "(user space)" when that was all.
-std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips,
-					 const Ksyms& ksyms);
+std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips, const Ksyms& ksyms);
 
 // charge_running - the threads still running when the trace was read
 // become sources and events up to that moment (attribute() does this).

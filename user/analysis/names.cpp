@@ -11,18 +11,17 @@ namespace rtnoise {
 namespace {
 
 // The kernel's softirq_to_name[], in vector order.
-constexpr std::array<const char*, 10> kSoftirqs{
-	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK",
-	"IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};
+constexpr std::array<const char*, 10> kSoftirqs{"HI",	    "TIMER",   "NET_TX", "NET_RX",  "BLOCK",
+						"IRQ_POLL", "TASKLET", "SCHED",	 "HRTIMER", "RCU"};
 
 constexpr std::array<const char*, kIpiCount> kIpis{
-	"call_function", "call_function_single", "reschedule", "irq_work",
-	"x86_platform_ipi", "thermal_apic", "threshold_apic",
-	"deferred_error_apic", "error_apic", "spurious_apic"};
+	"call_function",    "call_function_single", "reschedule",     "irq_work",
+	"x86_platform_ipi", "thermal_apic",	    "threshold_apic", "deferred_error_apic",
+	"error_apic",	    "spurious_apic"};
 
 // TICK_DEP_BIT_* of include/linux/tick.h; tick_stop reports the mask.
-constexpr std::array<const char*, 6> kTickDeps{
-	"POSIX_TIMER", "PERF_EVENTS", "SCHED", "CLOCK_UNSTABLE", "RCU", "RCU_EXP"};
+constexpr std::array<const char*, 6> kTickDeps{"POSIX_TIMER",	 "PERF_EVENTS", "SCHED",
+					       "CLOCK_UNSTABLE", "RCU",		"RCU_EXP"};
 
 }  // namespace
 

@@ -9,9 +9,10 @@ namespace rtnoise {
 void charge_running(TraceData& t)
 {
 	for (const RunningThread& r : t.running) {
-		auto it = std::find_if(t.sources.begin(), t.sources.end(), [&](const TraceSource& x) {
-			return x.cpu == r.cpu && x.kind == kThread && x.id == r.tid;
-		});
+		auto it =
+			std::find_if(t.sources.begin(), t.sources.end(), [&](const TraceSource& x) {
+				return x.cpu == r.cpu && x.kind == kThread && x.id == r.tid;
+			});
 		if (it == t.sources.end()) {
 			TraceSource x;
 			x.cpu = r.cpu;
@@ -22,7 +23,7 @@ void charge_running(TraceData& t)
 			it = t.sources.insert(t.sources.end(), std::move(x));
 		}
 		if (r.sampler || it->sampler)
-			continue;	// the sampler's own thread is not noise
+			continue;  // the sampler's own thread is not noise
 		it->count++;
 		it->total_ns += r.net_ns;
 		it->max_ns = std::max(it->max_ns, r.net_ns);

@@ -4,8 +4,7 @@
 
 namespace rtnoise {
 
-std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips,
-					 const Ksyms& ksyms)
+std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips, const Ksyms& ksyms)
 {
 	std::vector<std::string> frames;
 	for (std::uint64_t ip : ips)

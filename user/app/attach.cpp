@@ -44,8 +44,8 @@ int wait_for(SignalBlock& signals, std::uint64_t ns)
 				     static_cast<long long>(all.count()));
 		}
 		auto left = total - elapsed;
-		sig = signals.take(std::min<std::chrono::nanoseconds>(
-			left, std::chrono::milliseconds(200)));
+		sig = signals.take(
+			std::min<std::chrono::nanoseconds>(left, std::chrono::milliseconds(200)));
 		if (sig)
 			break;
 	}
@@ -85,13 +85,10 @@ void attach(const AttachRequest& o)
 		dev.emplace(Device::open());
 		SamplerInfo info = dev->info();
 		if (info.state == SamplerState::running)
-			throw system_error("already attached (" +
-					   std::to_string(info.nr_watched) +
-					   " CPUs, period " +
-					   format_duration(info.period_ns) +
+			throw system_error("already attached (" + std::to_string(info.nr_watched) +
+					   " CPUs, period " + format_duration(info.period_ns) +
 					   "): run 'rtnoise detach' first");
-		sampler_fn = Ksyms::load("/").address_of("rtnoise_timer_fn", "rtnoise")
-				     .value_or(0);
+		sampler_fn = Ksyms::load("/").address_of("rtnoise_timer_fn", "rtnoise").value_or(0);
 	}
 
 	// Nothing of another run is attached: from here on, every way out
@@ -101,7 +98,7 @@ void attach(const AttachRequest& o)
 	const DetachSteps real = real_detach_steps(false);
 	DetachSteps mine;
 	mine.tracer = mine.sampler = [] { return false; };
-	fs::path my_state;	// the partition to undo
+	fs::path my_state;  // the partition to undo
 	auto detach_mine = [&] { return detach_all(mine, "/", my_state); };
 	Undo undo([&] {
 		DetachResult r = detach_mine();

@@ -14,16 +14,16 @@
 namespace rtnoise {
 
 struct AttachRequest {
-	SamplerConfig sampler;		// its CPUs are the watched ones
-	bool no_sampler = false;	// BPF only
-	bool no_bpf = false;		// the sampler only
-	bool isolate = false;		// partition the CPUs first
-	std::optional<std::string> module;	// rtnoise.ko to load
-	std::uint32_t events = 32768;	// BPF event ring per CPU
-	bool verbose = false;		// libbpf's messages
-	std::uint64_t duration_ns = 0;	// 0: stay attached and return
-	std::vector<std::string> workload;	// for the report of a duration
-	RenderOptions render;		// ditto
+	SamplerConfig sampler;		    // its CPUs are the watched ones
+	bool no_sampler = false;	    // BPF only
+	bool no_bpf = false;		    // the sampler only
+	bool isolate = false;		    // partition the CPUs first
+	std::optional<std::string> module;  // rtnoise.ko to load
+	std::uint32_t events = 32768;	    // BPF event ring per CPU
+	bool verbose = false;		    // libbpf's messages
+	std::uint64_t duration_ns = 0;	    // 0: stay attached and return
+	std::vector<std::string> workload;  // for the report of a duration
+	RenderOptions render;		    // ditto
 };
 
 // attach - as the request says. The caller is root. Every way out but a

@@ -20,8 +20,9 @@ namespace rtnoise {
 Error nothing_attached()
 {
 	return system_error(std::string("nothing attached") +
-			    (module_loaded() ? "" : " (rtnoise.ko is not loaded, no "
-						     "BPF tracer is pinned)") +
+			    (module_loaded() ? ""
+					     : " (rtnoise.ko is not loaded, no "
+					       "BPF tracer is pinned)") +
 			    ": run 'rtnoise attach --cpus LIST' first");
 }
 
@@ -103,8 +104,7 @@ DetachSteps real_detach_steps(bool unload)
 	return s;
 }
 
-DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
-			const fs::path& state_path)
+DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs::path& state_path)
 {
 	DetachResult r;
 	// Each step on its own: what one cannot do is said at the end.
@@ -127,8 +127,9 @@ DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
 		try {
 			s = state_from_json(*text);
 		} catch (const Error& e) {
-			throw system_error(std::string(e.what()) + " (" + state_path.string() +
-					   " is kept: put back by hand what it lists, then remove it)");
+			throw system_error(
+				std::string(e.what()) + " (" + state_path.string() +
+				" is kept: put back by hand what it lists, then remove it)");
 		}
 		// Undo a partition that attach --isolate made; one made by
 		// 'rtnoise partition' stays until 'partition --restore'.
@@ -143,7 +144,8 @@ DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
 		if (!o.failed.empty())
 			throw system_error(std::to_string(o.failed.size()) +
 					   " values of the partition could not be restored "
-					   "(listed above); " + state_path.string() +
+					   "(listed above); " +
+					   state_path.string() +
 					   " keeps them: fix the cause and run 'rtnoise "
 					   "partition --restore'");
 	});
@@ -176,7 +178,7 @@ void print_plan(const Plan& p, std::ostream& out)
 			continue;
 		}
 		if (c.kind == Change::Kind::affinity && c.before == c.after)
-			continue;	// remembered, not changed
+			continue;  // remembered, not changed
 		out << "  " << c.what;
 		if (!c.before.empty() && c.kind != Change::Kind::mkdir)
 			out << " (was " << c.before << ")";
@@ -200,8 +202,8 @@ void refuse_if_partitioned(const std::string& state_path)
 			   "): run 'rtnoise partition --restore' first");
 }
 
-void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
-	     const std::string& state_path, bool keep_ftrace)
+void isolate(const CpuSet& cpus, bool dry_run, const std::string& by, const std::string& state_path,
+	     bool keep_ftrace)
 {
 	check_watchable("/", cpus);
 	if (!dry_run)
@@ -210,15 +212,15 @@ void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
 	po.keep_ftrace = keep_ftrace || tracer_attached();
 	State s{by, plan_partition("/", cpus, po)};
 	if (dry_run) {
-		std::cout << "would isolate CPUs " << format_cpulist(cpus)
-			  << " (housekeeping " << format_cpulist(s.plan.housekeeping)
-			  << ", cgroup " << s.plan.cgroup << "):\n";
+		std::cout << "would isolate CPUs " << format_cpulist(cpus) << " (housekeeping "
+			  << format_cpulist(s.plan.housekeeping) << ", cgroup " << s.plan.cgroup
+			  << "):\n";
 		print_plan(s.plan, std::cout);
 		return;
 	}
 	Outcome r = apply_plan("/", state_path, s);
-	std::cerr << "rtnoise: isolated CPUs " << format_cpulist(cpus) << ": "
-		  << r.done << " changes made, prior values in " << state_path
+	std::cerr << "rtnoise: isolated CPUs " << format_cpulist(cpus) << ": " << r.done
+		  << " changes made, prior values in " << state_path
 		  << " ('rtnoise partition --restore' undoes them)\n";
 	for (const std::string& s : r.skipped)
 		std::cerr << "rtnoise: left alone: " << s << "\n";
@@ -242,8 +244,8 @@ void restore_partition(const std::string& state_path)
 		std::cerr << "rtnoise: could not restore " << f << "\n";
 	if (!r.failed.empty())
 		throw system_error(std::to_string(r.failed.size()) +
-				   " values could not be restored (listed above); " +
-				   state_path + " keeps them: fix the cause and run "
+				   " values could not be restored (listed above); " + state_path +
+				   " keeps them: fix the cause and run "
 				   "'rtnoise partition --restore' again");
 }
 

@@ -32,7 +32,7 @@ struct CollectSources {
 	std::function<std::optional<Snapshot>()> sampler;
 	std::function<std::optional<TraceData>()> tracer;
 	std::function<Ksyms()> ksyms;
-	std::function<std::uint64_t()> now;	// CLOCK_MONOTONIC, ns
+	std::function<std::uint64_t()> now;  // CLOCK_MONOTONIC, ns
 };
 CollectSources real_collect_sources();
 
@@ -57,16 +57,15 @@ struct DetachSteps {
 DetachSteps real_detach_steps(bool unload);
 
 struct DetachResult {
-	bool any = false;			// something was attached
-	std::vector<std::string> errors;	// what could not be done, and why
+	bool any = false;		  // something was attached
+	std::vector<std::string> errors;  // what could not be done, and why
 };
 
 // detach_all - stop and free both sides, undo a partition that attach
 // --isolate recorded in state_path (under root), unload if asked: each
 // step whatever became of the others (a damaged state file must not
 // leave the SCHED_FIFO sampler threads running).
-DetachResult detach_all(const DetachSteps& steps, const fs::path& root,
-			const fs::path& state_path);
+DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs::path& state_path);
 DetachResult detach_all(bool unload = false);
 // join_errors - "a; b": several errors in one line.
 std::string join_errors(const std::vector<std::string>& errors);
@@ -75,8 +74,8 @@ std::string join_errors(const std::vector<std::string>& errors);
 // "attach"), prior values kept in state_path; with dry_run, print it.
 // keep_ftrace (or a BPF side already attached) leaves function tracing
 // on. The caller holds the StateLock of state_path's directory.
-void isolate(const CpuSet& cpus, bool dry_run, const std::string& by,
-	     const std::string& state_path, bool keep_ftrace = false);
+void isolate(const CpuSet& cpus, bool dry_run, const std::string& by, const std::string& state_path,
+	     bool keep_ftrace = false);
 // refuse_if_partitioned - throw if state_path records a partition.
 void refuse_if_partitioned(const std::string& state_path);
 // restore_partition - undo the partition state_path records; throws if

@@ -36,7 +36,7 @@ int SignalBlock::take(std::chrono::nanoseconds wait)
 		if (sig > 0)
 			return sig;
 		if (errno != EINTR)
-			return 0;	// EAGAIN: none came
+			return 0;  // EAGAIN: none came
 	}
 }
 

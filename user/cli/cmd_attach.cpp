@@ -40,14 +40,14 @@ SamplerConfig make_sampler_config(const AttachOptions& o)
 	c.spike_capacity = o.spikes;
 	c.prio = o.priority;
 
-	if (c.period_ns < kSamplerLimits.period_min_ns || c.period_ns > kSamplerLimits.period_max_ns)
+	if (c.period_ns < kSamplerLimits.period_min_ns ||
+	    c.period_ns > kSamplerLimits.period_max_ns)
 		throw usage_error("--period " + o.period + " is out of range (" +
 				  format_duration(kSamplerLimits.period_min_ns) + " to " +
 				  format_duration(kSamplerLimits.period_max_ns) + ")");
 	if (c.threshold_ns < kSamplerLimits.threshold_min_ns ||
 	    c.threshold_ns > kSamplerLimits.threshold_max_ns)
-		throw usage_error("--threshold " + o.threshold +
-				  " is out of range (" +
+		throw usage_error("--threshold " + o.threshold + " is out of range (" +
 				  format_duration(kSamplerLimits.threshold_min_ns) + " to " +
 				  format_duration(kSamplerLimits.threshold_max_ns) + ")");
 	if (!o.duration.empty() && parse_duration_ns(o.duration, kNsPerSec) == 0)
@@ -64,13 +64,11 @@ SamplerConfig make_sampler_config(const AttachOptions& o)
 std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 {
 	auto o = std::make_shared<AttachOptions>();
-	auto* sub = app.add_subcommand(
-		"attach", "Start sampling IRQ and thread latency on CPUs");
+	auto* sub = app.add_subcommand("attach", "Start sampling IRQ and thread latency on CPUs");
 	sub->add_option("-c,--cpus", o->cpus, "CPUs to watch, e.g. 2-3,6")
 		->required()
 		->check(cpulist_validator());
-	sub->add_option("-p,--period", o->period,
-			"Timer period (bare number: us)")
+	sub->add_option("-p,--period", o->period, "Timer period (bare number: us)")
 		->capture_default_str()
 		->check(duration_validator());
 	sub->add_option("-t,--threshold", o->threshold,
@@ -81,27 +79,21 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 			"Sample this long (bare number: s), print the report "
 			"and detach")
 		->check(duration_validator());
-	sub->add_option("--hist-us", o->hist_us,
-			"Histogram size in 1 us buckets")
+	sub->add_option("--hist-us", o->hist_us, "Histogram size in 1 us buckets")
 		->capture_default_str()
 		->check(CLI::Range(1U, kSamplerLimits.hist_max_buckets));
-	sub->add_option("--spikes", o->spikes,
-			"Spike records kept per CPU and type (power of two)")
+	sub->add_option("--spikes", o->spikes, "Spike records kept per CPU and type (power of two)")
 		->capture_default_str()
 		->check(CLI::Range(kSamplerLimits.spikes_min, kSamplerLimits.spikes_max))
 		->check(pow2_validator());
-	sub->add_option("--priority", o->priority,
-			"SCHED_FIFO priority of the sampler threads")
+	sub->add_option("--priority", o->priority, "SCHED_FIFO priority of the sampler threads")
 		->capture_default_str()
 		->check(CLI::Range(kSamplerLimits.prio_min, kSamplerLimits.prio_max));
-	sub->add_option("-f,--format", o->format,
-			"Report format with --duration")
+	sub->add_option("-f,--format", o->format, "Report format with --duration")
 		->capture_default_str()
 		->check(CLI::IsMember({"text", "json", "cyclictest"}));
-	sub->add_option("--module", o->module,
-			"rtnoise.ko to load if none is loaded");
-	sub->add_flag("--no-bpf", o->no_bpf,
-		      "Sample latency only; do not trace the causes");
+	sub->add_option("--module", o->module, "rtnoise.ko to load if none is loaded");
+	sub->add_flag("--no-bpf", o->no_bpf, "Sample latency only; do not trace the causes");
 	sub->add_flag("--no-sampler", o->no_sampler,
 		      "Trace the causes only, without rtnoise.ko (for hosts "
 		      "that cannot load modules)");

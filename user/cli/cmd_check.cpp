@@ -2,8 +2,8 @@
 // cmd_check.cpp - rtnoise check: audit this host's isolation.
 #include <iostream>
 
-#include "isolation/check.hpp"
 #include "cli/commands.hpp"
+#include "isolation/check.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
 
@@ -34,10 +34,9 @@ void run_check(const CheckOptions& o)
 std::shared_ptr<CheckOptions> setup_check(CLI::App& app)
 {
 	auto o = std::make_shared<CheckOptions>();
-	auto* sub = app.add_subcommand(
-		"check", "Audit this host's CPU isolation against the guides");
-	sub->add_option("-c,--cpus", o->cpus,
-			"CPUs to audit (default: those the kernel isolates)")
+	auto* sub =
+		app.add_subcommand("check", "Audit this host's CPU isolation against the guides");
+	sub->add_option("-c,--cpus", o->cpus, "CPUs to audit (default: those the kernel isolates)")
 		->check(cpulist_validator());
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()

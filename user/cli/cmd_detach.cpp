@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "util/error.hpp"
 #include "isolation/partition.hpp"
+#include "util/error.hpp"
 
 namespace rtnoise {
 namespace {
@@ -15,8 +15,7 @@ void run_detach(const DetachOptions& o)
 	StateLock lock(kStateDir);
 	DetachResult r = detach_all(o.unload);
 	if (!r.errors.empty())
-		throw system_error("detach stopped what it could, but: " +
-				   join_errors(r.errors));
+		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
 	if (r.any)
 		std::cerr << "rtnoise: detached\n";
 	else if (!o.unload)
@@ -30,8 +29,8 @@ void run_detach(const DetachOptions& o)
 std::shared_ptr<DetachOptions> setup_detach(CLI::App& app)
 {
 	auto o = std::make_shared<DetachOptions>();
-	auto* sub = app.add_subcommand(
-		"detach", "Stop sampling and tracing and free what they hold");
+	auto* sub =
+		app.add_subcommand("detach", "Stop sampling and tracing and free what they hold");
 	sub->add_flag("--unload", o->unload, "Also unload rtnoise.ko");
 	sub->callback([o] { run_detach(*o); });
 	return o;

@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "util/cpulist.hpp"
-#include "util/error.hpp"
 #include "host/host.hpp"
 #include "isolation/partition.hpp"
+#include "util/cpulist.hpp"
+#include "util/error.hpp"
 
 namespace rtnoise {
 namespace {
@@ -31,16 +31,15 @@ void run_partition(const PartitionOptions& o)
 std::shared_ptr<PartitionOptions> setup_partition(CLI::App& app)
 {
 	auto o = std::make_shared<PartitionOptions>();
-	auto* sub = app.add_subcommand(
-		"partition", "Isolate CPUs now (cpuset, IRQs, kthreads, sysctls), "
-			     "or put everything back");
+	auto* sub = app.add_subcommand("partition",
+				       "Isolate CPUs now (cpuset, IRQs, kthreads, sysctls), "
+				       "or put everything back");
 	auto* iso = sub->add_option("--isolate", o->isolate, "CPUs to isolate")
 			    ->check(cpulist_validator());
 	auto* res = sub->add_flag("--restore", o->restore,
 				  "Put back every value the last --isolate changed");
 	sub->add_flag("--dry-run", o->dry_run, "Print the changes, make none");
-	sub->add_option("--state", o->state, "Where prior values are kept")
-		->capture_default_str();
+	sub->add_option("--state", o->state, "Where prior values are kept")->capture_default_str();
 	iso->excludes(res);
 	sub->require_option(1, 3);
 	sub->callback([o, sub] {

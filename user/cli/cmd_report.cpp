@@ -20,17 +20,14 @@ void run_report(const ReportOptions& o)
 std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 {
 	auto o = std::make_shared<ReportOptions>();
-	auto* sub = app.add_subcommand(
-		"report", "Print what was measured so far, and its causes");
+	auto* sub = app.add_subcommand("report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
 		->check(CLI::IsMember({"text", "json", "cyclictest"}));
-	sub->add_option("--type", o->type,
-			"Latency for the cyclictest format's columns")
+	sub->add_option("--type", o->type, "Latency for the cyclictest format's columns")
 		->capture_default_str()
 		->check(CLI::IsMember({"irq", "thread"}));
-	sub->add_option("--top", o->top, "Spikes listed in the text format")
-		->capture_default_str();
+	sub->add_option("--top", o->top, "Spikes listed in the text format")->capture_default_str();
 	sub->add_option("-w,--workload", o->workload,
 			"Threads (comm or pid) that are the workload, not noise")
 		->delimiter(',');

@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "util/cpulist.hpp"
 #include "isolation/tune.hpp"
+#include "util/cpulist.hpp"
 
 namespace rtnoise {
 namespace {

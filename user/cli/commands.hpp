@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "app/session.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
-#include "app/session.hpp"
 #include "util/error.hpp"
 
 namespace rtnoise {
@@ -84,8 +84,8 @@ std::shared_ptr<TuneCmdOptions> setup_tune(CLI::App& app);
 
 // Pure pieces of the commands, unit tested.
 SamplerConfig make_sampler_config(const AttachOptions& o);
-RenderOptions make_render_options(const std::string& format,
-				  const std::string& type, std::size_t top);
+RenderOptions make_render_options(const std::string& format, const std::string& type,
+				  std::size_t top);
 
 // Shared by the commands.
 CLI::Validator cpulist_validator();

@@ -55,11 +55,11 @@ void require_root()
 				   "with sudo");
 }
 
-RenderOptions make_render_options(const std::string& format,
-				  const std::string& type, std::size_t top)
+RenderOptions make_render_options(const std::string& format, const std::string& type,
+				  std::size_t top)
 {
 	RenderOptions r;
-	r.format = format == "json"         ? Format::json
+	r.format = format == "json"	    ? Format::json
 		   : format == "cyclictest" ? Format::cyclictest
 					    : Format::text;
 	r.cyclictest_type = type == "irq" ? LatType::irq : LatType::thread;

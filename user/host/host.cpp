@@ -68,7 +68,7 @@ std::map<unsigned, CpuSet> numa_nodes(const fs::path& root)
 			nodes[static_cast<unsigned>(std::stoul(name.substr(4)))] =
 				parse_cpulist(text.value_or(""), true);
 		} catch (const std::exception&) {
-			continue;	// not a node this reader understands
+			continue;  // not a node this reader understands
 		}
 	}
 	return nodes;
@@ -83,21 +83,20 @@ void check_watchable(const fs::path& root, const CpuSet& cpus)
 			throw usage_error("CPU " + std::to_string(cpu) +
 					  " is offline: bring it online (echo 1 > "
 					  "/sys/devices/system/cpu/cpu" +
-					  std::to_string(cpu) +
-					  "/online) or drop it from --cpus");
+					  std::to_string(cpu) + "/online) or drop it from --cpus");
 	}
 }
 
 std::string kernel_release()
 {
-	struct utsname u{};
+	struct utsname u {};
 	uname(&u);
 	return u.release;
 }
 
 std::string kernel_version()
 {
-	struct utsname u{};
+	struct utsname u {};
 	uname(&u);
 	return u.version;
 }

@@ -73,8 +73,7 @@ std::string Ksyms::name_of(std::uint64_t addr) const
 				   [](std::uint64_t a, const Sym& s) { return a < s.addr; });
 	if (it == syms_.begin()) {
 		char buf[32];
-		std::snprintf(buf, sizeof(buf), "0x%llx",
-			      static_cast<unsigned long long>(addr));
+		std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(addr));
 		return buf;
 	}
 	--it;
@@ -94,8 +93,7 @@ std::string Ksyms::frame_of(std::uint64_t addr) const
 	return it->name + off + (it->module.empty() ? "" : " [" + it->module + "]");
 }
 
-std::optional<std::uint64_t> Ksyms::address_of(std::string_view name,
-					       std::string_view module) const
+std::optional<std::uint64_t> Ksyms::address_of(std::string_view name, std::string_view module) const
 {
 	for (const Sym& s : syms_)
 		if (s.name == name && (module.empty() || s.module == module))

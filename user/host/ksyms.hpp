@@ -34,7 +34,7 @@ private:
 		std::string name;
 		std::string module;
 	};
-	std::vector<Sym> syms_;	// by address
+	std::vector<Sym> syms_;	 // by address
 };
 
 }  // namespace rtnoise

@@ -7,8 +7,8 @@
 #include <charconv>
 #include <sstream>
 
-#include "util/error.hpp"
 #include "host/host.hpp"
+#include "util/error.hpp"
 #include "util/utf8.hpp"
 
 namespace rtnoise {
@@ -20,8 +20,8 @@ constexpr unsigned long kPfNoSetaffinity = 0x04000000;
 
 bool all_digits(const std::string& s)
 {
-	return !s.empty() && std::all_of(s.begin(), s.end(),
-					 [](char c) { return c >= '0' && c <= '9'; });
+	return !s.empty() &&
+	       std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -60,8 +60,8 @@ bool parse_stat(const std::string& line, Task& t)
 	int processor = 0;
 	unsigned rt_priority = 0, policy = 0;
 	std::uint64_t start = 0;
-	if (!num(9, flags) || !num(22, start) || !num(39, processor) ||
-	    !num(40, rt_priority) || !num(41, policy))
+	if (!num(9, flags) || !num(22, start) || !num(39, processor) || !num(40, rt_priority) ||
+	    !num(41, policy))
 		return false;
 	t.kthread = flags & kPfKthread;
 	t.pinned = flags & kPfNoSetaffinity;
@@ -90,7 +90,7 @@ std::vector<Task> list_tasks(const fs::path& root)
 			t.tid = std::stoi(tid);
 			auto stat = read_line(task.path() / "stat");
 			if (!stat || !parse_stat(*stat, t))
-				continue;	// exited meanwhile
+				continue;  // exited meanwhile
 			std::istringstream status(read_file(task.path() / "status").value_or(""));
 			for (std::string l; std::getline(status, l);)
 				if (l.rfind("Cpus_allowed_list:", 0) == 0)
@@ -131,7 +131,7 @@ std::vector<Swap> parse_swaps(const std::string& text)
 	std::vector<Swap> swaps;
 	std::istringstream in(text);
 	std::string l;
-	std::getline(in, l);	// the header
+	std::getline(in, l);  // the header
 	while (std::getline(in, l)) {
 		std::istringstream f(l);
 		Swap s;

@@ -20,14 +20,14 @@ namespace fs = std::filesystem;
 struct Task {
 	int pid = 0;
 	int tid = 0;
-	std::string comm;	// escaped: see utf8.hpp
-	bool kthread = false;	// PF_KTHREAD
-	bool pinned = false;	// PF_NO_SETAFFINITY: per-CPU kthread
-	unsigned policy = 0;	// SCHED_*
+	std::string comm;      // escaped: see utf8.hpp
+	bool kthread = false;  // PF_KTHREAD
+	bool pinned = false;   // PF_NO_SETAFFINITY: per-CPU kthread
+	unsigned policy = 0;   // SCHED_*
 	unsigned rt_priority = 0;
-	int processor = -1;	// CPU it last ran on
-	CpuSet allowed;		// Cpus_allowed_list
-	std::uint64_t start_time = 0;	// field 22: clock ticks after boot
+	int processor = -1;	       // CPU it last ran on
+	CpuSet allowed;		       // Cpus_allowed_list
+	std::uint64_t start_time = 0;  // field 22: clock ticks after boot
 };
 
 // list_tasks - every thread of every process under <root>/proc.
@@ -67,9 +67,9 @@ std::string format_hex_mask(const CpuSet& cpus, unsigned nr_cpus);
 
 // Swap - one line of /proc/swaps.
 struct Swap {
-	std::string path;	// as bytes: the kernel's \ooo escapes undone
-	std::string type;	// "partition", "file"
-	int priority = 0;	// negative: given by the kernel, not chosen
+	std::string path;  // as bytes: the kernel's \ooo escapes undone
+	std::string type;  // "partition", "file"
+	int priority = 0;  // negative: given by the kernel, not chosen
 };
 std::vector<Swap> parse_swaps(const std::string& text);
 

@@ -151,10 +151,10 @@ std::string restore_change(const fs::path& root, const Change& c)
 	switch (c.kind) {
 	case Kind::file: {
 		if (c.before.empty())
-			return "";	// a file of a cgroup we created and remove
+			return "";  // a file of a cgroup we created and remove
 		auto now = read_line(root / c.target);
 		if (!now || bracketed(*now) == c.before)
-			return "";	// gone, or never changed (an IRQ that refused)
+			return "";  // gone, or never changed (an IRQ that refused)
 		return write_file(root / c.target, c.before);
 	}
 	case Kind::mkdir:
@@ -185,8 +185,8 @@ namespace {
 // (a kernel thread is still found by its comm): "" if not.
 std::string skip(const fs::path& root, const Change& c)
 {
-	if (!reused(root, c) || (c.kind == Kind::affinity &&
-				 c.target.find(':') != std::string::npos))
+	if (!reused(root, c) ||
+	    (c.kind == Kind::affinity && c.target.find(':') != std::string::npos))
 		return "";
 	const std::string tid = c.target.substr(0, c.target.find(':'));
 	return c.what + ": task " + tid + " has exited and another task has its ID now";
@@ -202,7 +202,7 @@ int swapon_flags(const Change& c)
 		return 0;
 	int prio = std::atoi(c.before.c_str() + at + 5);
 	if (prio < 0)
-		return 0;	// the kernel's own: it gives the next one again
+		return 0;  // the kernel's own: it gives the next one again
 	return SWAP_FLAG_PREFER | ((prio << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
 }
 
@@ -235,7 +235,7 @@ Outcome restore_state(const fs::path& root, const fs::path& state_path)
 	left.plan.changes.clear();
 	for (auto it = s.plan.changes.rbegin(); it != s.plan.changes.rend(); ++it) {
 		if (std::string why = skip(root, *it); !why.empty()) {
-			o.skipped.push_back(why);	// nothing of ours to restore
+			o.skipped.push_back(why);  // nothing of ours to restore
 			continue;
 		}
 		std::string err = restore_change(root, *it);

@@ -44,9 +44,10 @@ CheckResult run_checks(const fs::path& root, std::optional<CpuSet> cpus)
 	// no /proc and /sys, must not read as a clean host.
 	for (const char* must : {"proc/cmdline", "sys/devices/system/cpu/online"})
 		if (::access((root / must).c_str(), R_OK) != 0)
-			throw system_error("cannot read " + (root / must).string() +
-					   ": " + std::strerror(errno) +
-					   (root == "/" ? "" : " (is --root a captured host tree?)"));
+			throw system_error(
+				"cannot read " + (root / must).string() + ": " +
+				std::strerror(errno) +
+				(root == "/" ? "" : " (is --root a captured host tree?)"));
 	c.online = cpu_list_file(root, "online");
 	c.cmd = read_cmdline(root);
 	if (cpus) {

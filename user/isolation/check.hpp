@@ -18,16 +18,16 @@ enum class Verdict { pass, warn, fail };
 const char* verdict_name(Verdict v);
 
 struct Finding {
-	std::string id;		// "boot.nohz_full", "irq.affinity", ...
+	std::string id;	 // "boot.nohz_full", "irq.affinity", ...
 	Verdict verdict = Verdict::pass;
-	std::string what;	// one line: what was checked and found
-	std::string evidence;	// what was read
-	std::string fix;	// the command or boot parameter that fixes it
+	std::string what;      // one line: what was checked and found
+	std::string evidence;  // what was read
+	std::string fix;       // the command or boot parameter that fixes it
 };
 
 struct CheckResult {
-	CpuSet cpus;		// the CPUs audited
-	CpuSet housekeeping;	// the other online CPUs
+	CpuSet cpus;	      // the CPUs audited
+	CpuSet housekeeping;  // the other online CPUs
 	std::vector<Finding> findings;
 
 	bool failed() const;
@@ -36,8 +36,7 @@ struct CheckResult {
 // run_checks - audit the host under root for cpus; with no cpus, the CPUs
 // the kernel isolates (isolcpus or nohz_full). Throws a usage Error when
 // there are none to audit.
-CheckResult run_checks(const std::filesystem::path& root,
-		       std::optional<CpuSet> cpus);
+CheckResult run_checks(const std::filesystem::path& root, std::optional<CpuSet> cpus);
 
 std::string render_check_text(const CheckResult& r);
 std::string render_check_json(const CheckResult& r);

@@ -32,8 +32,8 @@ void check_kernel(const Ctx& c)
 	for (const char* opt : {"NO_HZ_FULL", "CPU_ISOLATION", "RCU_NOCB_CPU"}) {
 		bool on = cfg.enabled(opt);
 		c.add(std::string("kernel.config.") + opt, on ? Verdict::pass : Verdict::fail,
-		      std::string("CONFIG_") + opt + (on ? " is set" : " is not set"),
-		      cfg.source, std::string("a kernel built with CONFIG_") + opt + "=y");
+		      std::string("CONFIG_") + opt + (on ? " is set" : " is not set"), cfg.source,
+		      std::string("a kernel built with CONFIG_") + opt + "=y");
 	}
 }
 
@@ -41,9 +41,7 @@ void check_boot(const Ctx& c)
 {
 	const std::string want = L(c.cpus);
 	const std::string hk = L(c.hk);
-	auto absent = [](const char* what) {
-		return std::string("/proc/cmdline has no ") + what;
-	};
+	auto absent = [](const char* what) { return std::string("/proc/cmdline has no ") + what; };
 
 	CpuSet iso, nohz, nocb;
 	if (c.has("isolcpus")) {
@@ -82,12 +80,10 @@ void check_boot(const Ctx& c)
 			c.add("boot.boot_cpu", Verdict::warn,
 			      "the boot CPU 0 is in nohz_full=: the kernel keeps it for "
 			      "timekeeping",
-			      "nohz_full=" + c.param("nohz_full"),
-			      "leave CPU 0 out of nohz_full=");
+			      "nohz_full=" + c.param("nohz_full"), "leave CPU 0 out of nohz_full=");
 	} else {
 		c.add("boot.nohz_full", Verdict::fail,
-		      "no nohz_full=: the scheduler tick interrupts the CPUs",
-		      absent("nohz_full="),
+		      "no nohz_full=: the scheduler tick interrupts the CPUs", absent("nohz_full="),
 		      "boot with nohz_full=" + want);
 	}
 
@@ -126,9 +122,8 @@ void check_boot(const Ctx& c)
 			 : "irqaffinity= includes isolated CPUs " + L(aff & c.cpus),
 		      "irqaffinity=" + c.param("irqaffinity"), "boot with irqaffinity=" + hk);
 	} else {
-		c.add("boot.irqaffinity", Verdict::warn,
-		      "no irqaffinity=: IRQs start on every CPU", absent("irqaffinity="),
-		      "boot with irqaffinity=" + hk);
+		c.add("boot.irqaffinity", Verdict::warn, "no irqaffinity=: IRQs start on every CPU",
+		      absent("irqaffinity="), "boot with irqaffinity=" + hk);
 	}
 
 	bool idle = c.param("idle") == "poll" || c.param("processor.max_cstate") == "1" ||
@@ -139,8 +134,8 @@ void check_boot(const Ctx& c)
 	      absent("idle=poll or processor.max_cstate=1"),
 	      "boot with processor.max_cstate=1 intel_idle.max_cstate=0 (or idle=poll)");
 	bool pstate = c.param("intel_pstate") == "disable";
-	bool intel = c.sys("sys/devices/system/cpu/cpufreq/policy0/scaling_driver") ==
-		     "intel_pstate";
+	bool intel =
+		c.sys("sys/devices/system/cpu/cpufreq/policy0/scaling_driver") == "intel_pstate";
 	c.add("boot.intel_pstate", !intel || pstate ? Verdict::pass : Verdict::warn,
 	      !intel || pstate ? "intel_pstate not driving frequency"
 			       : "intel_pstate scales the frequency",
@@ -176,18 +171,17 @@ void check_topology(const Ctx& c)
 
 	std::vector<std::string> shared;
 	for (unsigned cpu : c.cpus) {
-		CpuSet sib = parse_cpulist(
-			c.sys("sys/devices/system/cpu/cpu" + std::to_string(cpu) +
-			      "/topology/thread_siblings_list"),
-			true);
+		CpuSet sib =
+			parse_cpulist(c.sys("sys/devices/system/cpu/cpu" + std::to_string(cpu) +
+					    "/topology/thread_siblings_list"),
+				      true);
 		CpuSet other = sib - c.cpus;
 		if (!other.empty())
 			shared.push_back("CPU " + std::to_string(cpu) + " with " + L(other));
 	}
 	c.add("cpu.smt", shared.empty() ? Verdict::pass : Verdict::warn,
 	      shared.empty() ? "no isolated CPU shares a core with a housekeeping one"
-			     : "hyper-threads shared with housekeeping CPUs: " +
-				       join_some(shared),
+			     : "hyper-threads shared with housekeeping CPUs: " + join_some(shared),
 	      "thread_siblings_list",
 	      "isolate whole cores (add the siblings), or disable SMT (nosmt)");
 }

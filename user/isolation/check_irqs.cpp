@@ -41,12 +41,12 @@ void check_irqs(const Ctx& c)
 	});
 	c.add("irq.affinity", on.empty() ? Verdict::pass : Verdict::fail,
 	      on.empty() ? "no IRQ may fire on the isolated CPUs"
-			 : std::to_string(on.size()) + " IRQs may fire on CPUs " +
-				   L(c.cpus) + ": " + join_some(on),
+			 : std::to_string(on.size()) + " IRQs may fire on CPUs " + L(c.cpus) +
+				   ": " + join_some(on),
 	      "/proc/irq/*/smp_affinity_list",
 	      "for i in /proc/irq/[0-9]*; do echo " + L(c.hk) +
-		      " > $i/smp_affinity_list; done (or rtnoise partition --isolate " +
-		      L(c.cpus) + ")");
+		      " > $i/smp_affinity_list; done (or rtnoise partition --isolate " + L(c.cpus) +
+		      ")");
 	c.add("irq.effective", pending.empty() ? Verdict::pass : Verdict::fail,
 	      pending.empty() ? "effective IRQ affinities agree"
 			      : "affinity set but not yet effective for " + join_some(pending),
@@ -60,13 +60,14 @@ void check_irqs(const Ctx& c)
 	      ok ? "new IRQs default to housekeeping CPUs"
 		 : "new IRQs default to CPUs " + L(def) + ", isolated ones included",
 	      "/proc/irq/default_smp_affinity = " + c.sys("proc/irq/default_smp_affinity"),
-	      "echo " + c.hk_mask() + " > /proc/irq/default_smp_affinity (or irqaffinity=" +
-		      L(c.hk) + ")");
+	      "echo " + c.hk_mask() +
+		      " > /proc/irq/default_smp_affinity (or irqaffinity=" + L(c.hk) + ")");
 
 	bool running = std::any_of(c.tasks.begin(), c.tasks.end(),
 				   [](const Task& t) { return t.comm == "irqbalance"; });
 	if (!running) {
-		c.add("irq.irqbalance", Verdict::pass, "irqbalance is not running", "no irqbalance task");
+		c.add("irq.irqbalance", Verdict::pass, "irqbalance is not running",
+		      "no irqbalance task");
 		return;
 	}
 	std::string cfg;

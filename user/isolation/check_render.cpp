@@ -12,8 +12,8 @@ using check_detail::L;
 
 std::string render_check_text(const CheckResult& r)
 {
-	std::string out = "rtnoise check: CPUs " + L(r.cpus) + ", housekeeping " +
-			  L(r.housekeeping) + "\n";
+	std::string out =
+		"rtnoise check: CPUs " + L(r.cpus) + ", housekeeping " + L(r.housekeeping) + "\n";
 	int n[3] = {0, 0, 0};
 	for (const Finding& f : r.findings) {
 		n[static_cast<int>(f.verdict)]++;

@@ -30,10 +30,7 @@ struct Ctx {
 		out->push_back({std::move(id), v, std::move(what), std::move(evidence),
 				v == Verdict::pass ? "" : std::move(fix)});
 	}
-	std::string sys(const std::string& rel) const
-	{
-		return read_line(root / rel).value_or("");
-	}
+	std::string sys(const std::string& rel) const { return read_line(root / rel).value_or(""); }
 	bool has(const std::string& key) const { return cmd.count(key) > 0; }
 	std::string param(const std::string& key) const
 	{
@@ -60,12 +57,12 @@ inline std::string join_some(const std::vector<std::string>& items, std::size_t 
 }
 
 // The rule families, in the order they run.
-void check_kernel(const Ctx& c);	// check_boot.cpp
+void check_kernel(const Ctx& c);  // check_boot.cpp
 void check_boot(const Ctx& c);
 void check_topology(const Ctx& c);
-void check_irqs(const Ctx& c);		// check_irqs.cpp
-void check_tasks(const Ctx& c);		// check_tasks.cpp
-void check_sysctls(const Ctx& c);	// check_system.cpp
+void check_irqs(const Ctx& c);	   // check_irqs.cpp
+void check_tasks(const Ctx& c);	   // check_tasks.cpp
+void check_sysctls(const Ctx& c);  // check_system.cpp
 void check_memory(const Ctx& c);
 void check_cpus(const Ctx& c);
 

@@ -7,9 +7,9 @@
 
 #include "host/host.hpp"
 #include "isolation/check_rules.hpp"
+#include "model/guide.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
-#include "model/guide.hpp"
 
 namespace rtnoise::check_detail {
 
@@ -46,10 +46,10 @@ void check_sysctls(const Ctx& c)
 			bool ok = *v != "0" && !active;
 			c.add("trace.ftrace", ok ? Verdict::pass : Verdict::warn,
 			      ok ? "kernel.ftrace_enabled = " + *v +
-					   ", kept on while rtnoise's BPF side is attached"
-				 : active ? "the " + tracer + " tracer is active"
-					  : "kernel.ftrace_enabled = 0 silences rtnoise's BPF "
-					    "programs on the IPI senders",
+					      ", kept on while rtnoise's BPF side is attached"
+			      : active ? "the " + tracer + " tracer is active"
+				       : "kernel.ftrace_enabled = 0 silences rtnoise's BPF "
+					 "programs on the IPI senders",
 			      evidence,
 			      active ? "echo nop > /sys/kernel/tracing/current_tracer"
 				     : "sysctl -w kernel.ftrace_enabled=1 while rtnoise is "
@@ -77,8 +77,7 @@ void check_memory(const Ctx& c)
 	for (const Swap& s : parse_swaps(read_file(c.root / "proc/swaps").value_or("")))
 		on.push_back(escape_name(s.path));
 	c.add("mm.swap", on.empty() ? Verdict::pass : Verdict::warn,
-	      on.empty() ? "no swap" : "swap is on: " + join_some(on), "/proc/swaps",
-	      "swapoff -a");
+	      on.empty() ? "no swap" : "swap is on: " + join_some(on), "/proc/swaps", "swapoff -a");
 	std::string thp = c.sys("sys/kernel/mm/transparent_hugepage/enabled");
 	bool always = thp.find("[always]") != std::string::npos;
 	c.add("mm.thp", always ? Verdict::warn : Verdict::pass,
@@ -123,9 +122,9 @@ void check_cpus(const Ctx& c)
 		}
 	}
 	c.add("cpu.governor", gov.empty() ? Verdict::pass : Verdict::warn,
-	      !freq ? "no cpufreq on the isolated CPUs"
-		    : gov.empty() ? "performance governor"
-				  : "frequency scales on " + join_some(gov),
+	      !freq	    ? "no cpufreq on the isolated CPUs"
+	      : gov.empty() ? "performance governor"
+			    : "frequency scales on " + join_some(gov),
 	      "cpufreq/scaling_governor",
 	      "echo performance > /sys/devices/system/cpu/cpuN/cpufreq/scaling_governor");
 	c.add("cpu.idle", deep.empty() ? Verdict::pass : Verdict::warn,
@@ -136,20 +135,18 @@ void check_cpus(const Ctx& c)
 	      "processor.max_cstate=1 intel_idle.max_cstate=0");
 
 	std::string cs = c.sys("sys/devices/system/clocksource/clocksource0/current_clocksource");
-	Verdict v = cs == "tsc" ? Verdict::pass
+	Verdict v = cs == "tsc"			      ? Verdict::pass
 		    : cs == "kvm-clock" || cs.empty() ? Verdict::warn
 						      : Verdict::fail;
 	c.add("clock.source", v,
-	      cs == "tsc" ? "the TSC is the clocksource"
-	      : cs == "kvm-clock"
-		      ? "kvm-clock inside a guest: the guide turns it off"
-		      : "clocksource " + (cs.empty() ? std::string("unknown") : cs) +
-				": slow to read",
+	      cs == "tsc"	  ? "the TSC is the clocksource"
+	      : cs == "kvm-clock" ? "kvm-clock inside a guest: the guide turns it off"
+				  : "clocksource " + (cs.empty() ? std::string("unknown") : cs) +
+					    ": slow to read",
 	      "current_clocksource = " + cs + ", available: " +
 		      c.sys("sys/devices/system/clocksource/clocksource0/available_clocksource"),
-	      cs == "kvm-clock"
-		      ? "<timer name='kvmclock' present='no'/> in the guest's libvirt XML"
-		      : "boot with tsc=reliable clocksource=tsc");
+	      cs == "kvm-clock" ? "<timer name='kvmclock' present='no'/> in the guest's libvirt XML"
+				: "boot with tsc=reliable clocksource=tsc");
 }
 
 }  // namespace rtnoise::check_detail

@@ -7,9 +7,9 @@
 
 #include "host/host.hpp"
 #include "isolation/check_rules.hpp"
+#include "model/guide.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
-#include "model/guide.hpp"
 
 namespace rtnoise::check_detail {
 
@@ -26,32 +26,33 @@ void check_tasks(const Ctx& c)
 		bool only = is_subset(t.allowed, c.cpus);
 		if (!t.kthread) {
 			if (t.processor >= 0 && c.cpus.count(static_cast<unsigned>(t.processor)))
-				running.push_back(task_label(t) + "@" + std::to_string(t.processor));
+				running.push_back(task_label(t) + "@" +
+						  std::to_string(t.processor));
 			if (can && !only)
 				users.push_back(task_label(t));
 			continue;
 		}
 		if (t.pinned || !can || t.allowed.size() == 1)
-			continue;	// per-CPU kthreads stay where they are
+			continue;  // per-CPU kthreads stay where they are
 		if (t.comm.rfind("rcu", 0) == 0)
 			rcu.push_back(task_label(t));
 		else
 			kthreads.push_back(task_label(t));
 	}
 	c.add("tasks.user", users.empty() ? Verdict::pass : Verdict::warn,
-	      users.empty() ? "no user thread may float onto the isolated CPUs"
-			    : std::to_string(users.size()) +
-				      " user threads may run on the isolated CPUs: " +
-				      join_some(users),
+	      users.empty()
+		      ? "no user thread may float onto the isolated CPUs"
+		      : std::to_string(users.size()) +
+				" user threads may run on the isolated CPUs: " + join_some(users),
 	      running.empty() ? "none running there now"
 			      : "running there now (ps -eo psr,cmd): " + join_some(running),
 	      "rtnoise partition --isolate " + L(c.cpus) +
 		      " (a cpuset partition), or taskset -pc " + L(c.hk) + " <pid>");
 	c.add("tasks.kthreads", kthreads.empty() ? Verdict::pass : Verdict::fail,
-	      kthreads.empty() ? "no unbound kernel thread may run on the isolated CPUs"
-			       : std::to_string(kthreads.size()) +
-					 " unbound kernel threads may run there: " +
-					 join_some(kthreads),
+	      kthreads.empty()
+		      ? "no unbound kernel thread may run on the isolated CPUs"
+		      : std::to_string(kthreads.size()) +
+				" unbound kernel threads may run there: " + join_some(kthreads),
 	      "Cpus_allowed_list of kernel threads",
 	      "taskset -pc " + L(c.hk) + " <pid> for each (isolcpus=domain does it at boot)");
 	c.add("tasks.rcu", rcu.empty() ? Verdict::pass : Verdict::warn,

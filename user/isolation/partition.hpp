@@ -26,19 +26,19 @@ namespace fs = std::filesystem;
 
 struct Change {
 	enum class Kind {
-		file,		// write `after` to a file under root
-		mkdir,		// create a cgroup directory (restore: rmdir)
-		subtree,	// enable a cgroup v2 controller (restore: disable)
-		affinity,	// sched_setaffinity(tid) to a CPU list
-		sched,		// policy and priority of tid: "fifo 2", "other 0"
-		move,		// move tid into a cgroup (`after`), from `before`
-		swap,		// swapoff a device (restore: swapon)
+		file,	   // write `after` to a file under root
+		mkdir,	   // create a cgroup directory (restore: rmdir)
+		subtree,   // enable a cgroup v2 controller (restore: disable)
+		affinity,  // sched_setaffinity(tid) to a CPU list
+		sched,	   // policy and priority of tid: "fifo 2", "other 0"
+		move,	   // move tid into a cgroup (`after`), from `before`
+		swap,	   // swapoff a device (restore: swapon)
 	};
 	Kind kind = Kind::file;
-	std::string target;	// path relative to root, tid, or device
+	std::string target;  // path relative to root, tid, or device
 	std::string before;
 	std::string after;
-	std::string what;	// for people
+	std::string what;  // for people
 	// affinity, sched, move: the task's start time (field 22 of its
 	// stat), so that a task whose ID was reused is not touched; 0: not
 	// recorded (version 1).
@@ -50,9 +50,9 @@ const char* change_kind_name(Change::Kind k);
 struct Plan {
 	CpuSet cpus;
 	CpuSet housekeeping;
-	std::string cgroup;	// "v2", "v1" or "none"
+	std::string cgroup;  // "v2", "v1" or "none"
 	std::vector<Change> changes;
-	std::vector<std::string> notes;	// what cannot be done, and why
+	std::vector<std::string> notes;	 // what cannot be done, and why
 };
 
 struct PlanOptions {
@@ -67,7 +67,7 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 
 // The state file: the plan, with who made it.
 struct State {
-	std::string by;		// "partition" or "attach"
+	std::string by;	 // "partition" or "attach"
 	Plan plan;
 };
 std::string state_to_json(const State& s);
@@ -77,8 +77,8 @@ void write_state(const fs::path& path, const State& s);
 
 struct Outcome {
 	std::size_t done = 0;
-	std::vector<std::string> failed;	// "what: why"
-	std::vector<std::string> skipped;	// a task whose ID another took
+	std::vector<std::string> failed;   // "what: why"
+	std::vector<std::string> skipped;  // a task whose ID another took
 };
 
 // apply_change / restore_change - one change, against root.

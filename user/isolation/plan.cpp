@@ -37,11 +37,11 @@ std::string line(const fs::path& p)
 std::string sched_name(unsigned policy, unsigned prio)
 {
 	const char* n = policy == SCHED_FIFO ? "fifo" : policy == SCHED_RR ? "rr" : "other";
-	return std::string(n) + " " + std::to_string(policy == SCHED_FIFO || policy == SCHED_RR ? prio : 0);
+	return std::string(n) + " " +
+	       std::to_string(policy == SCHED_FIFO || policy == SCHED_RR ? prio : 0);
 }
 
-void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus,
-		 const std::string& hk)
+void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus, const std::string& hk)
 {
 	const fs::path cg = root / "sys/fs/cgroup";
 	std::error_code ec;
@@ -58,15 +58,17 @@ void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus,
 					     "enable the cpuset controller for child cgroups"});
 		p.changes.push_back({Kind::mkdir, dir, "", "",
 				     "create the cgroup " + std::string(kCgroupName)});
-		p.changes.push_back({Kind::file, dir + "/cpuset.cpus", "", cpus,
-				     "give it CPUs " + cpus});
+		p.changes.push_back(
+			{Kind::file, dir + "/cpuset.cpus", "", cpus, "give it CPUs " + cpus});
 		std::string mems = line(cg / "cpuset.mems.effective");
-		p.changes.push_back({Kind::file, dir + "/cpuset.mems", "", mems.empty() ? "0" : mems,
+		p.changes.push_back({Kind::file, dir + "/cpuset.mems", "",
+				     mems.empty() ? "0" : mems,
 				     "and memory nodes " + (mems.empty() ? "0" : mems)});
 		p.changes.push_back({Kind::file, dir + "/cpuset.cpus.partition", "member",
 				     "isolated",
 				     "make it an isolated partition: no other task, no "
-				     "load balancing on CPUs " + cpus});
+				     "load balancing on CPUs " +
+					     cpus});
 		return;
 	}
 	const fs::path v1 = cg / "cpuset";
@@ -76,12 +78,18 @@ void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus,
 		const std::string hkdir = base + "/rtnoise.housekeeping";
 		const std::string isodir = base + "/" + kCgroupName;
 		std::string mems = line(v1 / "cpuset.mems");
-		p.changes.push_back({Kind::mkdir, hkdir, "", "", "create cpuset rtnoise.housekeeping"});
-		p.changes.push_back({Kind::file, hkdir + "/cpuset.cpus", "", hk, "with CPUs " + hk});
-		p.changes.push_back({Kind::file, hkdir + "/cpuset.mems", "", mems, "and nodes " + mems});
-		p.changes.push_back({Kind::mkdir, isodir, "", "", "create cpuset " + std::string(kCgroupName)});
-		p.changes.push_back({Kind::file, isodir + "/cpuset.cpus", "", cpus, "with CPUs " + cpus});
-		p.changes.push_back({Kind::file, isodir + "/cpuset.mems", "", mems, "and nodes " + mems});
+		p.changes.push_back(
+			{Kind::mkdir, hkdir, "", "", "create cpuset rtnoise.housekeeping"});
+		p.changes.push_back(
+			{Kind::file, hkdir + "/cpuset.cpus", "", hk, "with CPUs " + hk});
+		p.changes.push_back(
+			{Kind::file, hkdir + "/cpuset.mems", "", mems, "and nodes " + mems});
+		p.changes.push_back(
+			{Kind::mkdir, isodir, "", "", "create cpuset " + std::string(kCgroupName)});
+		p.changes.push_back(
+			{Kind::file, isodir + "/cpuset.cpus", "", cpus, "with CPUs " + cpus});
+		p.changes.push_back(
+			{Kind::file, isodir + "/cpuset.mems", "", mems, "and nodes " + mems});
 		p.changes.push_back({Kind::file, isodir + "/cpuset.sched_load_balance", "1", "0",
 				     "no load balancing in it"});
 		p.changes.push_back({Kind::file, base + "/cpuset.sched_load_balance",
@@ -133,12 +141,12 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 	const std::vector<Task> tasks = list_tasks(root);
 	for (const Task& t : tasks)
 		if (!t.pinned && !t.allowed.empty() && t.allowed != online)
-			p.changes.push_back({Kind::affinity,
-					     std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
-					     format_cpulist(t.allowed), format_cpulist(t.allowed),
-					     "keep the CPUs of " + t.comm + ":" +
-						     std::to_string(t.tid),
-					     t.start_time});
+			p.changes.push_back(
+				{Kind::affinity,
+				 std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
+				 format_cpulist(t.allowed), format_cpulist(t.allowed),
+				 "keep the CPUs of " + t.comm + ":" + std::to_string(t.tid),
+				 t.start_time});
 	plan_cgroup(root, p, list, hk);
 
 	// IRQs, the default for new ones, and unbound workqueues.
@@ -154,9 +162,9 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 	for (const auto& [n, dir] : irqs) {
 		std::string aff = line(dir / "smp_affinity_list");
 		if (intersects(parse_cpulist(aff, true), cpus))
-			p.changes.push_back({Kind::file,
-					     "proc/irq/" + std::to_string(n) + "/smp_affinity_list",
-					     aff, hk, "IRQ " + std::to_string(n) + " to CPUs " + hk});
+			p.changes.push_back(
+				{Kind::file, "proc/irq/" + std::to_string(n) + "/smp_affinity_list",
+				 aff, hk, "IRQ " + std::to_string(n) + " to CPUs " + hk});
 	}
 	std::string def = line(root / "proc/irq/default_smp_affinity");
 	if (!def.empty() && intersects(parse_hex_mask(def), cpus))
@@ -173,10 +181,9 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 		if (!t.kthread)
 			continue;
 		if (!t.pinned && t.allowed.size() > 1 && intersects(t.allowed, cpus))
-			p.changes.push_back({Kind::affinity, std::to_string(t.tid),
-					     format_cpulist(t.allowed), hk,
-					     "kernel thread " + t.comm + " to CPUs " + hk,
-					     t.start_time});
+			p.changes.push_back(
+				{Kind::affinity, std::to_string(t.tid), format_cpulist(t.allowed),
+				 hk, "kernel thread " + t.comm + " to CPUs " + hk, t.start_time});
 		const unsigned want = guide_kthread_priority(t.comm, cpus);
 		std::string now = sched_name(t.policy, t.rt_priority);
 		std::string to = "fifo " + std::to_string(want);
@@ -190,7 +197,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 	// tracing stays on where rtnoise's BPF side needs it.
 	for (const GuideSetting& k : kGuideSettings) {
 		if (o.keep_ftrace && k.id == std::string_view("trace.ftrace")) {
-			p.notes.push_back(std::string(k.name) + " left as it is: rtnoise's "
+			p.notes.push_back(std::string(k.name) +
+					  " left as it is: rtnoise's "
 					  "BPF side needs function tracing (its IPI origins "
 					  "on kernels before 6.6)");
 			continue;

@@ -29,9 +29,9 @@ namespace {
 using Kind = Change::Kind;
 
 constexpr std::pair<Kind, const char*> kKinds[] = {
-	{Kind::file, "file"},   {Kind::mkdir, "mkdir"}, {Kind::subtree, "subtree"},
-	{Kind::affinity, "affinity"}, {Kind::sched, "sched"},
-	{Kind::move, "move"},   {Kind::swap, "swap"},
+	{Kind::file, "file"},	      {Kind::mkdir, "mkdir"}, {Kind::subtree, "subtree"},
+	{Kind::affinity, "affinity"}, {Kind::sched, "sched"}, {Kind::move, "move"},
+	{Kind::swap, "swap"},
 };
 
 }  // namespace
@@ -99,7 +99,8 @@ State state_from_json(const std::string& text)
 					known = true;
 				}
 			if (!known)
-				throw system_error("unknown change '" + kind + "' in the state file");
+				throw system_error("unknown change '" + kind +
+						   "' in the state file");
 			ch.target = str(c.at("target"));
 			ch.before = str(c.at("before"));
 			ch.after = str(c.at("after"));
@@ -128,7 +129,8 @@ StateLock::StateLock(const fs::path& dir)
 	::close(fd_);
 	if (err == EWOULDBLOCK)
 		throw system_error("another rtnoise is changing this host (it holds the "
-				   "lock on " + dir.string() + "): wait for it to end");
+				   "lock on " +
+				   dir.string() + "): wait for it to end");
 	throw system_error("cannot lock " + dir.string() + ": " + errno_text(err));
 }
 

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "util/error.hpp"
 #include "host/host.hpp"
 #include "host/procfs.hpp"
+#include "util/error.hpp"
 #include "util/utf8.hpp"
 
 namespace rtnoise {

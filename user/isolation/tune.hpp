@@ -13,7 +13,7 @@ namespace rtnoise {
 struct Layout {
 	CpuSet isolated;
 	CpuSet housekeeping;
-	std::vector<std::string> warnings;	// e.g. a NUMA node without housekeeping
+	std::vector<std::string> warnings;  // e.g. a NUMA node without housekeeping
 };
 
 // plan_layout - isolated CPUs and the housekeeping rest, checked against
@@ -21,7 +21,7 @@ struct Layout {
 Layout plan_layout(const std::filesystem::path& root, const CpuSet& isolated);
 
 struct TuneOptions {
-	unsigned hugepages_1g = 0;	// 0: no hugepages= count
+	unsigned hugepages_1g = 0;  // 0: no hugepages= count
 	std::string name = "rt-guest";
 	unsigned memory_mib = 4096;
 };

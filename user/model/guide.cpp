@@ -14,15 +14,15 @@ const std::vector<GuideSetting> kGuideSettings{
 	{"sysctl.sched_rt_runtime_us", "proc/sys/kernel/sched_rt_runtime_us",
 	 "kernel.sched_rt_runtime_us", "-1",
 	 "RT throttling can stop the real-time task and arms a timer", true, false},
-	{"sysctl.timer_migration", "proc/sys/kernel/timer_migration",
-	 "kernel.timer_migration", "0", "the guide turns timer migration off", true, false},
+	{"sysctl.timer_migration", "proc/sys/kernel/timer_migration", "kernel.timer_migration", "0",
+	 "the guide turns timer migration off", true, false},
 	{"sysctl.stat_interval", "proc/sys/vm/stat_interval", "vm.stat_interval", "10",
 	 "vmstat_update work runs that often on each CPU", true, true},
 	{"trace.ftrace", "proc/sys/kernel/ftrace_enabled", "kernel.ftrace_enabled", "0",
 	 "the guide turns function tracing off", true, false},
 	{"mm.ksm", "sys/kernel/mm/ksm/run", "KSM", "0", "ksmd scans memory", false, false},
-	{"mm.thp", "sys/kernel/mm/transparent_hugepage/enabled", "transparent huge pages",
-	 "never", "khugepaged and compaction", false, false},
+	{"mm.thp", "sys/kernel/mm/transparent_hugepage/enabled", "transparent huge pages", "never",
+	 "khugepaged and compaction", false, false},
 };
 
 const GuideSetting& guide_setting(std::string_view id)
@@ -44,8 +44,9 @@ unsigned guide_kthread_priority(const std::string& comm, const CpuSet& isolated)
 {
 	const auto slash = comm.find('/');
 	const std::string base = comm.substr(0, slash);
-	const bool here = slash != std::string::npos &&
-			  isolated.count(static_cast<unsigned>(std::atoi(comm.c_str() + slash + 1)));
+	const bool here =
+		slash != std::string::npos &&
+		isolated.count(static_cast<unsigned>(std::atoi(comm.c_str() + slash + 1)));
 	if (base == "ksoftirqd" && here)
 		return 2;
 	if ((base == "rcuc" && here) || base == "rcub")

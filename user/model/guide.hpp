@@ -15,13 +15,13 @@ namespace rtnoise {
 
 // GuideSetting - one value under /proc/sys or /sys that the guides set.
 struct GuideSetting {
-	const char* id;		// check's finding: "sysctl.watchdog"
-	const char* path;	// under the root: "proc/sys/kernel/watchdog"
-	const char* name;	// "kernel.watchdog", or what it is
-	const char* value;	// what the guides write
-	const char* why;	// what the default costs an isolated CPU
-	bool sysctl;		// set with `sysctl -w name=value`
-	bool at_least;		// a number: the value or more is as good
+	const char* id;	    // check's finding: "sysctl.watchdog"
+	const char* path;   // under the root: "proc/sys/kernel/watchdog"
+	const char* name;   // "kernel.watchdog", or what it is
+	const char* value;  // what the guides write
+	const char* why;    // what the default costs an isolated CPU
+	bool sysctl;	    // set with `sysctl -w name=value`
+	bool at_least;	    // a number: the value or more is as good
 };
 
 // kGuideSettings - in the guides' order.

@@ -10,8 +10,8 @@ namespace rtnoise {
 const char* kind_name(unsigned kind)
 {
 	static constexpr std::array<const char*, kKindCount> names{
-		"thread", "irq", "softirq", "nmi", "ipi", "local_timer",
-		"hrtimer", "timer", "workqueue", "tick", "idle", "smi", "steal"};
+		"thread", "irq",       "softirq", "nmi",  "ipi", "local_timer", "hrtimer",
+		"timer",  "workqueue", "tick",	  "idle", "smi", "steal"};
 	return kind < names.size() ? names[kind] : "unknown";
 }
 

@@ -24,26 +24,26 @@ struct LatencyStats {
 	std::uint64_t max_ns = 0;
 	std::uint64_t sum_ns = 0;
 	std::uint64_t overflows = 0;
-	std::uint64_t spikes = 0;	// samples >= threshold
-	std::uint64_t spikes_lost = 0;	// of those, overwritten before read
-	std::uint64_t missed = 0;	// periods skipped
-	std::vector<std::uint64_t> hist;	// 1 us buckets
+	std::uint64_t spikes = 0;	  // samples >= threshold
+	std::uint64_t spikes_lost = 0;	  // of those, overwritten before read
+	std::uint64_t missed = 0;	  // periods skipped
+	std::vector<std::uint64_t> hist;  // 1 us buckets
 
 	std::uint64_t avg_ns() const { return count ? sum_ns / count : 0; }
 };
 
 // Cause - a source that ran inside a spike's window, and for how long.
 struct Cause {
-	std::string kind;	// irq softirq nmi ipi local_timer hrtimer ...
+	std::string kind;  // irq softirq nmi ipi local_timer hrtimer ...
 	std::string name;
 	std::uint64_t duration_ns = 0;
 };
 
 // How a spike's causes were found.
 enum class Explained {
-	none,		// no BPF side, or the window is older than its events
-	at_spike,	// in the kernel, on the spike's CPU, when it was recorded
-	history,	// at report time, from the recent events
+	none,	   // no BPF side, or the window is older than its events
+	at_spike,  // in the kernel, on the spike's CPU, when it was recorded
+	history,   // at report time, from the recent events
 };
 const char* explained_name(Explained e);
 
@@ -54,15 +54,15 @@ struct Spike {
 	std::uint64_t cycle = 0;
 	std::uint64_t expected_ns = 0;
 	std::uint64_t observed_ns = 0;
-	std::uint64_t smis = 0;		// SMIs since the CPU's previous spike
-	std::uint64_t steal_ns = 0;	// steal time since the timer was armed
+	std::uint64_t smis = 0;	     // SMIs since the CPU's previous spike
+	std::uint64_t steal_ns = 0;  // steal time since the timer was armed
 
 	// Filled by attribute(): what ran in [expected, observed].
 	std::vector<Cause> causes;
 	std::uint64_t unexplained_ns = 0;
-	bool history_lost = false;	// older than the retained events
+	bool history_lost = false;  // older than the retained events
 	Explained explained = Explained::none;
-	bool cut = false;		// part of the window older than the events
+	bool cut = false;  // part of the window older than the events
 	// The kernel stack of the largest cause when the sampler's timer
 	// was due (a thread or handler that held the CPU), innermost first.
 	std::vector<std::string> stack;
@@ -80,7 +80,7 @@ struct OriginRow {
 	unsigned pid = 0;
 	std::string comm;
 	std::uint64_t count = 0;
-	std::string via;	// IPIs: the function they ran
+	std::string via;  // IPIs: the function they ran
 };
 
 struct SourceRow {
@@ -90,9 +90,9 @@ struct SourceRow {
 	std::uint64_t count = 0;
 	std::uint64_t total_ns = 0;
 	std::uint64_t max_ns = 0;
-	bool running = false;	// a thread on the CPU when the report was read
-	std::vector<OriginRow> origins;	// most frequent first
-	std::string remedy;	// what the guides do about it, or ""
+	bool running = false;		 // a thread on the CPU when the report was read
+	std::vector<OriginRow> origins;	 // most frequent first
+	std::string remedy;		 // what the guides do about it, or ""
 };
 
 // TickRow - why the tick could not stop on a CPU, and how often.
@@ -100,7 +100,7 @@ struct TickRow {
 	unsigned cpu = 0;
 	std::string reason;
 	std::uint64_t count = 0;
-	std::string remedy;	// what lets the tick stop, or ""
+	std::string remedy;  // what lets the tick stop, or ""
 };
 
 // NoiseBudget - how much of a CPU its disturbances took.
@@ -110,11 +110,11 @@ struct NoiseBudget {
 	double available_pct = 100;
 	std::uint64_t events_lost = 0;	// overwritten in the ring before read
 	// What the tracer could not count: the figures are incomplete.
-	std::uint64_t nesting_overflow = 0;	// contexts nested too deep
-	std::uint64_t clamped = 0;	// contexts whose nested time exceeded them
+	std::uint64_t nesting_overflow = 0;  // contexts nested too deep
+	std::uint64_t clamped = 0;	     // contexts whose nested time exceeded them
 	std::uint64_t clamped_ns = 0;
-	std::uint64_t source_drops = 0;	// sources map full
-	std::uint64_t origin_drops = 0;	// origins map full
+	std::uint64_t source_drops = 0;	 // sources map full
+	std::uint64_t origin_drops = 0;	 // origins map full
 
 	bool incomplete() const
 	{
@@ -124,17 +124,14 @@ struct NoiseBudget {
 
 struct CpuResult {
 	unsigned cpu = 0;
-	bool running = false;	// sampler thread alive there now
+	bool running = false;  // sampler thread alive there now
 	unsigned hotplug_offline = 0;
-	int start_error = 0;	// errno of a failed restart after hotplug
+	int start_error = 0;  // errno of a failed restart after hotplug
 	unsigned pid = 0;
 	std::array<LatencyStats, 2> lat;
-	NoiseBudget noise;	// meaningful when Snapshot::attributed
+	NoiseBudget noise;  // meaningful when Snapshot::attributed
 
-	const LatencyStats& of(LatType t) const
-	{
-		return lat[static_cast<unsigned>(t)];
-	}
+	const LatencyStats& of(LatType t) const { return lat[static_cast<unsigned>(t)]; }
 	LatencyStats& of(LatType t) { return lat[static_cast<unsigned>(t)]; }
 };
 
@@ -143,7 +140,7 @@ struct CpuResult {
 struct Snapshot {
 	std::string kernel_release;
 	std::string kernel_version;
-	bool sampled = false;		// rtnoise.ko's data is here
+	bool sampled = false;  // rtnoise.ko's data is here
 	SamplerState state = SamplerState::idle;
 	std::uint64_t period_ns = 0;
 	std::uint64_t threshold_ns = 0;
@@ -151,20 +148,17 @@ struct Snapshot {
 	std::uint32_t spike_capacity = 0;
 	std::uint32_t prio = 0;
 	std::uint64_t start_ns = 0;
-	std::uint64_t end_ns = 0;	// stop time, or "now" while running
+	std::uint64_t end_ns = 0;  // stop time, or "now" while running
 	std::vector<CpuResult> cpus;
-	std::vector<Spike> spikes;	// by time
+	std::vector<Spike> spikes;  // by time
 
 	// Attribution, from the BPF side (attribute()).
 	bool attributed = false;
 	std::uint64_t trace_start_ns = 0;
-	std::vector<SourceRow> sources;	// per CPU, largest total first
+	std::vector<SourceRow> sources;	 // per CPU, largest total first
 	std::vector<TickRow> ticks;
 
-	std::uint64_t duration_ns() const
-	{
-		return end_ns > start_ns ? end_ns - start_ns : 0;
-	}
+	std::uint64_t duration_ns() const { return end_ns > start_ns ? end_ns - start_ns : 0; }
 	// traced_ns - how long both the sampler and the BPF side watched:
 	// the span the noise budgets are over.
 	std::uint64_t traced_ns() const

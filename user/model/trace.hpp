@@ -24,10 +24,10 @@ enum SourceKind : unsigned {
 	kHrtimer,
 	kTimer,
 	kWorkqueue,
-	kTick,		// tick_stop failures: counted, not timed
-	kIdle,		// the idle task; id: the idle state it left
-	kSmi,		// SMIs counted across a spike's window
-	kSteal,		// steal time accounted across a spike's window
+	kTick,	 // tick_stop failures: counted, not timed
+	kIdle,	 // the idle task; id: the idle state it left
+	kSmi,	 // SMIs counted across a spike's window
+	kSteal,	 // steal time accounted across a spike's window
 	kKindCount,
 };
 
@@ -36,8 +36,8 @@ const char* kind_name(unsigned kind);
 
 // TraceEvent::flags
 enum EventFlags : unsigned {
-	kEvNotCause = 1,	// the sampler's own: shapes windows, is not blamed
-	kEvContinued = 2,	// a later on-CPU part of one context
+	kEvNotCause = 1,   // the sampler's own: shapes windows, is not blamed
+	kEvContinued = 2,  // a later on-CPU part of one context
 };
 
 // The IPIs the BPF side tells apart, by index.
@@ -50,22 +50,22 @@ struct TraceSource {
 	std::uint64_t count = 0;
 	std::uint64_t total_ns = 0;
 	std::uint64_t max_ns = 0;
-	std::string comm;	// IRQ action or thread comm, as BPF saw it
-	bool running = false;	// a thread still on the CPU when read
-	bool sampler = false;	// rtnoise.ko's own thread: not noise
+	std::string comm;      // IRQ action or thread comm, as BPF saw it
+	bool running = false;  // a thread still on the CPU when read
+	bool sampler = false;  // rtnoise.ko's own thread: not noise
 };
 
 // TraceOrigin - what, from another context, caused a source: the waker
 // of a thread, the queuer of work, who armed a timer, who sent an IPI.
 struct TraceOrigin {
-	unsigned cpu = 0;		// the watched CPU
-	unsigned kind = 0;		// of the source caused
+	unsigned cpu = 0;   // the watched CPU
+	unsigned kind = 0;  // of the source caused
 	std::uint64_t id = 0;
 	unsigned from_cpu = 0;
 	unsigned from_pid = 0;
 	std::string comm;
 	std::uint64_t count = 0;
-	std::uint64_t via = 0;		// IPIs: the function run, if known
+	std::uint64_t via = 0;	// IPIs: the function run, if known
 };
 
 struct TraceEvent {
@@ -75,23 +75,23 @@ struct TraceEvent {
 	std::uint64_t start_ns = 0;
 	std::uint64_t end_ns = 0;
 	std::uint64_t net_ns = 0;
-	unsigned flags = 0;	// EventFlags
+	unsigned flags = 0;  // EventFlags
 
 	bool cause() const { return !(flags & kEvNotCause); }
 };
 
 struct CpuTrace {
-	std::vector<TraceEvent> events;	// by start time
-	std::uint64_t written = 0;	// events ever recorded
-	std::uint64_t lost = 0;		// overwritten before this read
-	std::uint64_t torn = 0;		// being rewritten while read: skipped
-	std::uint64_t overflow = 0;	// contexts nested too deep to track
-	std::uint64_t clamped = 0;	// contexts whose nested time exceeded them
+	std::vector<TraceEvent> events;	 // by start time
+	std::uint64_t written = 0;	 // events ever recorded
+	std::uint64_t lost = 0;		 // overwritten before this read
+	std::uint64_t torn = 0;		 // being rewritten while read: skipped
+	std::uint64_t overflow = 0;	 // contexts nested too deep to track
+	std::uint64_t clamped = 0;	 // contexts whose nested time exceeded them
 	std::uint64_t clamped_ns = 0;
-	std::uint64_t source_drops = 0;	// contexts not summed: sources map full
-	std::uint64_t origin_drops = 0;	// origins not kept: origins map full
-	std::uint64_t spikes_explained = 0;	// at spike time, in the kernel
-	std::uint64_t spikes_cut = 0;	// of those, older than the ring
+	std::uint64_t source_drops = 0;	     // contexts not summed: sources map full
+	std::uint64_t origin_drops = 0;	     // origins not kept: origins map full
+	std::uint64_t spikes_explained = 0;  // at spike time, in the kernel
+	std::uint64_t spikes_cut = 0;	     // of those, older than the ring
 };
 
 // SpikeCauses - what the kernel-side join found when a spike was recorded.
@@ -103,17 +103,17 @@ struct SpikeCauses {
 	};
 	std::uint64_t expected_ns = 0;
 	std::uint64_t observed_ns = 0;
-	std::vector<Part> parts;	// largest first
-	std::uint64_t other_ns = 0;	// causes beyond the list
+	std::vector<Part> parts;     // largest first
+	std::uint64_t other_ns = 0;  // causes beyond the list
 	std::uint64_t unexplained_ns = 0;
 	std::uint64_t steal_ns = 0;
 	std::uint64_t smi_ns = 0;
 	std::uint64_t smis = 0;
 	std::uint64_t events = 0;
-	bool cut = false;		// the window reached past the ring
-	unsigned stack_kind = 0;	// the stack is of this context
+	bool cut = false;	  // the window reached past the ring
+	unsigned stack_kind = 0;  // the stack is of this context
 	std::uint64_t stack_of = 0;
-	std::vector<std::uint64_t> stack;	// kernel addresses, innermost first
+	std::vector<std::uint64_t> stack;  // kernel addresses, innermost first
 };
 
 // RunningThread - the thread on a watched CPU when the trace was read:
@@ -123,9 +123,9 @@ struct RunningThread {
 	std::uint64_t tid = 0;
 	std::string comm;
 	std::uint64_t start_ns = 0;
-	std::uint64_t net_ns = 0;	// on the CPU, less what interrupted it
-	std::uint64_t read_ns = 0;	// when it was read
-	bool sampler = false;		// rtnoise.ko's own thread
+	std::uint64_t net_ns = 0;   // on the CPU, less what interrupted it
+	std::uint64_t read_ns = 0;  // when it was read
+	bool sampler = false;	    // rtnoise.ko's own thread
 };
 
 struct TraceData {

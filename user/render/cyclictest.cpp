@@ -12,9 +12,7 @@ std::string render_cyclictest(const Snapshot& s, LatType type)
 {
 	std::string out;
 	const std::size_t n = s.cpus.size();
-	auto stats = [&](std::size_t i) -> const LatencyStats& {
-		return s.cpus[i].of(type);
-	};
+	auto stats = [&](std::size_t i) -> const LatencyStats& { return s.cpus[i].of(type); };
 
 	out += "# Histogram\n";
 	for (std::size_t us = 0; us < s.hist_buckets; us++) {
@@ -63,8 +61,7 @@ std::string render_cyclictest(const Snapshot& s, LatType type)
 			listed++;
 		}
 		if (listed < stats(i).overflows)
-			appendf(out, " # %05llu others",
-				ull(stats(i).overflows - listed));
+			appendf(out, " # %05llu others", ull(stats(i).overflows - listed));
 		out += '\n';
 	}
 	out += '\n';

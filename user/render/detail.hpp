@@ -21,7 +21,10 @@ void appendf(std::string& out, const char* fmt, Args... args)
 		out.append(buf, std::min<std::size_t>(n, sizeof(buf) - 1));
 }
 
-inline unsigned long long ull(std::uint64_t v) { return v; }
+inline unsigned long long ull(std::uint64_t v)
+{
+	return v;
+}
 
 inline CpuSet watched_cpus(const Snapshot& s)
 {

@@ -18,15 +18,9 @@ nlohmann::json latency_json(const LatencyStats& l)
 	for (std::size_t us = 0; us < l.hist.size(); us++)
 		if (l.hist[us])
 			hist[std::to_string(us)] = l.hist[us];
-	return {{"count", l.count},
-		{"min_ns", l.min_ns},
-		{"avg_ns", l.avg_ns()},
-		{"max_ns", l.max_ns},
-		{"overflows", l.overflows},
-		{"histogram_us", hist},
-		{"spikes", l.spikes},
-		{"spikes_lost", l.spikes_lost},
-		{"missed_periods", l.missed}};
+	return {{"count", l.count},   {"min_ns", l.min_ns},	      {"avg_ns", l.avg_ns()},
+		{"max_ns", l.max_ns}, {"overflows", l.overflows},     {"histogram_us", hist},
+		{"spikes", l.spikes}, {"spikes_lost", l.spikes_lost}, {"missed_periods", l.missed}};
 }
 
 }  // namespace
@@ -62,8 +56,10 @@ std::string render_json(const Snapshot& s)
 	for (const SourceRow& r : s.sources) {
 		nlohmann::json origins = nlohmann::json::array();
 		for (const OriginRow& o : r.origins) {
-			nlohmann::json jo = {{"cpu", o.cpu}, {"pid", o.pid},
-					     {"comm", o.comm}, {"count", o.count}};
+			nlohmann::json jo = {{"cpu", o.cpu},
+					     {"pid", o.pid},
+					     {"comm", o.comm},
+					     {"count", o.count}};
 			if (!o.via.empty())
 				jo["via"] = o.via;
 			origins.push_back(std::move(jo));
@@ -85,15 +81,15 @@ std::string render_json(const Snapshot& s)
 			causes.push_back({{"kind", c.kind},
 					  {"name", c.name},
 					  {"duration_ns", c.duration_ns}});
-		nlohmann::json j = {{"cpu", sp.cpu},
-				    {"type", lat_type_name(sp.type)},
-				    {"at_ns", sp.expected_ns},
-				    {"observed_ns", sp.observed_ns},
-				    {"latency_ns", sp.latency_ns()},
-				    {"cycle", sp.cycle},
-				    {"causes", causes},
-				    {"unexplained_ns", s.attributed ? sp.unexplained_ns
-								    : sp.latency_ns()}};
+		nlohmann::json j = {
+			{"cpu", sp.cpu},
+			{"type", lat_type_name(sp.type)},
+			{"at_ns", sp.expected_ns},
+			{"observed_ns", sp.observed_ns},
+			{"latency_ns", sp.latency_ns()},
+			{"cycle", sp.cycle},
+			{"causes", causes},
+			{"unexplained_ns", s.attributed ? sp.unexplained_ns : sp.latency_ns()}};
 		if (s.attributed) {
 			j["explained"] = explained_name(sp.explained);
 			if (sp.cut)

@@ -18,8 +18,8 @@ enum class Format { text, json, cyclictest };
 
 struct RenderOptions {
 	Format format = Format::text;
-	LatType cyclictest_type = LatType::thread;	// column source
-	std::size_t top_spikes = 10;			// text only
+	LatType cyclictest_type = LatType::thread;  // column source
+	std::size_t top_spikes = 10;		    // text only
 };
 
 std::string render(const Snapshot& s, const RenderOptions& opt);

@@ -20,8 +20,8 @@ std::string render_origins(const std::vector<OriginRow>& origins, std::size_t n)
 		const OriginRow& o = origins[i];
 		if (i)
 			out += ", ";
-		out += (o.pid ? o.comm + ":" + std::to_string(o.pid) : "IRQ/idle") +
-		       " on CPU " + std::to_string(o.cpu);
+		out += (o.pid ? o.comm + ":" + std::to_string(o.pid) : "IRQ/idle") + " on CPU " +
+		       std::to_string(o.cpu);
 		if (!o.via.empty())
 			out += " running " + o.via;
 		out += " x" + std::to_string(o.count);
@@ -30,7 +30,6 @@ std::string render_origins(const std::vector<OriginRow>& origins, std::size_t n)
 		out += ", ...";
 	return out;
 }
-
 
 constexpr std::size_t kSourceRows = 15;
 
@@ -44,10 +43,9 @@ void text_latency(std::string& out, const Snapshot& s)
 		appendf(out, "%3u", c.cpu);
 		for (LatType t : kLatTypes) {
 			const LatencyStats& l = c.of(t);
-			appendf(out, " %10llu %6llu %6llu %6llu %6llu %6llu",
-				ull(l.count), ull(ns_to_us(l.min_ns)),
-				ull(ns_to_us(l.avg_ns())), ull(ns_to_us(l.max_ns)),
-				ull(l.overflows), ull(l.spikes));
+			appendf(out, " %10llu %6llu %6llu %6llu %6llu %6llu", ull(l.count),
+				ull(ns_to_us(l.min_ns)), ull(ns_to_us(l.avg_ns())),
+				ull(ns_to_us(l.max_ns)), ull(l.overflows), ull(l.spikes));
 		}
 		appendf(out, " %6llu\n", ull(c.of(LatType::thread).missed));
 	}
@@ -57,17 +55,18 @@ void text_noise(std::string& out, const Snapshot& s)
 {
 	const double secs = static_cast<double>(s.traced_ns()) / 1e9;
 	for (const CpuResult& c : s.cpus) {
-		appendf(out, "\nCPU %u noise: %.1f us/s, %.3f%% of the CPU left "
-			     "to the workload",
+		appendf(out,
+			"\nCPU %u noise: %.1f us/s, %.3f%% of the CPU left "
+			"to the workload",
 			c.cpu, c.noise.per_second_us, c.noise.available_pct);
 		if (c.noise.events_lost)
-			appendf(out, " (%llu older events overwritten)",
-				ull(c.noise.events_lost));
+			appendf(out, " (%llu older events overwritten)", ull(c.noise.events_lost));
 		out += "\n";
 		if (c.noise.incomplete())
-			appendf(out, "  incomplete: %llu contexts nested too deep, %llu "
-				     "nested longer than themselves (%.1f us), %llu not "
-				     "summed (sources map full), %llu origins not kept\n",
+			appendf(out,
+				"  incomplete: %llu contexts nested too deep, %llu "
+				"nested longer than themselves (%.1f us), %llu not "
+				"summed (sources map full), %llu origins not kept\n",
 				ull(c.noise.nesting_overflow), ull(c.noise.clamped),
 				static_cast<double>(c.noise.clamped_ns) / 1e3,
 				ull(c.noise.source_drops), ull(c.noise.origin_drops));
@@ -83,10 +82,8 @@ void text_noise(std::string& out, const Snapshot& s)
 				out += "  kind         source                          "
 				       "  count   total us    max us   us/s\n";
 			rows++;
-			appendf(out, "  %-12s %-32s %7llu %10.1f %9.1f %6.1f\n",
-				r.kind.c_str(),
-				(r.running ? r.name + " (running)" : r.name).c_str(),
-				ull(r.count),
+			appendf(out, "  %-12s %-32s %7llu %10.1f %9.1f %6.1f\n", r.kind.c_str(),
+				(r.running ? r.name + " (running)" : r.name).c_str(), ull(r.count),
 				static_cast<double>(r.total_ns) / 1e3,
 				static_cast<double>(r.max_ns) / 1e3,
 				secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0);
@@ -94,15 +91,16 @@ void text_noise(std::string& out, const Snapshot& s)
 				out += "      from " + render_origins(r.origins, 2) + "\n";
 		}
 		if (more)
-			appendf(out, "  ... and %zu smaller sources (--format json "
-				     "lists all)\n", more);
+			appendf(out,
+				"  ... and %zu smaller sources (--format json "
+				"lists all)\n",
+				more);
 		if (!rows)
 			out += "  no disturbance traced\n";
 		for (const TickRow& t : s.ticks)
 			if (t.cpu == c.cpu)
 				appendf(out, "  tick kept running: %s x%llu - %s\n",
-					t.reason.c_str(), ull(t.count),
-					t.remedy.c_str());
+					t.reason.c_str(), ull(t.count), t.remedy.c_str());
 	}
 
 	// Each remedy once, with the sources it would remove, largest first.
@@ -142,14 +140,13 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 			lost += c.of(t).spikes_lost;
 	for (const Spike& sp : s.spikes)
 		top.push_back(&sp);
-	std::sort(top.begin(), top.end(), [](const Spike* a, const Spike* b) {
-		return a->latency_ns() > b->latency_ns();
-	});
+	std::sort(top.begin(), top.end(),
+		  [](const Spike* a, const Spike* b) { return a->latency_ns() > b->latency_ns(); });
 	if (top.size() > top_spikes)
 		top.resize(top_spikes);
 
-	appendf(out, "\nSpikes >= %s: %zu recorded",
-		format_duration(s.threshold_ns).c_str(), s.spikes.size());
+	appendf(out, "\nSpikes >= %s: %zu recorded", format_duration(s.threshold_ns).c_str(),
+		s.spikes.size());
 	if (lost)
 		appendf(out, ", %llu older ones overwritten", ull(lost));
 	if (top.empty()) {
@@ -159,24 +156,24 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 	if (s.attributed) {
 		std::size_t at = 0, hist = 0, none = 0;
 		for (const Spike& sp : s.spikes)
-			(sp.explained == Explained::at_spike ? at
+			(sp.explained == Explained::at_spike  ? at
 			 : sp.explained == Explained::history ? hist
 							      : none)++;
-		appendf(out, "; %zu explained when recorded, %zu from the event "
-			     "history, %zu without causes", at, hist, none);
+		appendf(out,
+			"; %zu explained when recorded, %zu from the event "
+			"history, %zu without causes",
+			at, hist, none);
 	}
 	appendf(out, "; the %zu largest:\n", top.size());
 	for (const Spike* sp : top) {
-		appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n",
-			sp->cpu, lat_type_name(sp->type),
-			static_cast<double>(sp->latency_ns()) / 1000.0,
-			static_cast<double>(sp->expected_ns - s.start_ns) / 1e9,
-			ull(sp->cycle));
+		appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n", sp->cpu,
+			lat_type_name(sp->type), static_cast<double>(sp->latency_ns()) / 1000.0,
+			static_cast<double>(sp->expected_ns - s.start_ns) / 1e9, ull(sp->cycle));
 		if (!s.attributed)
 			continue;
 		for (const Cause& c : sp->causes)
-			appendf(out, "      %-12s %-32s %9.1f us\n", c.kind.c_str(),
-				c.name.c_str(), static_cast<double>(c.duration_ns) / 1e3);
+			appendf(out, "      %-12s %-32s %9.1f us\n", c.kind.c_str(), c.name.c_str(),
+				static_cast<double>(c.duration_ns) / 1e3);
 		appendf(out, "      %-12s %-32s %9.1f us\n", "unexplained",
 			sp->history_lost ? "(events overwritten)"
 					 : "(hardware, firmware, hypervisor)",
@@ -202,19 +199,19 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 	appendf(out, "rtnoise report - kernel %s %s\n", s.kernel_release.c_str(),
 		s.kernel_version.c_str());
 	if (s.sampled)
-		appendf(out, "sampler %s on CPUs %s for %s: period %s, threshold %s, "
-			     "SCHED_FIFO %u\n",
-			sampler_state_name(s.state),
-			format_cpulist(watched_cpus(s)).c_str(),
+		appendf(out,
+			"sampler %s on CPUs %s for %s: period %s, threshold %s, "
+			"SCHED_FIFO %u\n",
+			sampler_state_name(s.state), format_cpulist(watched_cpus(s)).c_str(),
 			format_duration(s.duration_ns()).c_str(),
 			format_duration(s.period_ns).c_str(),
 			format_duration(s.threshold_ns).c_str(), s.prio);
 	if (s.attributed)
 		appendf(out, "causes traced with BPF on CPUs %s for %s\n",
 			format_cpulist(watched_cpus(s)).c_str(),
-			format_duration(s.end_ns > s.trace_start_ns
-						? s.end_ns - s.trace_start_ns
-						: 0).c_str());
+			format_duration(s.end_ns > s.trace_start_ns ? s.end_ns - s.trace_start_ns
+								    : 0)
+				.c_str());
 	out += "\n";
 
 	if (s.sampled)
@@ -226,12 +223,14 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 
 	for (const CpuResult& c : s.cpus) {
 		if (c.start_error)
-			appendf(out, "note: CPU %u came back online but its sampler "
-				     "could not restart: %s\n",
+			appendf(out,
+				"note: CPU %u came back online but its sampler "
+				"could not restart: %s\n",
 				c.cpu, errno_text(c.start_error).c_str());
 		else if (c.hotplug_offline)
-			appendf(out, "note: CPU %u went offline %u time(s); it was "
-				     "not sampled while offline\n",
+			appendf(out,
+				"note: CPU %u went offline %u time(s); it was "
+				"not sampled while offline\n",
 				c.cpu, c.hotplug_offline);
 		else if (s.sampled && s.state == SamplerState::running && !c.running)
 			appendf(out, "note: CPU %u is not being sampled now\n", c.cpu);

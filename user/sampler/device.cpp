@@ -42,11 +42,11 @@ int Device::ioctl_raw(unsigned long cmd, void* arg)
 	return ret < 0 ? errno : 0;
 }
 
-const SamplerLimits kSamplerLimits{
-	RTNOISE_PERIOD_MIN_NS,	  RTNOISE_PERIOD_MAX_NS, RTNOISE_THRESHOLD_MIN_NS,
-	RTNOISE_THRESHOLD_MAX_NS, RTNOISE_HIST_MAX_BUCKETS, RTNOISE_SPIKES_MIN,
-	RTNOISE_SPIKES_MAX,	  RTNOISE_PRIO_MIN,	 RTNOISE_PRIO_MAX,
-	RTNOISE_MEMORY_MAX_BYTES};
+const SamplerLimits kSamplerLimits{RTNOISE_PERIOD_MIN_NS,    RTNOISE_PERIOD_MAX_NS,
+				   RTNOISE_THRESHOLD_MIN_NS, RTNOISE_THRESHOLD_MAX_NS,
+				   RTNOISE_HIST_MAX_BUCKETS, RTNOISE_SPIKES_MIN,
+				   RTNOISE_SPIKES_MAX,	     RTNOISE_PRIO_MIN,
+				   RTNOISE_PRIO_MAX,	     RTNOISE_MEMORY_MAX_BYTES};
 
 std::uint64_t sampler_bytes(const SamplerConfig& cfg)
 {
@@ -78,8 +78,7 @@ rtnoise_info Device::info_raw()
 					   ": rebuild the other side, or 'rmmod rtnoise' "
 					   "and load the module built with this rtnoise");
 		}
-		throw system_error(std::string("cannot query the sampler: ") +
-				   errno_text(err));
+		throw system_error(std::string("cannot query the sampler: ") + errno_text(err));
 	}
 	return info;
 }
@@ -112,14 +111,13 @@ void Device::start(const SamplerConfig& cfg)
 				  "(period, threshold, histogram, spikes, "
 				  "priority or CPUs out of range)");
 	case E2BIG:
-		throw usage_error("the sampler would need " +
-				  format_bytes(sampler_bytes(cfg)) + " of kernel memory, more "
+		throw usage_error("the sampler would need " + format_bytes(sampler_bytes(cfg)) +
+				  " of kernel memory, more "
 				  "than rtnoise.ko allows (" +
 				  format_bytes(RTNOISE_MEMORY_MAX_BYTES) +
 				  "): lower --hist-us or --spikes, or watch fewer CPUs");
 	default:
-		throw system_error(std::string("cannot start the sampler: ") +
-				   errno_text(err));
+		throw system_error(std::string("cannot start the sampler: ") + errno_text(err));
 	}
 }
 
@@ -127,15 +125,13 @@ void Device::stop()
 {
 	int err = ioctl_raw(RTNOISE_IOC_STOP, nullptr);
 	if (err && err != ENODATA)
-		throw system_error(std::string("cannot stop the sampler: ") +
-				   errno_text(err));
+		throw system_error(std::string("cannot stop the sampler: ") + errno_text(err));
 }
 
 void Device::reset()
 {
 	if (int err = ioctl_raw(RTNOISE_IOC_RESET, nullptr))
-		throw system_error(std::string("cannot reset the sampler: ") +
-				   errno_text(err));
+		throw system_error(std::string("cannot reset the sampler: ") + errno_text(err));
 }
 
 std::optional<CpuResult> Device::read_cpu(unsigned cpu, std::uint32_t buckets)
@@ -154,10 +150,10 @@ std::optional<CpuResult> Device::read_cpu(unsigned cpu, std::uint32_t buckets)
 		st.hist_ptr = reinterpret_cast<std::uintptr_t>(l.hist.data());
 		int err = ioctl_raw(RTNOISE_IOC_CPU_STATS, &st);
 		if (err == ENOENT)
-			return std::nullopt;	// not watched
+			return std::nullopt;  // not watched
 		if (err)
-			throw system_error("cannot read CPU " + std::to_string(cpu) +
-					   ": " + errno_text(err));
+			throw system_error("cannot read CPU " + std::to_string(cpu) + ": " +
+					   errno_text(err));
 		l.hist.resize(st.hist_len);
 		l.count = st.count;
 		l.min_ns = st.min_ns;
@@ -174,8 +170,7 @@ std::optional<CpuResult> Device::read_cpu(unsigned cpu, std::uint32_t buckets)
 	return r;
 }
 
-std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type,
-				       std::uint64_t& lost)
+std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type, std::uint64_t& lost)
 {
 	std::vector<Spike> out;
 	std::vector<rtnoise_spike> buf(4096);
@@ -191,9 +186,8 @@ std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type,
 		req.from_seq = from;
 		req.buf_ptr = reinterpret_cast<std::uintptr_t>(buf.data());
 		if (int err = ioctl_raw(RTNOISE_IOC_SPIKES, &req))
-			throw system_error("cannot read spikes of CPU " +
-					   std::to_string(cpu) + ": " +
-					   errno_text(err));
+			throw system_error("cannot read spikes of CPU " + std::to_string(cpu) +
+					   ": " + errno_text(err));
 		lost += req.lost;
 		for (std::uint32_t i = 0; i < req.returned; i++) {
 			const rtnoise_spike& s = buf[i];
@@ -247,12 +241,10 @@ Snapshot Device::read_snapshot()
 	// no sample counted is newer than the duration they are held against.
 	if (s.state == SamplerState::running)
 		s.end_ns = monotonic_ns();
-	std::sort(s.spikes.begin(), s.spikes.end(),
-		  [](const Spike& a, const Spike& b) {
-			  return a.expected_ns != b.expected_ns
-					 ? a.expected_ns < b.expected_ns
-					 : a.type < b.type;
-		  });
+	std::sort(s.spikes.begin(), s.spikes.end(), [](const Spike& a, const Spike& b) {
+		return a.expected_ns != b.expected_ns ? a.expected_ns < b.expected_ns
+						      : a.type < b.type;
+	});
 	return s;
 }
 

@@ -40,7 +40,7 @@ struct SamplerLimits {
 	std::uint32_t hist_max_buckets;
 	std::uint32_t spikes_min, spikes_max;
 	std::uint32_t prio_min, prio_max;
-	std::uint64_t memory_max_bytes;	// for all CPUs together
+	std::uint64_t memory_max_bytes;	 // for all CPUs together
 };
 extern const SamplerLimits kSamplerLimits;
 
@@ -76,8 +76,7 @@ private:
 	int ioctl_raw(unsigned long cmd, void* arg);
 	rtnoise_info info_raw();
 	std::optional<CpuResult> read_cpu(unsigned cpu, std::uint32_t buckets);
-	std::vector<Spike> read_spikes(unsigned cpu, LatType type,
-				       std::uint64_t& lost);
+	std::vector<Spike> read_spikes(unsigned cpu, LatType type, std::uint64_t& lost);
 
 	UniqueFd fd_;
 };

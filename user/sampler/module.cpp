@@ -21,8 +21,7 @@ namespace rtnoise {
 namespace fs = std::filesystem;
 
 std::vector<fs::path> module_candidates(const std::optional<std::string>& explicit_path,
-					const fs::path& exe_dir,
-					const std::string& release)
+					const fs::path& exe_dir, const std::string& release)
 {
 	if (explicit_path)
 		return {*explicit_path};
@@ -61,18 +60,16 @@ ModuleLoad ensure_module(const std::optional<std::string>& explicit_path)
 						   ": rtnoise needs root (CAP_SYS_ADMIN)");
 			if (err == ENOEXEC || err == EINVAL)
 				throw system_error("cannot load " + p.string() +
-						   ": it was not built for kernel " +
-						   release);
-			throw system_error("cannot load " + p.string() + ": " +
-					   errno_text(err));
+						   ": it was not built for kernel " + release);
+			throw system_error("cannot load " + p.string() + ": " + errno_text(err));
 		}
 		// devtmpfs creates the node at once; udev may still be busy.
 		for (int i = 0; i < 100 && !fs::exists(kDevicePath); i++)
 			std::this_thread::sleep_for(std::chrono::milliseconds(20));
 		return {true, p.string()};
 	}
-	throw system_error("rtnoise.ko is not loaded and no module for kernel " +
-			   release + " was found (looked in " + looked +
+	throw system_error("rtnoise.ko is not loaded and no module for kernel " + release +
+			   " was found (looked in " + looked +
 			   "): build it with 'cmake --build build' or pass --module");
 }
 
@@ -82,8 +79,7 @@ void unload_module()
 		int err = errno;
 		if (err == ENOENT)
 			return;
-		throw system_error(std::string("cannot unload rtnoise.ko: ") +
-				   errno_text(err) +
+		throw system_error(std::string("cannot unload rtnoise.ko: ") + errno_text(err) +
 				   (err == EWOULDBLOCK || err == EBUSY
 					    ? " (still in use: close what has /dev/rtnoise open)"
 					    : ""));

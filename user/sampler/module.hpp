@@ -18,10 +18,9 @@ struct ModuleLoad {
 // module_candidates - where rtnoise.ko is looked for, in order: the
 // explicit path, $RTNOISE_MODULE, the build tree beside the executable,
 // then the kernel's module directories.
-std::vector<std::filesystem::path>
-module_candidates(const std::optional<std::string>& explicit_path,
-		  const std::filesystem::path& exe_dir,
-		  const std::string& release);
+std::vector<std::filesystem::path> module_candidates(
+	const std::optional<std::string>& explicit_path, const std::filesystem::path& exe_dir,
+	const std::string& release);
 
 // ensure_module - load rtnoise.ko unless it is loaded already.
 ModuleLoad ensure_module(const std::optional<std::string>& explicit_path);

@@ -2,10 +2,10 @@
 // loader.cpp - open, load, attach, pin and arm the BPF programs; unpin.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,9 +33,8 @@ constexpr unsigned long kBpfFsMagic = 0xcafe4a11;
 
 // Tracepoints rtnoise cannot work without; the others may be absent
 // (irq_vectors off x86, tick_stop without NO_HZ, MCE vectors, ...).
-const std::set<std::string> kRequired{
-	"sched_switch", "irq_handler_entry", "irq_handler_exit",
-	"softirq_entry", "softirq_exit"};
+const std::set<std::string> kRequired{"sched_switch", "irq_handler_entry", "irq_handler_exit",
+				      "softirq_entry", "softirq_exit"};
 
 bool g_verbose;
 
@@ -52,8 +51,7 @@ void mount_bpffs(const fs::path& dir)
 {
 	fs::path base = dir.parent_path();
 	struct statfs st {};
-	if (statfs(base.c_str(), &st) == 0 &&
-	    static_cast<unsigned long>(st.f_type) == kBpfFsMagic)
+	if (statfs(base.c_str(), &st) == 0 && static_cast<unsigned long>(st.f_type) == kBpfFsMagic)
 		return;
 	std::error_code ec;
 	fs::create_directories(base, ec);
@@ -101,9 +99,8 @@ void touch_cpus(const CpuSet& cpus)
 
 // open_and_load - the skeleton, configured for @o and loaded. With
 // @fentry, the fentry IPI senders too where the kernel lacks ipi_send_*.
-std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o,
-							 rtnoise_meta& meta, bool fentry,
-							 bool& needs_fentry)
+std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o, rtnoise_meta& meta,
+							bool fentry, bool& needs_fentry)
 {
 	std::unique_ptr<rtnoise_bpf, SkelDeleter> skel(rtnoise_bpf__open());
 	if (!skel)
@@ -169,8 +166,8 @@ void write_meta(rtnoise_bpf* skel, rtnoise_meta& meta)
 {
 	meta.start_ns = monotonic_ns();
 	std::uint32_t zero = 0;
-	if (bpf_map__update_elem(skel->maps.meta, &zero, sizeof(zero), &meta,
-				 sizeof(meta), BPF_ANY))
+	if (bpf_map__update_elem(skel->maps.meta, &zero, sizeof(zero), &meta, sizeof(meta),
+				 BPF_ANY))
 		throw system_error("cannot write the BPF meta map: " + errno_text(errno));
 }
 
@@ -181,7 +178,9 @@ std::uint64_t tracer_bytes(const TracerOptions& o)
 	const std::uint64_t cpus = o.cpus.size();
 	const std::uint64_t causes = std::min<std::uint32_t>(o.spike_capacity, RTNOISE_CAUSES_MAX);
 	// Hash entries: key, value and about 40 bytes of bucket and element.
-	auto hash = [](std::uint64_t n, std::uint64_t k, std::uint64_t v) { return n * (k + v + 40); };
+	auto hash = [](std::uint64_t n, std::uint64_t k, std::uint64_t v) {
+		return n * (k + v + 40);
+	};
 	return cpus * o.ring_size * sizeof(rtnoise_event) +
 	       cpus * 2 * causes * sizeof(rtnoise_spike_causes) +
 	       hash(RTNOISE_BPF_SOURCES, sizeof(rtnoise_src_key), sizeof(rtnoise_src_val)) +
@@ -225,7 +224,8 @@ TracerAttach tracer_attach(const TracerOptions& o)
 	TracerAttach result;
 	// fentry programs attach with ftrace_enabled=0 and never run: then
 	// IPIs are traced without their senders, and attach says so.
-	const bool ftrace = read_line(o.proc_root / "proc/sys/kernel/ftrace_enabled").value_or("1") != "0";
+	const bool ftrace =
+		read_line(o.proc_root / "proc/sys/kernel/ftrace_enabled").value_or("1") != "0";
 	rtnoise_meta meta{};
 	bool needs_fentry = false;
 	auto skel = open_and_load(o, meta, ftrace, needs_fentry);
@@ -235,7 +235,6 @@ TracerAttach tracer_attach(const TracerOptions& o)
 		result.notes.push_back("kernel.ftrace_enabled is 0: IPIs are traced without "
 				       "their senders (sysctl -w kernel.ftrace_enabled=1 "
 				       "gives them back)");
-
 
 	write_meta(skel.get(), meta);
 
@@ -261,7 +260,7 @@ TracerAttach tracer_attach(const TracerOptions& o)
 				if (kRequired.count(tp))
 					throw system_error("cannot attach to " + tp + ": " +
 							   errno_text(err));
-				continue;	// this kernel has no such tracepoint
+				continue;  // this kernel has no such tracepoint
 			}
 			std::string pin = (fs::path(o.pin_dir) / "links" / tp).string();
 			int err = bpf_link__pin(link, pin.c_str());

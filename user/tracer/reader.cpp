@@ -67,7 +67,7 @@ void read_running(int state_fd, const rtnoise_meta& meta, TraceData& t)
 		const rtnoise_frame& f = st.f[0];
 		if (st.depth < 1 || f.kind != RTNOISE_KIND_THREAD || f.id == 0 ||
 		    f.start < meta.start_ns || f.start > now)
-			continue;	// idle, or nothing seen yet
+			continue;  // idle, or nothing seen yet
 		const std::uint64_t gross = now - f.start;
 		RunningThread r;
 		r.cpu = cpu;
@@ -97,7 +97,7 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 		rtnoise_spike_causes c;
 		const std::uint64_t seq = seq_copy(all[i], c);
 		if (!seq)
-			continue;	// never written, or rewritten by a newer spike
+			continue;  // never written, or rewritten by a newer spike
 		const std::size_t slot = i / (2 * cap);
 		const unsigned type = static_cast<unsigned>((i / cap) % 2);
 		if (slot >= RTNOISE_BPF_MAX_CPUS)
@@ -156,10 +156,11 @@ TraceData tracer_read(const std::string& pin_dir)
 		void* oprev = nullptr;
 		while (bpf_map_get_next_key(origins_fd.get(), oprev, &onext) == 0) {
 			if (bpf_map_lookup_elem(origins_fd.get(), &onext, &ov) == 0)
-				t.origins.push_back({onext.cpu, onext.kind, onext.id,
-						     onext.from_cpu, onext.from_pid,
-						     escape_name({ov.comm, strnlen(ov.comm, sizeof(ov.comm))}),
-						     ov.count, ov.via});
+				t.origins.push_back(
+					{onext.cpu, onext.kind, onext.id, onext.from_cpu,
+					 onext.from_pid,
+					 escape_name({ov.comm, strnlen(ov.comm, sizeof(ov.comm))}),
+					 ov.count, ov.via});
 			ok = onext;
 			oprev = &ok;
 		}
@@ -191,11 +192,11 @@ TraceData tracer_read(const std::string& pin_dir)
 		c.lost = first;
 		for (std::uint64_t seq = first; seq < h.head; seq++) {
 			TraceEvent ev;
-			if (read_event(ring[s * meta.ring_size + (seq & (meta.ring_size - 1))],
-				       seq, ev))
+			if (read_event(ring[s * meta.ring_size + (seq & (meta.ring_size - 1))], seq,
+				       ev))
 				c.events.push_back(ev);
 			else
-				c.torn++;	// overwritten, or being written
+				c.torn++;  // overwritten, or being written
 		}
 	}
 	munmap(mem, bytes);
@@ -213,9 +214,11 @@ TraceData tracer_read(const std::string& pin_dir)
 	}
 	for (auto& [cpu, c] : t.cpus) {
 		// The cpuidle state names, for the idle causes.
-		const fs::path idle = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/cpuidle";
+		const fs::path idle =
+			"/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/cpuidle";
 		for (std::uint64_t state = 0; state < 16; state++) {
-			std::string name = comm_of_file(idle / ("state" + std::to_string(state)) / "name");
+			std::string name =
+				comm_of_file(idle / ("state" + std::to_string(state)) / "name");
 			if (name.empty())
 				break;
 			t.idle_names[{cpu, state}] = name;

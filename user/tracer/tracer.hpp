@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "util/cpulist.hpp"
 #include "model/trace.hpp"
+#include "util/cpulist.hpp"
 
 namespace rtnoise {
 
@@ -25,17 +25,17 @@ inline constexpr const char* kBpfPinDir = "/sys/fs/bpf/rtnoise";
 
 struct TracerOptions {
 	CpuSet cpus;
-	std::uint32_t ring_size = 32768;	// events kept per CPU
-	std::uint64_t sampler_fn = 0;		// rtnoise.ko's timer callback
-	std::uint32_t spike_capacity = 0;	// the sampler's, 0: no sampler
-	bool verbose = false;			// libbpf's own messages
+	std::uint32_t ring_size = 32768;   // events kept per CPU
+	std::uint64_t sampler_fn = 0;	   // rtnoise.ko's timer callback
+	std::uint32_t spike_capacity = 0;  // the sampler's, 0: no sampler
+	bool verbose = false;		   // libbpf's own messages
 	std::string pin_dir = kBpfPinDir;
 	std::filesystem::path proc_root = "/";	// where /proc is read
 };
 
 struct TracerAttach {
-	std::vector<std::string> tracepoints;	// attached
-	std::vector<std::string> notes;		// what this kernel cannot trace
+	std::vector<std::string> tracepoints;  // attached
+	std::vector<std::string> notes;	       // what this kernel cannot trace
 };
 
 // tracer_attach - load and attach. Throws if already attached or the

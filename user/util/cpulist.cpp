@@ -13,11 +13,9 @@ namespace {
 
 std::string_view trim(std::string_view s)
 {
-	while (!s.empty() && (s.front() == ' ' || s.front() == '\t' ||
-			      s.front() == '\n'))
+	while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
 		s.remove_prefix(1);
-	while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
-			      s.back() == '\n'))
+	while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
 		s.remove_suffix(1);
 	return s;
 }
@@ -27,14 +25,12 @@ unsigned parse_number(std::string_view s, std::string_view part)
 	unsigned value = 0;
 	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
 	if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-		throw usage_error("invalid CPU list element '" +
-				  std::string(part) + "': '" + std::string(s) +
-				  "' is not a CPU number");
+		throw usage_error("invalid CPU list element '" + std::string(part) + "': '" +
+				  std::string(s) + "' is not a CPU number");
 	if (value > kMaxCpu)
-		throw usage_error("CPU " + std::string(s) + " in '" +
-				  std::string(part) +
-				  "' is beyond any possible CPU (max " +
-				  std::to_string(kMaxCpu) + ")");
+		throw usage_error("CPU " + std::string(s) + " in '" + std::string(part) +
+				  "' is beyond any possible CPU (max " + std::to_string(kMaxCpu) +
+				  ")");
 	return value;
 }
 
@@ -51,13 +47,11 @@ void parse_part(std::string_view part, CpuSet& out)
 		first = parse_number(range.substr(0, dash), part);
 		last = parse_number(range.substr(dash + 1), part);
 		if (last < first)
-			throw usage_error("invalid CPU range '" +
-					  std::string(part) +
+			throw usage_error("invalid CPU range '" + std::string(part) +
 					  "': the end is before the start");
 	} else {
 		if (!group.empty())
-			throw usage_error("invalid CPU list element '" +
-					  std::string(part) +
+			throw usage_error("invalid CPU list element '" + std::string(part) +
 					  "': a stride needs a range");
 		first = last = parse_number(range, part);
 	}
@@ -72,8 +66,7 @@ void parse_part(std::string_view part, CpuSet& out)
 			size = parse_number(group, part);
 		}
 		if (size == 0 || used == 0 || used > size)
-			throw usage_error("invalid CPU group in '" +
-					  std::string(part) +
+			throw usage_error("invalid CPU group in '" + std::string(part) +
 					  "': want :stride or :used/size");
 	}
 
@@ -98,8 +91,7 @@ CpuSet parse_cpulist(std::string_view text, bool allow_empty)
 		auto comma = text.find(',');
 		auto part = trim(text.substr(0, comma));
 		if (part.empty())
-			throw usage_error("invalid CPU list '" +
-					  std::string(text) +
+			throw usage_error("invalid CPU list '" + std::string(text) +
 					  "': empty element between commas");
 		parse_part(part, cpus);
 		if (comma == text.npos)
@@ -136,16 +128,14 @@ std::vector<std::uint64_t> to_bitmap(const CpuSet& cpus)
 CpuSet operator&(const CpuSet& a, const CpuSet& b)
 {
 	CpuSet r;
-	std::set_intersection(a.begin(), a.end(), b.begin(), b.end(),
-			      std::inserter(r, r.begin()));
+	std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::inserter(r, r.begin()));
 	return r;
 }
 
 CpuSet operator-(const CpuSet& a, const CpuSet& b)
 {
 	CpuSet r;
-	std::set_difference(a.begin(), a.end(), b.begin(), b.end(),
-			    std::inserter(r, r.begin()));
+	std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(r, r.begin()));
 	return r;
 }
 

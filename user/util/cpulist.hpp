@@ -25,9 +25,9 @@ CpuSet parse_cpulist(std::string_view text, bool allow_empty = false);
 std::string format_cpulist(const CpuSet& cpus);
 
 // Set operations on CPU sets.
-CpuSet operator&(const CpuSet& a, const CpuSet& b);	// in both
-CpuSet operator-(const CpuSet& a, const CpuSet& b);	// in a, not in b
-bool is_subset(const CpuSet& a, const CpuSet& b);	// a within b
+CpuSet operator&(const CpuSet& a, const CpuSet& b);  // in both
+CpuSet operator-(const CpuSet& a, const CpuSet& b);  // in a, not in b
+bool is_subset(const CpuSet& a, const CpuSet& b);    // a within b
 bool intersects(const CpuSet& a, const CpuSet& b);
 
 // to_bitmap - a CPU set as the kernel's bitmap of 64-bit words.

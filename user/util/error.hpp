@@ -18,16 +18,21 @@ enum class Exit : int {
 // Error - what went wrong and what to do, in one line.
 class Error : public std::runtime_error {
 public:
-	Error(Exit code, const std::string& what)
-		: std::runtime_error(what), code_(code) {}
+	Error(Exit code, const std::string& what) : std::runtime_error(what), code_(code) {}
 	Exit code() const noexcept { return code_; }
 
 private:
 	Exit code_;
 };
 
-inline Error usage_error(const std::string& what) { return {Exit::usage, what}; }
-inline Error system_error(const std::string& what) { return {Exit::system, what}; }
+inline Error usage_error(const std::string& what)
+{
+	return {Exit::usage, what};
+}
+inline Error system_error(const std::string& what)
+{
+	return {Exit::system, what};
+}
 
 // errno_text - strerror(err) without the locale games.
 std::string errno_text(int err);

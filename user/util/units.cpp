@@ -11,31 +11,28 @@
 
 namespace rtnoise {
 
-std::uint64_t parse_duration_ns(std::string_view text,
-				std::uint64_t default_unit_ns)
+std::uint64_t parse_duration_ns(std::string_view text, std::uint64_t default_unit_ns)
 {
-	static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 8>
-		units{{{"ns", 1},
-		       {"us", kNsPerUs},
-		       {"ms", kNsPerMs},
-		       {"s", kNsPerSec},
-		       {"m", 60 * kNsPerSec},
-		       {"min", 60 * kNsPerSec},
-		       {"h", 3600 * kNsPerSec},
-		       {"d", 86400 * kNsPerSec}}};
+	static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 8> units{
+		{{"ns", 1},
+		 {"us", kNsPerUs},
+		 {"ms", kNsPerMs},
+		 {"s", kNsPerSec},
+		 {"m", 60 * kNsPerSec},
+		 {"min", 60 * kNsPerSec},
+		 {"h", 3600 * kNsPerSec},
+		 {"d", 86400 * kNsPerSec}}};
 
 	std::string s(text);
 	std::size_t digits = 0;
-	while (digits < s.size() &&
-	       ((s[digits] >= '0' && s[digits] <= '9') || s[digits] == '.'))
+	while (digits < s.size() && ((s[digits] >= '0' && s[digits] <= '9') || s[digits] == '.'))
 		digits++;
 	std::string number = s.substr(0, digits);
 	std::string_view suffix = std::string_view(s).substr(digits);
 
 	char* end = nullptr;
 	double value = number.empty() ? NAN : std::strtod(number.c_str(), &end);
-	if (number.empty() || end != number.c_str() + number.size() ||
-	    !std::isfinite(value))
+	if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value))
 		throw usage_error("invalid duration '" + s +
 				  "': want a number with ns, us, ms, s, m or h");
 
@@ -46,8 +43,7 @@ std::uint64_t parse_duration_ns(std::string_view text,
 			if (suffix == name)
 				unit = ns;
 		if (!unit)
-			throw usage_error("invalid duration '" + s +
-					  "': unknown unit '" +
+			throw usage_error("invalid duration '" + s + "': unknown unit '" +
 					  std::string(suffix) + "'");
 	}
 
@@ -77,17 +73,14 @@ std::string format_duration(std::uint64_t ns)
 {
 	char buf[64];
 	if (ns < 10 * kNsPerUs && ns % kNsPerUs)
-		std::snprintf(buf, sizeof(buf), "%llu ns",
-			      static_cast<unsigned long long>(ns));
+		std::snprintf(buf, sizeof(buf), "%llu ns", static_cast<unsigned long long>(ns));
 	else if (ns < kNsPerMs)
 		std::snprintf(buf, sizeof(buf), "%llu us",
 			      static_cast<unsigned long long>(ns / kNsPerUs));
 	else if (ns < kNsPerSec)
-		std::snprintf(buf, sizeof(buf), "%.3g ms",
-			      static_cast<double>(ns) / kNsPerMs);
+		std::snprintf(buf, sizeof(buf), "%.3g ms", static_cast<double>(ns) / kNsPerMs);
 	else
-		std::snprintf(buf, sizeof(buf), "%.1f s",
-			      static_cast<double>(ns) / kNsPerSec);
+		std::snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ns) / kNsPerSec);
 	return buf;
 }
 

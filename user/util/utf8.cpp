@@ -103,7 +103,8 @@ std::string unescape_name(std::string_view text)
 			i++;
 		} else if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' &&
 			   hex_value(text[i + 2]) >= 0 && hex_value(text[i + 3]) >= 0) {
-			out += static_cast<char>(hex_value(text[i + 2]) * 16 + hex_value(text[i + 3]));
+			out += static_cast<char>(hex_value(text[i + 2]) * 16 +
+						 hex_value(text[i + 3]));
 			i += 3;
 		} else {
 			out += text[i];
