@@ -22,6 +22,17 @@ TEST(Units, BareNumberTakesTheDefaultUnit)
 	EXPECT_EQ(parse_duration_ns("30", kNsPerSec), 30000000000u);
 }
 
+// Found by tests/fuzz/fuzz_duration: past 2^63 ns (292 years) the result
+// went through llround(), whose long long overflowed to 2^63.
+TEST(Units, LongDurationsUpToTheLimitAreExact)
+{
+	const std::uint64_t ns = parse_duration_ns("9599999999", kNsPerSec);
+	EXPECT_GT(ns, 9599999998000000000u);
+	EXPECT_LT(ns, 9600000000000000000u);
+	EXPECT_GT(parse_duration_ns("17999999999s", kNsPerUs), 17999999998000000000u);
+	EXPECT_THROW(parse_duration_ns("18000000000s", kNsPerUs), Error);
+}
+
 TEST(Units, RejectsGarbage)
 {
 	for (const char* bad : {"", "ms", "1xs", "1.2.3s", "-1ms", "1 ms", "1e3"})
