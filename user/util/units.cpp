@@ -47,9 +47,11 @@ std::uint64_t parse_duration_ns(std::string_view text, std::uint64_t default_uni
 					  std::string(suffix) + "'");
 	}
 
+	// Up to 2^63 ns (292 years): llround() returns a long long, and a
+	// duration becomes a std::chrono::nanoseconds, signed 64 bits too.
 	double ns = value * static_cast<double>(unit);
-	if (ns >= 1.8e19)
-		throw usage_error("duration '" + s + "' is too long");
+	if (ns >= 0x1p63)
+		throw usage_error("duration '" + s + "' is too long (292 years at most)");
 	return static_cast<std::uint64_t>(std::llround(ns));
 }
 
