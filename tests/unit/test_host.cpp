@@ -75,6 +75,26 @@ TEST_F(HostTree, CapSysAdminFromCapEff)
 	EXPECT_TRUE(has_cap_sys_admin(root_));
 }
 
+// Found by tests/fuzz/fuzz_stat: a comm is any bytes but NUL, a newline
+// too (prctl(PR_SET_NAME)), and /proc/<pid>/stat prints it as it is. Read
+// up to the first newline, the line did not parse and the task was left
+// out of check and partition.
+TEST_F(HostTree, ListsATaskWithANewlineInItsComm)
+{
+	std::string fields;
+	for (int n = 4; n <= 52; n++)
+		fields += " " + std::to_string(n == 22 ? 777 : n == 39 ? 2 : 0);
+	write("proc/7/task/7/stat", "7 (evil\nname) R" + fields + "\n");
+	write("proc/7/task/7/status", "Name:\tevil\\nname\nCpus_allowed_list:\t0-3\n");
+	std::vector<Task> tasks = list_tasks(root_);
+	ASSERT_EQ(tasks.size(), 1u);
+	EXPECT_EQ(tasks[0].tid, 7);
+	EXPECT_EQ(tasks[0].comm, "evil\\x0aname");
+	EXPECT_EQ(tasks[0].start_time, 777u);
+	EXPECT_EQ(tasks[0].processor, 2);
+	EXPECT_EQ(tasks[0].allowed, (CpuSet{0, 1, 2, 3}));
+}
+
 // /proc/<pid>/stat: the comm may hold spaces and parentheses; a line
 // that is not a stat line is refused, never thrown on.
 TEST(ProcStat, ParsesAndRefusesWithoutThrowing)
