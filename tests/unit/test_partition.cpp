@@ -306,6 +306,27 @@ TEST(Partition, RestoreLeavesATaskWhoseIdWasReusedAlone)
 	EXPECT_FALSE(fs::exists(f.state));  // nothing left to retry
 }
 
+// The task that took the ID may name itself with a newline: its stat
+// line is still read whole (see HostTree.ListsATaskWithANewlineInItsComm).
+TEST(Partition, RestoreLeavesATaskWhoseIdWasReusedAloneWhateverItsName)
+{
+	Fixture f;
+	const std::string tid = "4194401";  // above PID_MAX_LIMIT, as above
+	const fs::path dir = f.tree / "proc" / tid / "task" / tid;
+	fs::create_directories(dir);
+	std::string stat = read_file(f.tree / "proc/26/task/26/stat").value();
+	stat.replace(stat.find(" 62 "), 4, " 99 ");
+	stat.replace(stat.find('('), stat.find(')') - stat.find('(') + 1, "(new\nname)");
+	std::ofstream(dir / "stat") << stat;
+	State s{"partition", plan_partition(f.tree, {2, 3})};
+	s.plan.changes = {{Change::Kind::affinity, tid, "0-3", "0-1", "task to CPUs 0-1", 62},
+			  {Change::Kind::sched, tid, "other 0", "fifo 2", "task to FIFO 2", 62}};
+	write_state(f.state, s);
+	Outcome r = restore_state(f.tree, f.state);
+	EXPECT_EQ(r.done, 0u);
+	EXPECT_EQ(r.skipped.size(), 2u);
+}
+
 TEST(Partition, SwapsComeBackWithTheirPathAndPriority)
 {
 	Fixture f;
