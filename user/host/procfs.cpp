@@ -88,7 +88,8 @@ std::vector<Task> list_tasks(const fs::path& root)
 			Task t;
 			t.pid = std::stoi(pid);
 			t.tid = std::stoi(tid);
-			auto stat = read_line(task.path() / "stat");
+			// The whole file: a comm may hold a newline.
+			auto stat = read_file(task.path() / "stat");
 			if (!stat || !parse_stat(*stat, t))
 				continue;  // exited meanwhile
 			std::istringstream status(read_file(task.path() / "status").value_or(""));

@@ -34,6 +34,7 @@ struct Task {
 std::vector<Task> list_tasks(const fs::path& root);
 
 // parse_stat - fill a Task from one /proc stat line; false if malformed.
+// Give it the whole file: the comm may hold a newline.
 bool parse_stat(const std::string& line, Task& t);
 
 // Cmdline - the kernel command line as key -> value ("" for a flag).

@@ -55,7 +55,8 @@ bool reused(const fs::path& root, const Change& c)
 	if (!per_task(c) || !c.start)
 		return false;
 	const std::string tid = c.target.substr(0, c.target.find(':'));
-	auto stat = read_line(root / "proc" / tid / "task" / tid / "stat");
+	// The whole file: a comm may hold a newline.
+	auto stat = read_file(root / "proc" / tid / "task" / tid / "stat");
 	Task t;
 	return stat && parse_stat(*stat, t) && t.start_time != c.start;
 }
