@@ -125,3 +125,24 @@ TEST(ProcStat, ParsesAndRefusesWithoutThrowing)
 	EXPECT_NO_THROW(EXPECT_FALSE(parse_stat("42 x)", t)));
 	EXPECT_NO_THROW(EXPECT_FALSE(parse_stat("", t)));
 }
+
+// Found by tests/fuzz/fuzz_swaps: swap_show() escapes only space, tab,
+// newline and backslash in a path (as \ooo) and separates the fields with
+// spaces and tabs; any other byte, \v, \f and \r among them, is the
+// path's. Split at those as blanks, such a swap was not seen (and not
+// turned off by partition).
+TEST(ProcSwaps, KeepsEveryByteThePathHas)
+{
+	const std::string path = "/swap\vfile\f\r\x85 x\\";
+	const std::vector<Swap> swaps = parse_swaps(
+		"Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+		"/swap\vfile\f\r\x85\\040x\\134                  file\t\t1048572\t\t0\t\t-2\n"
+		"/dev/vda2                               partition\t2097148\t\t0\t\t5\n");
+	ASSERT_EQ(swaps.size(), 2u);
+	EXPECT_EQ(swaps[0].path, path);
+	EXPECT_EQ(swaps[0].type, "file");
+	EXPECT_EQ(swaps[0].priority, -2);
+	EXPECT_EQ(swaps[1].path, "/dev/vda2");
+	EXPECT_EQ(swaps[1].type, "partition");
+	EXPECT_EQ(swaps[1].priority, 5);
+}
