@@ -134,12 +134,26 @@ std::vector<Swap> parse_swaps(const std::string& text)
 	std::string l;
 	std::getline(in, l);  // the header
 	while (std::getline(in, l)) {
-		std::istringstream f(l);
+		// swap_show() separates the fields with spaces and tabs, and
+		// escapes those in a path; any other byte, \v or \r too, is
+		// the path's (operator>> would split at it).
+		std::vector<std::string> f;
+		for (std::size_t at = l.find_first_not_of(" \t"); at != std::string::npos;
+		     at = l.find_first_not_of(" \t", at)) {
+			const std::size_t end = l.find_first_of(" \t", at);
+			f.push_back(l.substr(at, end - at));
+			at = end;
+		}
 		Swap s;
-		std::string size, used;
-		if (!(f >> s.path >> s.type >> size >> used >> s.priority))
+		if (f.size() < 5)
 			continue;
-		s.path = unmangle(s.path);
+		const std::string& prio = f[4];
+		auto [end, ec] =
+			std::from_chars(prio.data(), prio.data() + prio.size(), s.priority);
+		if (ec != std::errc() || end != prio.data() + prio.size())
+			continue;
+		s.path = unmangle(f[0]);
+		s.type = f[1];
 		swaps.push_back(std::move(s));
 	}
 	return swaps;
