@@ -117,6 +117,28 @@ TEST(Partition, StateFileRoundTrip)
 	EXPECT_THROW(state_from_json(R"({"version": 3})"), Error);
 }
 
+// Found by tests/fuzz/fuzz_state: a state file whose CPU lists do not
+// parse is damaged as any other (status 3, the file named), not a usage
+// error about a CPU list that no command line had.
+TEST(Partition, ACpuListTheStateFileCannotReadIsDamage)
+{
+	for (const char* text :
+	     {R"({"version": 2, "by": "partition", "cpus": "0e", "housekeeping": "0-1",
+		  "cgroup": "v2", "changes": [], "notes": []})",
+	      R"({"version": 2, "by": "partition", "cpus": "2-3", "housekeeping": "3-1",
+		  "cgroup": "v2", "changes": [], "notes": []})"}) {
+		try {
+			state_from_json(text);
+			ADD_FAILURE() << "accepted " << text;
+		} catch (const Error& e) {
+			EXPECT_EQ(e.code(), Exit::system) << e.what();
+			EXPECT_NE(std::string(e.what()).find("state file is damaged"),
+				  std::string::npos)
+				<< e.what();
+		}
+	}
+}
+
 TEST(Partition, ApplyThenRestoreLeavesTheTreeAsItWas)
 {
 	fs::path tree = fs::temp_directory_path() / ("rtnoise-part-" + std::to_string(::getpid()));
