@@ -85,9 +85,19 @@ State state_from_json(const std::string& text)
 			std::string t = v.get<std::string>();
 			return version >= 2 ? unescape_name(t) : t;
 		};
+		// A CPU list that does not parse is damage, not a usage error.
+		auto cpus = [&](const char* key) {
+			try {
+				return parse_cpulist(j.at(key).get<std::string>(), true);
+			} catch (const Error& e) {
+				throw system_error(
+					std::string("the partition state file is damaged: ") + key +
+					": " + e.what());
+			}
+		};
 		s.by = str(j.at("by"));
-		s.plan.cpus = parse_cpulist(j.at("cpus").get<std::string>(), true);
-		s.plan.housekeeping = parse_cpulist(j.at("housekeeping").get<std::string>(), true);
+		s.plan.cpus = cpus("cpus");
+		s.plan.housekeeping = cpus("housekeeping");
 		s.plan.cgroup = str(j.at("cgroup"));
 		for (const auto& c : j.at("changes")) {
 			Change ch;
