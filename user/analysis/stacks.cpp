@@ -7,6 +7,7 @@ namespace rtnoise {
 std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips, const Ksyms& ksyms)
 {
 	std::vector<std::string> frames;
+	frames.reserve(ips.size());
 	for (std::uint64_t ip : ips)
 		frames.push_back(ksyms.frame_of(ip));
 	// The innermost frames are rtnoise's own way in: taken when the
@@ -17,7 +18,7 @@ std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips, 
 		if (frames[i].rfind("asm_sysvec_", 0) == 0) {
 			frames.erase(frames.begin(), frames.begin() + static_cast<long>(i) + 1);
 			if (frames.empty())
-				frames.push_back("(user space)");
+				frames.emplace_back("(user space)");
 			return frames;
 		}
 	}

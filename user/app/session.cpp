@@ -112,7 +112,7 @@ DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs
 		try {
 			fn();
 		} catch (const std::exception& e) {
-			r.errors.push_back(e.what());
+			r.errors.emplace_back(e.what());
 		}
 	};
 	step([&] { r.any |= steps.tracer(); });

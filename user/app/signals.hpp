@@ -10,7 +10,7 @@
 // runs; an interrupted run then exits 128 + the signal, as shells do.
 #pragma once
 
-#include <signal.h>
+#include <csignal>
 
 #include <chrono>
 #include <functional>

@@ -5,7 +5,9 @@
 #include "cli/commands.hpp"
 #include "util/error.hpp"
 
-int main(int argc, char** argv)
+namespace {
+
+int run(int argc, char** argv)
 {
 	CLI::App app{"rtnoise - measure, explain and remove the noise on "
 		     "isolated CPUs"};
@@ -38,4 +40,19 @@ int main(int argc, char** argv)
 		return static_cast<int>(rtnoise::Exit::system);
 	}
 	return 0;
+}
+
+}  // namespace
+
+// Nothing escapes main: whatever run() did not expect is still one line.
+int main(int argc, char** argv)
+{
+	try {
+		return run(argc, argv);
+	} catch (const std::exception& e) {
+		std::cerr << "rtnoise: " << e.what() << "\n";
+	} catch (...) {
+		std::cerr << "rtnoise: unexpected error\n";
+	}
+	return static_cast<int>(rtnoise::Exit::system);
 }

@@ -12,8 +12,7 @@ namespace rtnoise {
 
 CLI::Validator cpulist_validator()
 {
-	return CLI::Validator(
-		[](std::string& s) -> std::string {
+	return {[](std::string& s) -> std::string {
 			try {
 				parse_cpulist(s);
 			} catch (const Error& e) {
@@ -21,13 +20,12 @@ CLI::Validator cpulist_validator()
 			}
 			return {};
 		},
-		"CPULIST");
+		"CPULIST"};
 }
 
 CLI::Validator duration_validator()
 {
-	return CLI::Validator(
-		[](std::string& s) -> std::string {
+	return {[](std::string& s) -> std::string {
 			try {
 				parse_duration_ns(s, kNsPerUs);
 			} catch (const Error& e) {
@@ -35,17 +33,16 @@ CLI::Validator duration_validator()
 			}
 			return {};
 		},
-		"DURATION");
+		"DURATION"};
 }
 
 CLI::Validator pow2_validator()
 {
-	return CLI::Validator(
-		[](std::string& s) -> std::string {
+	return {[](std::string& s) -> std::string {
 			unsigned long v = std::strtoul(s.c_str(), nullptr, 10);
 			return v && !(v & (v - 1)) ? "" : "not a power of two";
 		},
-		"POW2");
+		"POW2"};
 }
 
 void require_root()

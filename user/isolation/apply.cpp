@@ -234,17 +234,21 @@ Outcome restore_state(const fs::path& root, const fs::path& state_path)
 	Outcome o;
 	State left{s.by, s.plan};
 	left.plan.changes.clear();
+	// Last change first (std::ranges::reverse_view would do, but
+	// clang 14 cannot read libstdc++ 12's ranges).
+	// NOLINTNEXTLINE(modernize-loop-convert)
 	for (auto it = s.plan.changes.rbegin(); it != s.plan.changes.rend(); ++it) {
-		if (std::string why = skip(root, *it); !why.empty()) {
+		const Change& change = *it;
+		if (std::string why = skip(root, change); !why.empty()) {
 			o.skipped.push_back(why);  // nothing of ours to restore
 			continue;
 		}
-		std::string err = restore_change(root, *it);
+		std::string err = restore_change(root, change);
 		if (err.empty()) {
 			o.done++;
 		} else {
-			o.failed.push_back(it->what + ": " + err);
-			left.plan.changes.insert(left.plan.changes.begin(), *it);
+			o.failed.push_back(change.what + ": " + err);
+			left.plan.changes.insert(left.plan.changes.begin(), change);
 		}
 	}
 	if (!left.plan.changes.empty()) {

@@ -2,7 +2,9 @@
 // check.hpp - audit a host's isolation against the seed guides.
 //
 // Every rule reads under a root directory, so the rules run unchanged
-// against fixture trees captured from real machines.
+// against fixture trees captured from real machines. The rules live in
+// one check_X.cpp per family (check_rules.hpp lists them), the rendering
+// in check_render.cpp.
 #pragma once
 
 #include <filesystem>

@@ -30,7 +30,9 @@ void check_irqs(const Ctx& c)
 		for (const auto& f : fs::directory_iterator(d.path(), ec))
 			if (f.is_directory())
 				name = escape_name(f.path().filename().string());
-		std::string label = n + (name.empty() ? "" : " (" + name + ")");
+		std::string label = n;
+		if (!name.empty())
+			label += " (" + name + ")";
 		if (!(set & c.cpus).empty())
 			on.push_back(label);
 		else if (!(eff & c.cpus).empty())

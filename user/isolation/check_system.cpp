@@ -117,8 +117,8 @@ void check_cpus(const Ctx& c)
 				break;
 			if (c.sys(st + "/disable") == "0" && std::atoi(lat.c_str()) > 2)
 				deep.push_back(std::to_string(cpu) + ":" +
-					       escape_name(c.sys(st + "/name")) + " (" + lat +
-					       " us)");
+					       escape_name(c.sys(st + "/name")) + " (" +
+					       std::string(lat) + " us)");
 		}
 	}
 	c.add("cpu.governor", gov.empty() ? Verdict::pass : Verdict::warn,

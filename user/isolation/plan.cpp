@@ -48,8 +48,8 @@ void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus, const s
 	if (fs::exists(cg / "cgroup.controllers", ec)) {
 		p.cgroup = "v2";
 		if (line(cg / "cgroup.controllers").find("cpuset") == std::string::npos) {
-			p.notes.push_back("cgroup v2 has no cpuset controller: tasks are not "
-					  "kept off the CPUs");
+			p.notes.emplace_back("cgroup v2 has no cpuset controller: tasks are not "
+					     "kept off the CPUs");
 			return;
 		}
 		const std::string dir = std::string("sys/fs/cgroup/") + kCgroupName;
@@ -110,7 +110,7 @@ void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus, const s
 		return;
 	}
 	p.cgroup = "none";
-	p.notes.push_back("no cpuset cgroup is mounted: tasks are not kept off the CPUs");
+	p.notes.emplace_back("no cpuset cgroup is mounted: tasks are not kept off the CPUs");
 }
 
 }  // namespace
@@ -156,7 +156,7 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 		std::string n = d.path().filename();
 		if (std::isdigit(static_cast<unsigned char>(n[0])) &&
 		    fs::exists(d.path() / "smp_affinity_list"))
-			irqs.push_back({std::stoi(n), d.path()});
+			irqs.emplace_back(std::stoi(n), d.path());
 	}
 	std::sort(irqs.begin(), irqs.end());
 	for (const auto& [n, dir] : irqs) {

@@ -24,8 +24,8 @@ Layout plan_layout(const fs::path& root, const CpuSet& isolated)
 	if (l.housekeeping.empty())
 		throw usage_error("isolating every CPU leaves none for housekeeping");
 	if (isolated.count(0))
-		l.warnings.push_back("CPU 0 is the boot CPU: nohz_full= will not "
-				     "include it; keep it for housekeeping");
+		l.warnings.emplace_back("CPU 0 is the boot CPU: nohz_full= will not "
+					"include it; keep it for housekeeping");
 
 	for (const auto& [node, cpus] : numa_nodes(root))
 		if (intersects(cpus, isolated) && !intersects(cpus, l.housekeeping))

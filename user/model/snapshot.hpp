@@ -2,6 +2,9 @@
 // snapshot.hpp - what one report holds, as plain data: what rtnoise.ko
 // measured and what analysis/ made of the BPF side's trace. No I/O, no
 // kernel ABI: sampler/ and tracer/ fill it, analysis/ joins, render/ prints.
+//
+// model/ owns the data every layer shares: this snapshot, the trace
+// (trace.hpp) and the guides' table (guide.hpp). It includes util/ only.
 #pragma once
 
 #include <array>

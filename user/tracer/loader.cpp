@@ -232,9 +232,9 @@ TracerAttach tracer_attach(const TracerOptions& o)
 	if (!skel)
 		skel = open_and_load(o, meta, false, needs_fentry);
 	if (needs_fentry && !ftrace)
-		result.notes.push_back("kernel.ftrace_enabled is 0: IPIs are traced without "
-				       "their senders (sysctl -w kernel.ftrace_enabled=1 "
-				       "gives them back)");
+		result.notes.emplace_back("kernel.ftrace_enabled is 0: IPIs are traced without "
+					  "their senders (sysctl -w kernel.ftrace_enabled=1 "
+					  "gives them back)");
 
 	write_meta(skel.get(), meta);
 

@@ -99,7 +99,7 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 		if (!seq)
 			continue;  // never written, or rewritten by a newer spike
 		const std::size_t slot = i / (2 * cap);
-		const unsigned type = static_cast<unsigned>((i / cap) % 2);
+		const auto type = static_cast<unsigned>((i / cap) % 2);
 		if (slot >= RTNOISE_BPF_MAX_CPUS)
 			break;
 		t.explained[{meta.slot_cpu[slot], type, seq - 1}] = to_spike_causes(c);
@@ -192,8 +192,9 @@ TraceData tracer_read(const std::string& pin_dir)
 		c.lost = first;
 		for (std::uint64_t seq = first; seq < h.head; seq++) {
 			TraceEvent ev;
-			if (read_event(ring[s * meta.ring_size + (seq & (meta.ring_size - 1))], seq,
-				       ev))
+			if (read_event(ring[std::size_t{s} * meta.ring_size +
+					    (seq & (meta.ring_size - 1))],
+				       seq, ev))
 				c.events.push_back(ev);
 			else
 				c.torn++;  // overwritten, or being written

@@ -3,7 +3,7 @@
 // timestamps and of bpf_ktime_get_ns(), so both sides compare.
 #pragma once
 
-#include <time.h>
+#include <ctime>
 
 #include <cstdint>
 

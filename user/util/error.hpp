@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // error.hpp - the one error type of the CLI, carrying its exit status.
+//
+// util/ is what every layer may use and nothing of rtnoise's own: errors,
+// CPU lists (cpulist.hpp), durations (units.hpp), the clock, owned fds,
+// name escaping. It includes the standard library only.
 #pragma once
 
 #include <stdexcept>
