@@ -35,14 +35,6 @@ home=0
 [ "$cpu" -eq 0 ] && { echo "bpf-host.sh: skipped: one CPU only"; exit 77; }
 own=(taskset -c "$home")
 
-bpf_progs() { bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: (tracing|raw_tracepoint) '; }
-wait_progs() {
-	for _ in $(seq 50); do
-		[ "$(bpf_progs)" -le "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 spin=""
 cleanup() {
 	[ -n "$spin" ] && kill "$spin" 2>/dev/null
@@ -56,11 +48,23 @@ spin=$!
 sleep 1
 expect_ok "attach --no-sampler beside a busy loop" "${own[@]}" "$rt" attach --cpus "$cpu" --no-sampler
 "${own[@]}" "$disturb" timer "$cpu" 1000 2
-expect_ok "report without the sampler" "${own[@]}" "$rt" report --format json
-echo "$out" >"$outdir/bpf-only.json"
-expect_ok "BPF-only report names the timer process and the running spin" \
-	"${own[@]}" "$checker" attribution "$outdir/bpf-only.json" "$cpu" \
-	"thread:noise-timer:" "running=thread:noise-spin:"
+# This CPU is shared: at the instant a report reads it, another task may
+# hold it. The spin must be charged as running in one of a few reports
+# (on a busy host, with autogroups, it may hold the CPU a fraction of the
+# time only: run this test alone).
+for try in 1 2 3 4 5; do
+	expect_ok "report without the sampler (try $try)" "${own[@]}" "$rt" report --format json
+	echo "$out" >"$outdir/bpf-only.json"
+	run "${own[@]}" "$checker" attribution "$outdir/bpf-only.json" "$cpu" \
+		"thread:noise-timer:" "running=thread:noise-spin:"
+	[ "$st" -eq 0 ] && break
+	sleep 0.5
+done
+if [ "$st" -eq 0 ]; then
+	ok "BPF-only report names the timer process and the running spin"
+else
+	ko "BPF-only report names the timer process and the running spin: $out"
+fi
 echo "$out"
 kill "$spin" 2>/dev/null
 wait "$spin" 2>/dev/null

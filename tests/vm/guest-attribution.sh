@@ -18,17 +18,6 @@ rt=$build/rtnoise
 disturb=$build/tests/rtnoise_disturb
 checker=$here/check_report.py
 
-# tracing programs loaded now (rtnoise's are tp_btf/raw_tp)
-bpf_progs() { bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: (tracing|raw_tracepoint) '; }
-# wait_progs N - until at most N remain (programs are freed after RCU)
-wait_progs() {
-	for _ in $(seq 50); do
-		[ "$(bpf_progs)" -le "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 baseline=$(bpf_progs)
 expect_ok "attach with BPF" "$rt" attach --cpus 2,3 --period 1ms \
 	--threshold 5ms --hist-us 20000 --events 65536

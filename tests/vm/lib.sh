@@ -48,6 +48,18 @@ check() {
 	if "$@"; then ok "$desc"; else ko "$desc"; fi
 }
 
+# bpf_progs - the tracing programs loaded now (rtnoise's are tp_btf,
+# fentry and raw_tp); wait_progs N - until at most N remain (programs are
+# freed after an RCU grace period)
+bpf_progs() { bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: (tracing|raw_tracepoint) '; }
+wait_progs() {
+	for _ in $(seq 50); do
+		[ "$(bpf_progs)" -le "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # dmesg_clean FILE - no splat in the kernel log
 dmesg_clean() {
 	! grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|list_del corruption|blocked for more than|refcount_t:' "$1"
