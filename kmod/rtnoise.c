@@ -27,6 +27,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
+#include <linux/device.h>
 #include <linux/hrtimer.h>
 #include <linux/kernel_stat.h>
 #include <linux/kthread.h>
@@ -39,6 +40,7 @@
 #include <linux/sched.h>
 #include <linux/sched/types.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/sched/types.h>
@@ -797,10 +799,28 @@ static const struct file_operations rtnoise_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+/*
+ * abi_version_show - /sys/class/misc/rtnoise/abi_version: the ioctl ABI,
+ * readable by anyone (the device itself is root's), for rtnoise --version
+ */
+static ssize_t abi_version_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", RTNOISE_ABI_VERSION);
+}
+static DEVICE_ATTR_RO(abi_version);
+
+static struct attribute *rtnoise_attrs[] = {
+	&dev_attr_abi_version.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(rtnoise);
+
 static struct miscdevice rtnoise_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = RTNOISE_DEVICE_NAME,
 	.fops = &rtnoise_fops,
+	.groups = rtnoise_groups,
 	.mode = 0600,
 };
 
@@ -885,3 +905,5 @@ module_exit(rtnoise_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Per-CPU hrtimer IRQ and thread latency sampler");
 MODULE_AUTHOR("The rtnoise developers");
+/* The release, as in dkms.conf and CMakeLists.txt (CMake checks they agree). */
+MODULE_VERSION("0.1.0");
