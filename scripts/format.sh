@@ -5,8 +5,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-mapfile -t files < <(git ls-files 'user/*.cpp' 'user/*.hpp' 'tests/unit/*.cpp' 'tests/unit/*.hpp' 2>/dev/null ||
-	find user tests/unit -name '*.[ch]pp')
+mapfile -t files < <(git ls-files 'user/*.cpp' 'user/*.hpp' 'tests/unit/*.cpp' 'tests/unit/*.hpp' \
+	'tests/fuzz/*.cpp' 'tests/fuzz/*.hpp' 2>/dev/null || find user tests/unit tests/fuzz -name '*.[ch]pp')
 if [ "${1:-}" = "--check" ]; then
 	clang-format --dry-run --Werror "${files[@]}"
 	echo "format.sh: ${#files[@]} files as .clang-format says"
