@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# test.sh - build everything and run every test: the unit tests and, for
-# each installed Debian kernel, the VM tests under virtme-ng (TCG).
+# test.sh - build everything and run every test: the unit tests, the
+# fuzzers (label fuzz: about 2 minutes), the unit tests again under ASan
+# and UBSan (label sanitize) and, for each installed Debian kernel, the
+# VM tests under virtme-ng (TCG).
 #
 #   scripts/test.sh                 # all tests
 #   scripts/test.sh -L unit         # extra arguments go to ctest
