@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // Finding an installed rtnoise.ko (modules.dep, what modprobe loads) and
-// the loaded one as sysfs shows it, on temporary trees.
+// what `rtnoise --version` says of the loaded one, on temporary trees.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 
+#include "cli/commands.hpp"
 #include "sampler/module.hpp"
 
 using namespace rtnoise;
@@ -90,4 +92,43 @@ TEST_F(Module, LoadedModuleFromSysfs)
 	ASSERT_TRUE(m);	 // a module older than its version in sysfs
 	EXPECT_TRUE(m->version.empty());
 	EXPECT_FALSE(m->abi);
+}
+
+TEST_F(Module, VersionWithoutModule)
+{
+	std::string v = version_text(root);
+	// The first line as help2man and packaging tools read it.
+	EXPECT_TRUE(std::regex_search(v, std::regex("^rtnoise [0-9]+\\.[0-9]+\\.[0-9]+\n"))) << v;
+	EXPECT_NE(v.find("git revision: "), std::string::npos) << v;
+	EXPECT_NE(v.find("ioctl ABI: " + std::to_string(abi_version()) + "\n"), std::string::npos)
+		<< v;
+	EXPECT_NE(v.find("rtnoise.ko: not loaded"), std::string::npos) << v;
+}
+
+TEST_F(Module, VersionOfTheLoadedModule)
+{
+	loaded("0.1.0", std::to_string(abi_version()));
+	std::string v = version_text(root);
+	EXPECT_NE(v.find("rtnoise.ko: 0.1.0 loaded, ABI " + std::to_string(abi_version())),
+		  std::string::npos)
+		<< v;
+	EXPECT_EQ(v.find("speaks"), std::string::npos) << v;
+}
+
+TEST_F(Module, VersionSaysWhichSideToChangeOnAnotherAbi)
+{
+	loaded("0.0.9", "1");
+	std::string v = version_text(root);
+	EXPECT_NE(v.find("0.0.9 loaded, ABI 1 (this rtnoise speaks ABI " +
+			 std::to_string(abi_version())),
+		  std::string::npos)
+		<< v;
+}
+
+TEST_F(Module, VersionOfAModuleThatShowsNeither)
+{
+	loaded("", "");
+	std::string v = version_text(root);
+	EXPECT_NE(v.find("loaded (no version"), std::string::npos) << v;
+	EXPECT_NE(v.find("ABI not shown"), std::string::npos) << v;
 }

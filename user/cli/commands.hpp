@@ -87,6 +87,11 @@ SamplerConfig make_sampler_config(const AttachOptions& o);
 RenderOptions make_render_options(const std::string& format, const std::string& type,
 				  std::size_t top);
 
+// version_text - `rtnoise --version`: the release, the git revision it
+// was built from, the ioctl ABI, and the version and ABI of the rtnoise.ko
+// loaded under root/sys, if any.
+std::string version_text(const fs::path& root);
+
 // Shared by the commands.
 CLI::Validator cpulist_validator();
 CLI::Validator duration_validator();

@@ -12,7 +12,9 @@ int run(int argc, char** argv)
 	CLI::App app{"rtnoise - measure, explain and remove the noise on "
 		     "isolated CPUs"};
 	app.require_subcommand(1);
-	app.set_version_flag("--version", "rtnoise 0.1.0");
+	app.set_version_flag(
+		"--version", [] { return rtnoise::version_text("/"); },
+		"Print the version, git revision and ABI, and those of the loaded module");
 	rtnoise::setup_attach(app);
 	rtnoise::setup_report(app);
 	rtnoise::setup_detach(app);
