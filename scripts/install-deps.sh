@@ -3,8 +3,9 @@
 #
 # Idempotent; for a fresh Debian 12 (bookworm) machine, run as root.
 # Installs both Debian kernels with their headers (the VM tests boot them),
-# the BPF toolchain, the C++ build and test dependencies, QEMU and
-# virtme-ng.
+# the BPF toolchain, the C++ build and test dependencies, the packaging
+# tools (CPack's .deb, DKMS, lintian, help2man, the shells whose
+# completion is tested), QEMU and virtme-ng.
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -23,6 +24,8 @@ pkgs=(
 	rt-tests rtla stress-ng bpftrace libvirt-clients
 	python3-argcomplete python3-requests python3-pip
 	udev iproute2 procps util-linux
+	dkms dpkg-dev fakeroot file lintian help2man man-db groff-base
+	bash-completion zsh
 )
 
 missing=()
