@@ -62,7 +62,7 @@ wait_progs() {
 
 # dmesg_clean FILE - no splat in the kernel log
 dmesg_clean() {
-	! grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|list_del corruption|blocked for more than|refcount_t:' "$1"
+	! grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|list_del corruption|blocked for more than|refcount_t:|scheduling while atomic|rcu.*stall|lockdep|KASAN|kmemleak|possible recursive locking|circular locking|UBSAN' "$1"
 }
 
 finish() {
