@@ -49,6 +49,14 @@ if [ -z "$out" ]; then
 	trap 'rm -rf "$out"' EXIT
 fi
 
+# vng does not pass the environment on: the caller's RTNOISE_* variables
+# (RTNOISE_FUZZ_CALLS, ...) go to the guest script through env(1).
+envs=()
+while IFS= read -r v; do
+	envs+=("$(printf '%q' "$v")")
+done < <(env | grep -E '^RTNOISE_[A-Z0-9_]+=' || true)
+[ "${#envs[@]}" -eq 0 ] || echo "run-in-vm.sh: for the guest script: ${envs[*]}"
+
 # One TCG thread for all vCPUs. With QEMU 7.2's multi-threaded TCG a vCPU
 # can keep executing a stale translation of code that another vCPU has
 # just patched: after a text_poke_bp() (every tracepoint enable/disable,
@@ -64,7 +72,7 @@ status=0
 timeout --foreground -k 30 "$timeout" \
 	vng --run "$image" --disable-kvm --cpus "$cpus" --memory "$memory" \
 	--rwdir "$out" --append "$append" --qemu-opts="$tcg" \
-	--exec "$script $build $out ${extra[*]}" </dev/null || status=$?
+	--exec "${envs:+env ${envs[*]} }$script $build $out ${extra[*]}" </dev/null || status=$?
 
 if [ -f "$out/dmesg" ]; then
 	echo "---- guest kernel log (rtnoise lines) ----"
