@@ -5,7 +5,9 @@
 # Installs both Debian kernels with their headers (the VM tests boot them),
 # the BPF toolchain, the C++ build and test dependencies, the packaging
 # tools (CPack's .deb, DKMS, lintian, help2man, the shells whose
-# completion is tested), QEMU and virtme-ng.
+# completion is tested), the libraries of the report formats and of
+# `monitor` ({fmt}, yaml-cpp, cpp-httplib, libsystemd), Google Benchmark,
+# promtool and a headless Chromium for the output tests, QEMU and virtme-ng.
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -26,6 +28,8 @@ pkgs=(
 	udev iproute2 procps util-linux
 	dkms dpkg-dev fakeroot file lintian help2man man-db groff-base
 	bash-completion zsh
+	libfmt-dev libyaml-cpp-dev libcpp-httplib-dev libsystemd-dev libbenchmark-dev
+	prometheus chromium curl
 )
 
 missing=()
