@@ -164,7 +164,8 @@ std::vector<fs::path> module_candidates(const std::optional<std::string>& explic
 	if (const char* env = std::getenv("RTNOISE_MODULE"); env && *env)
 		paths.emplace_back(env);
 	paths.push_back(exe_dir / "kmod" / release / "rtnoise.ko");
-	paths.push_back(exe_dir / ".." / "lib" / "rtnoise" / release / "rtnoise.ko");
+	paths.push_back(
+		(exe_dir / ".." / "lib" / "rtnoise" / release / "rtnoise.ko").lexically_normal());
 	return paths;
 }
 
