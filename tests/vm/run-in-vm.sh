@@ -5,19 +5,26 @@
 #   run-in-vm.sh --kernel RELEASE --build DIR --script FILE [--cpus N]
 #                [--append "ARGS"] [--timeout SECONDS] [--out DIR]
 #                [-- SCRIPT-ARGS...]
+#   run-in-vm.sh --image PATH ...
 #
+# --kernel boots /boot/vmlinuz-RELEASE, its modules from /lib/modules.
+# --image boots a kernel by path: a built kernel tree (or its
+# arch/x86/boot/bzImage), whose modules vng takes from the tree, or any
+# other image (then only what is built in). BTF is the kernel's own
+# (/sys/kernel/btf/vmlinux in the guest).
 # The guest sees the host's files read-only; the script gets the build
 # directory and a writable output directory as $1 and $2 (a temporary
 # one, or --out DIR, which is kept). The exit status
 # is the script's; a boot that hangs is killed by the outer timeout.
 set -euo pipefail
 
-kernel="" build="" script="" cpus=4 timeout=900 memory=2G out=""
+kernel="" image="" build="" script="" cpus=4 timeout=900 memory=2G out=""
 append="isolcpus=2,3 nohz_full=2,3 rcu_nocbs=2,3"
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
+	--image) image=$(realpath "$2"); shift 2 ;;
 	--build) build=$(realpath "$2"); shift 2 ;;
 	--script) script=$(realpath "$2"); shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
@@ -29,14 +36,23 @@ while [ $# -gt 0 ]; do
 	*) echo "run-in-vm.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
-if [ -z "$kernel" ] || [ -z "$build" ] || [ -z "$script" ]; then
-	echo "run-in-vm.sh: --kernel, --build and --script are required" >&2
+if [ -z "$kernel$image" ] || { [ -n "$kernel" ] && [ -n "$image" ]; } ||
+	[ -z "$build" ] || [ -z "$script" ]; then
+	echo "run-in-vm.sh: --kernel or --image, --build and --script are required" >&2
 	exit 2
 fi
 
-image=/boot/vmlinuz-$kernel
-if [ ! -r "$image" ]; then
-	echo "run-in-vm.sh: no readable $image: run scripts/install-deps.sh" >&2
+if [ -n "$kernel" ]; then
+	image=/boot/vmlinuz-$kernel
+	if [ ! -r "$image" ]; then
+		echo "run-in-vm.sh: no readable $image: run scripts/install-deps.sh" >&2
+		exit 2
+	fi
+elif [ -d "$image" ] && [ ! -r "$image/arch/x86/boot/bzImage" ]; then
+	echo "run-in-vm.sh: $image is a directory without arch/x86/boot/bzImage" >&2
+	exit 2
+elif [ ! -r "$image" ]; then
+	echo "run-in-vm.sh: no readable kernel image $image" >&2
 	exit 2
 fi
 if ! command -v vng >/dev/null; then
@@ -67,7 +83,7 @@ done < <(env | grep -E '^RTNOISE_[A-Z0-9_]+=' || true)
 # single-threaded TCG ran 25 loops clean, no slower on a 2-core host.
 tcg="-accel tcg,thread=single"
 
-echo "run-in-vm.sh: booting $kernel ($cpus vCPUs, $append)"
+echo "run-in-vm.sh: booting ${kernel:-$image} ($cpus vCPUs, $append)"
 status=0
 timeout --foreground -k 30 "$timeout" \
 	vng --run "$image" --disable-kvm --cpus "$cpus" --memory "$memory" \

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# guest-debug.sh - the sampler's and the attribution's VM tests on the
+# debug kernel (scripts/debug-kernel.sh), then the checkers' verdict: no
+# lockdep, atomic-sleep, KASAN, debug-objects or kmemleak report in the
+# whole run, and lockdep still on at the end.
+#   guest-debug.sh BUILD_DIR OUT_DIR
+# Leaves in OUT_DIR: dmesg-boot (before the tests), dmesg (after them and
+# the kmemleak scan), kmemleak (what the scan found), lockdep_stats.
+set -u
+build=$1
+outdir=$2
+here=$(dirname "$(realpath "$0")")
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+# Every step is several times slower than on a stock kernel (KASAN's
+# shadow checks, lockdep's on every lock, all under TCG).
+export RUN_TIMEOUT=${RUN_TIMEOUT:-900}
+kml=/sys/kernel/debug/kmemleak
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+echo "guest: $(uname -r) $(nproc) CPUs"
+# The kernel booted is the debug one, with every checker on.
+missing=""
+for opt in PROVE_LOCKING DEBUG_ATOMIC_SLEEP KASAN DEBUG_KMEMLEAK DEBUG_OBJECTS_TIMERS; do
+	zgrep -qx "CONFIG_$opt=y" /proc/config.gz || missing="$missing $opt"
+done
+check "the kernel has the checkers on${missing:+ (missing:$missing)}" test -z "$missing"
+check "lockdep on after boot" grep -qE '^ *debug_locks: +1$' /proc/lockdep_stats
+check "kmemleak on after boot" test -r "$kml"
+
+# What boot left in kmemleak is not the tests': scan, then mark it seen.
+echo scan >"$kml" && echo clear >"$kml"
+dmesg >"$outdir/dmesg-boot"
+
+# The tests' own watchdog, as in guest-all.sh: if no step finishes for
+# 30 min, leave the kernel's view of the blocked tasks behind.
+touch "$outdir/progress"
+(
+	while sleep 60; do
+		[ -n "$(find "$outdir/progress" -mmin -30)" ] && continue
+		ps -eo pid,stat,wchan:32,args >"$outdir/ps"
+		echo w >/proc/sysrq-trigger
+		dmesg >"$outdir/dmesg"
+		break
+	done
+) &
+watchdog=$!
+
+status=0
+for t in sampler attribution; do
+	echo "==== guest-$t.sh"
+	"$here/guest-$t.sh" "$build" "$outdir" || status=1
+	cp "$outdir/dmesg" "$outdir/dmesg-$t" 2>/dev/null
+done
+kill "$watchdog" 2>/dev/null
+wait "$watchdog" 2>/dev/null
+
+echo "==== the checkers"
+# kmemleak reports an object once no pointer to it was seen for 5 s;
+# scan twice, apart, so that objects in flight at the first scan (only
+# in a register or on a stack) are found again before being reported.
+sleep 6
+run sh -c "echo scan >$kml && sleep 6 && echo scan >$kml"
+check "kmemleak scans ran${out:+: $out}" test "$st" -eq 0
+cat "$kml" >"$outdir/kmemleak" 2>&1
+cat /proc/lockdep_stats >"$outdir/lockdep_stats"
+# guest-sampler.sh clears the log at its start: the boot's part is kept
+# apart, the rest is all in one log.
+dmesg >"$outdir/dmesg"
+cat "$outdir/dmesg-boot" "$outdir/dmesg" >"$outdir/dmesg-all"
+
+not_in() { ! grep -qE "$1" "$2"; }
+not_in_log() { not_in "$1" "$outdir/dmesg-all"; }
+# count KIND REGEX - how many reports of KIND the whole log has
+count() {
+	local n
+	n=$(grep -cE "$2" "$outdir/dmesg-all")
+	echo "reports: $1 $n"
+	[ "$n" -eq 0 ] && return 0
+	grep -E -A3 "$2" "$outdir/dmesg-all" | head -40
+	return 1
+}
+lockdep='WARNING: (possible (circular|recursive|irq lock inversion)|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|Nested lock|bad contention|lock held at task exit)|BUG: (MAX_LOCKDEP|MAX_STACK_TRACE|looking up invalid subclass|key [0-9a-f]+ has not been registered)|INFO: trying to register non-static key'
+check "no lockdep report" count lockdep "$lockdep"
+check "lockdep still on at the end" grep -qE '^ *debug_locks: +1$' "$outdir/lockdep_stats"
+check "no atomic-sleep report" count atomic-sleep \
+	'BUG: (sleeping function called from invalid context|scheduling while atomic|using (smp_processor_id|__this_cpu_[a-z_]+)\(\) in preemptible|workqueue leaked)'
+check "no KASAN report" count KASAN 'BUG: KASAN:|KASAN: .*(out-of-bounds|use-after-free|double-free|invalid-free)'
+check "no debug-objects report" count debug-objects 'ODEBUG:'
+leaks=$(grep -c '^unreferenced object' "$outdir/kmemleak")
+echo "reports: kmemleak $leaks"
+if [ "$leaks" -eq 0 ]; then
+	ok "no kmemleak report"
+else
+	head -60 "$outdir/kmemleak"
+	ko "kmemleak: $leaks unreferenced objects ($(grep -c rtnoise "$outdir/kmemleak") lines name rtnoise)"
+fi
+check "kmemleak still on" not_in_log 'kmemleak: .*(disabled|Memory pool empty)'
+# The boot's log has the checkers' own banners (lockdep's MAX_LOCKDEP_*
+# sizes, kmemleak's start): only splats count there.
+check "boot log free of BUG/WARNING/Oops" not_in \
+	'BUG:|WARNING:|Oops|Call Trace|general protection' "$outdir/dmesg-boot"
+check "kernel log free of BUG/WARNING/Oops" dmesg_clean "$outdir/dmesg"
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ] || status=1
+touch "$outdir/done"
+exit "$status"
