@@ -17,4 +17,6 @@ build=${BUILD_DIR:-$top/build}
 "$top/scripts/install-deps.sh"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$(nproc)"
-ctest --test-dir "$build" --output-on-failure "$@"
+# One test per CPU at a time (a test that takes them all says so, see
+# tests/CMakeLists.txt): the VM tests, one TCG thread each, run in pairs.
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)" "$@"
