@@ -125,3 +125,19 @@ TEST_F(Cli, KernelMemoryIsBoundedBeforeAnythingLoads)
 	parse("attach --cpus 0-1 --hist-us 100000 --spikes 65536");
 	EXPECT_EQ(sampler_bytes(make_sampler_config(*attach)), 2 * 2 * (800000ULL + 65536 * 56));
 }
+
+// A number given as --workload is a thread ID: one that no kernel can
+// have is a usage error, not an exception out of the report (stoull).
+TEST_F(Cli, WorkloadThreadIdsMustBeOnesAKernelCanHave)
+{
+	parse("report --workload myapp,42,4194304");
+	EXPECT_EQ(report->workload, (std::vector<std::string>{"myapp", "42", "4194304"}));
+	for (const char* bad : {"99999999999999999999", "4194305", "0"}) {
+		EXPECT_THROW(parse(std::string("report --workload ") + bad), CLI::ValidationError)
+			<< bad;
+		EXPECT_THROW(parse(std::string("attach --cpus 2 --workload ") + bad),
+			     CLI::ValidationError)
+			<< bad;
+	}
+	EXPECT_THROW(parse("report --workload ''"), CLI::ParseError);
+}

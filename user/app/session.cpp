@@ -2,6 +2,7 @@
 // session.cpp - collect, detach, isolate: the pipeline below the CLI.
 #include "app/session.hpp"
 
+#include <charconv>
 #include <iostream>
 #include <set>
 
@@ -73,9 +74,12 @@ Snapshot collect(const CollectSources& src, const std::vector<std::string>& work
 	std::set<std::string> comms;
 	std::set<std::uint64_t> pids;
 	for (const std::string& w : workload) {
-		if (!w.empty() && w.find_first_not_of("0123456789") == std::string::npos)
-			pids.insert(std::stoull(w));
-		else
+		std::uint64_t pid = 0;
+		const char* end = w.data() + w.size();
+		auto [p, ec] = std::from_chars(w.data(), end, pid);
+		if (!w.empty() && ec == std::errc{} && p == end)
+			pids.insert(pid);
+		else if (ec != std::errc::result_out_of_range)
 			comms.insert(w);
 	}
 	attribute(s, std::move(*trace), src.ksyms(), comms, pids);

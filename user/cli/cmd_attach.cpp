@@ -106,7 +106,8 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 	sub->add_option("-w,--workload", o->workload,
 			"Threads (comm or pid) that are the workload, not noise, "
 			"in the report of --duration")
-		->delimiter(',');
+		->delimiter(',')
+		->check(workload_validator());
 	sub->add_flag("-v,--verbose", o->verbose, "Show libbpf's messages");
 	sub->add_flag("--isolate", o->isolate,
 		      "Partition the CPUs first (as 'rtnoise partition --isolate'); "

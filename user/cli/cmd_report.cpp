@@ -30,7 +30,8 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 	sub->add_option("--top", o->top, "Spikes listed in the text format")->capture_default_str();
 	sub->add_option("-w,--workload", o->workload,
 			"Threads (comm or pid) that are the workload, not noise")
-		->delimiter(',');
+		->delimiter(',')
+		->check(workload_validator());
 	sub->callback([o] { run_report(*o); });
 	return o;
 }

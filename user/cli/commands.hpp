@@ -96,6 +96,8 @@ std::string version_text(const fs::path& root);
 CLI::Validator cpulist_validator();
 CLI::Validator duration_validator();
 CLI::Validator pow2_validator();
+// workload_validator - a comm, or a thread ID a kernel can have
+CLI::Validator workload_validator();
 void require_root();
 
 }  // namespace rtnoise

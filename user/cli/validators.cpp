@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // validators.cpp - option checks and conversions shared by the subcommands.
+#include <charconv>
 #include <cstdlib>
 
 #include "cli/commands.hpp"
@@ -43,6 +44,23 @@ CLI::Validator pow2_validator()
 			return v && !(v & (v - 1)) ? "" : "not a power of two";
 		},
 		"POW2"};
+}
+
+CLI::Validator workload_validator()
+{
+	return {[](std::string& s) -> std::string {
+			if (s.empty())
+				return "an empty name";
+			if (s.find_first_not_of("0123456789") != std::string::npos)
+				return {};  // a comm
+			// PID_MAX_LIMIT: no kernel has a thread ID above 2^22.
+			unsigned long id = 0;
+			auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+			if (ec != std::errc{} || id == 0 || id > (1UL << 22))
+				return "'" + s + "' is no thread ID (1 to 4194304)";
+			return {};
+		},
+		"COMM|PID"};
 }
 
 void require_root()
