@@ -139,6 +139,29 @@ TEST(Partition, ACpuListTheStateFileCannotReadIsDamage)
 	}
 }
 
+// A task change whose target is not a thread ID (tid, or tid:comm) is
+// damage found when the file is read, not an exception out of restore.
+TEST(Partition, ATaskTargetThatIsNoThreadIdIsDamage)
+{
+	for (const char* target : {"x", "", ":kworker", "12x", "99999999999999999999"})
+		for (const char* kind : {"affinity", "sched", "move"}) {
+			std::string text = std::string(R"({"version": 2, "by": "partition",
+			"cpus": "2-3", "housekeeping": "0-1", "cgroup": "v2", "notes": [],
+			"changes": [{"kind": ")") +
+					   kind + R"(", "target": ")" + target +
+					   R"(", "before": "0-3", "after": "0-1", "what": "t"}]})";
+			try {
+				state_from_json(text);
+				ADD_FAILURE() << "accepted " << kind << " of '" << target << "'";
+			} catch (const Error& e) {
+				EXPECT_EQ(e.code(), Exit::system) << e.what();
+				EXPECT_NE(std::string(e.what()).find("state file is damaged"),
+					  std::string::npos)
+					<< e.what();
+			}
+		}
+}
+
 TEST(Partition, ApplyThenRestoreLeavesTheTreeAsItWas)
 {
 	fs::path tree = fs::temp_directory_path() / ("rtnoise-part-" + std::to_string(::getpid()));

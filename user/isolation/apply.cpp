@@ -73,7 +73,7 @@ std::string set_affinity(const fs::path& root, const Change& c, const std::strin
 		if (cpu < CPU_SETSIZE)
 			CPU_SET(cpu, &set);
 	if (!reused(root, c)) {
-		if (sched_setaffinity(std::stoi(target), sizeof(set), &set) == 0)
+		if (sched_setaffinity(task_id(target).value_or(-1), sizeof(set), &set) == 0)
 			return "";
 		if (errno != ESRCH)
 			return errno_text(errno);
@@ -97,7 +97,7 @@ std::string set_sched(const std::string& tid, const std::string& spec)
 	int policy = name == "fifo" ? SCHED_FIFO : name == "rr" ? SCHED_RR : SCHED_OTHER;
 	struct sched_param sp {};
 	sp.sched_priority = policy == SCHED_OTHER ? 0 : prio;
-	if (sched_setscheduler(std::stoi(tid), policy, &sp) == 0 || errno == ESRCH)
+	if (sched_setscheduler(task_id(tid).value_or(-1), policy, &sp) == 0 || errno == ESRCH)
 		return "";
 	return errno_text(errno);
 }

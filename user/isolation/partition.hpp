@@ -13,8 +13,11 @@
 // value, changed or not, which is harmless.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,9 @@ struct Change {
 };
 
 const char* change_kind_name(Change::Kind k);
+// task_id - the thread ID a task change (affinity, sched, move) acts on:
+// its target is "tid" or "tid:comm"; nullopt when it is neither.
+std::optional<pid_t> task_id(const std::string& target);
 
 struct Plan {
 	CpuSet cpus;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,16 @@ constexpr std::pair<Kind, const char*> kKinds[] = {
 };
 
 }  // namespace
+
+std::optional<pid_t> task_id(const std::string& target)
+{
+	const char* end = target.data() + target.size();
+	pid_t tid = 0;
+	auto [p, ec] = std::from_chars(target.data(), end, tid);
+	if (ec != std::errc{} || tid <= 0 || p == target.data() || (p != end && *p != ':'))
+		return std::nullopt;
+	return tid;
+}
 
 const char* change_kind_name(Change::Kind k)
 {
@@ -112,6 +123,12 @@ State state_from_json(const std::string& text)
 				throw system_error("unknown change '" + kind +
 						   "' in the state file");
 			ch.target = str(c.at("target"));
+			if ((ch.kind == Kind::affinity || ch.kind == Kind::sched ||
+			     ch.kind == Kind::move) &&
+			    !task_id(ch.target))
+				throw system_error("the partition state file is damaged: " + kind +
+						   " of '" + ch.target +
+						   "', which is no thread ID");
 			ch.before = str(c.at("before"));
 			ch.after = str(c.at("after"));
 			ch.what = str(c.at("what"));
