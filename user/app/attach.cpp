@@ -220,7 +220,8 @@ void attach(const AttachRequest& o)
 		}
 	}
 	if (!r.errors.empty())
-		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
+		throw system_error("detach stopped what it could, but: " + join_errors(r.errors) +
+				   (write_error.empty() ? "" : "; and " + write_error));
 	if (!write_error.empty())
 		throw system_error(write_error);
 	if (!sig)
