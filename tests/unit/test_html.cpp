@@ -260,6 +260,31 @@ TEST(RenderHtml, TwoPathsPerHistogramOneSegmentPerSourceOneMarkerPerSpike)
 	EXPECT_EQ(count(more, "<circle class=\"spike "), s.spikes.size());
 }
 
+TEST(RenderHtml, AHistogramWiderThanItsPlotIsDrawnAPixelAtATime)
+{
+	Snapshot s = report();
+	s.hist_buckets = 20000;
+	for (CpuResult& c : s.cpus)
+		for (LatType t : kLatTypes) {
+			auto& h = c.of(t).hist;
+			h.assign(20000, 0);
+			for (std::size_t i = 0; i < h.size(); i += 2)
+				h[i] = 1 + (i / 100) % 5;  // a level change at every bucket
+		}
+	const std::string out = render_html(s, 10);
+	auto hists = between(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"histogram\"",
+			     "</svg>");
+	ASSERT_EQ(hists.size(), 2u);
+	for (const std::string& h : hists) {
+		EXPECT_EQ(count(h, "<path"), 2u);
+		// 670 pixels wide: at most one step per 30 us group, not per bucket.
+		EXPECT_LE(count(h, "H"), 2u * (20000 / 30 + 2));
+		EXPECT_GT(count(h, "H"), 2u);
+		EXPECT_NE(h.find("Latency (us; the largest count of each 30 us)"),
+			  std::string::npos);
+	}
+}
+
 TEST(RenderHtml, WithoutCausesOrSpikes)
 {
 	Snapshot s = report();

@@ -128,17 +128,21 @@ std::string summary_table(const Snapshot& s)
 
 // ---- latency histograms ------------------------------------------------------
 
-// hist_path - the histogram as a step line: each 1 us bucket a level,
+// hist_path - the histogram as a step line: each group of per 1 us
+// buckets a level (its largest count: one group per pixel or more),
 // drawn only where the level changes.
 std::string hist_path(const LatencyStats& l, LatType t, unsigned cpu, const svg::Linear& x,
-		      const svg::Log10& y, std::size_t buckets)
+		      const svg::Log10& y, std::size_t buckets, std::size_t per)
 {
-	auto level = [&](std::size_t i) {
-		return i < l.hist.size() ? static_cast<double>(l.hist[i]) : 0.0;
+	auto level = [&](std::size_t from) {
+		std::uint64_t v = 0;
+		for (std::size_t i = from; i < from + per && i < l.hist.size(); i++)
+			v = std::max(v, l.hist[i]);
+		return static_cast<double>(v);
 	};
 	double cur = level(0);
 	std::string d = fmt::format("M{} {}", num(x(0)), num(y(cur)));
-	for (std::size_t i = 1; i < buckets; i++) {
+	for (std::size_t i = per; i < buckets; i += per) {
 		double v = level(i);
 		if (v == cur)
 			continue;
@@ -186,7 +190,14 @@ std::string histogram(const Snapshot& s, const CpuResult& c)
 		px.push_back(x(v));
 		labels.push_back(num(v));
 	}
-	out += svg::x_axis(box, px, labels, "Latency (us)");
+	// More buckets than pixels: each pixel shows the largest of its own.
+	const std::size_t per =
+		std::max<std::size_t>(1, (buckets + static_cast<std::size_t>(box.width) - 1) /
+						 static_cast<std::size_t>(box.width));
+	out += svg::x_axis(
+		box, px, labels,
+		per > 1 ? fmt::format("Latency (us; the largest count of each {} us)", per)
+			: std::string("Latency (us)"));
 	px.clear();
 	labels.clear();
 	double p = 1;
@@ -196,7 +207,7 @@ std::string histogram(const Snapshot& s, const CpuResult& c)
 	}
 	out += svg::y_axis(box, px, labels, "Number of samples");
 	for (LatType t : kLatTypes)
-		out += hist_path(c.of(t), t, c.cpu, x, y, buckets);
+		out += hist_path(c.of(t), t, c.cpu, x, y, buckets, per);
 	// Legend, top right.
 	double ly = box.top + 14;
 	for (LatType t : kLatTypes) {
