@@ -11,7 +11,9 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "render/render.hpp"
@@ -328,6 +330,31 @@ TEST(Svg, EscapeNumbersAndScales)
 	EXPECT_GT(y(0), y(1));
 	const svg::Linear x{0, 100, 70, 740};
 	EXPECT_DOUBLE_EQ(x(50), 405);
+}
+
+TEST(Svg, EscapeOfAnyBytesIsSafeText)
+{
+	std::mt19937 rng(42);
+	for (int n = 0; n < 20000; n++) {
+		std::string bytes(rng() % 24, '\0');
+		for (char& c : bytes)
+			c = static_cast<char>(n % 2 ? rng() % 256 : "<>&\"'a\\\n"[rng() % 8]);
+		const std::string out = svg::escape(bytes);
+		ASSERT_TRUE(valid_utf8(out)) << n;
+		for (std::size_t i = 0; i < out.size(); i++) {
+			const auto c = static_cast<unsigned char>(out[i]);
+			ASSERT_TRUE(c >= 0x20 && c != 0x7f && c != '<' && c != '>' && c != '"' &&
+				    c != '\'')
+				<< n << ": " << out;
+			auto entity = [&] {
+				for (const char* e : {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"})
+					if (out.compare(i, std::strlen(e), e) == 0)
+						return true;
+				return false;
+			};
+			ASSERT_TRUE(c != '&' || entity()) << "a bare & in " << out;
+		}
+	}
 }
 
 TEST(Progress, ElapsedRemainingAndTheWorstLatencies)
