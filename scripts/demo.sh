@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - boot Debian's PREEMPT_RT kernel in a virtme-ng VM with CPUs 2-3
 # isolated, disturb CPU 3 on purpose, sample both CPUs with rtnoise and
-# print the report. Installs and builds what is missing first.
+# print the report; the same report as an HTML page is written to
+# DEMO_OUT/report.html (default: BUILD_DIR/demo). Installs and builds what
+# is missing first.
 #
 #   scripts/demo.sh [KERNEL-RELEASE]    # default: the installed -rt kernel
 set -euo pipefail
@@ -23,5 +25,14 @@ if [ -z "$kernel" ] || [ ! -f "$build/kmod/$kernel/rtnoise.ko" ]; then
 	exit 1
 fi
 
-exec "$top/tests/vm/run-in-vm.sh" --kernel "$kernel" --build "$build" \
-	--script "$top/scripts/demo-guest.sh" --timeout 600
+out=${DEMO_OUT:-$build/demo}
+mkdir -p "$out"
+rm -f "$out/report.html" "$out/dmesg" "$out/done"
+status=0
+"$top/tests/vm/run-in-vm.sh" --kernel "$kernel" --build "$build" \
+	--script "$top/scripts/demo-guest.sh" --timeout 600 --out "$out" || status=$?
+if [ -f "$out/report.html" ]; then
+	echo
+	echo "The report as an HTML page (open it in a browser): $out/report.html"
+fi
+exit "$status"

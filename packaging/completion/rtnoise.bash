@@ -55,9 +55,9 @@ _rtnoise()
 		;;
 	attach)
 		opts="-c --cpus -p --period -t --threshold -d --duration --hist-us --spikes
-		      --priority -f --format --module --no-bpf --no-sampler --events
+		      --priority -f --format -o --output --module --no-bpf --no-sampler --events
 		      -w --workload -v --verbose --isolate -h --help" ;;
-	report) opts="-f --format --type --top -w --workload -h --help" ;;
+	report) opts="-f --format -o --output --type --top -w --workload -h --help" ;;
 	detach) opts="--unload -h --help" ;;
 	check) opts="-c --cpus -f --format --root -h --help" ;;
 	partition) opts="--isolate --restore --dry-run --state -h --help" ;;
@@ -74,7 +74,7 @@ _rtnoise()
 		if [[ $sub == check ]]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "text json cyclictest" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json cyclictest html" -- "$cur"))
 		fi
 		return
 		;;
@@ -96,7 +96,7 @@ _rtnoise()
 		compopt -o filenames 2>/dev/null
 		return
 		;;
-	--state)
+	--state | -o | --output)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return

@@ -141,3 +141,20 @@ TEST_F(Cli, WorkloadThreadIdsMustBeOnesAKernelCanHave)
 	}
 	EXPECT_THROW(parse("report --workload ''"), CLI::ParseError);
 }
+
+TEST_F(Cli, HtmlFormatAndOutputFile)
+{
+	parse("report --format html --output /tmp/r.html --top 5");
+	RenderOptions r = make_render_options(report->format, report->type, report->top);
+	EXPECT_EQ(r.format, Format::html);
+	EXPECT_EQ(r.top_spikes, 5u);
+	EXPECT_EQ(report->output, "/tmp/r.html");
+	parse("attach --cpus 1 --duration 10s -f html -o run.html");
+	EXPECT_EQ(attach->format, "html");
+	EXPECT_EQ(attach->output, "run.html");
+}
+
+TEST_F(Cli, AttachOutputNeedsADuration)
+{
+	EXPECT_THROW(parse("attach --cpus 1 --output run.html"), CLI::RequiresError);
+}

@@ -91,8 +91,11 @@ timeout --foreground -k 30 "$timeout" \
 	--exec "${envs:+env ${envs[*]} }$script $build $out ${extra[*]}" </dev/null || status=$?
 
 if [ -f "$out/dmesg" ]; then
+	# The module's own lines (its pr_fmt is "rtnoise: "), and the
+	# kernel's complaints; not every line that names a path with
+	# "rtnoise" in it, like the kernel command line.
 	echo "---- guest kernel log (rtnoise lines) ----"
-	grep -iE 'rtnoise|BUG|WARNING|Oops' "$out/dmesg" | tail -40 || true
+	grep -E '^(\[[^]]*\] )?(rtnoise: |.*(BUG:|WARNING:|Oops))' "$out/dmesg" | tail -40 || true
 fi
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
 	echo "run-in-vm.sh: the guest did not finish within ${timeout}s" >&2

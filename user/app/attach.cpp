@@ -3,6 +3,7 @@
 // --duration report and undo it all, whatever happens on the way.
 #include "app/attach.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,29 +20,52 @@
 #include "tracer/tracer.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/units.hpp"
 
 namespace rtnoise {
 namespace {
 
-// wait_for - sleep for ns, or until a signal comes; a progress line on a
-// terminal. Returns the signal, or 0 after the whole time.
-int wait_for(SignalBlock& signals, std::uint64_t ns)
+// terminal_width - the columns of the terminal on fd, or 0.
+std::size_t terminal_width(int fd)
+{
+	winsize ws{};
+	return ::ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+}
+
+// wait_for - sleep for ns, or until a signal comes. On a terminal, a
+// progress line on stderr, refreshed every second, with each CPU's worst
+// latency so far from dev (its counters only: a few ioctls). Returns the
+// signal, or 0 after the whole time.
+int wait_for(SignalBlock& signals, std::uint64_t ns, Device* dev, const CpuSet& cpus)
 {
 	const bool tty = isatty(STDERR_FILENO);
 	const auto start = std::chrono::steady_clock::now();
 	const auto total = std::chrono::nanoseconds(ns);
+	auto next = start;
+	std::vector<CpuResult> stats;
 	int sig = 0;
 	for (;;) {
-		auto elapsed = std::chrono::steady_clock::now() - start;
+		const auto now = std::chrono::steady_clock::now();
+		const auto elapsed = now - start;
 		if (elapsed >= total)
 			break;
-		if (tty) {
-			auto done = std::chrono::duration_cast<std::chrono::seconds>(elapsed);
-			auto all = std::chrono::duration_cast<std::chrono::seconds>(total);
-			std::fprintf(stderr, "\rrtnoise: sampling... %llds of %llds",
-				     static_cast<long long>(done.count()),
-				     static_cast<long long>(all.count()));
+		if (tty && now >= next) {
+			next += std::chrono::seconds(1);
+			if (dev) {
+				try {
+					stats = dev->read_stats(cpus);
+				} catch (const Error&) {
+					stats.clear();	// the report says why
+				}
+			}
+			std::string line = render_progress(
+				static_cast<std::uint64_t>(
+					std::chrono::duration_cast<std::chrono::nanoseconds>(
+						elapsed)
+						.count()),
+				ns, stats, terminal_width(STDERR_FILENO));
+			std::fprintf(stderr, "\r%s\033[K", line.c_str());
 		}
 		auto left = total - elapsed;
 		sig = signals.take(
@@ -54,12 +78,28 @@ int wait_for(SignalBlock& signals, std::uint64_t ns)
 	return sig;
 }
 
+// check_writable - fail before sampling, not after, when the report's
+// file cannot be written (its directory is missing or read-only).
+void check_writable(const std::string& output)
+{
+	if (output.empty())
+		return;
+	fs::path dir = fs::path(output).parent_path();
+	if (dir.empty())
+		dir = ".";
+	if (::access(dir.c_str(), W_OK) != 0)
+		throw system_error("cannot write " + output + ": " + dir.string() + ": " +
+				   errno_text(errno));
+}
+
 }  // namespace
 
 void attach(const AttachRequest& o)
 {
 	const SamplerConfig& cfg = o.sampler;
 	check_watchable("/", cfg.cpus);
+	if (o.duration_ns)
+		check_writable(o.output);
 	// SIGINT, SIGTERM and SIGHUP from here on wait for a point where
 	// attach can stop; whatever it set up by then is undone.
 	SignalBlock signals;
@@ -160,7 +200,7 @@ void attach(const AttachRequest& o)
 	// A signal while waiting ends the run early: what was sampled is
 	// still reported. Rendered into memory first, printed only once
 	// everything is detached (stdout may be a terminal that is gone).
-	int sig = wait_for(signals, o.duration_ns);
+	int sig = wait_for(signals, o.duration_ns, dev ? &*dev : nullptr, cfg.cpus);
 	if (sig)
 		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
 	if (dev)
@@ -168,9 +208,22 @@ void attach(const AttachRequest& o)
 	std::string report = render(collect(o.workload), o.render);
 	undo.dismiss();
 	DetachResult r = detach_mine();
-	std::cout << report << std::flush;
+	std::string write_error;
+	if (o.output.empty()) {
+		std::cout << report << std::flush;
+	} else {
+		try {
+			write_file_atomic(o.output, report);
+			std::cerr << "rtnoise: report written to " << o.output << "\n";
+		} catch (const Error& e) {
+			write_error = e.what();
+		}
+	}
 	if (!r.errors.empty())
-		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
+		throw system_error("detach stopped what it could, but: " + join_errors(r.errors) +
+				   (write_error.empty() ? "" : "; and " + write_error));
+	if (!write_error.empty())
+		throw system_error(write_error);
 	if (!sig)
 		sig = signals.take();
 	if (sig)

@@ -24,9 +24,12 @@ struct AttachRequest {
 	std::uint64_t duration_ns = 0;	    // 0: stay attached and return
 	std::vector<std::string> workload;  // for the report of a duration
 	RenderOptions render;		    // ditto
+	std::string output;		    // the report's file; "": stdout
 };
 
-// attach - as the request says. The caller is root. Every way out but a
+// attach - as the request says. With a duration, a progress line on
+// stderr while it waits, if stderr is a terminal (stdout may be a pipe
+// that takes the report). The caller is root. Every way out but a
 // plain return after the setup undoes what this call set up; a signal
 // (SIGINT, SIGTERM, SIGHUP) throws the Error of interrupted().
 void attach(const AttachRequest& r);

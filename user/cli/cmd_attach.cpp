@@ -25,6 +25,7 @@ void run_attach(const AttachOptions& o)
 		r.duration_ns = parse_duration_ns(o.duration, kNsPerSec);
 	r.workload = o.workload;
 	r.render = make_render_options(o.format, "thread", 10);
+	r.output = o.output;
 	attach(r);
 }
 
@@ -91,7 +92,11 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 		->check(CLI::Range(kSamplerLimits.prio_min, kSamplerLimits.prio_max));
 	sub->add_option("-f,--format", o->format, "Report format with --duration")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "html"}));
+	sub->add_option("-o,--output", o->output,
+			"Write the report of --duration to this file (atomically) "
+			"instead of stdout")
+		->needs("--duration");
 	sub->add_option("--module", o->module, "rtnoise.ko to load if none is loaded");
 	sub->add_flag("--no-bpf", o->no_bpf, "Sample latency only; do not trace the causes");
 	sub->add_flag("--no-sampler", o->no_sampler,

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace rtnoise {
 namespace {
@@ -12,7 +13,11 @@ void run_report(const ReportOptions& o)
 {
 	require_root();
 	Snapshot snap = collect(o.workload);
-	std::cout << render(snap, make_render_options(o.format, o.type, o.top));
+	std::string out = render(snap, make_render_options(o.format, o.type, o.top));
+	if (o.output.empty())
+		std::cout << out;
+	else
+		write_file_atomic(o.output, out);
 }
 
 }  // namespace
@@ -23,11 +28,14 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 	auto* sub = app.add_subcommand("report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "html"}));
+	sub->add_option("-o,--output", o->output,
+			"Write the report to this file (atomically) instead of stdout");
 	sub->add_option("--type", o->type, "Latency for the cyclictest format's columns")
 		->capture_default_str()
 		->check(CLI::IsMember({"irq", "thread"}));
-	sub->add_option("--top", o->top, "Spikes listed in the text format")->capture_default_str();
+	sub->add_option("--top", o->top, "Spikes listed in the text and html formats")
+		->capture_default_str();
 	sub->add_option("-w,--workload", o->workload,
 			"Threads (comm or pid) that are the workload, not noise")
 		->delimiter(',')

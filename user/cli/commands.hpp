@@ -40,6 +40,7 @@ struct AttachOptions {
 	std::string format = "text";
 	std::string module;
 	bool isolate = false;
+	std::string output;
 };
 
 struct ReportOptions {
@@ -47,6 +48,7 @@ struct ReportOptions {
 	std::string format = "text";
 	std::string type = "thread";
 	std::size_t top = 10;
+	std::string output;
 };
 
 struct DetachOptions {

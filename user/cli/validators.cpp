@@ -76,6 +76,7 @@ RenderOptions make_render_options(const std::string& format, const std::string& 
 	RenderOptions r;
 	r.format = format == "json"	    ? Format::json
 		   : format == "cyclictest" ? Format::cyclictest
+		   : format == "html"	    ? Format::html
 					    : Format::text;
 	r.cyclictest_type = type == "irq" ? LatType::irq : LatType::thread;
 	r.top_spikes = top;

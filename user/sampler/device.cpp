@@ -147,7 +147,7 @@ std::optional<CpuResult> Device::read_cpu(unsigned cpu, std::uint32_t buckets)
 		st.cpu = cpu;
 		st.type = static_cast<__u32>(t);
 		st.hist_len = buckets;
-		st.hist_ptr = reinterpret_cast<std::uintptr_t>(l.hist.data());
+		st.hist_ptr = buckets ? reinterpret_cast<std::uintptr_t>(l.hist.data()) : 0;
 		int err = ioctl_raw(RTNOISE_IOC_CPU_STATS, &st);
 		if (err == ENOENT)
 			return std::nullopt;  // not watched
@@ -206,6 +206,15 @@ std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type, std::uint64_t
 			break;
 		from = req.next_seq;
 	}
+	return out;
+}
+
+std::vector<CpuResult> Device::read_stats(const CpuSet& cpus)
+{
+	std::vector<CpuResult> out;
+	for (unsigned cpu : cpus)
+		if (auto r = read_cpu(cpu, 0))
+			out.push_back(std::move(*r));
 	return out;
 }
 

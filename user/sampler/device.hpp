@@ -70,6 +70,10 @@ public:
 	// read_snapshot - everything the module holds, read without
 	// disturbing the sampler.
 	Snapshot read_snapshot();
+	// read_stats - the counters of each of cpus that is watched (count,
+	// min, max, ...; no histogram, no spikes): cheap enough to read
+	// every second while sampling.
+	std::vector<CpuResult> read_stats(const CpuSet& cpus);
 
 private:
 	explicit Device(UniqueFd fd) : fd_(std::move(fd)) {}

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+// file.hpp - writing a whole file so that readers never see half of it.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include <sys/types.h>
+
+namespace rtnoise {
+
+// write_file_atomic - text as the whole of path: a new file beside it,
+// written, fsync'd and renamed over it. mode is the file's, less the
+// umask. Throws a system Error naming path and the cause; path is then
+// left as it was.
+void write_file_atomic(const std::filesystem::path& path, std::string_view text,
+		       mode_t mode = 0644);
+
+}  // namespace rtnoise
