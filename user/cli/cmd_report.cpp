@@ -12,7 +12,9 @@ void run_report(const ReportOptions& o)
 {
 	require_root();
 	Snapshot snap = collect(o.workload);
-	std::cout << render(snap, make_render_options(o.format, o.type, o.top));
+	RenderOptions r = make_render_options(o.format, o.type, o.top);
+	r.realtime_offset_ns = realtime_offset_ns();
+	std::cout << render(snap, r);
 }
 
 }  // namespace
@@ -23,7 +25,7 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 	auto* sub = app.add_subcommand("report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "prometheus"}));
 	sub->add_option("--type", o->type, "Latency for the cyclictest format's columns")
 		->capture_default_str()
 		->check(CLI::IsMember({"irq", "thread"}));

@@ -10,6 +10,8 @@ std::string render(const Snapshot& s, const RenderOptions& opt)
 		return render_json(s);
 	case Format::cyclictest:
 		return render_cyclictest(s, opt.cyclictest_type);
+	case Format::prometheus:
+		return render_prometheus(s, opt.realtime_offset_ns);
 	default:
 		return render_text(s, opt.top_spikes);
 	}
