@@ -58,13 +58,13 @@ std::string cpu_label(unsigned cpu)
 
 std::string cpu_type_labels(unsigned cpu, LatType t)
 {
-	return fmt::format("cpu=\"{}\",type=\"{}\"", cpu, lat_type_name(t));
+	return fmt::format(R"(cpu="{}",type="{}")", cpu, lat_type_name(t));
 }
 
 std::string source_labels(const SourceRow& r)
 {
-	return fmt::format("cpu=\"{}\",kind=\"{}\",name=\"{}\"", r.cpu,
-			   prometheus_label_value(r.kind), prometheus_label_value(r.name));
+	return fmt::format(R"(cpu="{}",kind="{}",name="{}")", r.cpu, prometheus_label_value(r.kind),
+			   prometheus_label_value(r.name));
 }
 
 void latency(Exposition& e, const Snapshot& s)
@@ -225,7 +225,7 @@ std::string render_prometheus(const Snapshot& s, std::int64_t realtime_offset_ns
 	e.family("rtnoise_info", "gauge",
 		 "Always 1: the kernel, and the state of the sampler (idle, running, stopped).");
 	e.sample("rtnoise_info",
-		 fmt::format("kernel=\"{}\",state=\"{}\",sampled=\"{}\",attributed=\"{}\"",
+		 fmt::format(R"(kernel="{}",state="{}",sampled="{}",attributed="{}")",
 			     prometheus_label_value(s.kernel_release), sampler_state_name(s.state),
 			     s.sampled ? 1 : 0, s.attributed ? 1 : 0),
 		 1);
