@@ -212,6 +212,7 @@ TEST_F(MonitorCli, Defaults)
 	EXPECT_TRUE(r.textfile.empty());
 	EXPECT_TRUE(r.spike_log.empty());
 	EXPECT_EQ(r.attach.duration_ns, 0u);
+	EXPECT_FALSE(r.attach.hint);  // it detaches itself
 }
 
 TEST_F(MonitorCli, AllOptions)

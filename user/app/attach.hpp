@@ -24,6 +24,7 @@ struct AttachRequest {
 	std::uint64_t duration_ns = 0;	    // 0: stay attached and return
 	std::vector<std::string> workload;  // for the report of a duration
 	RenderOptions render;		    // ditto
+	bool hint = true;		    // say what reads and stops it
 };
 
 // attach - as the request says. The caller is root. Every way out but a

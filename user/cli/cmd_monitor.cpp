@@ -28,6 +28,7 @@ MonitorRequest make_monitor_request(const MonitorOptions& o)
 	if (!o.module.empty())
 		r.attach.module = o.module;
 	r.attach.no_sampler = o.no_sampler;
+	r.attach.hint = false;	// the monitor detaches when it stops
 	r.workload = o.workload;
 	if (!o.listen.empty())
 		r.listen = parse_listen(o.listen);
