@@ -4,7 +4,9 @@
 # build tree; the package tests run it):
 #
 #   rtnoise       component cli: bin/rtnoise, its man page, bash and zsh
-#                 completion, README, copyright and changelog
+#                 completion, the rtnoise-monitor systemd unit, the
+#                 Prometheus rules and Grafana dashboard (examples),
+#                 README, copyright and changelog
 #   rtnoise-dkms  component dkms: the module's source and dkms.conf in
 #                 /usr/src/rtnoise-<version>/, built by DKMS for every
 #                 kernel with headers
@@ -33,6 +35,8 @@ set(RTNOISE_DKMS_SOURCE_DIR ${dkms_default} CACHE PATH
     "Where rtnoise-<version>/ goes, the module's source for DKMS")
 set(RTNOISE_BASH_COMPLETION_DIR ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
     CACHE PATH "Where the bash completion goes (bash-completion loads it on demand)")
+set(RTNOISE_SYSTEMD_UNIT_DIR lib/systemd/system CACHE STRING
+    "Where rtnoise-monitor.service goes (relative: under the prefix)")
 set(RTNOISE_ZSH_COMPLETION_DIR ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions
     CACHE PATH "Where the zsh completion goes (a directory of zsh's fpath)")
 
@@ -69,8 +73,20 @@ install(FILES ${pkg_src}/completion/rtnoise.bash DESTINATION ${RTNOISE_BASH_COMP
         RENAME rtnoise COMPONENT cli)
 install(FILES ${pkg_src}/completion/_rtnoise DESTINATION ${RTNOISE_ZSH_COMPLETION_DIR}
         COMPONENT cli)
+# The unit names the installed binary: written at install time, when the
+# prefix (the package's, /usr) is known.
+install(CODE "set(UNIT_IN \"${pkg_src}/systemd/rtnoise-monitor.service.in\")
+              set(UNIT_OUT \"${pkg_out}/rtnoise-monitor.service\")
+              set(UNIT_DIR \"${RTNOISE_SYSTEMD_UNIT_DIR}\")
+              set(BINDIR \"${CMAKE_INSTALL_BINDIR}\")"
+        COMPONENT cli)
+install(SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/cmake/install-unit.cmake COMPONENT cli)
 install(FILES README.md ${pkg_out}/copyright ${pkg_out}/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT cli)
+# The fleet's side: alerting rules and a dashboard to copy into
+# Prometheus and Grafana.
+install(FILES ${pkg_src}/prometheus/rtnoise-rules.yml ${pkg_src}/grafana/rtnoise-dashboard.json
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT cli)
 
 set(dkms_dest ${RTNOISE_DKMS_SOURCE_DIR}/rtnoise-${PROJECT_VERSION})
 install(FILES kmod/dkms.conf kmod/Kbuild kmod/Makefile kmod/rtnoise.c kmod/rtnoise_abi.h

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # bash completion for rtnoise(8): subcommands, their options, the values
-# of --format, --type and --print, and CPU lists from the online CPUs.
+# of --format, --type and --print, files for --textfile and --spike-log, and CPU lists from the online CPUs.
 # Self-contained (bash-completion's helpers are not needed); installed as
 # .../bash-completion/completions/rtnoise, loaded when first used.
 
@@ -49,7 +49,7 @@ _rtnoise()
 	local opts
 	case $sub in
 	"")
-		opts="attach report detach check partition tune -h --help --version"
+		opts="attach report detach monitor check partition tune -h --help --version"
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 		;;
@@ -59,6 +59,9 @@ _rtnoise()
 		      -w --workload -v --verbose --isolate -h --help" ;;
 	report) opts="-f --format -o --output --type --top -w --workload -h --help" ;;
 	detach) opts="--unload -h --help" ;;
+	monitor)
+		opts="-c --cpus -p --period -t --threshold --listen --textfile --interval
+		      --spike-log --module --no-sampler -w --workload -h --help" ;;
 	check) opts="-c --cpus -f --format --root -h --help" ;;
 	partition) opts="--isolate --restore --dry-run --state -h --help" ;;
 	tune) opts="-c --cpus --print --hugepages --name --memory --root -h --help" ;;
@@ -73,6 +76,8 @@ _rtnoise()
 	-f | --format)
 		if [[ $sub == check ]]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		elif [[ $sub == report ]]; then
+			COMPREPLY=($(compgen -W "text json cyclictest html prometheus" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json cyclictest html" -- "$cur"))
 		fi
@@ -96,14 +101,14 @@ _rtnoise()
 		compopt -o filenames 2>/dev/null
 		return
 		;;
-	--state | -o | --output)
+	--state | -o | --output | --textfile | --spike-log)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return
 		;;
 	-p | --period | -t | --threshold | -d | --duration | --hist-us | --spikes | \
 		--priority | --events | -w | --workload | --top | --hugepages | --name | \
-		--memory)
+		--memory | --listen | --interval)
 		return # a value of the user's
 		;;
 	esac

@@ -15,4 +15,5 @@ set(RTNOISE_FUZZ_TARGETS
   state       # isolation/state: state_from_json, state_to_json
   check       # isolation/check*: run_checks on a rewritten host tree
   irqbalance  # isolation/check_irqs: /etc/default/irqbalance
-  plan)       # isolation/plan: plan_partition on a rewritten host tree
+  plan        # isolation/plan: plan_partition on a rewritten host tree
+  listen)     # app/monitor_options: parse_listen, parse_interval

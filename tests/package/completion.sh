@@ -46,7 +46,7 @@ for sub in ${subs}; do
 done
 expect "attach --format" "cyclictest html json text" "$(complete_bash rtnoise attach --format '')"
 expect "attach -f j" "json" "$(complete_bash rtnoise attach -f j)"
-expect "report --format=" "cyclictest html json text" "$(complete_bash rtnoise report --format = '')"
+expect "report --format=" "cyclictest html json prometheus text" "$(complete_bash rtnoise report --format = '')"
 expect "check --format" "json text" "$(complete_bash rtnoise check --format '')"
 expect "report --type" "irq thread" "$(complete_bash rtnoise report --type '')"
 expect "tune --print" "cmdline libvirt" "$(complete_bash rtnoise tune --print '')"

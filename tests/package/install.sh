@@ -27,6 +27,9 @@ usr/share/man/man8/rtnoise.8.gz
 usr/share/bash-completion/completions/rtnoise
 usr/share/zsh/vendor-completions/_rtnoise
 usr/share/doc/rtnoise/README.md
+usr/lib/systemd/system/rtnoise-monitor.service
+usr/share/doc/rtnoise/examples/rtnoise-rules.yml
+usr/share/doc/rtnoise/examples/rtnoise-dashboard.json
 usr/share/doc/rtnoise/copyright
 usr/share/doc/rtnoise/changelog.gz
 usr/share/doc/rtnoise/LICENSES/preferred/GPL-2.0
@@ -48,6 +51,19 @@ if [ "$want" = "$got" ]; then
 else
 	fail "the installed files differ (< wanted, > installed):"
 	diff <(echo "$want") <(echo "$got") | grep '^[<>]'
+fi
+
+# The unit as systemd reads it (systemd-analyze verify: the binary it
+# starts must exist, so against the installed one).
+if command -v systemd-analyze >/dev/null; then
+	unit=$dest/usr/lib/systemd/system/rtnoise-monitor.service
+	sed "s|ExecStart=/usr/bin/rtnoise|ExecStart=$dest/usr/bin/rtnoise|" "$unit" >"$dest/rtnoise-monitor.service"
+	if out=$(systemd-analyze verify --man=no "$dest/rtnoise-monitor.service" 2>&1); then
+		pass "systemd-analyze verify rtnoise-monitor.service"
+	else
+		fail "systemd-analyze verify rtnoise-monitor.service: $out"
+	fi
+	rm -f "$dest/rtnoise-monitor.service"
 fi
 
 share=$dest/usr/share

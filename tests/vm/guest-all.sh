@@ -2,7 +2,7 @@
 # guest-all.sh - guest tests in one boot: the ones named, or the
 # sampler's, the attribution's and the partition's.
 #   guest-all.sh BUILD_DIR OUT_DIR [TEST...]
-# TEST names a guest-TEST.sh (sampler, install, stress, ...).
+# TEST names a guest-TEST.sh (sampler, install, stress, monitor, ...).
 # guest-stress.sh gets CI's small counts unless the environment sets
 # others (scripts/stress.sh sets the full proof's).
 here=$(dirname "$(realpath "$0")")
@@ -35,6 +35,7 @@ touch "$2/progress"
 ) &
 watchdog=$!
 for t in "${tests[@]}"; do
+	[ -x "$here/guest-$t.sh" ] || { echo "guest-all.sh: no guest-$t.sh"; status=1; continue; }
 	echo "==== guest-$t.sh"
 	"$here/guest-$t.sh" "$1" "$2" || status=1
 done

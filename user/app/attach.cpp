@@ -192,8 +192,9 @@ void attach(const AttachRequest& o)
 	if (!o.duration_ns) {
 		stop_if_signalled();
 		undo.dismiss();
-		std::cerr << "rtnoise: 'rtnoise report' reads it, "
-			     "'rtnoise detach' stops it\n";
+		if (o.hint)
+			std::cerr << "rtnoise: 'rtnoise report' reads it, "
+				     "'rtnoise detach' stops it\n";
 		return;
 	}
 

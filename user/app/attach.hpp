@@ -25,6 +25,7 @@ struct AttachRequest {
 	std::vector<std::string> workload;  // for the report of a duration
 	RenderOptions render;		    // ditto
 	std::string output;		    // the report's file; "": stdout
+	bool hint = true;		    // say what reads and stops it
 };
 
 // attach - as the request says. With a duration, a progress line on

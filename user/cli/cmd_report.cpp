@@ -2,6 +2,7 @@
 // cmd_report.cpp - rtnoise report: read and explain what is attached.
 #include <iostream>
 
+#include "app/monitor.hpp"
 #include "cli/commands.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -13,7 +14,9 @@ void run_report(const ReportOptions& o)
 {
 	require_root();
 	Snapshot snap = collect(o.workload);
-	std::string out = render(snap, make_render_options(o.format, o.type, o.top));
+	RenderOptions r = make_render_options(o.format, o.type, o.top);
+	r.realtime_offset_ns = realtime_offset_ns();
+	std::string out = render(snap, r);
 	if (o.output.empty())
 		std::cout << out;
 	else
@@ -28,7 +31,7 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 	auto* sub = app.add_subcommand("report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest", "html"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "html", "prometheus"}));
 	sub->add_option("-o,--output", o->output,
 			"Write the report to this file (atomically) instead of stdout");
 	sub->add_option("--type", o->type, "Latency for the cyclictest format's columns")

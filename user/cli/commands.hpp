@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "app/monitor.hpp"
 #include "app/session.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
@@ -51,6 +52,19 @@ struct ReportOptions {
 	std::string output;
 };
 
+struct MonitorOptions {
+	std::string cpus;
+	std::string period = "1ms";
+	std::string threshold = "50us";
+	std::string listen;
+	std::string textfile;
+	std::string interval = "15s";
+	std::string spike_log;
+	std::string module;
+	bool no_sampler = false;
+	std::vector<std::string> workload;
+};
+
 struct DetachOptions {
 	bool unload = false;
 };
@@ -80,12 +94,14 @@ struct CheckOptions {
 std::shared_ptr<AttachOptions> setup_attach(CLI::App& app);
 std::shared_ptr<ReportOptions> setup_report(CLI::App& app);
 std::shared_ptr<DetachOptions> setup_detach(CLI::App& app);
+std::shared_ptr<MonitorOptions> setup_monitor(CLI::App& app);
 std::shared_ptr<CheckOptions> setup_check(CLI::App& app);
 std::shared_ptr<PartitionOptions> setup_partition(CLI::App& app);
 std::shared_ptr<TuneCmdOptions> setup_tune(CLI::App& app);
 
 // Pure pieces of the commands, unit tested.
 SamplerConfig make_sampler_config(const AttachOptions& o);
+MonitorRequest make_monitor_request(const MonitorOptions& o);
 RenderOptions make_render_options(const std::string& format, const std::string& type,
 				  std::size_t top);
 

@@ -18,6 +18,7 @@ int run(int argc, char** argv)
 	rtnoise::setup_attach(app);
 	rtnoise::setup_report(app);
 	rtnoise::setup_detach(app);
+	rtnoise::setup_monitor(app);
 	rtnoise::setup_check(app);
 	rtnoise::setup_partition(app);
 	rtnoise::setup_tune(app);

@@ -77,6 +77,7 @@ RenderOptions make_render_options(const std::string& format, const std::string& 
 	r.format = format == "json"	    ? Format::json
 		   : format == "cyclictest" ? Format::cyclictest
 		   : format == "html"	    ? Format::html
+		   : format == "prometheus" ? Format::prometheus
 					    : Format::text;
 	r.cyclictest_type = type == "irq" ? LatType::irq : LatType::thread;
 	r.top_spikes = top;

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // json.cpp - the report as JSON (its fields: DESIGN.md, "The report's JSON").
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "model/trace.hpp"
@@ -23,7 +27,50 @@ nlohmann::json latency_json(const LatencyStats& l)
 		{"spikes", l.spikes}, {"spikes_lost", l.spikes_lost}, {"missed_periods", l.missed}};
 }
 
+nlohmann::json spike_json(const Spike& sp, bool attributed)
+{
+	nlohmann::json causes = nlohmann::json::array();
+	for (const Cause& c : sp.causes)
+		causes.push_back(
+			{{"kind", c.kind}, {"name", c.name}, {"duration_ns", c.duration_ns}});
+	nlohmann::json j = {{"cpu", sp.cpu},
+			    {"type", lat_type_name(sp.type)},
+			    {"at_ns", sp.expected_ns},
+			    {"observed_ns", sp.observed_ns},
+			    {"latency_ns", sp.latency_ns()},
+			    {"cycle", sp.cycle},
+			    {"causes", causes},
+			    {"unexplained_ns", attributed ? sp.unexplained_ns : sp.latency_ns()}};
+	if (attributed) {
+		j["explained"] = explained_name(sp.explained);
+		if (sp.cut)
+			j["cut"] = true;
+		if (!sp.stack.empty())
+			j["stack"] = sp.stack;
+	}
+	if (sp.smis)
+		j["smis"] = sp.smis;
+	if (sp.history_lost)
+		j["history_lost"] = true;
+	return j;
+}
+
 }  // namespace
+
+std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns)
+{
+	nlohmann::json j = spike_json(sp, attributed);
+	j["seq"] = sp.seq;
+	const std::int64_t at = static_cast<std::int64_t>(sp.expected_ns) + realtime_offset_ns;
+	if (realtime_offset_ns && at > 0) {
+		const std::time_t secs = at / 1000000000;
+		std::tm tm{};
+		gmtime_r(&secs, &tm);
+		j["time"] =
+			fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", tm, (at % 1000000000) / 1000);
+	}
+	return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
 
 std::string render_json(const Snapshot& s)
 {
@@ -75,34 +122,8 @@ std::string render_json(const Snapshot& s)
 	}
 
 	nlohmann::json spikes = nlohmann::json::array();
-	for (const Spike& sp : s.spikes) {
-		nlohmann::json causes = nlohmann::json::array();
-		for (const Cause& c : sp.causes)
-			causes.push_back({{"kind", c.kind},
-					  {"name", c.name},
-					  {"duration_ns", c.duration_ns}});
-		nlohmann::json j = {
-			{"cpu", sp.cpu},
-			{"type", lat_type_name(sp.type)},
-			{"at_ns", sp.expected_ns},
-			{"observed_ns", sp.observed_ns},
-			{"latency_ns", sp.latency_ns()},
-			{"cycle", sp.cycle},
-			{"causes", causes},
-			{"unexplained_ns", s.attributed ? sp.unexplained_ns : sp.latency_ns()}};
-		if (s.attributed) {
-			j["explained"] = explained_name(sp.explained);
-			if (sp.cut)
-				j["cut"] = true;
-			if (!sp.stack.empty())
-				j["stack"] = sp.stack;
-		}
-		if (sp.smis)
-			j["smis"] = sp.smis;
-		if (sp.history_lost)
-			j["history_lost"] = true;
-		spikes.push_back(j);
-	}
+	for (const Spike& sp : s.spikes)
+		spikes.push_back(spike_json(sp, s.attributed));
 
 	nlohmann::json tick = nlohmann::json::array();
 	for (const TickRow& t : s.ticks)

@@ -12,6 +12,8 @@ std::string render(const Snapshot& s, const RenderOptions& opt)
 		return render_cyclictest(s, opt.cyclictest_type);
 	case Format::html:
 		return render_html(s, opt.top_spikes);
+	case Format::prometheus:
+		return render_prometheus(s, opt.realtime_offset_ns);
 	default:
 		return render_text(s, opt.top_spikes);
 	}

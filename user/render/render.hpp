@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// render.hpp - a Snapshot as text, JSON, cyclictest histogram output or an
-// HTML page.
+// render.hpp - a Snapshot as text, JSON, cyclictest histogram output, an
+// HTML page or the Prometheus text exposition; a spike as one JSON line.
 //
 // render/ is pure: it prints the model as it is, computing nothing that
 // analysis/ decides (remedies, spans, causes), so every format is unit
@@ -12,17 +12,21 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <string_view>
 
 #include "model/snapshot.hpp"
 
 namespace rtnoise {
 
-enum class Format { text, json, cyclictest, html };
+enum class Format { text, json, cyclictest, html, prometheus };
 
 struct RenderOptions {
 	Format format = Format::text;
 	LatType cyclictest_type = LatType::thread;  // column source
 	std::size_t top_spikes = 10;		    // text and html
+	// CLOCK_REALTIME minus CLOCK_MONOTONIC, for the times of the
+	// prometheus format and of spike lines (render/ reads no clock).
+	std::int64_t realtime_offset_ns = 0;
 };
 
 std::string render(const Snapshot& s, const RenderOptions& opt);
@@ -41,5 +45,20 @@ std::string render_html(const Snapshot& s, std::size_t top_spikes);
 // latency so far, cut to fit width columns (0: no limit).
 std::string render_progress(std::uint64_t elapsed_ns, std::uint64_t total_ns,
 			    const std::vector<CpuResult>& cpus, std::size_t width);
+
+// render_prometheus - the text exposition format 0.0.4: per CPU and
+// latency type a histogram (`rtnoise_latency_seconds`) on a 1-2-5 µs
+// ladder up to the model's histogram size, the maxima, spikes, the
+// sampler's state, per source the noise as counters, events lost.
+// realtime_offset_ns turns the start into seconds since the epoch.
+std::string render_prometheus(const Snapshot& s, std::int64_t realtime_offset_ns);
+// prometheus_label_value - bytes as a label value: valid UTF-8 (else
+// escaped as escape_name() does), with \\, \" and \n escaped.
+std::string prometheus_label_value(std::string_view bytes);
+
+// render_spike_line - one spike as one line of JSON (the object of the
+// report's spikes[], with its seq and, from realtime_offset_ns, `time`
+// in RFC 3339 UTC), ending in a newline.
+std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns);
 
 }  // namespace rtnoise

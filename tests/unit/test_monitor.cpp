@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+// rtnoise monitor without a kernel: its options, the textfile writer,
+// which spikes are new.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/monitor.hpp"
+#include "cli/commands.hpp"
+#include "util/error.hpp"
+
+using namespace rtnoise;
+namespace fs = std::filesystem;
+
+namespace {
+
+// expect_usage - fn throws a usage Error whose message is exactly what.
+template <typename Fn>
+void expect_usage(Fn fn, const std::string& what)
+{
+	try {
+		fn();
+		ADD_FAILURE() << "no error, expected: " << what;
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::usage);
+		EXPECT_EQ(std::string(e.what()), what);
+	}
+}
+
+class TempDir {
+public:
+	TempDir()
+	{
+		char tmpl[] = "/tmp/rtnoise-monitor-XXXXXX";
+		path_ = mkdtemp(tmpl);
+	}
+	~TempDir() { fs::remove_all(path_); }
+	TempDir(const TempDir&) = delete;
+	TempDir& operator=(const TempDir&) = delete;
+	const fs::path& path() const { return path_; }
+
+private:
+	fs::path path_;
+};
+
+std::string slurp(const fs::path& p)
+{
+	std::ifstream in(p);
+	std::ostringstream out;
+	out << in.rdbuf();
+	return out.str();
+}
+
+Spike spike(unsigned cpu, LatType t, std::uint64_t seq)
+{
+	Spike s;
+	s.cpu = cpu;
+	s.type = t;
+	s.seq = seq;
+	return s;
+}
+
+}  // namespace
+
+TEST(MonitorListen, AddressesAndPorts)
+{
+	ListenAddress a = parse_listen("127.0.0.1:9464");
+	EXPECT_EQ(a.host, "127.0.0.1");
+	EXPECT_EQ(a.port, 9464u);
+	a = parse_listen("[::1]:80");
+	EXPECT_EQ(a.host, "::1");
+	EXPECT_EQ(a.port, 80u);
+	a = parse_listen(":65535");
+	EXPECT_EQ(a.host, "");
+	EXPECT_EQ(a.port, 65535u);
+	a = parse_listen("localhost:1");
+	EXPECT_EQ(a.host, "localhost");
+}
+
+TEST(MonitorListen, BadAddressesAreUsageErrors)
+{
+	const std::string eg = " (expected ADDR:PORT, e.g. 127.0.0.1:9464, [::1]:9464 or :9464)";
+	expect_usage([] { parse_listen("9464"); }, "--listen 9464: no port" + eg);
+	expect_usage([] { parse_listen("host:"); },
+		     "--listen host:: the port is not a number" + eg);
+	expect_usage([] { parse_listen("host:http"); },
+		     "--listen host:http: the port is not a number" + eg);
+	expect_usage([] { parse_listen("host:0"); },
+		     "--listen host:0: the port is out of range (1 to 65535)" + eg);
+	expect_usage([] { parse_listen("host:65536"); },
+		     "--listen host:65536: the port is out of range (1 to 65535)" + eg);
+	expect_usage([] { parse_listen("::1:80"); },
+		     "--listen ::1:80: an IPv6 address goes in brackets" + eg);
+	expect_usage([] { parse_listen("[::g]:80"); },
+		     "--listen [::g]:80: not an IPv6 address" + eg);
+	expect_usage([] { parse_listen("a b:80"); },
+		     "--listen a b:80: not an address or host name" + eg);
+}
+
+TEST(MonitorInterval, DurationsInRange)
+{
+	EXPECT_EQ(parse_interval("15s"), 15'000'000'000ULL);
+	EXPECT_EQ(parse_interval("2"), 2'000'000'000ULL);
+	EXPECT_EQ(parse_interval("1m"), 60'000'000'000ULL);
+	expect_usage([] { parse_interval("500ms"); },
+		     "--interval 500ms is out of range (1.0 s to 3600.0 s)");
+	expect_usage([] { parse_interval("2h"); },
+		     "--interval 2h is out of range (1.0 s to 3600.0 s)");
+	try {
+		parse_interval("soon");
+		ADD_FAILURE() << "no error";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::usage);
+		EXPECT_EQ(std::string(e.what()).rfind("--interval soon: ", 0), 0u) << e.what();
+	}
+}
+
+TEST(MonitorTextfile, OnlyPromFiles)
+{
+	check_textfile_path("/var/lib/prometheus/node-exporter/rtnoise.prom");
+	expect_usage([] { check_textfile_path("/tmp/rtnoise.txt"); },
+		     "--textfile /tmp/rtnoise.txt: node_exporter's textfile collector reads only "
+		     "files named *.prom");
+	expect_usage([] { check_textfile_path("/tmp/.prom"); },
+		     "--textfile /tmp/.prom: node_exporter's textfile collector reads only files "
+		     "named *.prom");
+}
+
+TEST(MonitorTextfile, RewrittenWholeWithNothingLeftBeside)
+{
+	TempDir d;
+	const fs::path f = d.path() / "rtnoise.prom";
+	write_file_atomic(f.string(), "a 1\n");
+	EXPECT_EQ(slurp(f), "a 1\n");
+	std::ifstream held(f);	// a reader of the old file keeps it
+	write_file_atomic(f.string(), "b 2\n");
+	EXPECT_EQ(slurp(f), "b 2\n");
+	std::string old;
+	std::getline(held, old);
+	EXPECT_EQ(old, "a 1");
+	std::size_t files = 0;
+	for ([[maybe_unused]] const auto& e : fs::directory_iterator(d.path()))
+		files++;
+	EXPECT_EQ(files, 1u);
+	EXPECT_EQ(fs::status(f).permissions() & fs::perms::others_read, fs::perms::others_read);
+}
+
+TEST(MonitorTextfile, MissingDirectoryIsOneSystemError)
+{
+	TempDir d;
+	const fs::path f = d.path() / "gone" / "rtnoise.prom";
+	try {
+		write_file_atomic(f.string(), "x 1\n");
+		ADD_FAILURE() << "no error";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::system);
+		EXPECT_EQ(std::string(e.what()),
+			  "cannot write " + f.string() + ": " + (d.path() / "gone").string() +
+				  "/.rtnoise.prom." + std::to_string(getpid()) +
+				  ".tmp: No such file or directory");
+	}
+}
+
+TEST(MonitorSpikes, EachSpikeOnceAcrossReads)
+{
+	SpikeTracker t;
+	Snapshot s;
+	s.spikes = {spike(2, LatType::irq, 0), spike(2, LatType::thread, 0),
+		    spike(3, LatType::thread, 5)};
+	EXPECT_EQ(t.fresh(s).size(), 3u);
+	EXPECT_TRUE(t.fresh(s).empty());
+	// The ring moved on: the oldest overwritten, two new.
+	s.spikes = {spike(2, LatType::thread, 0), spike(3, LatType::thread, 5),
+		    spike(3, LatType::thread, 6), spike(2, LatType::irq, 1)};
+	std::vector<const Spike*> f = t.fresh(s);
+	ASSERT_EQ(f.size(), 2u);
+	EXPECT_EQ(f[0]->seq, 6u);
+	EXPECT_EQ(f[0]->cpu, 3u);
+	EXPECT_EQ(f[1]->seq, 1u);
+	EXPECT_EQ(f[1]->type, LatType::irq);
+}
+
+namespace {
+
+class MonitorCli : public ::testing::Test {
+protected:
+	MonitorCli()
+	{
+		app.require_subcommand(1);
+		opts = setup_monitor(app);
+		for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+			sub->callback([] {});
+	}
+	void parse(const std::string& line) { app.parse(line, false); }
+
+	CLI::App app{"rtnoise"};
+	std::shared_ptr<MonitorOptions> opts;
+};
+
+}  // namespace
+
+TEST_F(MonitorCli, Defaults)
+{
+	parse("monitor --cpus 2,3");
+	MonitorRequest r = make_monitor_request(*opts);
+	EXPECT_EQ(r.attach.sampler.cpus, (CpuSet{2, 3}));
+	EXPECT_EQ(r.attach.sampler.period_ns, 1000000u);
+	EXPECT_EQ(r.interval_ns, 15'000'000'000ULL);
+	EXPECT_FALSE(r.listen);
+	EXPECT_TRUE(r.textfile.empty());
+	EXPECT_TRUE(r.spike_log.empty());
+	EXPECT_EQ(r.attach.duration_ns, 0u);
+	EXPECT_FALSE(r.attach.hint);  // it detaches itself
+}
+
+TEST_F(MonitorCli, AllOptions)
+{
+	parse("monitor -c 3 --listen 127.0.0.1:9464 --textfile /run/x/rtnoise.prom --interval 2s "
+	      "--spike-log /var/log/rtnoise.jsonl --period 2ms --threshold 100us -w qemu,42");
+	MonitorRequest r = make_monitor_request(*opts);
+	ASSERT_TRUE(r.listen);
+	EXPECT_EQ(r.listen->port, 9464u);
+	EXPECT_EQ(r.textfile, "/run/x/rtnoise.prom");
+	EXPECT_EQ(r.interval_ns, 2'000'000'000ULL);
+	EXPECT_EQ(r.spike_log, "/var/log/rtnoise.jsonl");
+	EXPECT_EQ(r.attach.sampler.period_ns, 2000000u);
+	EXPECT_EQ(r.attach.sampler.threshold_ns, 100000u);
+	EXPECT_EQ(r.workload, (std::vector<std::string>{"qemu", "42"}));
+}
+
+TEST_F(MonitorCli, BadValuesAreUsageErrors)
+{
+	EXPECT_THROW(parse("monitor --listen :9464"), CLI::RequiredError);
+	EXPECT_THROW(parse("monitor --cpus 3-1"), CLI::ValidationError);
+	parse("monitor --cpus 2 --listen nowhere");
+	expect_usage([&] { make_monitor_request(*opts); },
+		     "--listen nowhere: no port (expected ADDR:PORT, e.g. 127.0.0.1:9464, "
+		     "[::1]:9464 or :9464)");
+}
+
+TEST_F(MonitorCli, BadIntervalIsAUsageError)
+{
+	parse("monitor --cpus 2 --interval 0");
+	expect_usage([&] { make_monitor_request(*opts); },
+		     "--interval 0 is out of range (1.0 s to 3600.0 s)");
+}

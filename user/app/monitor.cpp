@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+// monitor.cpp - the long-running form: one thread reads the sampler and
+// the tracer every interval and renders; the HTTP server's threads only
+// hand out the last rendering, so reads of the kernel stay serialized.
+#include "app/monitor.hpp"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "app/session.hpp"
+#include "app/signals.hpp"
+#include "isolation/partition.hpp"
+#include "render/render.hpp"
+#include "sampler/device.hpp"
+#include "sampler/module.hpp"
+#include "tracer/tracer.hpp"
+#include "util/cpulist.hpp"
+#include "util/error.hpp"
+#include "util/fd.hpp"
+#include "util/units.hpp"
+
+namespace rtnoise {
+namespace {
+
+// write_all - the whole of text to fd, or throw what went wrong.
+void write_all(int fd, std::string_view text, const std::string& what)
+{
+	while (!text.empty()) {
+		ssize_t n = ::write(fd, text.data(), text.size());
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			throw system_error("cannot write " + what + ": " + errno_text(errno));
+		text.remove_prefix(static_cast<std::size_t>(n));
+	}
+}
+
+// adopt_or_attach - adopt what is attached if it watches exactly the
+// requested CPUs, else attach; refuses an attach of other CPUs.
+void adopt_or_attach(const MonitorRequest& r)
+{
+	const CpuSet& want = r.attach.sampler.cpus;
+	bool sampling = false;
+	if (module_loaded())
+		sampling = Device::open().info().state == SamplerState::running;
+	if (!sampling && !tracer_attached()) {
+		attach(r.attach);
+		return;
+	}
+	Snapshot s = collect(r.workload);
+	CpuSet have;
+	for (const CpuResult& c : s.cpus)
+		have.insert(c.cpu);
+	if (have != want)
+		throw system_error("already attached to CPUs " + format_cpulist(have) + ", not " +
+				   format_cpulist(want) +
+				   ": run 'rtnoise detach' first, or monitor --cpus " +
+				   format_cpulist(have));
+	std::cerr << "rtnoise: monitoring the attach of CPUs " << format_cpulist(have)
+		  << " that was there; it is detached when the monitor stops\n";
+}
+
+// MetricsServer - /metrics over HTTP on its own threads, serving the
+// last text it was given.
+class MetricsServer {
+public:
+	explicit MetricsServer(const ListenAddress& at)
+	{
+		server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+			std::lock_guard<std::mutex> l(mu_);
+			res.set_content(metrics_, "text/plain; version=0.0.4; charset=utf-8");
+		});
+		server_.Get("/", [](const httplib::Request&, httplib::Response& res) {
+			res.set_content("rtnoise monitor: the metrics are at /metrics\n",
+					"text/plain; charset=utf-8");
+		});
+		const std::string host = at.host.empty() ? "0.0.0.0" : at.host;
+		errno = 0;
+		if (!server_.bind_to_port(host, static_cast<int>(at.port)))
+			throw system_error("cannot listen on " + host + ":" +
+					   std::to_string(at.port) +
+					   (errno ? ": " + errno_text(errno) : std::string()) +
+					   ": choose another --listen");
+		thread_ = std::thread([this] { server_.listen_after_bind(); });
+	}
+	~MetricsServer()
+	{
+		server_.stop();
+		if (thread_.joinable())
+			thread_.join();
+	}
+	MetricsServer(const MetricsServer&) = delete;
+	MetricsServer& operator=(const MetricsServer&) = delete;
+
+	void publish(std::string text)
+	{
+		std::lock_guard<std::mutex> l(mu_);
+		metrics_ = std::move(text);
+	}
+
+private:
+	httplib::Server server_;
+	std::thread thread_;
+	std::mutex mu_;
+	std::string metrics_;
+};
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, std::string_view text)
+{
+	const fs::path target(path);
+	fs::path dir = target.parent_path();
+	if (dir.empty())
+		dir = ".";
+	// A name node_exporter does not read (not *.prom), unique per
+	// process.
+	const fs::path tmp =
+		dir / ("." + target.filename().string() + "." + std::to_string(getpid()) + ".tmp");
+	UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+	if (fd.get() < 0)
+		throw system_error("cannot write " + path + ": " + tmp.string() + ": " +
+				   errno_text(errno));
+	try {
+		write_all(fd.get(), text, tmp.string());
+		if (::fsync(fd.get()) != 0)
+			throw system_error("cannot write " + tmp.string() + ": " +
+					   errno_text(errno));
+		fd.reset();
+		if (::rename(tmp.c_str(), target.c_str()) != 0)
+			throw system_error("cannot rename " + tmp.string() + " to " + path + ": " +
+					   errno_text(errno));
+	} catch (...) {
+		::unlink(tmp.c_str());
+		throw;
+	}
+}
+
+std::vector<const Spike*> SpikeTracker::fresh(const Snapshot& s)
+{
+	std::vector<const Spike*> out;
+	std::map<std::pair<unsigned, LatType>, std::uint64_t> next = next_;
+	for (const Spike& sp : s.spikes) {
+		const auto key = std::make_pair(sp.cpu, sp.type);
+		auto it = next_.find(key);
+		if (it != next_.end() && sp.seq < it->second)
+			continue;
+		out.push_back(&sp);
+		std::uint64_t& n = next[key];
+		n = std::max(n, sp.seq + 1);
+	}
+	next_ = std::move(next);
+	return out;
+}
+
+std::int64_t realtime_offset_ns()
+{
+	timespec rt{};
+	timespec mono{};
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (static_cast<std::int64_t>(rt.tv_sec) - mono.tv_sec) * 1000000000LL +
+	       (rt.tv_nsec - mono.tv_nsec);
+}
+
+void monitor(const MonitorRequest& r)
+{
+	const std::string cpus = format_cpulist(r.attach.sampler.cpus);
+	// Blocked before any thread starts, so every thread inherits it and
+	// only this one takes SIGTERM, SIGINT and SIGHUP.
+	SignalBlock signals;
+	// A reader of the spike log that went away is an error to report,
+	// not a silent death.
+	std::signal(SIGPIPE, SIG_IGN);
+	if (!r.textfile.empty() && !fs::is_directory(fs::path(r.textfile).parent_path().empty()
+							     ? fs::path(".")
+							     : fs::path(r.textfile).parent_path()))
+		throw system_error("--textfile " + r.textfile +
+				   ": its directory does not exist: create it, or point "
+				   "--textfile at node_exporter's --collector.textfile.directory");
+	UniqueFd log_fd;
+	int log = STDOUT_FILENO;
+	if (!r.spike_log.empty()) {
+		log_fd = UniqueFd(::open(r.spike_log.c_str(),
+					 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+		if (log_fd.get() < 0)
+			throw system_error("cannot open the spike log " + r.spike_log + ": " +
+					   errno_text(errno));
+		log = log_fd.get();
+	}
+
+	{
+		// attach() holds the lock on /run/rtnoise while it sets up;
+		// checking for an attach to adopt holds it too.
+		try {
+			adopt_or_attach(r);
+		} catch (const Error& e) {
+			if (static_cast<int>(e.code()) < 128)
+				throw;
+			std::cerr << "rtnoise: " << e.what() << "\n";
+			return;	 // a stop before monitoring began: nothing attached
+		}
+	}
+	// From here on, every way out detaches.
+	auto detach = [] {
+		StateLock lock(kStateDir);
+		DetachResult d = detach_all(false);
+		if (!d.errors.empty())
+			throw system_error("detach stopped what it could, but: " +
+					   join_errors(d.errors));
+		std::cerr << "rtnoise: detached\n";
+	};
+	Undo undo(detach);
+
+	SpikeTracker spikes;
+	std::optional<MetricsServer> server;
+	// read - everything attached, once: the metrics published and
+	// written, the new spikes logged.
+	auto read = [&] {
+		Snapshot s = collect(r.workload);
+		const std::int64_t offset = realtime_offset_ns();
+		std::string metrics = render_prometheus(s, offset);
+		if (server)
+			server->publish(metrics);
+		if (!r.textfile.empty())
+			write_file_atomic(r.textfile, metrics);
+		for (const Spike* sp : spikes.fresh(s))
+			write_all(log, render_spike_line(*sp, s.attributed, offset),
+				  r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
+		return metrics;
+	};
+
+	std::string first = read();
+	if (r.listen) {
+		server.emplace(*r.listen);
+		server->publish(std::move(first));
+	}
+	std::string where;
+	if (r.listen)
+		where += ", /metrics on " + (r.listen->host.empty() ? "*" : r.listen->host) + ":" +
+			 std::to_string(r.listen->port);
+	if (!r.textfile.empty())
+		where += ", textfile " + r.textfile;
+	std::cerr << "rtnoise: monitoring CPUs " << cpus << " every "
+		  << format_duration(r.interval_ns) << where << "\n";
+	sd_notify(0, "READY=1");
+	sd_notifyf(0, "STATUS=monitoring CPUs %s", cpus.c_str());
+
+	const auto interval = std::chrono::nanoseconds(r.interval_ns);
+	auto next = std::chrono::steady_clock::now() + interval;
+	int sig = 0;
+	bool slow = false;  // said once that a read outlasts the interval
+	for (;;) {
+		const auto left = next - std::chrono::steady_clock::now();
+		if (left > std::chrono::nanoseconds::zero()) {
+			sig = signals.take(
+				std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+			if (sig)
+				break;
+			continue;
+		}
+		const auto began = std::chrono::steady_clock::now();
+		read();
+		const auto took = std::chrono::steady_clock::now() - began;
+		if (took > interval && !slow) {
+			slow = true;
+			std::cerr << "rtnoise: one read took "
+				  << format_duration(static_cast<std::uint64_t>(
+					     std::chrono::nanoseconds(took).count()))
+				  << ", longer than --interval: the metrics are read that "
+				     "seldom\n";
+		}
+		next += interval;
+		if (next < std::chrono::steady_clock::now())
+			next = std::chrono::steady_clock::now() + interval;
+	}
+	sd_notify(0, "STOPPING=1");
+	std::cerr << "rtnoise: SIG" << sigabbrev_np(sig) << ", stopping\n";
+	server.reset();
+	undo.dismiss();
+	detach();
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+// monitor.hpp - `rtnoise monitor` below the CLI: attach (or adopt an
+// attach of the same CPUs), then every interval read what was measured,
+// serve it as Prometheus metrics over HTTP, rewrite a node_exporter
+// textfile, log each new spike as a JSON line; detach on SIGTERM/SIGINT.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "app/attach.hpp"
+#include "model/snapshot.hpp"
+
+namespace rtnoise {
+
+// ListenAddress - where /metrics is served: an IPv4 address, an IPv6
+// one (written in brackets), or a host name, and a port.
+struct ListenAddress {
+	std::string host;
+	unsigned port = 0;
+};
+
+// parse_listen - "127.0.0.1:9464", "[::1]:9464", "localhost:9464",
+// ":9464" (every address); throws a usage Error naming --listen.
+ListenAddress parse_listen(std::string_view text);
+
+// parse_interval - the --interval, a duration (bare number: seconds)
+// from 1 s to 1 h; throws a usage Error naming --interval.
+std::uint64_t parse_interval(std::string_view text);
+
+// check_textfile_path - node_exporter's textfile collector reads only
+// *.prom files: throws a usage Error for another name.
+void check_textfile_path(const std::string& path);
+
+// write_file_atomic - text into path through a temporary file in the
+// same directory (a name node_exporter skips), fsync'd and renamed over
+// path, so a reader sees the old file or the new one, never a part.
+// Throws a system Error that names the path.
+void write_file_atomic(const std::string& path, std::string_view text);
+
+// SpikeTracker - which spikes were logged already: the spike rings'
+// sequence numbers grow per CPU and latency type.
+class SpikeTracker {
+public:
+	// fresh - the spikes of s not seen before, in the order of s.
+	std::vector<const Spike*> fresh(const Snapshot& s);
+
+private:
+	std::map<std::pair<unsigned, LatType>, std::uint64_t> next_;
+};
+
+// realtime_offset_ns - CLOCK_REALTIME minus CLOCK_MONOTONIC, now.
+std::int64_t realtime_offset_ns();
+
+struct MonitorRequest {
+	AttachRequest attach;  // its sampler's CPUs are the watched ones
+	std::optional<ListenAddress> listen;
+	std::string textfile;	// "" none
+	std::string spike_log;	// "" stdout
+	std::uint64_t interval_ns = 15'000'000'000ULL;
+	std::vector<std::string> workload;
+};
+
+// monitor - run until SIGTERM or SIGINT (or SIGHUP), then detach what it
+// attached or adopted and return. The caller is root. Throws on a
+// failure to set up, to listen, or to read what is attached.
+void monitor(const MonitorRequest& r);
+
+}  // namespace rtnoise

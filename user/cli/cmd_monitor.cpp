@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+// cmd_monitor.cpp - rtnoise monitor: attach and export, until stopped.
+#include "app/monitor.hpp"
+#include "cli/commands.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+namespace rtnoise {
+namespace {
+
+void run_monitor(const MonitorOptions& o)
+{
+	MonitorRequest r = make_monitor_request(o);
+	require_root();
+	monitor(r);
+}
+
+}  // namespace
+
+MonitorRequest make_monitor_request(const MonitorOptions& o)
+{
+	AttachOptions a;
+	a.cpus = o.cpus;
+	a.period = o.period;
+	a.threshold = o.threshold;
+	MonitorRequest r;
+	r.attach.sampler = make_sampler_config(a);
+	if (!o.module.empty())
+		r.attach.module = o.module;
+	r.attach.no_sampler = o.no_sampler;
+	r.attach.hint = false;	// the monitor detaches when it stops
+	r.workload = o.workload;
+	if (!o.listen.empty())
+		r.listen = parse_listen(o.listen);
+	if (!o.textfile.empty())
+		check_textfile_path(o.textfile);
+	r.textfile = o.textfile;
+	r.spike_log = o.spike_log;
+	r.interval_ns = parse_interval(o.interval);
+	return r;
+}
+
+std::shared_ptr<MonitorOptions> setup_monitor(CLI::App& app)
+{
+	auto o = std::make_shared<MonitorOptions>();
+	auto* sub = app.add_subcommand(
+		"monitor", "Attach and export the metrics for Prometheus until SIGTERM or SIGINT");
+	sub->add_option("-c,--cpus", o->cpus, "CPUs to watch, e.g. 2-3,6")
+		->required()
+		->check(cpulist_validator());
+	sub->add_option("-p,--period", o->period, "Timer period (bare number: us)")
+		->capture_default_str()
+		->check(duration_validator());
+	sub->add_option("-t,--threshold", o->threshold,
+			"Record every sample at or over this as a spike")
+		->capture_default_str()
+		->check(duration_validator());
+	sub->add_option("--listen", o->listen, "Serve /metrics over HTTP on ADDR:PORT");
+	sub->add_option("--textfile", o->textfile,
+			"Rewrite this *.prom file for node_exporter's textfile collector");
+	sub->add_option("--interval", o->interval,
+			"Read, export and log this often (bare number: s)")
+		->capture_default_str();
+	sub->add_option("--spike-log", o->spike_log,
+			"Append each new spike as a JSON line here (default: stdout)");
+	sub->add_option("--module", o->module, "rtnoise.ko to load if none is loaded");
+	sub->add_flag("--no-sampler", o->no_sampler,
+		      "Trace the causes only, without rtnoise.ko (for hosts that cannot load "
+		      "modules)");
+	sub->add_option("-w,--workload", o->workload,
+			"Threads (comm or pid) that are the workload, not noise")
+		->delimiter(',');
+	sub->callback([o] { run_monitor(*o); });
+	return o;
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+// prometheus.cpp - the report as the Prometheus text exposition format
+// (version 0.0.4), as node_exporter's textfile collector and a scrape of
+// `rtnoise monitor` read it. Base units (seconds), counters end in
+// _total, every family has its # HELP and # TYPE.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "render/render.hpp"
+#include "util/error.hpp"
+#include "util/utf8.hpp"
+
+namespace rtnoise {
+namespace {
+
+// The latency histogram's upper bounds, in µs (1-2-5 steps): the
+// model's 1 µs buckets are summed into those at or under its size.
+constexpr std::array<std::uint64_t, 13> kLadderUs{1,   2,   5,	  10,	20,   50,   100,
+						  200, 500, 1000, 2000, 5000, 10000};
+
+double seconds(std::uint64_t ns)
+{
+	return static_cast<double>(ns) / 1e9;
+}
+
+// Family - one metric family: its # HELP and # TYPE once, then samples.
+class Exposition {
+public:
+	void family(std::string_view name, std::string_view type, std::string_view help)
+	{
+		fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, help,
+			       name, type);
+	}
+	// sample - name{labels} value; labels already escaped, or empty.
+	template <typename V>
+	void sample(std::string_view name, std::string_view labels, V value)
+	{
+		if (labels.empty())
+			fmt::format_to(std::back_inserter(out_), "{} {}\n", name, value);
+		else
+			fmt::format_to(std::back_inserter(out_), "{}{{{}}} {}\n", name, labels,
+				       value);
+	}
+	std::string take() { return std::move(out_); }
+
+private:
+	std::string out_;
+};
+
+std::string cpu_label(unsigned cpu)
+{
+	return fmt::format("cpu=\"{}\"", cpu);
+}
+
+std::string cpu_type_labels(unsigned cpu, LatType t)
+{
+	return fmt::format(R"(cpu="{}",type="{}")", cpu, lat_type_name(t));
+}
+
+std::string source_labels(const SourceRow& r)
+{
+	return fmt::format(R"(cpu="{}",kind="{}",name="{}")", r.cpu, prometheus_label_value(r.kind),
+			   prometheus_label_value(r.name));
+}
+
+void latency(Exposition& e, const Snapshot& s)
+{
+	e.family("rtnoise_latency_seconds", "histogram",
+		 "Latency of the sampler's timer on a watched CPU: irq (expiry to callback) "
+		 "and thread (expiry to the sampler thread running).");
+	for (const CpuResult& c : s.cpus)
+		for (LatType t : kLatTypes) {
+			const LatencyStats& l = c.of(t);
+			const std::string labels = cpu_type_labels(c.cpu, t);
+			// Bucket i holds samples in [i, i+1) µs: those under
+			// a bound are at or under it.
+			std::uint64_t below = 0;
+			std::size_t next = 0;
+			for (std::uint64_t bound : kLadderUs) {
+				if (bound > l.hist.size())
+					break;
+				for (; next < bound; next++)
+					below += l.hist[next];
+				e.sample("rtnoise_latency_seconds_bucket",
+					 fmt::format("{},le=\"{}\"", labels,
+						     static_cast<double>(bound) / 1e6),
+					 below);
+			}
+			// A reader racing the sampler may see a bucket counted
+			// before the total: the buckets must stay cumulative.
+			e.sample("rtnoise_latency_seconds_bucket",
+				 fmt::format("{},le=\"+Inf\"", labels), std::max(l.count, below));
+			e.sample("rtnoise_latency_seconds_sum", labels, seconds(l.sum_ns));
+			e.sample("rtnoise_latency_seconds_count", labels, std::max(l.count, below));
+		}
+
+	auto per_type = [&](std::string_view name, std::string_view type, std::string_view help,
+			    auto value) {
+		e.family(name, type, help);
+		for (const CpuResult& c : s.cpus)
+			for (LatType t : kLatTypes)
+				e.sample(name, cpu_type_labels(c.cpu, t), value(c.of(t)));
+	};
+	per_type("rtnoise_latency_max_seconds", "gauge", "Largest latency since the attach.",
+		 [](const LatencyStats& l) { return seconds(l.max_ns); });
+	per_type("rtnoise_latency_min_seconds", "gauge", "Smallest latency since the attach.",
+		 [](const LatencyStats& l) { return seconds(l.min_ns); });
+	per_type("rtnoise_latency_overflows_total", "counter",
+		 "Samples beyond the histogram (counted in its +Inf bucket only).",
+		 [](const LatencyStats& l) { return l.overflows; });
+	per_type("rtnoise_spikes_total", "counter", "Samples at or over the spike threshold.",
+		 [](const LatencyStats& l) { return l.spikes; });
+	per_type("rtnoise_spikes_lost_total", "counter",
+		 "Spikes overwritten in the spike ring before they were read.",
+		 [](const LatencyStats& l) { return l.spikes_lost; });
+	per_type("rtnoise_missed_periods_total", "counter",
+		 "Timer periods skipped because the sampler thread overran.",
+		 [](const LatencyStats& l) { return l.missed; });
+}
+
+void sampler_state(Exposition& e, const Snapshot& s)
+{
+	e.family("rtnoise_sampling", "gauge",
+		 "1 while the sampler's thread runs on the CPU, 0 while it does not "
+		 "(the CPU offline, or the sampler stopped).");
+	for (const CpuResult& c : s.cpus)
+		e.sample("rtnoise_sampling", cpu_label(c.cpu), c.running ? 1 : 0);
+	e.family("rtnoise_cpu_offline_total", "counter",
+		 "Times the CPU went offline while it was watched.");
+	for (const CpuResult& c : s.cpus)
+		e.sample("rtnoise_cpu_offline_total", cpu_label(c.cpu), c.hotplug_offline);
+	e.family("rtnoise_sampler_restart_errno", "gauge",
+		 "errno of the sampler's failed restart after the CPU came back online, or 0.");
+	for (const CpuResult& c : s.cpus)
+		e.sample("rtnoise_sampler_restart_errno", cpu_label(c.cpu), c.start_error);
+}
+
+void noise(Exposition& e, const Snapshot& s)
+{
+	e.family("rtnoise_noise_seconds_total", "counter",
+		 "Time a source of disturbance took from the watched CPU.");
+	for (const SourceRow& r : s.sources)
+		e.sample("rtnoise_noise_seconds_total", source_labels(r), seconds(r.total_ns));
+	e.family("rtnoise_noise_events_total", "counter",
+		 "Times a source of disturbance ran on the watched CPU.");
+	for (const SourceRow& r : s.sources)
+		e.sample("rtnoise_noise_events_total", source_labels(r), r.count);
+	e.family("rtnoise_noise_max_seconds", "gauge",
+		 "Longest single disturbance of the source on the watched CPU.");
+	for (const SourceRow& r : s.sources)
+		e.sample("rtnoise_noise_max_seconds", source_labels(r), seconds(r.max_ns));
+
+	e.family("rtnoise_cpu_noise_seconds_total", "counter",
+		 "Time all traced sources took from the watched CPU.");
+	for (const CpuResult& c : s.cpus)
+		e.sample("rtnoise_cpu_noise_seconds_total", cpu_label(c.cpu),
+			 seconds(c.noise.total_ns));
+	e.family("rtnoise_events_lost_total", "counter",
+		 "Events overwritten in the CPU's event ring before they were read.");
+	for (const CpuResult& c : s.cpus)
+		e.sample("rtnoise_events_lost_total", cpu_label(c.cpu), c.noise.events_lost);
+	e.family("rtnoise_trace_incomplete_total", "counter",
+		 "What the tracer could not count, by reason: contexts nested too deep, "
+		 "contexts whose nested time exceeded them, a full sources or origins map.");
+	for (const CpuResult& c : s.cpus) {
+		const std::pair<const char*, std::uint64_t> reasons[] = {
+			{"nesting_overflow", c.noise.nesting_overflow},
+			{"clamped", c.noise.clamped},
+			{"source_drops", c.noise.source_drops},
+			{"origin_drops", c.noise.origin_drops}};
+		for (const auto& [reason, n] : reasons)
+			e.sample("rtnoise_trace_incomplete_total",
+				 fmt::format("{},reason=\"{}\"", cpu_label(c.cpu), reason), n);
+	}
+
+	e.family("rtnoise_tick_stop_blocked_total", "counter",
+		 "Times the tick could not stop on the CPU, by the dependency that kept it.");
+	for (const TickRow& t : s.ticks)
+		e.sample("rtnoise_tick_stop_blocked_total",
+			 fmt::format("{},reason=\"{}\"", cpu_label(t.cpu),
+				     prometheus_label_value(t.reason)),
+			 t.count);
+}
+
+}  // namespace
+
+std::string prometheus_label_value(std::string_view bytes)
+{
+	// Names are escaped where they are read; anything else is made
+	// valid UTF-8, without control characters, here (a newline is
+	// escaped as the exposition format says).
+	const bool control = std::any_of(bytes.begin(), bytes.end(), [](char ch) {
+		const auto b = static_cast<unsigned char>(ch);
+		return (b < 0x20 && b != '\n') || b == 0x7f;
+	});
+	const std::string text =
+		valid_utf8(bytes) && !control ? std::string(bytes) : escape_name(bytes);
+	std::string out;
+	out.reserve(text.size());
+	for (char ch : text) {
+		switch (ch) {
+		case '\\':
+			out += "\\\\";
+			break;
+		case '"':
+			out += "\\\"";
+			break;
+		case '\n':
+			out += "\\n";
+			break;
+		default:
+			out += ch;
+		}
+	}
+	return out;
+}
+
+std::string render_prometheus(const Snapshot& s, std::int64_t realtime_offset_ns)
+{
+	Exposition e;
+	e.family("rtnoise_info", "gauge",
+		 "Always 1: the kernel, and the state of the sampler (idle, running, stopped).");
+	e.sample("rtnoise_info",
+		 fmt::format(R"(kernel="{}",state="{}",sampled="{}",attributed="{}")",
+			     prometheus_label_value(s.kernel_release), sampler_state_name(s.state),
+			     s.sampled ? 1 : 0, s.attributed ? 1 : 0),
+		 1);
+	e.family("rtnoise_start_time_seconds", "gauge",
+		 "When the attach started sampling (or tracing), in seconds since the epoch.");
+	const std::int64_t start = static_cast<std::int64_t>(s.start_ns) + realtime_offset_ns;
+	e.sample("rtnoise_start_time_seconds", "",
+		 static_cast<double>(start > 0 ? start : 0) / 1e9);
+	e.family("rtnoise_duration_seconds", "gauge", "How long the attach has watched.");
+	e.sample("rtnoise_duration_seconds", "", seconds(s.duration_ns()));
+	if (s.sampled) {
+		e.family("rtnoise_period_seconds", "gauge", "The sampler's timer period.");
+		e.sample("rtnoise_period_seconds", "", seconds(s.period_ns));
+		e.family("rtnoise_threshold_seconds", "gauge",
+			 "Samples at or over this latency are recorded as spikes.");
+		e.sample("rtnoise_threshold_seconds", "", seconds(s.threshold_ns));
+		latency(e, s);
+		sampler_state(e, s);
+	}
+	if (s.attributed)
+		noise(e, s);
+	return e.take();
+}
+
+}  // namespace rtnoise
