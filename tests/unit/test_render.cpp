@@ -248,3 +248,31 @@ TEST(RenderText, SpikesWithCausesStackAndIncompleteFigures)
 		  std::string::npos)
 		<< out;
 }
+
+TEST(RenderText, LongNamesAreNotCut)
+{
+	// Longer than any fixed line buffer: a cause, a source and a stack
+	// frame are printed whole.
+	Snapshot s = explained();
+	const std::string name = "noise-" + std::string(600, 'x') + "-end";
+	s.spikes[0].causes[0].name = name;
+	s.spikes[0].stack[0] = name + "+0x10";
+	SourceRow r;
+	r.cpu = 1;
+	r.kind = "thread";
+	r.name = name;
+	r.count = 1;
+	r.total_ns = 1000;
+	r.max_ns = 1000;
+	s.sources.push_back(r);
+	std::string out = render_text(s, 10);
+	EXPECT_NE(out.find("      thread       " + name + "       6.0 us\n"), std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("  thread       " + name + "       1        1.0       1.0    0.5\n"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("      stack of " + name + " where it held the CPU:\n        " + name +
+			   "+0x10\n"),
+		  std::string::npos)
+		<< out;
+}
