@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // text.cpp - the report for people.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "render/detail.hpp"
@@ -40,14 +44,14 @@ void text_latency(std::string& out, const Snapshot& s)
 	out += "CPU      count    min    avg    max   over spikes"
 	       "      count    min    avg    max   over spikes missed\n";
 	for (const CpuResult& c : s.cpus) {
-		appendf(out, "%3u", c.cpu);
+		fmt::format_to(std::back_inserter(out), "{:3}", c.cpu);
 		for (LatType t : kLatTypes) {
 			const LatencyStats& l = c.of(t);
-			appendf(out, " %10llu %6llu %6llu %6llu %6llu %6llu", ull(l.count),
-				ull(ns_to_us(l.min_ns)), ull(ns_to_us(l.avg_ns())),
-				ull(ns_to_us(l.max_ns)), ull(l.overflows), ull(l.spikes));
+			fmt::format_to(std::back_inserter(out), " {:10} {:6} {:6} {:6} {:6} {:6}", l.count,
+				       ns_to_us(l.min_ns), ns_to_us(l.avg_ns()), ns_to_us(l.max_ns),
+				       l.overflows, l.spikes);
 		}
-		appendf(out, " %6llu\n", ull(c.of(LatType::thread).missed));
+		fmt::format_to(std::back_inserter(out), " {:6}\n", c.of(LatType::thread).missed);
 	}
 }
 
@@ -55,21 +59,22 @@ void text_noise(std::string& out, const Snapshot& s)
 {
 	const double secs = static_cast<double>(s.traced_ns()) / 1e9;
 	for (const CpuResult& c : s.cpus) {
-		appendf(out,
-			"\nCPU %u noise: %.1f us/s, %.3f%% of the CPU left "
-			"to the workload",
-			c.cpu, c.noise.per_second_us, c.noise.available_pct);
+		fmt::format_to(std::back_inserter(out),
+			       "\nCPU {} noise: {:.1f} us/s, {:.3f}% of the CPU left "
+			       "to the workload",
+			       c.cpu, c.noise.per_second_us, c.noise.available_pct);
 		if (c.noise.events_lost)
-			appendf(out, " (%llu older events overwritten)", ull(c.noise.events_lost));
+			fmt::format_to(std::back_inserter(out), " ({} older events overwritten)",
+				       c.noise.events_lost);
 		out += "\n";
 		if (c.noise.incomplete())
-			appendf(out,
-				"  incomplete: %llu contexts nested too deep, %llu "
-				"nested longer than themselves (%.1f us), %llu not "
-				"summed (sources map full), %llu origins not kept\n",
-				ull(c.noise.nesting_overflow), ull(c.noise.clamped),
-				static_cast<double>(c.noise.clamped_ns) / 1e3,
-				ull(c.noise.source_drops), ull(c.noise.origin_drops));
+			fmt::format_to(std::back_inserter(out),
+				       "  incomplete: {} contexts nested too deep, {} "
+				       "nested longer than themselves ({:.1f} us), {} not "
+				       "summed (sources map full), {} origins not kept\n",
+				       c.noise.nesting_overflow, c.noise.clamped,
+				       static_cast<double>(c.noise.clamped_ns) / 1e3,
+				       c.noise.source_drops, c.noise.origin_drops);
 		std::size_t rows = 0, more = 0;
 		for (const SourceRow& r : s.sources) {
 			if (r.cpu != c.cpu)
@@ -82,8 +87,8 @@ void text_noise(std::string& out, const Snapshot& s)
 				out += "  kind         source                          "
 				       "  count   total us    max us   us/s\n";
 			rows++;
-			appendf(out, "  %-12s %-32s %7llu %10.1f %9.1f %6.1f\n", r.kind.c_str(),
-				(r.running ? r.name + " (running)" : r.name).c_str(), ull(r.count),
+			fmt::format_to(std::back_inserter(out), "  {:<12} {:<32} {:7} {:10.1f} {:9.1f} {:6.1f}\n",
+				       r.kind, r.running ? r.name + " (running)" : r.name, r.count,
 				static_cast<double>(r.total_ns) / 1e3,
 				static_cast<double>(r.max_ns) / 1e3,
 				secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0);
@@ -91,16 +96,16 @@ void text_noise(std::string& out, const Snapshot& s)
 				out += "      from " + render_origins(r.origins, 2) + "\n";
 		}
 		if (more)
-			appendf(out,
-				"  ... and %zu smaller sources (--format json "
-				"lists all)\n",
-				more);
+			fmt::format_to(std::back_inserter(out),
+				       "  ... and {} smaller sources (--format json "
+				       "lists all)\n",
+				       more);
 		if (!rows)
 			out += "  no disturbance traced\n";
 		for (const TickRow& t : s.ticks)
 			if (t.cpu == c.cpu)
-				appendf(out, "  tick kept running: %s x%llu - %s\n",
-					t.reason.c_str(), ull(t.count), t.remedy.c_str());
+				fmt::format_to(std::back_inserter(out), "  tick kept running: {} x{} - {}\n",
+					       t.reason, t.count, t.remedy);
 	}
 
 	// Each remedy once, with the sources it would remove, largest first.
@@ -127,7 +132,7 @@ void text_noise(std::string& out, const Snapshot& s)
 		std::string who;
 		for (const std::string& w : fixes[i].second)
 			who += (who.empty() ? "" : ", ") + w;
-		appendf(out, "  - %s\n      (%s)\n", fixes[i].first.c_str(), who.c_str());
+		fmt::format_to(std::back_inserter(out), "  - {}\n      ({})\n", fixes[i].first, who);
 	}
 }
 
@@ -145,10 +150,10 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 	if (top.size() > top_spikes)
 		top.resize(top_spikes);
 
-	appendf(out, "\nSpikes >= %s: %zu recorded", format_duration(s.threshold_ns).c_str(),
-		s.spikes.size());
+	fmt::format_to(std::back_inserter(out), "\nSpikes >= {}: {} recorded",
+		       format_duration(s.threshold_ns), s.spikes.size());
 	if (lost)
-		appendf(out, ", %llu older ones overwritten", ull(lost));
+		fmt::format_to(std::back_inserter(out), ", {} older ones overwritten", lost);
 	if (top.empty()) {
 		out += "\n";
 		return;
@@ -159,35 +164,37 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 			(sp.explained == Explained::at_spike  ? at
 			 : sp.explained == Explained::history ? hist
 							      : none)++;
-		appendf(out,
-			"; %zu explained when recorded, %zu from the event "
-			"history, %zu without causes",
-			at, hist, none);
+		fmt::format_to(std::back_inserter(out),
+			       "; {} explained when recorded, {} from the event "
+			       "history, {} without causes",
+			       at, hist, none);
 	}
-	appendf(out, "; the %zu largest:\n", top.size());
+	fmt::format_to(std::back_inserter(out), "; the {} largest:\n", top.size());
 	for (const Spike* sp : top) {
-		appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n", sp->cpu,
-			lat_type_name(sp->type), static_cast<double>(sp->latency_ns()) / 1000.0,
-			static_cast<double>(sp->expected_ns - s.start_ns) / 1e9, ull(sp->cycle));
+		fmt::format_to(std::back_inserter(out),
+			       "  CPU {:<3} {:<6} {:9.1f} us  at +{:.6f} s  (cycle {})\n", sp->cpu,
+			       lat_type_name(sp->type), static_cast<double>(sp->latency_ns()) / 1000.0,
+			       static_cast<double>(sp->expected_ns - s.start_ns) / 1e9, sp->cycle);
 		if (!s.attributed)
 			continue;
 		for (const Cause& c : sp->causes)
-			appendf(out, "      %-12s %-32s %9.1f us\n", c.kind.c_str(), c.name.c_str(),
-				static_cast<double>(c.duration_ns) / 1e3);
-		appendf(out, "      %-12s %-32s %9.1f us\n", "unexplained",
-			sp->history_lost ? "(events overwritten)"
-					 : "(hardware, firmware, hypervisor)",
-			static_cast<double>(sp->unexplained_ns) / 1e3);
+			fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n", c.kind,
+				       c.name, static_cast<double>(c.duration_ns) / 1e3);
+		fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n", "unexplained",
+			       sp->history_lost ? "(events overwritten)"
+						: "(hardware, firmware, hypervisor)",
+			       static_cast<double>(sp->unexplained_ns) / 1e3);
 		if (sp->stack.empty())
 			continue;
-		appendf(out, "      stack of %s where it held the CPU:\n",
-			sp->causes.empty() ? "the largest cause" : sp->causes.front().name.c_str());
+		fmt::format_to(std::back_inserter(out), "      stack of {} where it held the CPU:\n",
+			       sp->causes.empty() ? std::string("the largest cause")
+						  : sp->causes.front().name);
 		const std::size_t kFrames = 8;
 		for (std::size_t i = 0; i < sp->stack.size() && i < kFrames; i++)
-			appendf(out, "        %s\n", sp->stack[i].c_str());
+			fmt::format_to(std::back_inserter(out), "        {}\n", sp->stack[i]);
 		if (sp->stack.size() > kFrames)
-			appendf(out, "        ... %zu more (--format json)\n",
-				sp->stack.size() - kFrames);
+			fmt::format_to(std::back_inserter(out), "        ... {} more (--format json)\n",
+				       sp->stack.size() - kFrames);
 	}
 }
 
@@ -196,22 +203,21 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 std::string render_text(const Snapshot& s, std::size_t top_spikes)
 {
 	std::string out;
-	appendf(out, "rtnoise report - kernel %s %s\n", s.kernel_release.c_str(),
-		s.kernel_version.c_str());
+	fmt::format_to(std::back_inserter(out), "rtnoise report - kernel {} {}\n", s.kernel_release,
+		       s.kernel_version);
 	if (s.sampled)
-		appendf(out,
-			"sampler %s on CPUs %s for %s: period %s, threshold %s, "
-			"SCHED_FIFO %u\n",
-			sampler_state_name(s.state), format_cpulist(watched_cpus(s)).c_str(),
-			format_duration(s.duration_ns()).c_str(),
-			format_duration(s.period_ns).c_str(),
-			format_duration(s.threshold_ns).c_str(), s.prio);
+		fmt::format_to(std::back_inserter(out),
+			       "sampler {} on CPUs {} for {}: period {}, threshold {}, "
+			       "SCHED_FIFO {}\n",
+			       sampler_state_name(s.state), format_cpulist(watched_cpus(s)),
+			       format_duration(s.duration_ns()), format_duration(s.period_ns),
+			       format_duration(s.threshold_ns), s.prio);
 	if (s.attributed)
-		appendf(out, "causes traced with BPF on CPUs %s for %s\n",
-			format_cpulist(watched_cpus(s)).c_str(),
-			format_duration(s.end_ns > s.trace_start_ns ? s.end_ns - s.trace_start_ns
-								    : 0)
-				.c_str());
+		fmt::format_to(std::back_inserter(out), "causes traced with BPF on CPUs {} for {}\n",
+			       format_cpulist(watched_cpus(s)),
+			       format_duration(s.end_ns > s.trace_start_ns
+						       ? s.end_ns - s.trace_start_ns
+						       : 0));
 	out += "\n";
 
 	if (s.sampled)
@@ -223,17 +229,18 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 
 	for (const CpuResult& c : s.cpus) {
 		if (c.start_error)
-			appendf(out,
-				"note: CPU %u came back online but its sampler "
-				"could not restart: %s\n",
-				c.cpu, errno_text(c.start_error).c_str());
+			fmt::format_to(std::back_inserter(out),
+				       "note: CPU {} came back online but its sampler "
+				       "could not restart: {}\n",
+				       c.cpu, errno_text(c.start_error));
 		else if (c.hotplug_offline)
-			appendf(out,
-				"note: CPU %u went offline %u time(s); it was "
-				"not sampled while offline\n",
-				c.cpu, c.hotplug_offline);
+			fmt::format_to(std::back_inserter(out),
+				       "note: CPU {} went offline {} time(s); it was "
+				       "not sampled while offline\n",
+				       c.cpu, c.hotplug_offline);
 		else if (s.sampled && s.state == SamplerState::running && !c.running)
-			appendf(out, "note: CPU %u is not being sampled now\n", c.cpu);
+			fmt::format_to(std::back_inserter(out), "note: CPU {} is not being sampled now\n",
+				       c.cpu);
 	}
 	return out;
 }
