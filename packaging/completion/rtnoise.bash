@@ -49,7 +49,7 @@ _rtnoise()
 	local opts
 	case $sub in
 	"")
-		opts="attach report detach check partition tune -h --help --version"
+		opts="attach report compare detach check partition tune -h --help --version"
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 		;;
@@ -57,7 +57,8 @@ _rtnoise()
 		opts="-c --cpus -p --period -t --threshold -d --duration --hist-us --spikes
 		      --priority -f --format --module --no-bpf --no-sampler --events
 		      -w --workload -v --verbose --isolate -h --help" ;;
-	report) opts="-f --format --type --top -w --workload -h --help" ;;
+	report) opts="-f --format --type --top --budget -w --workload -h --help" ;;
+	compare) opts="-f --format --budget -h --help" ;;
 	detach) opts="--unload -h --help" ;;
 	check) opts="-c --cpus -f --format --root -h --help" ;;
 	partition) opts="--isolate --restore --dry-run --state -h --help" ;;
@@ -71,10 +72,10 @@ _rtnoise()
 		return
 		;;
 	-f | --format)
-		if [[ $sub == check ]]; then
+		if [[ $sub == check || $sub == compare ]]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "text json cyclictest" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json cyclictest cyclictest-json" -- "$cur"))
 		fi
 		return
 		;;
@@ -96,7 +97,7 @@ _rtnoise()
 		compopt -o filenames 2>/dev/null
 		return
 		;;
-	--state)
+	--state | --budget)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return
@@ -107,6 +108,11 @@ _rtnoise()
 		return # a value of the user's
 		;;
 	esac
+	if [[ $sub == compare && $cur != -* ]]; then
+		COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -S / -- "$cur"))
+		compopt -o filenames -o nospace 2>/dev/null
+		return
+	fi
 	COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }
 

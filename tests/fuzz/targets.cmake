@@ -15,4 +15,6 @@ set(RTNOISE_FUZZ_TARGETS
   state       # isolation/state: state_from_json, state_to_json
   check       # isolation/check*: run_checks on a rewritten host tree
   irqbalance  # isolation/check_irqs: /etc/default/irqbalance
-  plan)       # isolation/plan: plan_partition on a rewritten host tree
+  plan        # isolation/plan: plan_partition on a rewritten host tree
+  report_json # analysis/report_json: read_report_json, render_json
+  budget)     # analysis/budget: parse_budget, judge

@@ -91,7 +91,7 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 		->check(CLI::Range(kSamplerLimits.prio_min, kSamplerLimits.prio_max));
 	sub->add_option("-f,--format", o->format, "Report format with --duration")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "cyclictest-json"}));
 	sub->add_option("--module", o->module, "rtnoise.ko to load if none is loaded");
 	sub->add_flag("--no-bpf", o->no_bpf, "Sample latency only; do not trace the causes");
 	sub->add_flag("--no-sampler", o->no_sampler,

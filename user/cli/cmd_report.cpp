@@ -10,9 +10,24 @@ namespace {
 
 void run_report(const ReportOptions& o)
 {
+	// A malformed budget is refused before anything is read.
+	std::optional<Budget> budget;
+	if (!o.budget.empty())
+		budget = load_budget(o.budget);
 	require_root();
 	Snapshot snap = collect(o.workload);
-	std::cout << render(snap, make_render_options(o.format, o.type, o.top));
+	RenderOptions r = make_render_options(o.format, o.type, o.top);
+	if (r.format == Format::cyclictest_json)
+		r.cyclictest = cyclictest_info(snap);
+	std::optional<BudgetResult> verdict;
+	if (budget) {
+		verdict = judge(*budget, snap);
+		r.budget = &*verdict;
+	}
+	std::cout << render(snap, r);
+	std::cout.flush();
+	if (verdict && !verdict->passed())
+		throw Error(Exit::findings, "");
 }
 
 }  // namespace
@@ -23,11 +38,13 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 	auto* sub = app.add_subcommand("report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "cyclictest-json"}));
 	sub->add_option("--type", o->type, "Latency for the cyclictest format's columns")
 		->capture_default_str()
 		->check(CLI::IsMember({"irq", "thread"}));
 	sub->add_option("--top", o->top, "Spikes listed in the text format")->capture_default_str();
+	sub->add_option("--budget", o->budget,
+			"YAML file of limits the report must hold (exit 1 if not)");
 	sub->add_option("-w,--workload", o->workload,
 			"Threads (comm or pid) that are the workload, not noise")
 		->delimiter(',');

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/budget.hpp"
 #include "app/session.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
@@ -47,6 +48,14 @@ struct ReportOptions {
 	std::string format = "text";
 	std::string type = "thread";
 	std::size_t top = 10;
+	std::string budget;
+};
+
+struct CompareOptions {
+	std::string before;
+	std::string after;
+	std::string format = "text";
+	std::string budget;
 };
 
 struct DetachOptions {
@@ -77,6 +86,7 @@ struct CheckOptions {
 
 std::shared_ptr<AttachOptions> setup_attach(CLI::App& app);
 std::shared_ptr<ReportOptions> setup_report(CLI::App& app);
+std::shared_ptr<CompareOptions> setup_compare(CLI::App& app);
 std::shared_ptr<DetachOptions> setup_detach(CLI::App& app);
 std::shared_ptr<CheckOptions> setup_check(CLI::App& app);
 std::shared_ptr<PartitionOptions> setup_partition(CLI::App& app);
@@ -97,5 +107,10 @@ CLI::Validator cpulist_validator();
 CLI::Validator duration_validator();
 CLI::Validator pow2_validator();
 void require_root();
+// read_input_file - a file the user named, whole; a usage Error "PATH:
+// cannot read: WHY" if it cannot be read.
+std::string read_input_file(const std::string& path);
+// load_budget - parse_budget() of the file at path.
+Budget load_budget(const std::string& path);
 
 }  // namespace rtnoise

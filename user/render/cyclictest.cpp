@@ -65,7 +65,8 @@ std::string render_cyclictest(const Snapshot& s, LatType type)
 			listed++;
 		}
 		if (listed < stats(i).overflows)
-			fmt::format_to(std::back_inserter(out), " # {:05} others", stats(i).overflows - listed);
+			fmt::format_to(std::back_inserter(out), " # {:05} others",
+				       stats(i).overflows - listed);
 		out += '\n';
 	}
 	out += '\n';

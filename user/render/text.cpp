@@ -35,6 +35,17 @@ std::string render_origins(const std::vector<OriginRow>& origins, std::size_t n)
 	return out;
 }
 
+// percentile_text - "12", ">=1000" when among the overflows, "-" without
+// samples.
+std::string percentile_text(const Percentiles& p, const std::optional<std::uint64_t>& v)
+{
+	if (!p.samples)
+		return "-";
+	if (!v)
+		return fmt::format(">={}", p.overflow_us);
+	return std::to_string(*v);
+}
+
 constexpr std::size_t kSourceRows = 15;
 
 void text_latency(std::string& out, const Snapshot& s)
@@ -47,12 +58,34 @@ void text_latency(std::string& out, const Snapshot& s)
 		fmt::format_to(std::back_inserter(out), "{:3}", c.cpu);
 		for (LatType t : kLatTypes) {
 			const LatencyStats& l = c.of(t);
-			fmt::format_to(std::back_inserter(out), " {:10} {:6} {:6} {:6} {:6} {:6}", l.count,
-				       ns_to_us(l.min_ns), ns_to_us(l.avg_ns()), ns_to_us(l.max_ns),
-				       l.overflows, l.spikes);
+			fmt::format_to(std::back_inserter(out), " {:10} {:6} {:6} {:6} {:6} {:6}",
+				       l.count, ns_to_us(l.min_ns), ns_to_us(l.avg_ns()),
+				       ns_to_us(l.max_ns), l.overflows, l.spikes);
 		}
 		fmt::format_to(std::back_inserter(out), " {:6}\n", c.of(LatType::thread).missed);
 	}
+	out += "\n      ------ IRQ latency percentiles (us) ------"
+	       "  ---- Thread latency percentiles (us) -----\n";
+	out += "CPU       p50    p99  p99.9 p99.99    max"
+	       "       p50    p99  p99.9 p99.99    max\n";
+	for (const CpuResult& c : s.cpus) {
+		fmt::format_to(std::back_inserter(out), "{:3}", c.cpu);
+		for (LatType t : kLatTypes) {
+			const Percentiles& p = c.of(t).pct;
+			out += "   ";
+			for (const auto* v : p.values())
+				fmt::format_to(std::back_inserter(out), " {:>6}",
+					       percentile_text(p, *v));
+			fmt::format_to(std::back_inserter(out), " {:>6}",
+				       percentile_text(p, p.max_us));
+		}
+		out += "\n";
+	}
+	if (std::any_of(s.cpus.begin(), s.cpus.end(), [](const CpuResult& c) {
+		    return std::any_of(c.lat.begin(), c.lat.end(),
+				       [](const LatencyStats& l) { return l.pct.samples == 0; });
+	    }))
+		out += "(- no samples)\n";
 }
 
 void text_noise(std::string& out, const Snapshot& s)
@@ -87,11 +120,13 @@ void text_noise(std::string& out, const Snapshot& s)
 				out += "  kind         source                          "
 				       "  count   total us    max us   us/s\n";
 			rows++;
-			fmt::format_to(std::back_inserter(out), "  {:<12} {:<32} {:7} {:10.1f} {:9.1f} {:6.1f}\n",
-				       r.kind, r.running ? r.name + " (running)" : r.name, r.count,
-				static_cast<double>(r.total_ns) / 1e3,
-				static_cast<double>(r.max_ns) / 1e3,
-				secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0);
+			fmt::format_to(std::back_inserter(out),
+				       "  {:<12} {:<32} {:7} {:10.1f} {:9.1f} {:6.1f}\n", r.kind,
+				       r.running ? r.name + " (running)" : r.name, r.count,
+				       static_cast<double>(r.total_ns) / 1e3,
+				       static_cast<double>(r.max_ns) / 1e3,
+				       secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs
+						: 0.0);
 			if (!r.origins.empty())
 				out += "      from " + render_origins(r.origins, 2) + "\n";
 		}
@@ -104,8 +139,9 @@ void text_noise(std::string& out, const Snapshot& s)
 			out += "  no disturbance traced\n";
 		for (const TickRow& t : s.ticks)
 			if (t.cpu == c.cpu)
-				fmt::format_to(std::back_inserter(out), "  tick kept running: {} x{} - {}\n",
-					       t.reason, t.count, t.remedy);
+				fmt::format_to(std::back_inserter(out),
+					       "  tick kept running: {} x{} - {}\n", t.reason,
+					       t.count, t.remedy);
 	}
 
 	// Each remedy once, with the sources it would remove, largest first.
@@ -132,7 +168,8 @@ void text_noise(std::string& out, const Snapshot& s)
 		std::string who;
 		for (const std::string& w : fixes[i].second)
 			who += (who.empty() ? "" : ", ") + w;
-		fmt::format_to(std::back_inserter(out), "  - {}\n      ({})\n", fixes[i].first, who);
+		fmt::format_to(std::back_inserter(out), "  - {}\n      ({})\n", fixes[i].first,
+			       who);
 	}
 }
 
@@ -173,34 +210,38 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 	for (const Spike* sp : top) {
 		fmt::format_to(std::back_inserter(out),
 			       "  CPU {:<3} {:<6} {:9.1f} us  at +{:.6f} s  (cycle {})\n", sp->cpu,
-			       lat_type_name(sp->type), static_cast<double>(sp->latency_ns()) / 1000.0,
+			       lat_type_name(sp->type),
+			       static_cast<double>(sp->latency_ns()) / 1000.0,
 			       static_cast<double>(sp->expected_ns - s.start_ns) / 1e9, sp->cycle);
 		if (!s.attributed)
 			continue;
 		for (const Cause& c : sp->causes)
-			fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n", c.kind,
-				       c.name, static_cast<double>(c.duration_ns) / 1e3);
-		fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n", "unexplained",
+			fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n",
+				       c.kind, c.name, static_cast<double>(c.duration_ns) / 1e3);
+		fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n",
+			       "unexplained",
 			       sp->history_lost ? "(events overwritten)"
 						: "(hardware, firmware, hypervisor)",
 			       static_cast<double>(sp->unexplained_ns) / 1e3);
 		if (sp->stack.empty())
 			continue;
-		fmt::format_to(std::back_inserter(out), "      stack of {} where it held the CPU:\n",
+		fmt::format_to(std::back_inserter(out),
+			       "      stack of {} where it held the CPU:\n",
 			       sp->causes.empty() ? std::string("the largest cause")
 						  : sp->causes.front().name);
 		const std::size_t kFrames = 8;
 		for (std::size_t i = 0; i < sp->stack.size() && i < kFrames; i++)
 			fmt::format_to(std::back_inserter(out), "        {}\n", sp->stack[i]);
 		if (sp->stack.size() > kFrames)
-			fmt::format_to(std::back_inserter(out), "        ... {} more (--format json)\n",
+			fmt::format_to(std::back_inserter(out),
+				       "        ... {} more (--format json)\n",
 				       sp->stack.size() - kFrames);
 	}
 }
 
 }  // namespace
 
-std::string render_text(const Snapshot& s, std::size_t top_spikes)
+std::string render_text(const Snapshot& s, std::size_t top_spikes, const BudgetResult* budget)
 {
 	std::string out;
 	fmt::format_to(std::back_inserter(out), "rtnoise report - kernel {} {}\n", s.kernel_release,
@@ -213,11 +254,11 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 			       format_duration(s.duration_ns()), format_duration(s.period_ns),
 			       format_duration(s.threshold_ns), s.prio);
 	if (s.attributed)
-		fmt::format_to(std::back_inserter(out), "causes traced with BPF on CPUs {} for {}\n",
-			       format_cpulist(watched_cpus(s)),
-			       format_duration(s.end_ns > s.trace_start_ns
-						       ? s.end_ns - s.trace_start_ns
-						       : 0));
+		fmt::format_to(
+			std::back_inserter(out), "causes traced with BPF on CPUs {} for {}\n",
+			format_cpulist(watched_cpus(s)),
+			format_duration(s.end_ns > s.trace_start_ns ? s.end_ns - s.trace_start_ns
+								    : 0));
 	out += "\n";
 
 	if (s.sampled)
@@ -239,9 +280,11 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 				       "not sampled while offline\n",
 				       c.cpu, c.hotplug_offline);
 		else if (s.sampled && s.state == SamplerState::running && !c.running)
-			fmt::format_to(std::back_inserter(out), "note: CPU {} is not being sampled now\n",
-				       c.cpu);
+			fmt::format_to(std::back_inserter(out),
+				       "note: CPU {} is not being sampled now\n", c.cpu);
 	}
+	if (budget)
+		out += "\n" + render_budget_text(*budget);
 	return out;
 }
 
