@@ -66,9 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	try {
 		b = parse_budget(input, "f.yaml");
 	} catch (const Error& e) {
-		FUZZ_CHECK(e.code() == Exit::usage, "status " +
-							    std::to_string(static_cast<int>(e.code())) +
-							    " on " + fuzz::shown(input));
+		FUZZ_CHECK(e.code() == Exit::usage,
+			   "status " + std::to_string(static_cast<int>(e.code())) + " on " +
+				   fuzz::shown(input));
 		FUZZ_CHECK(std::string(e.what()).rfind("budget f.yaml:", 0) == 0,
 			   std::string("message ") + e.what() + " on " + fuzz::shown(input));
 		return 0;

@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	for (const CpuResult& c : s.cpus)
 		for (const LatencyStats& l : c.lat)
 			FUZZ_CHECK(l.pct == percentiles(l),
-				   "percentiles not those of the histogram of " + fuzz::shown(input));
+				   "percentiles not those of the histogram of " +
+					   fuzz::shown(input));
 	const std::string once = render_json(s);
 	Snapshot again;
 	const bool read = fuzz::only_errors("read_report_json (rendered)", {}, once,

@@ -94,12 +94,12 @@ inline Snapshot before()
 	for (std::uint64_t i = 0; i < 3; i++) {
 		s.spikes.push_back(spike(2, LatType::irq, 100 + i * 1000, 120000 + i * 10000,
 					 {{"irq", "24:virtio0-input", 90000 + i * 10000}}));
-		s.spikes.push_back(spike(2, LatType::thread, 101 + i * 1000, 130000 + i * 10000,
-					 {{"irq", "24:virtio0-input", 90000},
-					  {"thread", "kworker/2:1:87", 30000}}));
+		s.spikes.push_back(spike(
+			2, LatType::thread, 101 + i * 1000, 130000 + i * 10000,
+			{{"irq", "24:virtio0-input", 90000}, {"thread", "kworker/2:1:87", 30000}}));
 	}
-	s.spikes.push_back(spike(2, LatType::thread, 7000, 60000,
-				 {{"thread", "kworker/2:1:87", 55000}}));
+	s.spikes.push_back(
+		spike(2, LatType::thread, 7000, 60000, {{"thread", "kworker/2:1:87", 55000}}));
 	s.cpus[0].noise = {30000000, 3000.0, 99.7, 0, 0, 0, 0, 0, 0};
 	s.cpus[1].noise = {1000000, 100.0, 99.99, 0, 0, 0, 0, 0, 0};
 	s.sources = {source(2, "irq", "24:virtio0-input", 20000, 22000000, 110000),
@@ -118,8 +118,8 @@ inline Snapshot after()
 	s.cpus[0].of(LatType::thread) = lat({0, 0, 9800, 190, 9, 0, 1}, 0, 1700, 6100, 0);
 	s.cpus[1].of(LatType::irq) = lat({0, 9000, 990, 10}, 0, 800, 3800, 0);
 	s.cpus[1].of(LatType::thread) = lat({0, 0, 8999, 990, 9, 1}, 1, 1800, 61000, 1);
-	s.spikes.push_back(spike(3, LatType::thread, 4242, 59000,
-				 {{"hrtimer", "hrtimer_wakeup", 40000}}));
+	s.spikes.push_back(
+		spike(3, LatType::thread, 4242, 59000, {{"hrtimer", "hrtimer_wakeup", 40000}}));
 	s.cpus[0].noise = {2000000, 200.0, 99.98, 0, 0, 0, 0, 0, 0};
 	s.cpus[1].noise = {1500000, 150.0, 99.985, 0, 0, 0, 0, 0, 0};
 	s.sources = {source(2, "local_timer", "tick_sched_timer", 10000, 1000000, 3000),

@@ -82,7 +82,7 @@ TEST(Budget, ErrorsNameTheLineAndTheKey)
 		  "budget b.yaml:2: key 'max': '1.5' is not a whole number");
 	EXPECT_EQ(refusal("spikes:\n  max: -1\n"), "budget b.yaml:2: key 'max': negative");
 	EXPECT_EQ(refusal("\n\nlimits: 3\n"), "budget b.yaml:3: key 'limits': unknown key "
-					       "(latency, noise, sources, spikes)");
+					      "(latency, noise, sources, spikes)");
 	EXPECT_EQ(refusal("- 1\n"), "budget b.yaml:1: not a map of limits (latency, noise, "
 				    "sources, spikes)");
 	EXPECT_EQ(refusal(""), "budget b.yaml:1: not a map of limits (latency, noise, sources, "
@@ -96,8 +96,9 @@ TEST(Budget, LatencyLimits)
 	const Snapshot s = report_fixtures::after();
 	EXPECT_EQ(violated("latency: {thread: {max_us: 100}, irq: {max_us: 50}}", s), V{});
 	// CPU 3's thread maximum is 61 us; CPU 2's 6.1 us.
-	EXPECT_EQ(violated("latency: {thread: {max_us: 6}}", s),
-		  (V{"latency.thread.max_us cpu 2: 6.1 > 6", "latency.thread.max_us cpu 3: 61 > 6"}));
+	EXPECT_EQ(
+		violated("latency: {thread: {max_us: 6}}", s),
+		(V{"latency.thread.max_us cpu 2: 6.1 > 6", "latency.thread.max_us cpu 3: 61 > 6"}));
 	// p50 is 2 us on every CPU; p99.9 3 us on CPU 2, 4 us on CPU 3.
 	EXPECT_EQ(violated("latency: {thread: {p50_us: 1}}", s),
 		  (V{"latency.thread.p50_us cpu 2: 2 > 1", "latency.thread.p50_us cpu 3: 2 > 1"}));
@@ -122,7 +123,8 @@ TEST(Budget, NoiseSourceAndSpikeLimits)
 	EXPECT_EQ(violated("noise: {us_per_s: 500}", before),
 		  (V{"noise.us_per_s cpu 2: 3000.0 > 500"}));
 	EXPECT_EQ(violated("noise: {us_per_s: 500, cpus: {\"3\": {us_per_s: 50}}}", before),
-		  (V{"noise.us_per_s cpu 2: 3000.0 > 500", "noise.cpus.3.us_per_s cpu 3: 100.0 > 50"}));
+		  (V{"noise.us_per_s cpu 2: 3000.0 > 500",
+		     "noise.cpus.3.us_per_s cpu 3: 100.0 > 50"}));
 	EXPECT_EQ(violated("sources: [{kind: irq, name: \"*virtio*\", us_per_s: 10}]", before),
 		  (V{"sources[0].us_per_s cpu 2 irq 24:virtio0-input: 2200.0 > 10"}));
 	EXPECT_EQ(violated("sources: [{kind: irq, name: \"*virtio*\", cpu: 3, us_per_s: 10}]",
@@ -148,6 +150,8 @@ TEST(Budget, GoldenVerdicts)
 	EXPECT_FALSE(before.passed());
 	golden::expect("golden/budget-before.txt", render_budget_text(before));
 	golden::expect("golden/budget-after.txt", render_budget_text(after));
-	golden::expect("golden/report-budget.json", render_json(report_fixtures::before(), &before));
-	golden::expect("golden/report-budget.txt", render_text(report_fixtures::before(), 10, &before));
+	golden::expect("golden/report-budget.json",
+		       render_json(report_fixtures::before(), &before));
+	golden::expect("golden/report-budget.txt",
+		       render_text(report_fixtures::before(), 10, &before));
 }

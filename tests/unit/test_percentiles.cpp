@@ -7,8 +7,7 @@ using namespace rtnoise;
 
 namespace {
 
-LatencyStats hist(std::vector<std::uint64_t> buckets, std::uint64_t overflows,
-		  std::uint64_t max_ns)
+LatencyStats hist(std::vector<std::uint64_t> buckets, std::uint64_t overflows, std::uint64_t max_ns)
 {
 	LatencyStats l;
 	l.hist = std::move(buckets);

@@ -240,7 +240,7 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 	for (const CpuResult& c : s.cpus) {
 		const auto over = b.latency_cpus.find(c.cpu);
 		for (LatType t : kLatTypes) {
-			const unsigned ti = static_cast<unsigned>(t);
+			const auto ti = static_cast<unsigned>(t);
 			LatencyLimits lim = b.latency[ti];
 			if (over != b.latency_cpus.end()) {
 				const LatencyLimits& o = over->second[ti];
@@ -253,9 +253,11 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 			const LatencyStats& l = c.of(t);
 			const std::string prefix = std::string("latency.") + lat_type_name(t) + ".";
 			if (!s.sampled) {
-				if (lim.max_us || std::any_of(lim.pct_us.begin(), lim.pct_us.end(),
-							      [](const auto& v) { return v.has_value(); }))
-					r.violations.push_back({prefix + "*", c.cpu, "", "not sampled",
+				if (lim.max_us ||
+				    std::any_of(lim.pct_us.begin(), lim.pct_us.end(),
+						[](const auto& v) { return v.has_value(); }))
+					r.violations.push_back({prefix + "*", c.cpu, "",
+								"not sampled",
 								lim.max_us.value_or(0), "us"});
 				continue;
 			}
@@ -263,18 +265,16 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 				continue;
 			const double max_us = static_cast<double>(l.max_ns) / 1000.0;
 			if (lim.max_us && max_us > *lim.max_us)
-				r.violations.push_back(
-					{prefix + "max_us", c.cpu, "", num(max_us), *lim.max_us, "us"});
+				r.violations.push_back({prefix + "max_us", c.cpu, "", num(max_us),
+							*lim.max_us, "us"});
 			const auto values = l.pct.values();
 			for (std::size_t i = 0; i < lim.pct_us.size(); i++) {
 				if (!lim.pct_us[i] || !l.pct.samples)
 					continue;
-				const std::string name =
-					prefix + Percentiles::kKeys[i] + "_us";
+				const std::string name = prefix + Percentiles::kKeys[i] + "_us";
 				const std::optional<std::uint64_t>& v = *values[i];
 				if (v && static_cast<double>(*v) > *lim.pct_us[i])
-					r.violations.push_back({name, c.cpu, "",
-								std::to_string(*v),
+					r.violations.push_back({name, c.cpu, "", std::to_string(*v),
 								*lim.pct_us[i], "us"});
 				else if (!v && max_us > *lim.pct_us[i])
 					r.violations.push_back(
@@ -285,18 +285,22 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 		}
 
 		const auto nc = b.noise_cpus.find(c.cpu);
-		const std::optional<double> noise =
-			nc != b.noise_cpus.end() ? std::optional<double>(nc->second) : b.noise_us_per_s;
+		const std::optional<double> noise = nc != b.noise_cpus.end()
+							    ? std::optional<double>(nc->second)
+							    : b.noise_us_per_s;
 		if (noise) {
 			const std::string name =
-				nc != b.noise_cpus.end() ? fmt::format("noise.cpus.{}.us_per_s", c.cpu)
-							 : "noise.us_per_s";
+				nc != b.noise_cpus.end()
+					? fmt::format("noise.cpus.{}.us_per_s", c.cpu)
+					: "noise.us_per_s";
 			if (!s.attributed)
-				r.violations.push_back({name, c.cpu, "", "not traced", *noise, "us/s"});
+				r.violations.push_back(
+					{name, c.cpu, "", "not traced", *noise, "us/s"});
 			else if (c.noise.per_second_us > *noise)
-				r.violations.push_back({name, c.cpu, "",
-							fmt::format("{:.1f}", c.noise.per_second_us),
-							*noise, "us/s"});
+				r.violations.push_back(
+					{name, c.cpu, "",
+					 fmt::format("{:.1f}", c.noise.per_second_us), *noise,
+					 "us/s"});
 		}
 
 		const double secs = static_cast<double>(s.traced_ns()) / 1e9;
@@ -306,8 +310,8 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 				continue;
 			const std::string name = fmt::format("sources[{}].us_per_s", i);
 			if (!s.attributed) {
-				r.violations.push_back(
-					{name, c.cpu, l.kind + " " + l.name, "not traced", l.us_per_s, "us/s"});
+				r.violations.push_back({name, c.cpu, l.kind + " " + l.name,
+							"not traced", l.us_per_s, "us/s"});
 				continue;
 			}
 			for (const SourceRow& row : s.sources) {
@@ -315,11 +319,12 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 				    ::fnmatch(l.name.c_str(), row.name.c_str(), 0) != 0)
 					continue;
 				const double us_s =
-					secs > 0 ? static_cast<double>(row.total_ns) / 1e3 / secs : 0.0;
+					secs > 0 ? static_cast<double>(row.total_ns) / 1e3 / secs
+						 : 0.0;
 				if (us_s > l.us_per_s)
-					r.violations.push_back({name, c.cpu, row.kind + " " + row.name,
-								fmt::format("{:.1f}", us_s),
-								l.us_per_s, "us/s"});
+					r.violations.push_back(
+						{name, c.cpu, row.kind + " " + row.name,
+						 fmt::format("{:.1f}", us_s), l.us_per_s, "us/s"});
 			}
 		}
 	}

@@ -22,8 +22,8 @@ struct LatencyLimits {
 };
 
 struct SourceLimit {
-	std::string kind;  // a kind of source (kind_name())
-	std::string name;  // a glob (fnmatch) on the source's name
+	std::string kind;	      // a kind of source (kind_name())
+	std::string name;	      // a glob (fnmatch) on the source's name
 	std::optional<unsigned> cpu;  // every watched CPU without
 	double us_per_s = 0;
 };
@@ -33,8 +33,8 @@ struct Budget {
 	std::array<LatencyLimits, 2> latency;  // by LatType, every CPU
 	// latency.cpus: per-CPU limits, each replacing the general one it names.
 	std::map<unsigned, std::array<LatencyLimits, 2>> latency_cpus;
-	std::optional<double> noise_us_per_s;	 // every CPU
-	std::map<unsigned, double> noise_cpus;	 // noise.cpus, replacing it
+	std::optional<double> noise_us_per_s;	// every CPU
+	std::map<unsigned, double> noise_cpus;	// noise.cpus, replacing it
 	std::vector<SourceLimit> sources;
 	std::optional<std::uint64_t> spikes_max;  // over every CPU and type
 };

@@ -49,7 +49,9 @@ LatencyDelta latency_delta(unsigned cpu, LatType t, const LatencyStats& b, const
 	auto some = [](const LatencyStats& l, std::uint64_t ns) -> std::optional<double> {
 		if (!l.count)
 			return std::nullopt;
-		return static_cast<double>(ns / 1000);
+		// In whole us, truncated like the report's.
+		const std::uint64_t us = ns / 1000;
+		return static_cast<double>(us);
 	};
 	d.min_us = {some(b, b.min_ns), some(a, a.min_ns)};
 	d.avg_us = {some(b, b.avg_ns()), some(a, a.avg_ns())};
@@ -80,9 +82,11 @@ std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType 
 		// The cause that took the longest of the spike's window.
 		CauseTally c{"unexplained", "", 1};
 		if (!sp.causes.empty()) {
-			const auto largest = std::max_element(
-				sp.causes.begin(), sp.causes.end(),
-				[](const Cause& x, const Cause& y) { return x.duration_ns < y.duration_ns; });
+			const auto largest =
+				std::max_element(sp.causes.begin(), sp.causes.end(),
+						 [](const Cause& x, const Cause& y) {
+							 return x.duration_ns < y.duration_ns;
+						 });
 			c = {largest->kind, largest->name, 1};
 		}
 		auto it = std::find_if(t.begin(), t.end(), [&](const CauseTally& x) {
@@ -164,11 +168,9 @@ Comparison compare(const Snapshot& before, const Snapshot& after)
 					   return static_cast<double>(s.total_ns) / 1e3;
 				   }),
 			      static_cast<double>(r.total_ns) / 1e3};
-		d.us_per_s = {side(b,
-				   [&](const SourceRow& s) {
-					   return per_second(s.total_ns, before);
-				   }),
-			      per_second(r.total_ns, after)};
+		d.us_per_s = {
+			side(b, [&](const SourceRow& s) { return per_second(s.total_ns, before); }),
+			per_second(r.total_ns, after)};
 		if (listed.emplace(Key{r.cpu, r.kind, r.name}, true).second)
 			c.sources.push_back(std::move(d));
 	}

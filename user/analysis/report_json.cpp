@@ -123,7 +123,8 @@ LatencyStats read_latency(Obj o, std::uint32_t buckets)
 		refuse(o.at("histogram_us"), "not an object");
 	for (const auto& [key, n] : h.items()) {
 		const std::string where = o.at("histogram_us") + "." + key;
-		if (key.empty() || key.size() > 6 || key.find_first_not_of("0123456789") != std::string::npos ||
+		if (key.empty() || key.size() > 6 ||
+		    key.find_first_not_of("0123456789") != std::string::npos ||
 		    (key.size() > 1 && key[0] == '0'))
 			refuse(where, "not a bucket number");
 		const unsigned long us = std::stoul(key);
@@ -178,7 +179,8 @@ CpuResult read_cpu(Obj o, const Snapshot& s)
 		c.noise.source_drops = n.u64("source_drops");
 		c.noise.origin_drops = n.u64("origin_drops");
 		if (incomplete != c.noise.incomplete())
-			refuse(n.at("incomplete"), "disagrees with the counts of what was not counted");
+			refuse(n.at("incomplete"),
+			       "disagrees with the counts of what was not counted");
 		n.done();
 	}
 	o.done();

@@ -39,7 +39,7 @@ struct LatencyDelta {
 	unsigned cpu = 0;
 	LatType type = LatType::irq;
 	Delta count, min_us, avg_us, max_us;
-	std::array<Delta, 4> pct_us;	// Percentiles::kNames
+	std::array<Delta, 4> pct_us;	    // Percentiles::kNames
 	Percentiles before_pct, after_pct;  // to tell "no samples" from ">= N us"
 };
 
@@ -73,7 +73,7 @@ struct CauseTally {
 struct SpikeDelta {
 	unsigned cpu = 0;
 	LatType type = LatType::irq;
-	Delta recorded;  // samples over the threshold (LatencyStats::spikes)
+	Delta recorded;	 // samples over the threshold (LatencyStats::spikes)
 	std::vector<CauseTally> causes_before, causes_after;  // most spikes first
 };
 
@@ -89,10 +89,10 @@ struct RunInfo {
 struct Comparison {
 	RunInfo before, after;
 	std::vector<unsigned> cpus;
-	std::vector<LatencyDelta> latency;  // by CPU, irq then thread
-	std::vector<NoiseDelta> noise;	    // when both were attributed
-	std::vector<SourceDelta> sources;   // by CPU, largest after (or before) first
-	std::vector<SpikeDelta> spikes;	    // by CPU, irq then thread
+	std::vector<LatencyDelta> latency;   // by CPU, irq then thread
+	std::vector<NoiseDelta> noise;	     // when both were attributed
+	std::vector<SourceDelta> sources;    // by CPU, largest after (or before) first
+	std::vector<SpikeDelta> spikes;	     // by CPU, irq then thread
 	std::optional<BudgetResult> budget;  // compare --budget: AFTER judged
 };
 

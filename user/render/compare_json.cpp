@@ -83,8 +83,8 @@ std::string render_compare_json(const Comparison& c)
 				  {"spikes", delta(s.recorded)},
 				  {"causes_before", tallies(s.causes_before)},
 				  {"causes_after", tallies(s.causes_after)}});
-	json j = {{"compare", 1},	   {"before", run(c.before)}, {"after", run(c.after)},
-		  {"cpus", c.cpus},	   {"latency", latency},      {"noise", noise},
+	json j = {{"compare", 1},	{"before", run(c.before)}, {"after", run(c.after)},
+		  {"cpus", c.cpus},	{"latency", latency},	   {"noise", noise},
 		  {"sources", sources}, {"spikes", spikes}};
 	if (c.budget)
 		j["budget"] = budget_json(*c.budget);

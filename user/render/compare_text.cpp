@@ -39,7 +39,8 @@ std::string change_pct(const Delta& d)
 void row(std::string& out, const std::string& head, const std::string& before,
 	 const std::string& after, const std::string& chg, const std::string& pct)
 {
-	std::string line = fmt::format("{} {:>10} {:>10} {:>10} {:>8}", head, before, after, chg, pct);
+	std::string line =
+		fmt::format("{} {:>10} {:>10} {:>10} {:>8}", head, before, after, chg, pct);
 	line.erase(line.find_last_not_of(' ') + 1);
 	out += line + "\n";
 }
@@ -52,7 +53,8 @@ void latency(std::string& out, const Comparison& c)
 	row(out, "CPU type   figure", "before", "after", "change", "%");
 	for (const LatencyDelta& l : c.latency) {
 		auto head = [&](const char* figure) {
-			return fmt::format("{:3} {:<6} {:<6}", l.cpu, lat_type_name(l.type), figure);
+			return fmt::format("{:3} {:<6} {:<6}", l.cpu, lat_type_name(l.type),
+					   figure);
 		};
 		row(out, head("count"), value(l.count.before, 0), value(l.count.after, 0),
 		    change(l.count, 0), change_pct(l.count));
@@ -77,8 +79,8 @@ void noise(std::string& out, const Comparison& c)
 	row(out, fmt::format("{:<50}", "CPU"), "before", "after", "change", "%");
 	for (const NoiseDelta& n : c.noise)
 		row(out, fmt::format("{:3} {:<46}", n.cpu, "all sources"),
-		    value(n.us_per_s.before, 1), value(n.us_per_s.after, 1),
-		    change(n.us_per_s, 1), change_pct(n.us_per_s));
+		    value(n.us_per_s.before, 1), value(n.us_per_s.after, 1), change(n.us_per_s, 1),
+		    change_pct(n.us_per_s));
 	if (c.sources.empty())
 		return;
 	out += "\nNoise by source (us/s)\n";
@@ -132,9 +134,8 @@ std::string render_compare_text(const Comparison& c)
 {
 	std::string out = "rtnoise compare\n";
 	for (const auto& [name, r] : {std::pair{"before", &c.before}, std::pair{"after", &c.after}})
-		fmt::format_to(std::back_inserter(out),
-			       "  {:<7} kernel {}, {}, threshold {}{}\n", std::string(name) + ":",
-			       r->kernel, format_duration(r->duration_ns),
+		fmt::format_to(std::back_inserter(out), "  {:<7} kernel {}, {}, threshold {}{}\n",
+			       std::string(name) + ":", r->kernel, format_duration(r->duration_ns),
 			       format_duration(r->threshold_ns),
 			       r->attributed ? ", causes traced" : "");
 	latency(out, c);

@@ -55,7 +55,8 @@ std::string render_cyclictest_json(const Snapshot& s, LatType type, const Cyclic
 		for (std::size_t us = 0; us < l.hist.size(); us++) {
 			if (!l.hist[us])
 				continue;
-			fmt::format_to(o, "{}        \"{}\": {}", comma ? ",\n" : "\n", us, l.hist[us]);
+			fmt::format_to(o, "{}        \"{}\": {}", comma ? ",\n" : "\n", us,
+				       l.hist[us]);
 			comma = true;
 		}
 		if (comma)
