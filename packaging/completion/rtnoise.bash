@@ -49,7 +49,7 @@ _rtnoise()
 	local opts
 	case $sub in
 	"")
-		opts="attach report detach monitor check partition tune -h --help --version"
+		opts="attach report compare detach monitor check partition tune -h --help --version"
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 		;;
@@ -57,7 +57,8 @@ _rtnoise()
 		opts="-c --cpus -p --period -t --threshold -d --duration --hist-us --spikes
 		      --priority -f --format -o --output --module --no-bpf --no-sampler --events
 		      -w --workload -v --verbose --isolate -h --help" ;;
-	report) opts="-f --format -o --output --type --top -w --workload -h --help" ;;
+	report) opts="-f --format -o --output --type --top --budget -w --workload -h --help" ;;
+	compare) opts="-f --format --budget -h --help" ;;
 	detach) opts="--unload -h --help" ;;
 	monitor)
 		opts="-c --cpus -p --period -t --threshold --listen --textfile --interval
@@ -74,12 +75,12 @@ _rtnoise()
 		return
 		;;
 	-f | --format)
-		if [[ $sub == check ]]; then
+		if [[ $sub == check || $sub == compare ]]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		elif [[ $sub == report ]]; then
-			COMPREPLY=($(compgen -W "text json cyclictest html prometheus" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json cyclictest cyclictest-json html prometheus" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "text json cyclictest html" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json cyclictest cyclictest-json html" -- "$cur"))
 		fi
 		return
 		;;
@@ -101,7 +102,7 @@ _rtnoise()
 		compopt -o filenames 2>/dev/null
 		return
 		;;
-	--state | -o | --output | --textfile | --spike-log)
+	--state | -o | --output | --textfile | --spike-log | --budget)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return
@@ -112,6 +113,11 @@ _rtnoise()
 		return # a value of the user's
 		;;
 	esac
+	if [[ $sub == compare && $cur != -* ]]; then
+		COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -S / -- "$cur"))
+		compopt -o filenames -o nospace 2>/dev/null
+		return
+	fi
 	COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }
 

@@ -44,13 +44,14 @@ for sub in ${subs}; do
 	expect "rtnoise $sub -<TAB>: the options of '$sub --help'" "$(help_options "$sub")" \
 		"$(complete_bash rtnoise "$sub" -)"
 done
-expect "attach --format" "cyclictest html json text" "$(complete_bash rtnoise attach --format '')"
+expect "attach --format" "cyclictest cyclictest-json html json text" "$(complete_bash rtnoise attach --format '')"
 expect "attach -f j" "json" "$(complete_bash rtnoise attach -f j)"
-expect "report --format=" "cyclictest html json prometheus text" "$(complete_bash rtnoise report --format = '')"
+expect "report --format=" "cyclictest cyclictest-json html json prometheus text" "$(complete_bash rtnoise report --format = '')"
 expect "check --format" "json text" "$(complete_bash rtnoise check --format '')"
 expect "report --type" "irq thread" "$(complete_bash rtnoise report --type '')"
 expect "tune --print" "cmdline libvirt" "$(complete_bash rtnoise tune --print '')"
-for sub in attach report check tune; do
+expect "compare --format" "json text" "$(complete_bash rtnoise compare --format '')"
+for sub in attach report compare check tune; do
 	for opt in --format --type --print; do
 		"$rt" "$sub" --help | grep -q -- "$opt TEXT:{" || continue
 		want=$("$rt" "$sub" --help | sed -n "s/.*$opt TEXT:{\([^}]*\)}.*/\1/p" | tr ',' '\n' |

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "golden.hpp"
 #include "render/render.hpp"
+#include "report_fixtures.hpp"
 
 using namespace rtnoise;
 
@@ -247,4 +249,112 @@ TEST(RenderText, SpikesWithCausesStackAndIncompleteFigures)
 			   "than themselves (1.5 us), 3 not summed"),
 		  std::string::npos)
 		<< out;
+}
+
+TEST(RenderText, LongNamesAreNotCut)
+{
+	// Longer than any fixed line buffer: a cause, a source and a stack
+	// frame are printed whole.
+	Snapshot s = explained();
+	const std::string name = "noise-" + std::string(600, 'x') + "-end";
+	s.spikes[0].causes[0].name = name;
+	s.spikes[0].stack[0] = name + "+0x10";
+	SourceRow r;
+	r.cpu = 1;
+	r.kind = "thread";
+	r.name = name;
+	r.count = 1;
+	r.total_ns = 1000;
+	r.max_ns = 1000;
+	s.sources.push_back(r);
+	std::string out = render_text(s, 10);
+	EXPECT_NE(out.find("      thread       " + name + "       6.0 us\n"), std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("  thread       " + name + "       1        1.0       1.0    0.5\n"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("      stack of " + name + " where it held the CPU:\n        " + name +
+			   "+0x10\n"),
+		  std::string::npos)
+		<< out;
+}
+
+namespace {
+
+// The run of fixtures/cyclictest-t2-h5.json (`cyclictest --json=FILE -l 50
+// -t2 -h 5 -q -m`), as rtnoise's model holds it.
+Snapshot json_run()
+{
+	Snapshot s;
+	s.sampled = true;
+	s.hist_buckets = 5;
+	s.cpus.resize(2);
+	s.cpus[0].cpu = 0;
+	s.cpus[1].cpu = 1;
+	LatencyStats& a = s.cpus[0].of(LatType::thread);
+	a.hist.assign(5, 0);
+	a.count = 50;
+	a.min_ns = 58000;
+	a.max_ns = 5682000;
+	a.sum_ns = 14012000;  // 280.24 us on average
+	LatencyStats& b = s.cpus[1].of(LatType::thread);
+	b.hist.assign(5, 0);
+	b.count = 13;
+	b.min_ns = 60000;
+	b.max_ns = 13983000;
+	b.sum_ns = 38507040;  // 2962.08 us
+	return s;
+}
+
+CyclictestInfo json_info()
+{
+	CyclictestInfo i;
+	i.cmdline = "cyclictest --json=/tmp/ct-results.json -l 50 -t2 -h 5 -q -m";
+	i.version = "2.40";
+	i.start_time = i.end_time = "Sun, 22 Nov 2026 16:25:03 +0000";
+	i.sysname = "Linux";
+	i.nodename = "vm";
+	i.release = "6.18.44-fc-v657";
+	i.kernel_version = "#1 SMP PREEMPT_DYNAMIC @0";
+	i.machine = "x86_64";
+	return i;
+}
+
+}  // namespace
+
+TEST(RenderCyclictestJson, ByteIdenticalToRealCyclictest)
+{
+	EXPECT_EQ(render_cyclictest_json(json_run(), LatType::thread, json_info()),
+		  fixture("cyclictest-t2-h5.json"));
+}
+
+TEST(RenderCyclictestJson, HistogramEntriesAsCyclictestWritesThem)
+{
+	// fixtures/cyclictest-t1-h20000.json: one thread, a histogram.
+	const std::string want = fixture("cyclictest-t1-h20000.json");
+	auto j = nlohmann::json::parse(want);
+	Snapshot s;
+	s.sampled = true;
+	s.cpus.resize(1);
+	LatencyStats& l = s.cpus[0].of(LatType::thread);
+	l.hist.assign(20000, 0);
+	for (const auto& [us, n] : j["thread"]["0"]["histogram"].items())
+		l.hist[std::stoul(us)] = n.get<std::uint64_t>();
+	l.count = 300;
+	l.min_ns = 51000;
+	l.max_ns = 4590000;
+	l.sum_ns = 45339000;  // 151.13 us
+	CyclictestInfo i = json_info();
+	i.cmdline = j["cmdline:"];
+	i.start_time = i.end_time = j["start_time"];
+	EXPECT_EQ(render_cyclictest_json(s, LatType::thread, i), want);
+	// Valid JSON even when the command line needs escaping.
+	i.cmdline = "rtnoise \"report\"\t\\";
+	EXPECT_EQ(nlohmann::json::parse(render_cyclictest_json(s, LatType::thread, i))["cmdline:"],
+		  i.cmdline);
+}
+
+TEST(Render, TextAndJsonCarryPercentiles)
+{
+	golden::expect("golden/report-percentiles.txt", render_text(report_fixtures::after(), 10));
 }

@@ -206,7 +206,11 @@ void attach(const AttachRequest& o)
 		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
 	if (dev)
 		dev->stop();
-	std::string report = render(collect(o.workload), o.render);
+	const Snapshot snap = collect(o.workload);
+	RenderOptions ro = o.render;
+	if (ro.format == Format::cyclictest_json)
+		ro.cyclictest = cyclictest_info(snap);
+	std::string report = render(snap, ro);
 	undo.dismiss();
 	DetachResult r = detach_mine();
 	std::string write_error;

@@ -2,11 +2,16 @@
 // session.cpp - collect, detach, isolate: the pipeline below the CLI.
 #include "app/session.hpp"
 
+#include <sys/utsname.h>
+
+#include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <iostream>
 #include <set>
 
 #include "analysis/attribution.hpp"
+#include "analysis/percentiles.hpp"
 #include "host/host.hpp"
 #include "host/ksyms.hpp"
 #include "isolation/partition.hpp"
@@ -45,7 +50,9 @@ CollectSources real_collect_sources()
 	return src;
 }
 
-Snapshot collect(const CollectSources& src, const std::vector<std::string>& workload)
+namespace {
+
+Snapshot collect_unsummed(const CollectSources& src, const std::vector<std::string>& workload)
 {
 	std::optional<Snapshot> sampled = src.sampler();
 	Snapshot s;
@@ -84,6 +91,58 @@ Snapshot collect(const CollectSources& src, const std::vector<std::string>& work
 	}
 	attribute(s, std::move(*trace), src.ksyms(), comms, pids);
 	return s;
+}
+
+}  // namespace
+
+Snapshot collect(const CollectSources& src, const std::vector<std::string>& workload)
+{
+	Snapshot s = collect_unsummed(src, workload);
+	fill_percentiles(s);
+	return s;
+}
+
+CyclictestInfo cyclictest_info(const Snapshot& s)
+{
+	CyclictestInfo info;
+	if (auto cmd = read_file("/proc/self/cmdline")) {
+		std::string line = *cmd;
+		while (!line.empty() && line.back() == '\0')
+			line.pop_back();
+		std::replace(line.begin(), line.end(), '\0', ' ');
+		info.cmdline = line;
+	}
+	info.version = RTNOISE_RELEASE;
+	utsname u{};
+	if (::uname(&u) == 0) {
+		info.sysname = u.sysname;
+		info.nodename = u.nodename;
+		info.release = u.release;
+		info.kernel_version = u.version;
+		info.machine = u.machine;
+	}
+	if (auto rt = read_file("/sys/kernel/realtime"))
+		info.realtime = !rt->empty() && (*rt)[0] == '1';
+	// The wall clock when the monotonic one read end_ns, and start_ns.
+	timespec wall{};
+	clock_gettime(CLOCK_REALTIME, &wall);
+	const std::uint64_t now = monotonic_ns();
+	auto when = [&](std::uint64_t mono) {
+		const auto ago =
+			static_cast<std::time_t>((now > mono ? now - mono : 0) / 1000000000ULL);
+		const std::time_t t = wall.tv_sec - ago;
+		tm local{};
+		localtime_r(&t, &local);
+		char buf[64];
+		std::strftime(buf, sizeof(buf), "%a, %d %b %Y %T %z", &local);
+		return std::string(buf);
+	};
+	info.start_time = when(s.start_ns);
+	info.end_time = when(s.end_ns);
+	for (const auto& [node, cpus] : numa_nodes("/"))
+		for (unsigned cpu : cpus)
+			info.node_of_cpu[cpu] = node;
+	return info;
 }
 
 Snapshot collect(const std::vector<std::string>& workload)

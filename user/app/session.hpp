@@ -18,6 +18,7 @@
 #include "host/ksyms.hpp"
 #include "model/snapshot.hpp"
 #include "model/trace.hpp"
+#include "render/render.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
 
@@ -42,6 +43,11 @@ CollectSources real_collect_sources();
 // comms or pids that are the intended workload, not noise.
 Snapshot collect(const CollectSources& src, const std::vector<std::string>& workload);
 Snapshot collect(const std::vector<std::string>& workload);
+
+// cyclictest_info - this process's command line, uname(2), the wall
+// clock times of s's start and end, the CPUs' NUMA nodes: what
+// --format cyclictest-json says besides the measurement.
+CyclictestInfo cyclictest_info(const Snapshot& s);
 
 // nothing_attached - the error for commands that need an attachment.
 Error nothing_attached();

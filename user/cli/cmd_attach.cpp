@@ -92,7 +92,7 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 		->check(CLI::Range(kSamplerLimits.prio_min, kSamplerLimits.prio_max));
 	sub->add_option("-f,--format", o->format, "Report format with --duration")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest", "html"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "html", "cyclictest-json"}));
 	sub->add_option("-o,--output", o->output,
 			"Write the report of --duration to this file (atomically) "
 			"instead of stdout")

@@ -12,15 +12,30 @@ namespace {
 
 void run_report(const ReportOptions& o)
 {
+	// A malformed budget is refused before anything is read.
+	std::optional<Budget> budget;
+	if (!o.budget.empty())
+		budget = load_budget(o.budget);
 	require_root();
 	Snapshot snap = collect(o.workload);
 	RenderOptions r = make_render_options(o.format, o.type, o.top);
 	r.realtime_offset_ns = realtime_offset_ns();
+	if (r.format == Format::cyclictest_json)
+		r.cyclictest = cyclictest_info(snap);
+	std::optional<BudgetResult> verdict;
+	if (budget) {
+		verdict = judge(*budget, snap);
+		r.budget = &*verdict;
+	}
 	std::string out = render(snap, r);
-	if (o.output.empty())
+	if (o.output.empty()) {
 		std::cout << out;
-	else
+		std::cout.flush();
+	} else {
 		write_file_atomic(o.output, out);
+	}
+	if (verdict && !verdict->passed())
+		throw Error(Exit::findings, "");
 }
 
 }  // namespace
@@ -31,7 +46,8 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 	auto* sub = app.add_subcommand("report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "cyclictest", "html", "prometheus"}));
+		->check(CLI::IsMember(
+			{"text", "json", "cyclictest", "html", "prometheus", "cyclictest-json"}));
 	sub->add_option("-o,--output", o->output,
 			"Write the report to this file (atomically) instead of stdout");
 	sub->add_option("--type", o->type, "Latency for the cyclictest format's columns")
@@ -39,6 +55,8 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 		->check(CLI::IsMember({"irq", "thread"}));
 	sub->add_option("--top", o->top, "Spikes listed in the text and html formats")
 		->capture_default_str();
+	sub->add_option("--budget", o->budget,
+			"YAML file of limits the report must hold (exit 1 if not)");
 	sub->add_option("-w,--workload", o->workload,
 			"Threads (comm or pid) that are the workload, not noise")
 		->delimiter(',')

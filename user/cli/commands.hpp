@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/budget.hpp"
 #include "app/monitor.hpp"
 #include "app/session.hpp"
 #include "render/render.hpp"
@@ -50,6 +51,7 @@ struct ReportOptions {
 	std::string type = "thread";
 	std::size_t top = 10;
 	std::string output;
+	std::string budget;
 };
 
 struct MonitorOptions {
@@ -63,6 +65,13 @@ struct MonitorOptions {
 	std::string module;
 	bool no_sampler = false;
 	std::vector<std::string> workload;
+};
+
+struct CompareOptions {
+	std::string before;
+	std::string after;
+	std::string format = "text";
+	std::string budget;
 };
 
 struct DetachOptions {
@@ -93,6 +102,7 @@ struct CheckOptions {
 
 std::shared_ptr<AttachOptions> setup_attach(CLI::App& app);
 std::shared_ptr<ReportOptions> setup_report(CLI::App& app);
+std::shared_ptr<CompareOptions> setup_compare(CLI::App& app);
 std::shared_ptr<DetachOptions> setup_detach(CLI::App& app);
 std::shared_ptr<MonitorOptions> setup_monitor(CLI::App& app);
 std::shared_ptr<CheckOptions> setup_check(CLI::App& app);
@@ -117,5 +127,10 @@ CLI::Validator pow2_validator();
 // workload_validator - a comm, or a thread ID a kernel can have
 CLI::Validator workload_validator();
 void require_root();
+// read_input_file - a file the user named, whole; a usage Error "PATH:
+// cannot read: WHY" if it cannot be read.
+std::string read_input_file(const std::string& path);
+// load_budget - parse_budget() of the file at path.
+Budget load_budget(const std::string& path);
 
 }  // namespace rtnoise

@@ -17,6 +17,7 @@ int run(int argc, char** argv)
 		"Print the version, git revision and ABI, and those of the loaded module");
 	rtnoise::setup_attach(app);
 	rtnoise::setup_report(app);
+	rtnoise::setup_compare(app);
 	rtnoise::setup_detach(app);
 	rtnoise::setup_monitor(app);
 	rtnoise::setup_check(app);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // validators.cpp - option checks and conversions shared by the subcommands.
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "host/host.hpp"
@@ -74,14 +78,35 @@ RenderOptions make_render_options(const std::string& format, const std::string& 
 				  std::size_t top)
 {
 	RenderOptions r;
-	r.format = format == "json"	    ? Format::json
-		   : format == "cyclictest" ? Format::cyclictest
-		   : format == "html"	    ? Format::html
-		   : format == "prometheus" ? Format::prometheus
-					    : Format::text;
+	r.format = format == "json"		 ? Format::json
+		   : format == "cyclictest"	 ? Format::cyclictest
+		   : format == "cyclictest-json" ? Format::cyclictest_json
+		   : format == "html"		 ? Format::html
+		   : format == "prometheus"	 ? Format::prometheus
+						 : Format::text;
 	r.cyclictest_type = type == "irq" ? LatType::irq : LatType::thread;
 	r.top_spikes = top;
 	return r;
+}
+
+std::string read_input_file(const std::string& path)
+{
+	std::error_code ec;
+	if (std::filesystem::is_directory(path, ec))
+		throw usage_error(path + ": cannot read: a directory");
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		throw usage_error(path + ": cannot read: " + errno_text(errno));
+	std::ostringstream text;
+	text << in.rdbuf();
+	if (in.bad())
+		throw usage_error(path + ": cannot read: " + errno_text(errno));
+	return text.str();
+}
+
+Budget load_budget(const std::string& path)
+{
+	return parse_budget(read_input_file(path), path);
 }
 
 }  // namespace rtnoise

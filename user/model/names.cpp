@@ -2,6 +2,7 @@
 // names.cpp - the report's names of the model's enums.
 #include <array>
 
+#include "model/compare.hpp"
 #include "model/snapshot.hpp"
 #include "model/trace.hpp"
 
@@ -41,6 +42,18 @@ const char* sampler_state_name(SamplerState s)
 		return "stopped";
 	default:
 		return "idle";
+	}
+}
+
+const char* presence_name(Presence p)
+{
+	switch (p) {
+	case Presence::appeared:
+		return "appeared";
+	case Presence::vanished:
+		return "vanished";
+	default:
+		return "both";
 	}
 }
 

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,35 @@ const char* lat_type_name(LatType t);
 enum class SamplerState { idle, running, stopped };
 const char* sampler_state_name(SamplerState s);
 
+// Percentiles - where the samples of one latency type fall, from the
+// 1 us histogram (analysis/percentiles.hpp fills it). A sample in bucket b
+// took [b, b+1) us, so a percentile is the bucket of the sample at its
+// nearest rank, ceil(q * samples), truncated to the us like min, avg and
+// max. One that falls among the overflows (the samples at or beyond the
+// last bucket) is known only to be >= overflow_us: it is not a number
+// (std::nullopt, null in JSON). With no samples every one is unknown.
+struct Percentiles {
+	std::uint64_t samples = 0;	// in the histogram and its overflows
+	std::uint64_t overflow_us = 0;	// the first latency beyond the histogram
+	std::optional<std::uint64_t> p50_us, p99_us, p999_us, p9999_us;
+	std::optional<std::uint64_t> max_us;  // exact, from max_ns
+
+	// The percentiles in order, as shown and as keys (JSON, budgets).
+	static constexpr std::array<const char*, 4> kNames{"p50", "p99", "p99.9", "p99.99"};
+	static constexpr std::array<const char*, 4> kKeys{"p50", "p99", "p999", "p9999"};
+	// parts per million of the samples at or below each percentile
+	static constexpr std::array<std::uint64_t, 4> kPpm{500000, 990000, 999000, 999900};
+	std::array<const std::optional<std::uint64_t>*, 4> values() const
+	{
+		return {&p50_us, &p99_us, &p999_us, &p9999_us};
+	}
+	std::array<std::optional<std::uint64_t>*, 4> values()
+	{
+		return {&p50_us, &p99_us, &p999_us, &p9999_us};
+	}
+	bool operator==(const Percentiles&) const = default;
+};
+
 struct LatencyStats {
 	std::uint64_t count = 0;
 	std::uint64_t min_ns = 0;
@@ -31,6 +61,7 @@ struct LatencyStats {
 	std::uint64_t spikes_lost = 0;	  // of those, overwritten before read
 	std::uint64_t missed = 0;	  // periods skipped
 	std::vector<std::uint64_t> hist;  // 1 us buckets
+	Percentiles pct;		  // of hist and overflows
 
 	std::uint64_t avg_ns() const { return count ? sum_ns / count : 0; }
 };

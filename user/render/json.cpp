@@ -22,9 +22,16 @@ nlohmann::json latency_json(const LatencyStats& l)
 	for (std::size_t us = 0; us < l.hist.size(); us++)
 		if (l.hist[us])
 			hist[std::to_string(us)] = l.hist[us];
+	nlohmann::json pct = {{"samples", l.pct.samples}, {"overflow_us", l.pct.overflow_us}};
+	const auto values = l.pct.values();
+	for (std::size_t i = 0; i < values.size(); i++)
+		pct[std::string(Percentiles::kKeys[i]) + "_us"] =
+			*values[i] ? nlohmann::json(**values[i]) : nlohmann::json(nullptr);
+	pct["max_us"] = l.pct.max_us ? nlohmann::json(*l.pct.max_us) : nlohmann::json(nullptr);
 	return {{"count", l.count},   {"min_ns", l.min_ns},	      {"avg_ns", l.avg_ns()},
 		{"max_ns", l.max_ns}, {"overflows", l.overflows},     {"histogram_us", hist},
-		{"spikes", l.spikes}, {"spikes_lost", l.spikes_lost}, {"missed_periods", l.missed}};
+		{"spikes", l.spikes}, {"spikes_lost", l.spikes_lost}, {"missed_periods", l.missed},
+		{"percentiles", pct}};
 }
 
 nlohmann::json spike_json(const Spike& sp, bool attributed)
@@ -72,7 +79,7 @@ std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t rea
 	return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string render_json(const Snapshot& s)
+std::string render_json(const Snapshot& s, const BudgetResult* budget)
 {
 	nlohmann::json cpus = nlohmann::json::array();
 	for (const CpuResult& c : s.cpus) {
@@ -146,6 +153,8 @@ std::string render_json(const Snapshot& s)
 		{"spikes", spikes},
 		{"tick", tick},
 	};
+	if (budget)
+		j["budget"] = budget_json(*budget);
 	return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -7,7 +7,9 @@ std::string render(const Snapshot& s, const RenderOptions& opt)
 {
 	switch (opt.format) {
 	case Format::json:
-		return render_json(s);
+		return render_json(s, opt.budget);
+	case Format::cyclictest_json:
+		return render_cyclictest_json(s, opt.cyclictest_type, opt.cyclictest);
 	case Format::cyclictest:
 		return render_cyclictest(s, opt.cyclictest_type);
 	case Format::html:
@@ -15,7 +17,7 @@ std::string render(const Snapshot& s, const RenderOptions& opt)
 	case Format::prometheus:
 		return render_prometheus(s, opt.realtime_offset_ns);
 	default:
-		return render_text(s, opt.top_spikes);
+		return render_text(s, opt.top_spikes, opt.budget);
 	}
 }
 

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // text.cpp - the report for people.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "render/detail.hpp"
@@ -31,6 +35,17 @@ std::string render_origins(const std::vector<OriginRow>& origins, std::size_t n)
 	return out;
 }
 
+// percentile_text - "12", ">=1000" when among the overflows, "-" without
+// samples.
+std::string percentile_text(const Percentiles& p, const std::optional<std::uint64_t>& v)
+{
+	if (!p.samples)
+		return "-";
+	if (!v)
+		return fmt::format(">={}", p.overflow_us);
+	return std::to_string(*v);
+}
+
 constexpr std::size_t kSourceRows = 15;
 
 void text_latency(std::string& out, const Snapshot& s)
@@ -40,36 +55,59 @@ void text_latency(std::string& out, const Snapshot& s)
 	out += "CPU      count    min    avg    max   over spikes"
 	       "      count    min    avg    max   over spikes missed\n";
 	for (const CpuResult& c : s.cpus) {
-		appendf(out, "%3u", c.cpu);
+		fmt::format_to(std::back_inserter(out), "{:3}", c.cpu);
 		for (LatType t : kLatTypes) {
 			const LatencyStats& l = c.of(t);
-			appendf(out, " %10llu %6llu %6llu %6llu %6llu %6llu", ull(l.count),
-				ull(ns_to_us(l.min_ns)), ull(ns_to_us(l.avg_ns())),
-				ull(ns_to_us(l.max_ns)), ull(l.overflows), ull(l.spikes));
+			fmt::format_to(std::back_inserter(out), " {:10} {:6} {:6} {:6} {:6} {:6}",
+				       l.count, ns_to_us(l.min_ns), ns_to_us(l.avg_ns()),
+				       ns_to_us(l.max_ns), l.overflows, l.spikes);
 		}
-		appendf(out, " %6llu\n", ull(c.of(LatType::thread).missed));
+		fmt::format_to(std::back_inserter(out), " {:6}\n", c.of(LatType::thread).missed);
 	}
+	out += "\n      ------ IRQ latency percentiles (us) ------"
+	       "  ---- Thread latency percentiles (us) -----\n";
+	out += "CPU       p50    p99  p99.9 p99.99    max"
+	       "       p50    p99  p99.9 p99.99    max\n";
+	for (const CpuResult& c : s.cpus) {
+		fmt::format_to(std::back_inserter(out), "{:3}", c.cpu);
+		for (LatType t : kLatTypes) {
+			const Percentiles& p = c.of(t).pct;
+			out += "   ";
+			for (const auto* v : p.values())
+				fmt::format_to(std::back_inserter(out), " {:>6}",
+					       percentile_text(p, *v));
+			fmt::format_to(std::back_inserter(out), " {:>6}",
+				       percentile_text(p, p.max_us));
+		}
+		out += "\n";
+	}
+	if (std::any_of(s.cpus.begin(), s.cpus.end(), [](const CpuResult& c) {
+		    return std::any_of(c.lat.begin(), c.lat.end(),
+				       [](const LatencyStats& l) { return l.pct.samples == 0; });
+	    }))
+		out += "(- no samples)\n";
 }
 
 void text_noise(std::string& out, const Snapshot& s)
 {
 	const double secs = static_cast<double>(s.traced_ns()) / 1e9;
 	for (const CpuResult& c : s.cpus) {
-		appendf(out,
-			"\nCPU %u noise: %.1f us/s, %.3f%% of the CPU left "
-			"to the workload",
-			c.cpu, c.noise.per_second_us, c.noise.available_pct);
+		fmt::format_to(std::back_inserter(out),
+			       "\nCPU {} noise: {:.1f} us/s, {:.3f}% of the CPU left "
+			       "to the workload",
+			       c.cpu, c.noise.per_second_us, c.noise.available_pct);
 		if (c.noise.events_lost)
-			appendf(out, " (%llu older events overwritten)", ull(c.noise.events_lost));
+			fmt::format_to(std::back_inserter(out), " ({} older events overwritten)",
+				       c.noise.events_lost);
 		out += "\n";
 		if (c.noise.incomplete())
-			appendf(out,
-				"  incomplete: %llu contexts nested too deep, %llu "
-				"nested longer than themselves (%.1f us), %llu not "
-				"summed (sources map full), %llu origins not kept\n",
-				ull(c.noise.nesting_overflow), ull(c.noise.clamped),
-				static_cast<double>(c.noise.clamped_ns) / 1e3,
-				ull(c.noise.source_drops), ull(c.noise.origin_drops));
+			fmt::format_to(std::back_inserter(out),
+				       "  incomplete: {} contexts nested too deep, {} "
+				       "nested longer than themselves ({:.1f} us), {} not "
+				       "summed (sources map full), {} origins not kept\n",
+				       c.noise.nesting_overflow, c.noise.clamped,
+				       static_cast<double>(c.noise.clamped_ns) / 1e3,
+				       c.noise.source_drops, c.noise.origin_drops);
 		std::size_t rows = 0, more = 0;
 		for (const SourceRow& r : s.sources) {
 			if (r.cpu != c.cpu)
@@ -82,25 +120,28 @@ void text_noise(std::string& out, const Snapshot& s)
 				out += "  kind         source                          "
 				       "  count   total us    max us   us/s\n";
 			rows++;
-			appendf(out, "  %-12s %-32s %7llu %10.1f %9.1f %6.1f\n", r.kind.c_str(),
-				(r.running ? r.name + " (running)" : r.name).c_str(), ull(r.count),
-				static_cast<double>(r.total_ns) / 1e3,
-				static_cast<double>(r.max_ns) / 1e3,
-				secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0);
+			fmt::format_to(std::back_inserter(out),
+				       "  {:<12} {:<32} {:7} {:10.1f} {:9.1f} {:6.1f}\n", r.kind,
+				       r.running ? r.name + " (running)" : r.name, r.count,
+				       static_cast<double>(r.total_ns) / 1e3,
+				       static_cast<double>(r.max_ns) / 1e3,
+				       secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs
+						: 0.0);
 			if (!r.origins.empty())
 				out += "      from " + render_origins(r.origins, 2) + "\n";
 		}
 		if (more)
-			appendf(out,
-				"  ... and %zu smaller sources (--format json "
-				"lists all)\n",
-				more);
+			fmt::format_to(std::back_inserter(out),
+				       "  ... and {} smaller sources (--format json "
+				       "lists all)\n",
+				       more);
 		if (!rows)
 			out += "  no disturbance traced\n";
 		for (const TickRow& t : s.ticks)
 			if (t.cpu == c.cpu)
-				appendf(out, "  tick kept running: %s x%llu - %s\n",
-					t.reason.c_str(), ull(t.count), t.remedy.c_str());
+				fmt::format_to(std::back_inserter(out),
+					       "  tick kept running: {} x{} - {}\n", t.reason,
+					       t.count, t.remedy);
 	}
 
 	// Each remedy once, with the sources it would remove, largest first.
@@ -127,7 +168,8 @@ void text_noise(std::string& out, const Snapshot& s)
 		std::string who;
 		for (const std::string& w : fixes[i].second)
 			who += (who.empty() ? "" : ", ") + w;
-		appendf(out, "  - %s\n      (%s)\n", fixes[i].first.c_str(), who.c_str());
+		fmt::format_to(std::back_inserter(out), "  - {}\n      ({})\n", fixes[i].first,
+			       who);
 	}
 }
 
@@ -145,10 +187,10 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 	if (top.size() > top_spikes)
 		top.resize(top_spikes);
 
-	appendf(out, "\nSpikes >= %s: %zu recorded", format_duration(s.threshold_ns).c_str(),
-		s.spikes.size());
+	fmt::format_to(std::back_inserter(out), "\nSpikes >= {}: {} recorded",
+		       format_duration(s.threshold_ns), s.spikes.size());
 	if (lost)
-		appendf(out, ", %llu older ones overwritten", ull(lost));
+		fmt::format_to(std::back_inserter(out), ", {} older ones overwritten", lost);
 	if (top.empty()) {
 		out += "\n";
 		return;
@@ -159,59 +201,64 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 			(sp.explained == Explained::at_spike  ? at
 			 : sp.explained == Explained::history ? hist
 							      : none)++;
-		appendf(out,
-			"; %zu explained when recorded, %zu from the event "
-			"history, %zu without causes",
-			at, hist, none);
+		fmt::format_to(std::back_inserter(out),
+			       "; {} explained when recorded, {} from the event "
+			       "history, {} without causes",
+			       at, hist, none);
 	}
-	appendf(out, "; the %zu largest:\n", top.size());
+	fmt::format_to(std::back_inserter(out), "; the {} largest:\n", top.size());
 	for (const Spike* sp : top) {
-		appendf(out, "  CPU %-3u %-6s %9.1f us  at +%.6f s  (cycle %llu)\n", sp->cpu,
-			lat_type_name(sp->type), static_cast<double>(sp->latency_ns()) / 1000.0,
-			static_cast<double>(sp->expected_ns - s.start_ns) / 1e9, ull(sp->cycle));
+		fmt::format_to(std::back_inserter(out),
+			       "  CPU {:<3} {:<6} {:9.1f} us  at +{:.6f} s  (cycle {})\n", sp->cpu,
+			       lat_type_name(sp->type),
+			       static_cast<double>(sp->latency_ns()) / 1000.0,
+			       static_cast<double>(sp->expected_ns - s.start_ns) / 1e9, sp->cycle);
 		if (!s.attributed)
 			continue;
 		for (const Cause& c : sp->causes)
-			appendf(out, "      %-12s %-32s %9.1f us\n", c.kind.c_str(), c.name.c_str(),
-				static_cast<double>(c.duration_ns) / 1e3);
-		appendf(out, "      %-12s %-32s %9.1f us\n", "unexplained",
-			sp->history_lost ? "(events overwritten)"
-					 : "(hardware, firmware, hypervisor)",
-			static_cast<double>(sp->unexplained_ns) / 1e3);
+			fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n",
+				       c.kind, c.name, static_cast<double>(c.duration_ns) / 1e3);
+		fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n",
+			       "unexplained",
+			       sp->history_lost ? "(events overwritten)"
+						: "(hardware, firmware, hypervisor)",
+			       static_cast<double>(sp->unexplained_ns) / 1e3);
 		if (sp->stack.empty())
 			continue;
-		appendf(out, "      stack of %s where it held the CPU:\n",
-			sp->causes.empty() ? "the largest cause" : sp->causes.front().name.c_str());
+		fmt::format_to(std::back_inserter(out),
+			       "      stack of {} where it held the CPU:\n",
+			       sp->causes.empty() ? std::string("the largest cause")
+						  : sp->causes.front().name);
 		const std::size_t kFrames = 8;
 		for (std::size_t i = 0; i < sp->stack.size() && i < kFrames; i++)
-			appendf(out, "        %s\n", sp->stack[i].c_str());
+			fmt::format_to(std::back_inserter(out), "        {}\n", sp->stack[i]);
 		if (sp->stack.size() > kFrames)
-			appendf(out, "        ... %zu more (--format json)\n",
-				sp->stack.size() - kFrames);
+			fmt::format_to(std::back_inserter(out),
+				       "        ... {} more (--format json)\n",
+				       sp->stack.size() - kFrames);
 	}
 }
 
 }  // namespace
 
-std::string render_text(const Snapshot& s, std::size_t top_spikes)
+std::string render_text(const Snapshot& s, std::size_t top_spikes, const BudgetResult* budget)
 {
 	std::string out;
-	appendf(out, "rtnoise report - kernel %s %s\n", s.kernel_release.c_str(),
-		s.kernel_version.c_str());
+	fmt::format_to(std::back_inserter(out), "rtnoise report - kernel {} {}\n", s.kernel_release,
+		       s.kernel_version);
 	if (s.sampled)
-		appendf(out,
-			"sampler %s on CPUs %s for %s: period %s, threshold %s, "
-			"SCHED_FIFO %u\n",
-			sampler_state_name(s.state), format_cpulist(watched_cpus(s)).c_str(),
-			format_duration(s.duration_ns()).c_str(),
-			format_duration(s.period_ns).c_str(),
-			format_duration(s.threshold_ns).c_str(), s.prio);
+		fmt::format_to(std::back_inserter(out),
+			       "sampler {} on CPUs {} for {}: period {}, threshold {}, "
+			       "SCHED_FIFO {}\n",
+			       sampler_state_name(s.state), format_cpulist(watched_cpus(s)),
+			       format_duration(s.duration_ns()), format_duration(s.period_ns),
+			       format_duration(s.threshold_ns), s.prio);
 	if (s.attributed)
-		appendf(out, "causes traced with BPF on CPUs %s for %s\n",
-			format_cpulist(watched_cpus(s)).c_str(),
+		fmt::format_to(
+			std::back_inserter(out), "causes traced with BPF on CPUs {} for {}\n",
+			format_cpulist(watched_cpus(s)),
 			format_duration(s.end_ns > s.trace_start_ns ? s.end_ns - s.trace_start_ns
-								    : 0)
-				.c_str());
+								    : 0));
 	out += "\n";
 
 	if (s.sampled)
@@ -223,18 +270,21 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes)
 
 	for (const CpuResult& c : s.cpus) {
 		if (c.start_error)
-			appendf(out,
-				"note: CPU %u came back online but its sampler "
-				"could not restart: %s\n",
-				c.cpu, errno_text(c.start_error).c_str());
+			fmt::format_to(std::back_inserter(out),
+				       "note: CPU {} came back online but its sampler "
+				       "could not restart: {}\n",
+				       c.cpu, errno_text(c.start_error));
 		else if (c.hotplug_offline)
-			appendf(out,
-				"note: CPU %u went offline %u time(s); it was "
-				"not sampled while offline\n",
-				c.cpu, c.hotplug_offline);
+			fmt::format_to(std::back_inserter(out),
+				       "note: CPU {} went offline {} time(s); it was "
+				       "not sampled while offline\n",
+				       c.cpu, c.hotplug_offline);
 		else if (s.sampled && s.state == SamplerState::running && !c.running)
-			appendf(out, "note: CPU %u is not being sampled now\n", c.cpu);
+			fmt::format_to(std::back_inserter(out),
+				       "note: CPU {} is not being sampled now\n", c.cpu);
 	}
+	if (budget)
+		out += "\n" + render_budget_text(*budget);
 	return out;
 }
 

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+// golden.hpp - outputs compared byte for byte with files under
+// tests/fixtures/. RTNOISE_UPDATE_GOLDEN=1 rewrites the files instead
+// (then review them with git diff).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace golden {
+
+inline std::string path(const std::string& name)
+{
+	return std::string(RTNOISE_FIXTURES) + "/" + name;
+}
+
+inline std::string read(const std::string& name)
+{
+	std::ifstream in(path(name), std::ios::binary);
+	std::ostringstream out;
+	out << in.rdbuf();
+	return out.str();
+}
+
+inline void expect(const std::string& name, const std::string& actual)
+{
+	const char* update = std::getenv("RTNOISE_UPDATE_GOLDEN");
+	if (update && *update == '1') {
+		std::ofstream out(path(name), std::ios::binary | std::ios::trunc);
+		out << actual;
+		return;
+	}
+	EXPECT_EQ(actual, read(name)) << "differs from tests/fixtures/" << name
+				      << " (RTNOISE_UPDATE_GOLDEN=1 rewrites it)";
+}
+
+}  // namespace golden

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/report_json.hpp"
+#include "golden.hpp"
+#include "render/render.hpp"
+#include "report_fixtures.hpp"
+#include "util/error.hpp"
+
+using namespace rtnoise;
+
+namespace {
+
+std::string refusal(const std::string& text)
+{
+	try {
+		read_report_json(text);
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::usage);
+		return e.what();
+	}
+	return "(read)";
+}
+
+// The report with one thing changed.
+std::string edited(const std::function<void(nlohmann::json&)>& edit)
+{
+	auto j = nlohmann::json::parse(render_json(report_fixtures::before()));
+	edit(j);
+	return j.dump();
+}
+
+}  // namespace
+
+TEST(ReportJson, GoldenWithPercentiles)
+{
+	golden::expect("reports/before.json", render_json(report_fixtures::before()));
+	golden::expect("reports/after.json", render_json(report_fixtures::after()));
+}
+
+TEST(ReportJson, PercentilesInTheJson)
+{
+	auto j = nlohmann::json::parse(render_json(report_fixtures::before()));
+	EXPECT_EQ(j["cpus"][0]["irq"]["percentiles"],
+		  nlohmann::json::parse(R"({"samples": 9973, "overflow_us": 100, "p50_us": 1,
+			"p99_us": 3, "p999_us": 5, "p9999_us": null, "max_us": 140})"));
+}
+
+TEST(ReportJson, ReadsBackWhatItRendered)
+{
+	for (const Snapshot& s : {report_fixtures::before(), report_fixtures::after()}) {
+		const std::string text = render_json(s);
+		const Snapshot back = read_report_json(text);
+		EXPECT_EQ(render_json(back), text);
+		ASSERT_EQ(back.cpus.size(), 2u);
+		EXPECT_EQ(back.cpus[0].of(LatType::irq).pct, s.cpus[0].of(LatType::irq).pct);
+		EXPECT_EQ(back.cpus[0].of(LatType::irq).hist, s.cpus[0].of(LatType::irq).hist);
+		EXPECT_EQ(back.kernel_version, s.kernel_version);
+	}
+	EXPECT_EQ(read_report_json(golden::read("reports/before.json")).sources.size(), 4u);
+}
+
+TEST(ReportJson, RefusesWhatIsNotAReport)
+{
+	EXPECT_EQ(refusal("hello"), "not an rtnoise report: not JSON");
+	EXPECT_EQ(refusal("[1]"), "not an rtnoise report: no version and cpus");
+	EXPECT_EQ(refusal(golden::read("cyclictest-t2-h5.json")),
+		  "not an rtnoise report: no version and cpus");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["version"] = 2; })),
+		  "not an rtnoise report: version: not 1, the only version this rtnoise reads");
+	EXPECT_EQ(refusal(edited([](auto& j) { j.erase("period_ns"); })),
+		  "not an rtnoise report: no key 'period_ns'");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["colour"] = "red"; })),
+		  "not an rtnoise report: unknown key 'colour'");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["cpus"][1]["irq"]["count"] = -1; })),
+		  "not an rtnoise report: cpus[1].irq.count: not an unsigned integer");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["cpus"][0]["thread"]["max_ns"] = "9"; })),
+		  "not an rtnoise report: cpus[0].thread.max_ns: not an unsigned integer");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["cpus"][0]["irq"]["histogram_us"]["100"] = 1; })),
+		  "not an rtnoise report: cpus[0].irq.histogram_us.100: beyond the 100 buckets");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["cpus"][0]["irq"]["histogram_us"]["01"] = 1; })),
+		  "not an rtnoise report: cpus[0].irq.histogram_us.01: not a bucket number");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["cpus"][1]["cpu"] = 2; })),
+		  "not an rtnoise report: cpus[1].cpu: CPU 2 twice");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["spikes"][0]["cpu"] = 5; })),
+		  "not an rtnoise report: spikes[0].cpu: CPU 5 is not among cpus");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["spikes"][0]["type"] = "soft"; })),
+		  "not an rtnoise report: spikes[0].type: not irq or thread");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["spikes"][0]["latency_ns"] = 1; })),
+		  "not an rtnoise report: spikes[0].latency_ns: not observed_ns - at_ns");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["state"] = "dancing"; })),
+		  "not an rtnoise report: state: not idle, running or stopped");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["hist_buckets"] = 100001; })),
+		  "not an rtnoise report: hist_buckets: larger than 100000");
+	EXPECT_EQ(refusal(edited([](auto& j) { j["cpus"][0]["noise"]["per_second_us"] = true; })),
+		  "not an rtnoise report: cpus[0].noise.per_second_us: not a finite number");
+}

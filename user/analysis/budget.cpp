@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "analysis/budget.hpp"
+
+#include <fmt/format.h>
+#include <fnmatch.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "model/trace.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+namespace {
+
+class Parser {
+public:
+	explicit Parser(std::string file) : file_(std::move(file)) {}
+
+	[[noreturn]] void fail(const YAML::Node& at, const std::string& key,
+			       const std::string& what) const
+	{
+		throw usage_error(fmt::format("budget {}:{}: key '{}': {}", file_,
+					      std::max(at.Mark().line, 0) + 1, key, what));
+	}
+
+	// map - node must be a map; each of its keys one of known.
+	void map(const YAML::Node& n, const std::string& key,
+		 std::initializer_list<const char*> known) const
+	{
+		if (!n.IsMap())
+			fail(n, key, "not a map");
+		for (const auto& kv : n) {
+			const std::string k = scalar(kv.first, key);
+			bool ok = false;
+			for (const char* c : known)
+				ok |= k == c;
+			if (!ok)
+				fail(kv.first, k, "unknown key (" + list(known) + ")");
+		}
+	}
+
+	std::string scalar(const YAML::Node& n, const std::string& key) const
+	{
+		if (!n.IsScalar())
+			fail(n, key, "not a single value");
+		return n.Scalar();
+	}
+
+	// number - a finite number >= 0.
+	double number(const YAML::Node& n, const std::string& key) const
+	{
+		const std::string s = scalar(n, key);
+		double v = 0;
+		const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+		if (ec != std::errc() || end != s.data() + s.size() || s.empty())
+			fail(n, key, "'" + s + "' is not a number");
+		if (!std::isfinite(v))
+			fail(n, key, "not a finite number");
+		if (v < 0)
+			fail(n, key, "negative");
+		return v;
+	}
+
+	std::uint64_t count(const YAML::Node& n, const std::string& key) const
+	{
+		const std::string s = scalar(n, key);
+		std::uint64_t v = 0;
+		if (!s.empty() && s[0] == '-')
+			fail(n, key, "negative");
+		const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+		if (ec != std::errc() || end != s.data() + s.size() || s.empty())
+			fail(n, key, "'" + s + "' is not a whole number");
+		return v;
+	}
+
+	unsigned cpu(const YAML::Node& n) const
+	{
+		const std::string s = scalar(n, "cpu");
+		unsigned v = 0;
+		const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+		if (ec != std::errc() || end != s.data() + s.size() || s.empty() || v > 65535)
+			fail(n, s, "not a CPU number");
+		return v;
+	}
+
+	LatencyLimits latency(const YAML::Node& n, const std::string& key) const
+	{
+		map(n, key, {"max_us", "p50_us", "p99_us", "p999_us", "p9999_us"});
+		LatencyLimits l;
+		if (n["max_us"])
+			l.max_us = number(n["max_us"], "max_us");
+		for (std::size_t i = 0; i < Percentiles::kKeys.size(); i++) {
+			const std::string k = std::string(Percentiles::kKeys[i]) + "_us";
+			if (n[k])
+				l.pct_us[i] = number(n[k], k);
+		}
+		return l;
+	}
+
+	std::array<LatencyLimits, 2> types(const YAML::Node& n, const std::string& key,
+					   bool with_cpus) const
+	{
+		if (with_cpus)
+			map(n, key, {"irq", "thread", "cpus"});
+		else
+			map(n, key, {"irq", "thread"});
+		std::array<LatencyLimits, 2> t;
+		for (LatType type : kLatTypes)
+			if (n[lat_type_name(type)])
+				t[static_cast<unsigned>(type)] =
+					latency(n[lat_type_name(type)], lat_type_name(type));
+		return t;
+	}
+
+	const std::string& file() const { return file_; }
+
+private:
+	static std::string list(std::initializer_list<const char*> known)
+	{
+		std::string s;
+		for (const char* k : known)
+			s += (s.empty() ? "" : ", ") + std::string(k);
+		return s;
+	}
+
+	std::string file_;
+};
+
+bool kind_known(const std::string& k)
+{
+	for (unsigned i = 0; i < kKindCount; i++)
+		if (k == kind_name(i))
+			return true;
+	return false;
+}
+
+std::string kinds()
+{
+	std::string s;
+	for (unsigned i = 0; i < kKindCount; i++)
+		s += (i ? ", " : "") + std::string(kind_name(i));
+	return s;
+}
+
+std::string num(double v)
+{
+	return fmt::format("{:g}", v);
+}
+
+Budget parse_yaml(const YAML::Node& root, const std::string& file);
+
+}  // namespace
+
+Budget parse_budget(std::string_view text, const std::string& file)
+{
+	try {
+		return parse_yaml(YAML::Load(std::string(text)), file);
+	} catch (const YAML::Exception& e) {
+		throw usage_error(fmt::format("budget {}:{}: not YAML: {}", file,
+					      std::max(e.mark.line, 0) + 1, e.msg));
+	}
+}
+
+namespace {
+
+Budget parse_yaml(const YAML::Node& root, const std::string& file)
+{
+	const Parser p(file);
+	Budget b;
+	b.file = file;
+	if (!root.IsMap())
+		throw usage_error(fmt::format("budget {}:{}: not a map of limits (latency, "
+					      "noise, sources, spikes)",
+					      file, std::max(root.Mark().line, 0) + 1));
+	p.map(root, "(top)", {"latency", "noise", "sources", "spikes"});
+
+	if (const YAML::Node lat = root["latency"]) {
+		b.latency = p.types(lat, "latency", true);
+		if (const YAML::Node cpus = lat["cpus"]) {
+			if (!cpus.IsMap())
+				p.fail(cpus, "cpus", "not a map of CPUs");
+			for (const auto& kv : cpus)
+				b.latency_cpus[p.cpu(kv.first)] =
+					p.types(kv.second, kv.first.Scalar(), false);
+		}
+	}
+	if (const YAML::Node noise = root["noise"]) {
+		p.map(noise, "noise", {"us_per_s", "cpus"});
+		if (noise["us_per_s"])
+			b.noise_us_per_s = p.number(noise["us_per_s"], "us_per_s");
+		if (const YAML::Node cpus = noise["cpus"]) {
+			if (!cpus.IsMap())
+				p.fail(cpus, "cpus", "not a map of CPUs");
+			for (const auto& kv : cpus) {
+				const unsigned cpu = p.cpu(kv.first);
+				p.map(kv.second, kv.first.Scalar(), {"us_per_s"});
+				if (!kv.second["us_per_s"])
+					p.fail(kv.second, "us_per_s", "missing");
+				b.noise_cpus[cpu] = p.number(kv.second["us_per_s"], "us_per_s");
+			}
+		}
+	}
+	if (const YAML::Node sources = root["sources"]) {
+		if (!sources.IsSequence())
+			p.fail(sources, "sources", "not a list");
+		for (const YAML::Node& s : sources) {
+			p.map(s, "sources", {"kind", "name", "cpu", "us_per_s"});
+			SourceLimit l;
+			if (!s["kind"])
+				p.fail(s, "kind", "missing");
+			l.kind = p.scalar(s["kind"], "kind");
+			if (!kind_known(l.kind))
+				p.fail(s["kind"], "kind", "'" + l.kind + "' is none of " + kinds());
+			l.name = s["name"] ? p.scalar(s["name"], "name") : "*";
+			if (s["cpu"])
+				l.cpu = p.cpu(s["cpu"]);
+			if (!s["us_per_s"])
+				p.fail(s, "us_per_s", "missing");
+			l.us_per_s = p.number(s["us_per_s"], "us_per_s");
+			b.sources.push_back(l);
+		}
+	}
+	if (const YAML::Node spikes = root["spikes"]) {
+		p.map(spikes, "spikes", {"max"});
+		if (spikes["max"])
+			b.spikes_max = p.count(spikes["max"], "max");
+	}
+	return b;
+}
+
+}  // namespace
+
+BudgetResult judge(const Budget& b, const Snapshot& s)
+{
+	BudgetResult r;
+	r.file = b.file;
+	for (const CpuResult& c : s.cpus) {
+		const auto over = b.latency_cpus.find(c.cpu);
+		for (LatType t : kLatTypes) {
+			const auto ti = static_cast<unsigned>(t);
+			LatencyLimits lim = b.latency[ti];
+			if (over != b.latency_cpus.end()) {
+				const LatencyLimits& o = over->second[ti];
+				if (o.max_us)
+					lim.max_us = o.max_us;
+				for (std::size_t i = 0; i < lim.pct_us.size(); i++)
+					if (o.pct_us[i])
+						lim.pct_us[i] = o.pct_us[i];
+			}
+			const LatencyStats& l = c.of(t);
+			const std::string prefix = std::string("latency.") + lat_type_name(t) + ".";
+			if (!s.sampled) {
+				if (lim.max_us ||
+				    std::any_of(lim.pct_us.begin(), lim.pct_us.end(),
+						[](const auto& v) { return v.has_value(); }))
+					r.violations.push_back({prefix + "*", c.cpu, "",
+								"not sampled",
+								lim.max_us.value_or(0), "us"});
+				continue;
+			}
+			if (!l.count)
+				continue;
+			const double max_us = static_cast<double>(l.max_ns) / 1000.0;
+			if (lim.max_us && max_us > *lim.max_us)
+				r.violations.push_back({prefix + "max_us", c.cpu, "", num(max_us),
+							*lim.max_us, "us"});
+			const auto values = l.pct.values();
+			for (std::size_t i = 0; i < lim.pct_us.size(); i++) {
+				if (!lim.pct_us[i] || !l.pct.samples)
+					continue;
+				const std::string name = prefix + Percentiles::kKeys[i] + "_us";
+				const std::optional<std::uint64_t>& v = *values[i];
+				if (v && static_cast<double>(*v) > *lim.pct_us[i])
+					r.violations.push_back({name, c.cpu, "", std::to_string(*v),
+								*lim.pct_us[i], "us"});
+				else if (!v && max_us > *lim.pct_us[i])
+					r.violations.push_back(
+						{name, c.cpu, "",
+						 ">= " + std::to_string(l.pct.overflow_us),
+						 *lim.pct_us[i], "us"});
+			}
+		}
+
+		const auto nc = b.noise_cpus.find(c.cpu);
+		const std::optional<double> noise = nc != b.noise_cpus.end()
+							    ? std::optional<double>(nc->second)
+							    : b.noise_us_per_s;
+		if (noise) {
+			const std::string name =
+				nc != b.noise_cpus.end()
+					? fmt::format("noise.cpus.{}.us_per_s", c.cpu)
+					: "noise.us_per_s";
+			if (!s.attributed)
+				r.violations.push_back(
+					{name, c.cpu, "", "not traced", *noise, "us/s"});
+			else if (c.noise.per_second_us > *noise)
+				r.violations.push_back(
+					{name, c.cpu, "",
+					 fmt::format("{:.1f}", c.noise.per_second_us), *noise,
+					 "us/s"});
+		}
+
+		const double secs = static_cast<double>(s.traced_ns()) / 1e9;
+		for (std::size_t i = 0; i < b.sources.size(); i++) {
+			const SourceLimit& l = b.sources[i];
+			if (l.cpu && *l.cpu != c.cpu)
+				continue;
+			const std::string name = fmt::format("sources[{}].us_per_s", i);
+			if (!s.attributed) {
+				r.violations.push_back({name, c.cpu, l.kind + " " + l.name,
+							"not traced", l.us_per_s, "us/s"});
+				continue;
+			}
+			for (const SourceRow& row : s.sources) {
+				if (row.cpu != c.cpu || row.kind != l.kind ||
+				    ::fnmatch(l.name.c_str(), row.name.c_str(), 0) != 0)
+					continue;
+				const double us_s =
+					secs > 0 ? static_cast<double>(row.total_ns) / 1e3 / secs
+						 : 0.0;
+				if (us_s > l.us_per_s)
+					r.violations.push_back(
+						{name, c.cpu, row.kind + " " + row.name,
+						 fmt::format("{:.1f}", us_s), l.us_per_s, "us/s"});
+			}
+		}
+	}
+	if (b.spikes_max) {
+		std::uint64_t n = 0;
+		for (const CpuResult& c : s.cpus)
+			for (const LatencyStats& l : c.lat)
+				n += l.spikes;
+		if (!s.sampled)
+			r.violations.push_back({"spikes.max", std::nullopt, "", "not sampled",
+						static_cast<double>(*b.spikes_max), "spikes"});
+		else if (n > *b.spikes_max)
+			r.violations.push_back({"spikes.max", std::nullopt, "", std::to_string(n),
+						static_cast<double>(*b.spikes_max), "spikes"});
+	}
+	return r;
+}
+
+}  // namespace rtnoise

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "analysis/compare.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "util/cpulist.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+namespace {
+
+std::optional<double> us(const std::optional<std::uint64_t>& v)
+{
+	if (!v)
+		return std::nullopt;
+	return static_cast<double>(*v);
+}
+
+RunInfo run_info(const Snapshot& s)
+{
+	return {s.kernel_release + " " + s.kernel_version, s.duration_ns(), s.threshold_ns,
+		s.sampled, s.attributed};
+}
+
+CpuSet cpus_of(const Snapshot& s)
+{
+	CpuSet c;
+	for (const CpuResult& r : s.cpus)
+		c.insert(r.cpu);
+	return c;
+}
+
+const CpuResult* find_cpu(const Snapshot& s, unsigned cpu)
+{
+	for (const CpuResult& c : s.cpus)
+		if (c.cpu == cpu)
+			return &c;
+	return nullptr;
+}
+
+LatencyDelta latency_delta(unsigned cpu, LatType t, const LatencyStats& b, const LatencyStats& a)
+{
+	LatencyDelta d;
+	d.cpu = cpu;
+	d.type = t;
+	d.count = {static_cast<double>(b.count), static_cast<double>(a.count)};
+	auto some = [](const LatencyStats& l, std::uint64_t ns) -> std::optional<double> {
+		if (!l.count)
+			return std::nullopt;
+		// In whole us, truncated like the report's.
+		const std::uint64_t us = ns / 1000;
+		return static_cast<double>(us);
+	};
+	d.min_us = {some(b, b.min_ns), some(a, a.min_ns)};
+	d.avg_us = {some(b, b.avg_ns()), some(a, a.avg_ns())};
+	d.max_us = {some(b, b.max_ns), some(a, a.max_ns)};
+	const auto bv = b.pct.values();
+	const auto av = a.pct.values();
+	for (std::size_t i = 0; i < d.pct_us.size(); i++)
+		d.pct_us[i] = {us(*bv[i]), us(*av[i])};
+	d.before_pct = b.pct;
+	d.after_pct = a.pct;
+	return d;
+}
+
+double per_second(std::uint64_t ns, const Snapshot& s)
+{
+	const double secs = static_cast<double>(s.traced_ns()) / 1e9;
+	return secs > 0 ? static_cast<double>(ns) / 1e3 / secs : 0.0;
+}
+
+}  // namespace
+
+std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType type, std::size_t n)
+{
+	std::vector<CauseTally> t;
+	for (const Spike& sp : s.spikes) {
+		if (sp.cpu != cpu || sp.type != type)
+			continue;
+		// The cause that took the longest of the spike's window.
+		CauseTally c{"unexplained", "", 1};
+		if (!sp.causes.empty()) {
+			const auto largest =
+				std::max_element(sp.causes.begin(), sp.causes.end(),
+						 [](const Cause& x, const Cause& y) {
+							 return x.duration_ns < y.duration_ns;
+						 });
+			c = {largest->kind, largest->name, 1};
+		}
+		auto it = std::find_if(t.begin(), t.end(), [&](const CauseTally& x) {
+			return x.kind == c.kind && x.name == c.name;
+		});
+		if (it == t.end())
+			t.push_back(c);
+		else
+			it->spikes++;
+	}
+	std::stable_sort(t.begin(), t.end(), [](const CauseTally& x, const CauseTally& y) {
+		return x.spikes > y.spikes;
+	});
+	if (t.size() > n)
+		t.resize(n);
+	return t;
+}
+
+Comparison compare(const Snapshot& before, const Snapshot& after)
+{
+	const CpuSet bc = cpus_of(before), ac = cpus_of(after);
+	if (bc != ac)
+		throw usage_error("the reports watched different CPUs: " + format_cpulist(bc) +
+				  " before, " + format_cpulist(ac) + " after");
+	Comparison c;
+	c.before = run_info(before);
+	c.after = run_info(after);
+	c.cpus.assign(bc.begin(), bc.end());
+	const bool sampled = before.sampled && after.sampled;
+	const bool attributed = before.attributed && after.attributed;
+	for (unsigned cpu : c.cpus) {
+		const CpuResult& b = *find_cpu(before, cpu);
+		const CpuResult& a = *find_cpu(after, cpu);
+		if (sampled)
+			for (LatType t : kLatTypes)
+				c.latency.push_back(latency_delta(cpu, t, b.of(t), a.of(t)));
+		if (attributed)
+			c.noise.push_back({cpu,
+					   {b.noise.per_second_us, a.noise.per_second_us},
+					   {b.noise.available_pct, a.noise.available_pct}});
+		if (sampled)
+			for (LatType t : kLatTypes) {
+				SpikeDelta d;
+				d.cpu = cpu;
+				d.type = t;
+				d.recorded = {static_cast<double>(b.of(t).spikes),
+					      static_cast<double>(a.of(t).spikes)};
+				d.causes_before = leading_causes(before, cpu, t, 3);
+				d.causes_after = leading_causes(after, cpu, t, 3);
+				c.spikes.push_back(std::move(d));
+			}
+	}
+	if (!attributed)
+		return c;
+
+	// Sources by CPU, kind and name; after's order first, then the vanished.
+	using Key = std::tuple<unsigned, std::string, std::string>;
+	std::map<Key, const SourceRow*> was;
+	for (const SourceRow& r : before.sources)
+		was.emplace(Key{r.cpu, r.kind, r.name}, &r);
+	std::map<Key, bool> listed;
+	for (const SourceRow& r : after.sources) {
+		SourceDelta d;
+		d.cpu = r.cpu;
+		d.kind = r.kind;
+		d.name = r.name;
+		auto it = was.find(Key{r.cpu, r.kind, r.name});
+		const SourceRow* b = it == was.end() ? nullptr : it->second;
+		d.presence = b ? Presence::both : Presence::appeared;
+		auto side = [](const SourceRow* s, auto f) -> std::optional<double> {
+			if (!s)
+				return std::nullopt;
+			return f(*s);
+		};
+		d.count = {side(b, [](const SourceRow& s) { return static_cast<double>(s.count); }),
+			   static_cast<double>(r.count)};
+		d.total_us = {side(b,
+				   [](const SourceRow& s) {
+					   return static_cast<double>(s.total_ns) / 1e3;
+				   }),
+			      static_cast<double>(r.total_ns) / 1e3};
+		d.us_per_s = {
+			side(b, [&](const SourceRow& s) { return per_second(s.total_ns, before); }),
+			per_second(r.total_ns, after)};
+		if (listed.emplace(Key{r.cpu, r.kind, r.name}, true).second)
+			c.sources.push_back(std::move(d));
+	}
+	for (const SourceRow& r : before.sources) {
+		if (!listed.emplace(Key{r.cpu, r.kind, r.name}, true).second)
+			continue;
+		SourceDelta d;
+		d.cpu = r.cpu;
+		d.kind = r.kind;
+		d.name = r.name;
+		d.presence = Presence::vanished;
+		d.count = {static_cast<double>(r.count), std::nullopt};
+		d.total_us = {static_cast<double>(r.total_ns) / 1e3, std::nullopt};
+		d.us_per_s = {per_second(r.total_ns, before), std::nullopt};
+		c.sources.push_back(std::move(d));
+	}
+	std::stable_sort(c.sources.begin(), c.sources.end(),
+			 [](const SourceDelta& x, const SourceDelta& y) { return x.cpu < y.cpu; });
+	return c;
+}
+
+}  // namespace rtnoise

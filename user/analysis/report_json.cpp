@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "analysis/report_json.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "analysis/percentiles.hpp"
+#include "util/error.hpp"
+
+namespace rtnoise {
+namespace {
+
+using json = nlohmann::json;
+
+[[noreturn]] void refuse(const std::string& where, const std::string& what)
+{
+	throw usage_error("not an rtnoise report: " + (where.empty() ? "" : where + ": ") + what);
+}
+
+// Obj - one JSON object whose keys are taken one by one: a key never
+// taken is unknown (done()).
+class Obj {
+public:
+	Obj(const json& j, std::string where) : j_(j), where_(std::move(where))
+	{
+		if (!j_.is_object())
+			refuse(where_, "not an object");
+	}
+
+	const std::string& where() const { return where_; }
+	std::string at(const std::string& key) const
+	{
+		return where_.empty() ? key : where_ + "." + key;
+	}
+	bool has(const std::string& key) const { return j_.contains(key); }
+
+	const json& get(const std::string& key)
+	{
+		auto it = j_.find(key);
+		if (it == j_.end())
+			refuse(where_, "no key '" + key + "'");
+		taken_.insert(key);
+		return *it;
+	}
+
+	std::uint64_t u64(const std::string& key,
+			  std::uint64_t max = std::numeric_limits<std::uint64_t>::max())
+	{
+		const json& v = get(key);
+		if (!v.is_number_unsigned())
+			refuse(at(key), "not an unsigned integer");
+		const auto n = v.get<std::uint64_t>();
+		if (n > max)
+			refuse(at(key), "larger than " + std::to_string(max));
+		return n;
+	}
+	std::uint32_t u32(const std::string& key, std::uint32_t max = 0xffffffffU)
+	{
+		return static_cast<std::uint32_t>(u64(key, max));
+	}
+	double number(const std::string& key)
+	{
+		const json& v = get(key);
+		if (!v.is_number() || !std::isfinite(v.get<double>()))
+			refuse(at(key), "not a finite number");
+		return v.get<double>();
+	}
+	bool boolean(const std::string& key)
+	{
+		const json& v = get(key);
+		if (!v.is_boolean())
+			refuse(at(key), "not true or false");
+		return v.get<bool>();
+	}
+	std::string string(const std::string& key)
+	{
+		const json& v = get(key);
+		if (!v.is_string())
+			refuse(at(key), "not a string");
+		return v.get<std::string>();
+	}
+	const json& array(const std::string& key)
+	{
+		const json& v = get(key);
+		if (!v.is_array())
+			refuse(at(key), "not an array");
+		return v;
+	}
+
+	void done() const
+	{
+		for (const auto& [key, _] : j_.items())
+			if (!taken_.count(key))
+				refuse(where_, "unknown key '" + key + "'");
+	}
+
+private:
+	const json& j_;
+	std::string where_;
+	std::set<std::string> taken_;
+};
+
+LatencyStats read_latency(Obj o, std::uint32_t buckets)
+{
+	LatencyStats l;
+	l.count = o.u64("count");
+	l.min_ns = o.u64("min_ns");
+	const std::uint64_t avg = o.u64("avg_ns");
+	l.max_ns = o.u64("max_ns");
+	l.overflows = o.u64("overflows");
+	if (l.count && avg > std::numeric_limits<std::uint64_t>::max() / l.count)
+		refuse(o.at("avg_ns"), "avg_ns times count does not fit in 64 bits");
+	if (!l.count && avg)
+		refuse(o.at("avg_ns"), "an average of no samples");
+	l.sum_ns = avg * l.count;
+	l.hist.assign(buckets, 0);
+	const json& h = o.get("histogram_us");
+	if (!h.is_object())
+		refuse(o.at("histogram_us"), "not an object");
+	for (const auto& [key, n] : h.items()) {
+		const std::string where = o.at("histogram_us") + "." + key;
+		if (key.empty() || key.size() > 6 ||
+		    key.find_first_not_of("0123456789") != std::string::npos ||
+		    (key.size() > 1 && key[0] == '0'))
+			refuse(where, "not a bucket number");
+		const unsigned long us = std::stoul(key);
+		if (us >= buckets)
+			refuse(where, "beyond the " + std::to_string(buckets) + " buckets");
+		if (!n.is_number_unsigned() || !n.get<std::uint64_t>())
+			refuse(where, "not a positive integer");
+		l.hist[us] = n.get<std::uint64_t>();
+	}
+	l.spikes = o.u64("spikes");
+	l.spikes_lost = o.u64("spikes_lost");
+	l.missed = o.u64("missed_periods");
+	// Computed again from the histogram: a report without them (older
+	// than percentiles) reads too.
+	if (o.has("percentiles"))
+		Obj(o.get("percentiles"), o.at("percentiles"));
+	o.done();
+	return l;
+}
+
+int errno_of(const std::string& text)
+{
+	for (int e = 1; e < 4096; e++)
+		if (errno_text(e) == text)
+			return e;
+	return EIO;
+}
+
+CpuResult read_cpu(Obj o, const Snapshot& s)
+{
+	CpuResult c;
+	c.cpu = o.u32("cpu", 65535);
+	if (s.sampled) {
+		c.of(LatType::irq) = read_latency(Obj(o.get("irq"), o.at("irq")), s.hist_buckets);
+		c.of(LatType::thread) =
+			read_latency(Obj(o.get("thread"), o.at("thread")), s.hist_buckets);
+		c.running = o.boolean("sampling");
+		c.hotplug_offline = o.u32("hotplug_offline");
+		if (o.has("sampler_error"))
+			c.start_error = errno_of(o.string("sampler_error"));
+	}
+	if (s.attributed) {
+		Obj n(o.get("noise"), o.at("noise"));
+		c.noise.total_ns = n.u64("total_ns");
+		c.noise.per_second_us = n.number("per_second_us");
+		c.noise.available_pct = n.number("available_pct");
+		c.noise.events_lost = n.u64("events_lost");
+		const bool incomplete = n.boolean("incomplete");
+		c.noise.nesting_overflow = n.u64("nesting_overflow");
+		c.noise.clamped = n.u64("clamped");
+		c.noise.clamped_ns = n.u64("clamped_ns");
+		c.noise.source_drops = n.u64("source_drops");
+		c.noise.origin_drops = n.u64("origin_drops");
+		if (incomplete != c.noise.incomplete())
+			refuse(n.at("incomplete"),
+			       "disagrees with the counts of what was not counted");
+		n.done();
+	}
+	o.done();
+	return c;
+}
+
+SourceRow read_source(Obj o)
+{
+	SourceRow r;
+	r.cpu = o.u32("cpu", 65535);
+	r.kind = o.string("kind");
+	r.name = o.string("name");
+	r.count = o.u64("count");
+	r.total_ns = o.u64("total_ns");
+	r.max_ns = o.u64("max_ns");
+	r.running = o.boolean("running");
+	const json& origins = o.array("origins");
+	for (std::size_t i = 0; i < origins.size(); i++) {
+		Obj g(origins[i], o.at("origins") + "[" + std::to_string(i) + "]");
+		OriginRow row;
+		row.cpu = g.u32("cpu", 65535);
+		row.pid = g.u32("pid");
+		row.comm = g.string("comm");
+		row.count = g.u64("count");
+		if (g.has("via")) {
+			row.via = g.string("via");
+			if (row.via.empty())
+				refuse(g.at("via"), "empty");
+		}
+		g.done();
+		r.origins.push_back(std::move(row));
+	}
+	o.done();
+	return r;
+}
+
+Spike read_spike(Obj o, const Snapshot& s)
+{
+	Spike sp;
+	sp.cpu = o.u32("cpu", 65535);
+	const std::string type = o.string("type");
+	if (type != "irq" && type != "thread")
+		refuse(o.at("type"), "not irq or thread");
+	sp.type = type == "irq" ? LatType::irq : LatType::thread;
+	sp.expected_ns = o.u64("at_ns");
+	sp.observed_ns = o.u64("observed_ns");
+	if (o.u64("latency_ns") != sp.latency_ns())
+		refuse(o.at("latency_ns"), "not observed_ns - at_ns");
+	sp.cycle = o.u64("cycle");
+	sp.seq = sp.cycle;
+	const json& causes = o.array("causes");
+	for (std::size_t i = 0; i < causes.size(); i++) {
+		Obj c(causes[i], o.at("causes") + "[" + std::to_string(i) + "]");
+		sp.causes.push_back({c.string("kind"), c.string("name"), c.u64("duration_ns")});
+		c.done();
+	}
+	sp.unexplained_ns = o.u64("unexplained_ns");
+	if (s.attributed) {
+		const std::string e = o.string("explained");
+		if (e == "spike")
+			sp.explained = Explained::at_spike;
+		else if (e == "history")
+			sp.explained = Explained::history;
+		else if (e != "none")
+			refuse(o.at("explained"), "not spike, history or none");
+		if (o.has("cut") && !(sp.cut = o.boolean("cut")))
+			refuse(o.at("cut"), "false (it is left out then)");
+		if (o.has("stack")) {
+			const json& st = o.array("stack");
+			for (std::size_t i = 0; i < st.size(); i++) {
+				if (!st[i].is_string())
+					refuse(o.at("stack") + "[" + std::to_string(i) + "]",
+					       "not a string");
+				sp.stack.push_back(st[i].get<std::string>());
+			}
+			if (sp.stack.empty())
+				refuse(o.at("stack"), "empty (it is left out then)");
+		}
+	} else {
+		if (!sp.causes.empty())
+			refuse(o.at("causes"), "causes without attribution");
+		if (sp.unexplained_ns != sp.latency_ns())
+			refuse(o.at("unexplained_ns"), "not latency_ns without attribution");
+		sp.unexplained_ns = 0;
+	}
+	if (o.has("smis") && !(sp.smis = o.u64("smis")))
+		refuse(o.at("smis"), "0 (it is left out then)");
+	if (o.has("history_lost") && !(sp.history_lost = o.boolean("history_lost")))
+		refuse(o.at("history_lost"), "false (it is left out then)");
+	o.done();
+	return sp;
+}
+
+}  // namespace
+
+Snapshot read_report_json(std::string_view text)
+{
+	json j = json::parse(text, nullptr, false);
+	if (j.is_discarded())
+		refuse("", "not JSON");
+	if (!j.is_object() || !j.contains("version") || !j.contains("cpus"))
+		refuse("", "no version and cpus");
+	Obj o(j, "");
+	if (o.u64("version") != 1)
+		refuse("version", "not 1, the only version this rtnoise reads");
+	Snapshot s;
+	const std::string kernel = o.string("kernel");
+	const std::size_t space = kernel.find(' ');
+	s.kernel_release = kernel.substr(0, space);
+	s.kernel_version = space == std::string::npos ? "" : kernel.substr(space + 1);
+	if (space == std::string::npos)
+		refuse("kernel", "not a release and a version");
+	const std::string state = o.string("state");
+	if (state == "running")
+		s.state = SamplerState::running;
+	else if (state == "stopped")
+		s.state = SamplerState::stopped;
+	else if (state != "idle")
+		refuse("state", "not idle, running or stopped");
+	s.period_ns = o.u64("period_ns");
+	s.threshold_ns = o.u64("threshold_ns");
+	const std::uint64_t duration = o.u64("duration_ns");
+	s.start_ns = o.u64("start_ns");
+	if (duration > std::numeric_limits<std::uint64_t>::max() - s.start_ns)
+		refuse("duration_ns", "ends after 2^64 ns");
+	s.end_ns = s.start_ns + duration;
+	s.hist_buckets = o.u32("hist_buckets", kReportMaxBuckets);
+	s.prio = o.u32("priority");
+	s.sampled = o.boolean("sampled");
+	s.attributed = o.boolean("attribution");
+	// The trace's start is not in the report: the noise budgets already
+	// are over the span it gives.
+	s.trace_start_ns = s.start_ns;
+
+	const json& cpus = o.array("cpus");
+	std::set<unsigned> seen;
+	for (std::size_t i = 0; i < cpus.size(); i++) {
+		CpuResult c = read_cpu(Obj(cpus[i], "cpus[" + std::to_string(i) + "]"), s);
+		if (!seen.insert(c.cpu).second)
+			refuse("cpus[" + std::to_string(i) + "].cpu",
+			       "CPU " + std::to_string(c.cpu) + " twice");
+		s.cpus.push_back(std::move(c));
+	}
+	auto watched = [&](unsigned cpu, const std::string& where) {
+		if (!seen.count(cpu))
+			refuse(where, "CPU " + std::to_string(cpu) + " is not among cpus");
+	};
+	const json& sources = o.array("sources");
+	for (std::size_t i = 0; i < sources.size(); i++) {
+		const std::string where = "sources[" + std::to_string(i) + "]";
+		s.sources.push_back(read_source(Obj(sources[i], where)));
+		watched(s.sources.back().cpu, where + ".cpu");
+	}
+	const json& spikes = o.array("spikes");
+	for (std::size_t i = 0; i < spikes.size(); i++) {
+		const std::string where = "spikes[" + std::to_string(i) + "]";
+		s.spikes.push_back(read_spike(Obj(spikes[i], where), s));
+		watched(s.spikes.back().cpu, where + ".cpu");
+	}
+	const json& tick = o.array("tick");
+	for (std::size_t i = 0; i < tick.size(); i++) {
+		Obj t(tick[i], "tick[" + std::to_string(i) + "]");
+		TickRow row;
+		row.cpu = t.u32("cpu", 65535);
+		row.reason = t.string("reason");
+		row.count = t.u64("count");
+		t.done();
+		watched(row.cpu, t.at("cpu"));
+		s.ticks.push_back(std::move(row));
+	}
+	// What `report --budget` adds: its own result, not the measurement.
+	if (o.has("budget"))
+		o.get("budget");
+	o.done();
+	fill_percentiles(s);
+	return s;
+}
+
+}  // namespace rtnoise

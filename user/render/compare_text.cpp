@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+// compare_text.cpp - `rtnoise compare` for people: aligned tables.
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "render/render.hpp"
+#include "util/units.hpp"
+
+namespace rtnoise {
+namespace {
+
+// value - a figure with decimals, or "-".
+std::string value(const std::optional<double>& v, int decimals)
+{
+	return v ? fmt::format("{:.{}f}", *v, decimals) : "-";
+}
+
+// percentile - like value(), ">=N" among the overflows.
+std::string percentile(const Percentiles& p, const std::optional<double>& v)
+{
+	if (!p.samples)
+		return "-";
+	return v ? fmt::format("{:.0f}", *v) : fmt::format(">={}", p.overflow_us);
+}
+
+std::string change(const Delta& d, int decimals)
+{
+	const auto c = d.change();
+	return c ? fmt::format("{:+.{}f}", *c, decimals) : "-";
+}
+
+std::string change_pct(const Delta& d)
+{
+	const auto p = d.change_pct();
+	return p ? fmt::format("{:+.1f}%", *p) : "-";
+}
+
+void row(std::string& out, const std::string& head, const std::string& before,
+	 const std::string& after, const std::string& chg, const std::string& pct)
+{
+	std::string line =
+		fmt::format("{} {:>10} {:>10} {:>10} {:>8}", head, before, after, chg, pct);
+	line.erase(line.find_last_not_of(' ') + 1);
+	out += line + "\n";
+}
+
+void latency(std::string& out, const Comparison& c)
+{
+	if (c.latency.empty())
+		return;
+	out += "\nLatency (us)\n";
+	row(out, "CPU type   figure", "before", "after", "change", "%");
+	for (const LatencyDelta& l : c.latency) {
+		auto head = [&](const char* figure) {
+			return fmt::format("{:3} {:<6} {:<6}", l.cpu, lat_type_name(l.type),
+					   figure);
+		};
+		row(out, head("count"), value(l.count.before, 0), value(l.count.after, 0),
+		    change(l.count, 0), change_pct(l.count));
+		const std::array<std::pair<const char*, const Delta*>, 3> sums{
+			{{"min", &l.min_us}, {"avg", &l.avg_us}, {"max", &l.max_us}}};
+		for (const auto& [name, d] : sums)
+			row(out, head(name), value(d->before, 0), value(d->after, 0), change(*d, 0),
+			    change_pct(*d));
+		for (std::size_t i = 0; i < l.pct_us.size(); i++) {
+			const Delta& d = l.pct_us[i];
+			row(out, head(Percentiles::kNames[i]), percentile(l.before_pct, d.before),
+			    percentile(l.after_pct, d.after), change(d, 0), change_pct(d));
+		}
+	}
+}
+
+void noise(std::string& out, const Comparison& c)
+{
+	if (c.noise.empty())
+		return;
+	out += "\nNoise (us/s of each CPU)\n";
+	row(out, fmt::format("{:<50}", "CPU"), "before", "after", "change", "%");
+	for (const NoiseDelta& n : c.noise)
+		row(out, fmt::format("{:3} {:<46}", n.cpu, "all sources"),
+		    value(n.us_per_s.before, 1), value(n.us_per_s.after, 1), change(n.us_per_s, 1),
+		    change_pct(n.us_per_s));
+	if (c.sources.empty())
+		return;
+	out += "\nNoise by source (us/s)\n";
+	row(out, fmt::format("{:<50}", "CPU kind         source"), "before", "after", "change",
+	    "%");
+	for (const SourceDelta& s : c.sources) {
+		const std::string head = fmt::format("{:3} {:<12} {:<33}", s.cpu, s.kind, s.name);
+		if (s.presence == Presence::both)
+			row(out, head, value(s.us_per_s.before, 1), value(s.us_per_s.after, 1),
+			    change(s.us_per_s, 1), change_pct(s.us_per_s));
+		else
+			row(out, head, value(s.us_per_s.before, 1), value(s.us_per_s.after, 1),
+			    presence_name(s.presence), "");
+	}
+}
+
+std::string causes(const std::vector<CauseTally>& t)
+{
+	if (t.empty())
+		return "-";
+	std::string out;
+	for (const CauseTally& c : t) {
+		if (!out.empty())
+			out += ", ";
+		out += c.name.empty() ? c.kind : c.kind + " " + c.name;
+		out += fmt::format(" x{}", c.spikes);
+	}
+	return out;
+}
+
+void spikes(std::string& out, const Comparison& c)
+{
+	if (c.spikes.empty())
+		return;
+	out += "\nSpikes (samples over the threshold) and their largest causes\n";
+	row(out, "CPU type      ", "before", "after", "change", "%");
+	for (const SpikeDelta& s : c.spikes) {
+		row(out, fmt::format("{:3} {:<10}", s.cpu, lat_type_name(s.type)),
+		    value(s.recorded.before, 0), value(s.recorded.after, 0), change(s.recorded, 0),
+		    change_pct(s.recorded));
+		if (s.causes_before.empty() && s.causes_after.empty())
+			continue;
+		fmt::format_to(std::back_inserter(out), "      before: {}\n      after:  {}\n",
+			       causes(s.causes_before), causes(s.causes_after));
+	}
+}
+
+}  // namespace
+
+std::string render_compare_text(const Comparison& c)
+{
+	std::string out = "rtnoise compare\n";
+	for (const auto& [name, r] : {std::pair{"before", &c.before}, std::pair{"after", &c.after}})
+		fmt::format_to(std::back_inserter(out), "  {:<7} kernel {}, {}, threshold {}{}\n",
+			       std::string(name) + ":", r->kernel, format_duration(r->duration_ns),
+			       format_duration(r->threshold_ns),
+			       r->attributed ? ", causes traced" : "");
+	latency(out, c);
+	noise(out, c);
+	spikes(out, c);
+	if (c.budget)
+		out += "\n" + render_budget_text(*c.budget);
+	return out;
+}
+
+}  // namespace rtnoise
