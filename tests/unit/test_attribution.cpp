@@ -345,6 +345,40 @@ TEST(Attribute, CausesJoinedAtSpikeTimeOutliveTheHistory)
 	EXPECT_EQ(w.spikes[0].unexplained_ns, 62000u);
 }
 
+// Events the tracer saw overlapping beyond their nesting (a switch it
+// missed, a context longer than the one around it) can give the kernel's
+// join more causes than the window; seen under TCG: 15.3 ms of causes for
+// a 10.7 ms spike. A spike's causes and remainder are its latency: the
+// excess comes off the smallest causes.
+TEST(Attribute, KernelCausesBeyondTheWindowAreTrimmedFromTheSmallest)
+{
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	SpikeCauses c = kernel_causes();  // a 100 us window
+	c.parts = {{RTNOISE_KIND_THREAD, 4242, 70000},
+		   {RTNOISE_KIND_IDLE, 1, 25000},
+		   {RTNOISE_KIND_IRQ, 24, 9000}};
+	c.other_ns = 2000;
+	c.steal_ns = 0;
+	c.smi_ns = 0;
+	c.smis = 0;
+	c.unexplained_ns = 0;  // 106 us of causes
+	t.explained[{3, 1, 0}] = c;
+	attribute(s, t, Ksyms::parse(""));
+	const Spike& sp = s.spikes[0];
+	ASSERT_EQ(sp.explained, Explained::at_spike);
+	std::uint64_t sum = sp.unexplained_ns;
+	for (const Cause& x : sp.causes)
+		sum += x.duration_ns;
+	EXPECT_EQ(sum, sp.latency_ns());
+	ASSERT_EQ(sp.causes.size(), 3u) << "other (2 us) is gone, the IRQ has 5 us left";
+	EXPECT_EQ(sp.causes[0].duration_ns, 70000u);
+	EXPECT_EQ(sp.causes[1].duration_ns, 25000u);
+	EXPECT_EQ(sp.causes[2].kind, "irq");
+	EXPECT_EQ(sp.causes[2].duration_ns, 5000u);
+	EXPECT_EQ(sp.unexplained_ns, 0u);
+}
+
 TEST(Attribute, AnotherSpikesCausesAreNotTaken)
 {
 	// The entry of that spike-ring position belongs to a later spike

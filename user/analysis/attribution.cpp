@@ -97,6 +97,34 @@ void attach_origins(Snapshot& s, const TraceData& trace, const Ksyms& ksyms)
 	}
 }
 
+// trim_to_latency - a spike's causes and remainder are its latency. The
+// kernel's join can count more: events the tracer saw overlapping beyond
+// their nesting (a switch it missed, a context longer than the one
+// around it; the trace's "incomplete" counts them). The excess comes off
+// the remainder, then off the smallest causes (sp.causes is sorted,
+// largest first); a cause left with nothing is dropped.
+void trim_to_latency(Spike& sp)
+{
+	std::uint64_t total = sp.unexplained_ns;
+	for (const Cause& c : sp.causes)
+		total += c.duration_ns;
+	const std::uint64_t latency = sp.latency_ns();
+	if (total <= latency)
+		return;
+	std::uint64_t excess = total - latency;
+	const std::uint64_t off = std::min(excess, sp.unexplained_ns);
+	sp.unexplained_ns -= off;
+	excess -= off;
+	while (excess && !sp.causes.empty()) {
+		Cause& smallest = sp.causes.back();
+		const std::uint64_t take = std::min(excess, smallest.duration_ns);
+		smallest.duration_ns -= take;
+		excess -= take;
+		if (!smallest.duration_ns)
+			sp.causes.pop_back();
+	}
+}
+
 }  // namespace
 
 void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
@@ -231,6 +259,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 					 [](const Cause& a, const Cause& b) {
 						 return a.duration_ns > b.duration_ns;
 					 });
+			trim_to_latency(sp);
 			sp.stack = symbolize_stack(c.stack, ksyms);
 			continue;
 		}
