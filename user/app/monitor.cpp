@@ -30,6 +30,7 @@
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
+#include "util/file.hpp"
 #include "util/units.hpp"
 
 namespace rtnoise {
@@ -119,35 +120,6 @@ private:
 };
 
 }  // namespace
-
-void write_file_atomic(const std::string& path, std::string_view text)
-{
-	const fs::path target(path);
-	fs::path dir = target.parent_path();
-	if (dir.empty())
-		dir = ".";
-	// A name node_exporter does not read (not *.prom), unique per
-	// process.
-	const fs::path tmp =
-		dir / ("." + target.filename().string() + "." + std::to_string(getpid()) + ".tmp");
-	UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-	if (fd.get() < 0)
-		throw system_error("cannot write " + path + ": " + tmp.string() + ": " +
-				   errno_text(errno));
-	try {
-		write_all(fd.get(), text, tmp.string());
-		if (::fsync(fd.get()) != 0)
-			throw system_error("cannot write " + tmp.string() + ": " +
-					   errno_text(errno));
-		fd.reset();
-		if (::rename(tmp.c_str(), target.c_str()) != 0)
-			throw system_error("cannot rename " + tmp.string() + " to " + path + ": " +
-					   errno_text(errno));
-	} catch (...) {
-		::unlink(tmp.c_str());
-		throw;
-	}
-}
 
 std::vector<const Spike*> SpikeTracker::fresh(const Snapshot& s)
 {

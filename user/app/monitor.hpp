@@ -37,12 +37,6 @@ std::uint64_t parse_interval(std::string_view text);
 // *.prom files: throws a usage Error for another name.
 void check_textfile_path(const std::string& path);
 
-// write_file_atomic - text into path through a temporary file in the
-// same directory (a name node_exporter skips), fsync'd and renamed over
-// path, so a reader sees the old file or the new one, never a part.
-// Throws a system Error that names the path.
-void write_file_atomic(const std::string& path, std::string_view text);
-
 // SpikeTracker - which spikes were logged already: the spike rings'
 // sequence numbers grow per CPU and latency type.
 class SpikeTracker {

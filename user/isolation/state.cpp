@@ -21,6 +21,7 @@
 #include "isolation/partition.hpp"
 #include "model/guide.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/utf8.hpp"
 
 namespace rtnoise {
@@ -168,41 +169,10 @@ StateLock::~StateLock()
 
 void write_state(const fs::path& path, const State& s)
 {
-	const std::string text = state_to_json(s);
 	std::error_code ec;
 	fs::create_directories(path.parent_path(), ec);
-	// A new file of a unique name (O_EXCL), never through a link
-	// (O_NOFOLLOW), mode 0600: whatever was planted there is not used.
-	std::string tmp = path.string() + ".XXXXXX";
-	int fd = ::mkostemp(tmp.data(), O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		throw system_error("cannot create a file beside " + path.string() + ": " +
-				   errno_text(errno));
-	std::size_t off = 0;
-	while (off < text.size()) {
-		ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += static_cast<std::size_t>(n);
-	}
-	bool ok = off == text.size() && ::fsync(fd) == 0;
-	int err = errno;
-	::close(fd);
-	if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-		ok = false;
-		err = errno;
-	}
-	if (!ok) {
-		::unlink(tmp.c_str());
-		throw system_error("cannot write " + path.string() + ": " + errno_text(err));
-	}
-	int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir >= 0) {
-		::fsync(dir);
-		::close(dir);
-	}
+	// Mode 0600: the prior values of a host are root's business.
+	write_file_atomic(path, state_to_json(s), 0600);
 }
 
 }  // namespace rtnoise

@@ -50,6 +50,13 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view text,
 		::unlink(tmp.c_str());
 		throw system_error("cannot write " + path.string() + ": " + errno_text(err));
 	}
+	// The rename itself survives a crash once the directory is synced.
+	const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+	int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		::fsync(dfd);
+		::close(dfd);
+	}
 }
 
 }  // namespace rtnoise

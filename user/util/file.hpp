@@ -9,8 +9,10 @@
 
 namespace rtnoise {
 
-// write_file_atomic - text as the whole of path: a new file beside it,
-// written, fsync'd and renamed over it. mode is the file's, less the
+// write_file_atomic - text as the whole of path: a new file of a unique
+// name beside it (path.XXXXXX: never a link, and not a name a reader of
+// *.prom or *.json files takes), written, fsync'd and renamed over it,
+// the directory fsync'd. mode is the file's, less the
 // umask. Throws a system Error naming path and the cause; path is then
 // left as it was.
 void write_file_atomic(const std::filesystem::path& path, std::string_view text,
