@@ -69,7 +69,7 @@ std::uint64_t parse_interval(std::string_view text)
 	try {
 		ns = parse_duration_ns(text, kNsPerSec);
 	} catch (const Error& e) {
-		throw usage_error("--interval " + escape_name(text) + ": " + escape_name(e.what()));
+		throw usage_error("--interval " + escape_name(text) + ": " + e.what());
 	}
 	if (ns < kIntervalMin || ns > kIntervalMax)
 		throw usage_error("--interval " + escape_name(text) + " is out of range (" +

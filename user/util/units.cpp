@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace rtnoise {
 
@@ -33,7 +34,7 @@ std::uint64_t parse_duration_ns(std::string_view text, std::uint64_t default_uni
 	char* end = nullptr;
 	double value = number.empty() ? NAN : std::strtod(number.c_str(), &end);
 	if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value))
-		throw usage_error("invalid duration '" + s +
+		throw usage_error("invalid duration '" + escape_name(s) +
 				  "': want a number with ns, us, ms, s, m or h");
 
 	std::uint64_t unit = default_unit_ns;
@@ -43,15 +44,16 @@ std::uint64_t parse_duration_ns(std::string_view text, std::uint64_t default_uni
 			if (suffix == name)
 				unit = ns;
 		if (!unit)
-			throw usage_error("invalid duration '" + s + "': unknown unit '" +
-					  std::string(suffix) + "'");
+			throw usage_error("invalid duration '" + escape_name(s) +
+					  "': unknown unit '" + escape_name(suffix) + "'");
 	}
 
 	// Up to 2^63 ns (292 years): llround() returns a long long, and a
 	// duration becomes a std::chrono::nanoseconds, signed 64 bits too.
 	double ns = value * static_cast<double>(unit);
 	if (ns >= 0x1p63)
-		throw usage_error("duration '" + s + "' is too long (292 years at most)");
+		throw usage_error("duration '" + escape_name(s) +
+				  "' is too long (292 years at most)");
 	return static_cast<std::uint64_t>(std::llround(ns));
 }
 
