@@ -26,6 +26,7 @@
 #include "render/render.hpp"
 #include "sampler/device.hpp"
 #include "sampler/module.hpp"
+#include "util/clock.hpp"
 #include "tracer/tracer.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
@@ -136,16 +137,6 @@ std::vector<const Spike*> SpikeTracker::fresh(const Snapshot& s)
 	}
 	next_ = std::move(next);
 	return out;
-}
-
-std::int64_t realtime_offset_ns()
-{
-	timespec rt{};
-	timespec mono{};
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (static_cast<std::int64_t>(rt.tv_sec) - mono.tv_sec) * 1000000000LL +
-	       (rt.tv_nsec - mono.tv_nsec);
 }
 
 void monitor(const MonitorRequest& r)

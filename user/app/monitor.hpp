@@ -48,9 +48,6 @@ private:
 	std::map<std::pair<unsigned, LatType>, std::uint64_t> next_;
 };
 
-// realtime_offset_ns - CLOCK_REALTIME minus CLOCK_MONOTONIC, now.
-std::int64_t realtime_offset_ns();
-
 struct MonitorRequest {
 	AttachRequest attach;  // its sampler's CPUs are the watched ones
 	std::optional<ListenAddress> listen;

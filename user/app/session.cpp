@@ -123,10 +123,8 @@ CyclictestInfo cyclictest_info(const Snapshot& s)
 	}
 	if (auto rt = read_file("/sys/kernel/realtime"))
 		info.realtime = !rt->empty() && (*rt)[0] == '1';
-	// The wall clock when the monotonic one read end_ns, and start_ns.
-	timespec wall{};
-	clock_gettime(CLOCK_REALTIME, &wall);
-	const std::uint64_t now = monotonic_ns();
+	// The wall clock at start_ns and end_ns.
+	const std::int64_t offset = realtime_offset_ns();
 	auto when = [&](std::uint64_t mono) {
 		const auto ago =
 			static_cast<std::time_t>((now > mono ? now - mono : 0) / 1000000000ULL);

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/monitor.hpp"
+#include "util/clock.hpp"
 #include "cli/commands.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
