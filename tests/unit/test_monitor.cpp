@@ -239,6 +239,15 @@ TEST_F(MonitorCli, BadValuesAreUsageErrors)
 		     "[::1]:9464 or :9464)");
 }
 
+TEST_F(MonitorCli, WorkloadThreadIdsMustBeOnesAKernelCanHave)
+{
+	for (const char* bad : {"0", "4194305", "99999999999999999999"})
+		EXPECT_THROW(parse(std::string("monitor --cpus 2 --workload ") + bad),
+			     CLI::ValidationError)
+			<< bad;
+	EXPECT_THROW(parse("monitor --cpus 2 --workload ''"), CLI::ParseError);
+}
+
 TEST_F(MonitorCli, BadIntervalIsAUsageError)
 {
 	parse("monitor --cpus 2 --interval 0");

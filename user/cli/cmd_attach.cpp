@@ -66,16 +66,7 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 {
 	auto o = std::make_shared<AttachOptions>();
 	auto* sub = app.add_subcommand("attach", "Start sampling IRQ and thread latency on CPUs");
-	sub->add_option("-c,--cpus", o->cpus, "CPUs to watch, e.g. 2-3,6")
-		->required()
-		->check(cpulist_validator());
-	sub->add_option("-p,--period", o->period, "Timer period (bare number: us)")
-		->capture_default_str()
-		->check(duration_validator());
-	sub->add_option("-t,--threshold", o->threshold,
-			"Record every sample at or over this as a spike")
-		->capture_default_str()
-		->check(duration_validator());
+	add_sampler_options(sub, o->cpus, o->period, o->threshold);
 	sub->add_option("-d,--duration", o->duration,
 			"Sample this long (bare number: s), print the report "
 			"and detach")
@@ -108,11 +99,9 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 		->capture_default_str()
 		->check(CLI::Range(1024U, 1U << 22))
 		->check(pow2_validator());
-	sub->add_option("-w,--workload", o->workload,
-			"Threads (comm or pid) that are the workload, not noise, "
-			"in the report of --duration")
-		->delimiter(',')
-		->check(workload_validator());
+	add_workload_option(sub, o->workload,
+			    "Threads (comm or pid) that are the workload, not noise, "
+			    "in the report of --duration");
 	sub->add_flag("-v,--verbose", o->verbose, "Show libbpf's messages");
 	sub->add_flag("--isolate", o->isolate,
 		      "Partition the CPUs first (as 'rtnoise partition --isolate'); "

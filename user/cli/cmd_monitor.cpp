@@ -45,16 +45,7 @@ std::shared_ptr<MonitorOptions> setup_monitor(CLI::App& app)
 	auto o = std::make_shared<MonitorOptions>();
 	auto* sub = app.add_subcommand(
 		"monitor", "Attach and export the metrics for Prometheus until SIGTERM or SIGINT");
-	sub->add_option("-c,--cpus", o->cpus, "CPUs to watch, e.g. 2-3,6")
-		->required()
-		->check(cpulist_validator());
-	sub->add_option("-p,--period", o->period, "Timer period (bare number: us)")
-		->capture_default_str()
-		->check(duration_validator());
-	sub->add_option("-t,--threshold", o->threshold,
-			"Record every sample at or over this as a spike")
-		->capture_default_str()
-		->check(duration_validator());
+	add_sampler_options(sub, o->cpus, o->period, o->threshold);
 	sub->add_option("--listen", o->listen, "Serve /metrics over HTTP on ADDR:PORT");
 	sub->add_option("--textfile", o->textfile,
 			"Rewrite this *.prom file for node_exporter's textfile collector");
@@ -67,9 +58,8 @@ std::shared_ptr<MonitorOptions> setup_monitor(CLI::App& app)
 	sub->add_flag("--no-sampler", o->no_sampler,
 		      "Trace the causes only, without rtnoise.ko (for hosts that cannot load "
 		      "modules)");
-	sub->add_option("-w,--workload", o->workload,
-			"Threads (comm or pid) that are the workload, not noise")
-		->delimiter(',');
+	add_workload_option(sub, o->workload,
+			    "Threads (comm or pid) that are the workload, not noise");
 	sub->callback([o] { run_monitor(*o); });
 	return o;
 }

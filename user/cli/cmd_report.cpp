@@ -2,9 +2,8 @@
 // cmd_report.cpp - rtnoise report: read and explain what is attached.
 #include <iostream>
 
-#include "app/monitor.hpp"
-#include "util/clock.hpp"
 #include "cli/commands.hpp"
+#include "util/clock.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -58,10 +57,8 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 		->capture_default_str();
 	sub->add_option("--budget", o->budget,
 			"YAML file of limits the report must hold (exit 1 if not)");
-	sub->add_option("-w,--workload", o->workload,
-			"Threads (comm or pid) that are the workload, not noise")
-		->delimiter(',')
-		->check(workload_validator());
+	add_workload_option(sub, o->workload,
+			    "Threads (comm or pid) that are the workload, not noise");
 	sub->callback([o] { run_report(*o); });
 	return o;
 }

@@ -126,6 +126,13 @@ CLI::Validator duration_validator();
 CLI::Validator pow2_validator();
 // workload_validator - a comm, or a thread ID a kernel can have
 CLI::Validator workload_validator();
+// add_sampler_options - -c/--cpus, -p/--period, -t/--threshold, as
+// attach and monitor take them
+void add_sampler_options(CLI::App* sub, std::string& cpus, std::string& period,
+			 std::string& threshold);
+// add_workload_option - -w/--workload COMM|PID,... (workload_validator)
+void add_workload_option(CLI::App* sub, std::vector<std::string>& workload,
+			 const std::string& help);
 void require_root();
 // read_input_file - a file the user named, whole; a usage Error "PATH:
 // cannot read: WHY" if it cannot be read.

@@ -67,6 +67,28 @@ CLI::Validator workload_validator()
 		"COMM|PID"};
 }
 
+void add_sampler_options(CLI::App* sub, std::string& cpus, std::string& period,
+			 std::string& threshold)
+{
+	sub->add_option("-c,--cpus", cpus, "CPUs to watch, e.g. 2-3,6")
+		->required()
+		->check(cpulist_validator());
+	sub->add_option("-p,--period", period, "Timer period (bare number: us)")
+		->capture_default_str()
+		->check(duration_validator());
+	sub->add_option("-t,--threshold", threshold,
+			"Record every sample at or over this as a spike")
+		->capture_default_str()
+		->check(duration_validator());
+}
+
+void add_workload_option(CLI::App* sub, std::vector<std::string>& workload, const std::string& help)
+{
+	sub->add_option("-w,--workload", workload, help)
+		->delimiter(',')
+		->check(workload_validator());
+}
+
 void require_root()
 {
 	if (!has_cap_sys_admin("/"))
