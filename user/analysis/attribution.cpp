@@ -179,8 +179,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		NoiseBudget& n = c.noise;
 		n.total_ns = noise_ns[c.cpu];
 		if (span) {
-			double sec = static_cast<double>(span) / 1e9;
-			n.per_second_us = static_cast<double>(n.total_ns) / 1e3 / sec;
+			n.per_second_us = s.us_per_s(n.total_ns);
 			n.available_pct =
 				std::max(0.0, 100.0 * (1.0 - static_cast<double>(n.total_ns) /
 								     static_cast<double>(span)));

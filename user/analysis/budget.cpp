@@ -303,7 +303,6 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 					 "us/s"});
 		}
 
-		const double secs = static_cast<double>(s.traced_ns()) / 1e9;
 		for (std::size_t i = 0; i < b.sources.size(); i++) {
 			const SourceLimit& l = b.sources[i];
 			if (l.cpu && *l.cpu != c.cpu)
@@ -318,9 +317,7 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 				if (row.cpu != c.cpu || row.kind != l.kind ||
 				    ::fnmatch(l.name.c_str(), row.name.c_str(), 0) != 0)
 					continue;
-				const double us_s =
-					secs > 0 ? static_cast<double>(row.total_ns) / 1e3 / secs
-						 : 0.0;
+				const double us_s = s.us_per_s(row.total_ns);
 				if (us_s > l.us_per_s)
 					r.violations.push_back(
 						{name, c.cpu, row.kind + " " + row.name,

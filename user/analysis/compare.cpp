@@ -65,12 +65,6 @@ LatencyDelta latency_delta(unsigned cpu, LatType t, const LatencyStats& b, const
 	return d;
 }
 
-double per_second(std::uint64_t ns, const Snapshot& s)
-{
-	const double secs = static_cast<double>(s.traced_ns()) / 1e9;
-	return secs > 0 ? static_cast<double>(ns) / 1e3 / secs : 0.0;
-}
-
 }  // namespace
 
 std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType type, std::size_t n)
@@ -169,8 +163,8 @@ Comparison compare(const Snapshot& before, const Snapshot& after)
 				   }),
 			      static_cast<double>(r.total_ns) / 1e3};
 		d.us_per_s = {
-			side(b, [&](const SourceRow& s) { return per_second(s.total_ns, before); }),
-			per_second(r.total_ns, after)};
+			side(b, [&](const SourceRow& s) { return before.us_per_s(s.total_ns); }),
+			after.us_per_s(r.total_ns)};
 		if (listed.emplace(Key{r.cpu, r.kind, r.name}, true).second)
 			c.sources.push_back(std::move(d));
 	}
@@ -184,7 +178,7 @@ Comparison compare(const Snapshot& before, const Snapshot& after)
 		d.presence = Presence::vanished;
 		d.count = {static_cast<double>(r.count), std::nullopt};
 		d.total_us = {static_cast<double>(r.total_ns) / 1e3, std::nullopt};
-		d.us_per_s = {per_second(r.total_ns, before), std::nullopt};
+		d.us_per_s = {before.us_per_s(r.total_ns), std::nullopt};
 		c.sources.push_back(std::move(d));
 	}
 	std::stable_sort(c.sources.begin(), c.sources.end(),

@@ -200,6 +200,12 @@ struct Snapshot {
 		const std::uint64_t begin = start_ns > trace_start_ns ? start_ns : trace_start_ns;
 		return end_ns > begin ? end_ns - begin : 0;
 	}
+	// us_per_s - ns of noise as a rate over traced_ns(), in us per s
+	double us_per_s(std::uint64_t ns) const
+	{
+		const double secs = static_cast<double>(traced_ns()) / 1e9;
+		return secs > 0 ? static_cast<double>(ns) / 1e3 / secs : 0.0;
+	}
 };
 
 }  // namespace rtnoise

@@ -231,10 +231,7 @@ std::string budget(const Snapshot& s)
 	std::string out = "<h2 id=\"budget\">Noise budget by source</h2>\n";
 	if (!s.attributed)
 		return out + "<p>No causes were traced (attached with --no-bpf).</p>\n";
-	const double secs = seconds(s.traced_ns());
-	auto per_s = [&](const SourceRow& r) {
-		return secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs : 0.0;
-	};
+	auto per_s = [&](const SourceRow& r) { return s.us_per_s(r.total_ns); };
 	double widest = 0;
 	for (const CpuResult& c : s.cpus) {
 		double sum = 0;

@@ -90,7 +90,6 @@ void text_latency(std::string& out, const Snapshot& s)
 
 void text_noise(std::string& out, const Snapshot& s)
 {
-	const double secs = static_cast<double>(s.traced_ns()) / 1e9;
 	for (const CpuResult& c : s.cpus) {
 		fmt::format_to(std::back_inserter(out),
 			       "\nCPU {} noise: {:.1f} us/s, {:.3f}% of the CPU left "
@@ -124,9 +123,7 @@ void text_noise(std::string& out, const Snapshot& s)
 				       "  {:<12} {:<32} {:7} {:10.1f} {:9.1f} {:6.1f}\n", r.kind,
 				       r.running ? r.name + " (running)" : r.name, r.count,
 				       static_cast<double>(r.total_ns) / 1e3,
-				       static_cast<double>(r.max_ns) / 1e3,
-				       secs > 0 ? static_cast<double>(r.total_ns) / 1e3 / secs
-						: 0.0);
+				       static_cast<double>(r.max_ns) / 1e3, s.us_per_s(r.total_ns));
 			if (!r.origins.empty())
 				out += "      from " + render_origins(r.origins, 2) + "\n";
 		}
