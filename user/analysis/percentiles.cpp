@@ -13,19 +13,17 @@ Percentiles percentiles(const LatencyStats& l)
 	if (!p.samples)
 		return p;
 	p.max_us = l.max_ns / 1000;
+	// One walk of the histogram: the percentiles rise with their ranks.
+	// The rank of the sample at a percentile, 1-based: ceil(q * samples).
+	using u128 = unsigned __int128;
 	const auto values = p.values();
-	for (std::size_t i = 0; i < values.size(); i++) {
-		// The rank of the sample at the percentile, 1-based: ceil(q * samples).
-		using u128 = unsigned __int128;
-		const u128 rank = (u128{Percentiles::kPpm[i]} * p.samples + 999999) / 1000000;
-		u128 below = 0;
-		for (std::size_t us = 0; us < l.hist.size(); us++) {
-			below += l.hist[us];
-			if (below >= rank) {
-				*values[i] = us;
-				break;
-			}
-		}
+	std::size_t i = 0;
+	u128 below = 0;
+	for (std::size_t us = 0; us < l.hist.size() && i < values.size(); us++) {
+		below += l.hist[us];
+		while (i < values.size() &&
+		       below >= (u128{Percentiles::kPpm[i]} * p.samples + 999999) / 1000000)
+			*values[i++] = us;
 	}
 	return p;
 }
