@@ -22,12 +22,11 @@
 
 #include "app/session.hpp"
 #include "app/signals.hpp"
-#include "isolation/partition.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
 #include "sampler/module.hpp"
-#include "util/clock.hpp"
 #include "tracer/tracer.hpp"
+#include "util/clock.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
@@ -179,11 +178,7 @@ void monitor(const MonitorRequest& r)
 	}
 	// From here on, every way out detaches.
 	auto detach = [] {
-		StateLock lock(kStateDir);
-		DetachResult d = detach_all(false);
-		if (!d.errors.empty())
-			throw system_error("detach stopped what it could, but: " +
-					   join_errors(d.errors));
+		detach_everything();
 		std::cerr << "rtnoise: detached\n";
 	};
 	Undo undo(detach);

@@ -227,6 +227,15 @@ DetachResult detach_all(bool unload)
 {
 	return detach_all(real_detach_steps(unload), "/", kStatePath);
 }
+DetachResult detach_everything(bool unload)
+{
+	StateLock lock(kStateDir);
+	DetachResult r = detach_all(unload);
+	if (!r.errors.empty())
+		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
+	return r;
+}
+
 
 namespace {
 

@@ -73,6 +73,9 @@ struct DetachResult {
 // leave the SCHED_FIFO sampler threads running).
 DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs::path& state_path);
 DetachResult detach_all(bool unload = false);
+// detach_everything - detach_all() under the lock on /run/rtnoise; what
+// it could not undo is a system Error, after everything else was done.
+DetachResult detach_everything(bool unload = false);
 // join_errors - "a; b": several errors in one line.
 std::string join_errors(const std::vector<std::string>& errors);
 

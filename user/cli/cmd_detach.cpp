@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "isolation/partition.hpp"
 #include "util/error.hpp"
 
 namespace rtnoise {
@@ -12,10 +11,7 @@ namespace {
 void run_detach(const DetachOptions& o)
 {
 	require_root();
-	StateLock lock(kStateDir);
-	DetachResult r = detach_all(o.unload);
-	if (!r.errors.empty())
-		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
+	DetachResult r = detach_everything(o.unload);
 	if (r.any)
 		std::cerr << "rtnoise: detached\n";
 	else if (!o.unload)
