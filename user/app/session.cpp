@@ -86,8 +86,8 @@ Snapshot collect_unsummed(const CollectSources& src, const std::vector<std::stri
 		auto [p, ec] = std::from_chars(w.data(), end, pid);
 		if (!w.empty() && ec == std::errc{} && p == end)
 			pids.insert(pid);
-		else if (ec != std::errc::result_out_of_range)
-			comms.insert(w);
+		else
+			comms.insert(w);  // a name (the CLI refuses IDs out of range)
 	}
 	attribute(s, std::move(*trace), src.ksyms(), comms, pids);
 	return s;
@@ -126,9 +126,8 @@ CyclictestInfo cyclictest_info(const Snapshot& s)
 	// The wall clock at start_ns and end_ns.
 	const std::int64_t offset = realtime_offset_ns();
 	auto when = [&](std::uint64_t mono) {
-		const auto ago =
-			static_cast<std::time_t>((now > mono ? now - mono : 0) / 1000000000ULL);
-		const std::time_t t = wall.tv_sec - ago;
+		const std::time_t t = static_cast<std::time_t>(
+			(static_cast<std::int64_t>(mono) + offset) / 1000000000LL);
 		tm local{};
 		localtime_r(&t, &local);
 		char buf[64];
@@ -227,6 +226,7 @@ DetachResult detach_all(bool unload)
 {
 	return detach_all(real_detach_steps(unload), "/", kStatePath);
 }
+
 DetachResult detach_everything(bool unload)
 {
 	StateLock lock(kStateDir);
@@ -235,7 +235,6 @@ DetachResult detach_everything(bool unload)
 		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));
 	return r;
 }
-
 
 namespace {
 
