@@ -22,7 +22,6 @@ textdir=$outdir/textfile
 mkdir -p "$textdir"
 spikes=$outdir/spikes.jsonl
 : >"$spikes"
-cpu_online() { echo "$2" >"/sys/devices/system/cpu/cpu$1/online"; }
 
 # value FILE SERIES - the value of one series (name{labels} as printed)
 value() { awk -v s="$2" '$1 == s { print $2 }' "$1"; }

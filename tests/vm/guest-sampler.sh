@@ -14,7 +14,6 @@ here=$(dirname "$(realpath "$0")")
 rt=$build/rtnoise
 abuse=$build/tests/rtnoise_ioctl_abuse
 fuzz=$build/tests/rtnoise_ioctl_fuzz
-cpu_online() { echo "$2" >"/sys/devices/system/cpu/cpu$1/online"; }
 checker=$here/check_report.py
 
 echo "guest: $(uname -r), isolated $(cat /sys/devices/system/cpu/isolated)," \

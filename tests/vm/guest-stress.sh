@@ -63,7 +63,6 @@ light=(--threshold 20ms --spikes 64)
 # An attach with BPF takes 20-30 s under TCG, far more on a loaded host.
 export RUN_TIMEOUT=600
 progress() { touch "$outdir/progress"; }
-cpu_online() { echo "$2" 2>/dev/null >"/sys/devices/system/cpu/cpu$1/online"; }
 all_online() { for c in 1 2 3; do cpu_online "$c" 1; done; }
 rand_below() { echo $(((RANDOM * 32768 + RANDOM) % $1)); }
 

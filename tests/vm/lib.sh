@@ -10,6 +10,9 @@ failures=0
 ok() { passes=$((passes + 1)); printf '[%4d] PASS: %s\n' "$SECONDS" "$*"; touch "${outdir:-/tmp}/progress"; }
 ko() { failures=$((failures + 1)); printf '[%4d] FAIL: %s\n' "$SECONDS" "$*"; touch "${outdir:-/tmp}/progress"; }
 
+# cpu_online CPU 0|1 - take CPU offline or bring it back
+cpu_online() { echo "$2" >"/sys/devices/system/cpu/cpu$1/online"; }
+
 # run CMD... - run under a timeout (RUN_TIMEOUT s, 120 by default),
 # stdout+stderr in $out, status in $st
 run() {
