@@ -43,20 +43,10 @@ children_cpu() {
 	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print int(t) }' "$1"
 }
 
-"$top/scripts/install-deps.sh"
-# What a kernel build needs beyond install-deps.sh: the source, pahole
-# for BTF, the generators and libraries of the build.
-kpkgs=(linux-source-6.1 dwarves bison flex bc libelf-dev libssl-dev xz-utils)
-missing=()
-for p in "${kpkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# What a kernel build needs beyond the rest: the source, pahole for BTF,
+# the generators and libraries of the build.
+"$top/scripts/install-deps.sh" linux-source-6.1 dwarves bison flex bc libelf-dev \
+	libssl-dev xz-utils
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 cache=${RTNOISE_DEBUG_KERNEL_CACHE:-/var/cache/rtnoise/debug-kernel}/$srcver

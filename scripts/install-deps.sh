@@ -7,7 +7,13 @@
 # tools (CPack's .deb, DKMS, lintian, help2man, the shells whose
 # completion is tested), the libraries of the report formats and of
 # `monitor` ({fmt}, yaml-cpp, cpp-httplib, libsystemd), Google Benchmark,
-# promtool and a headless Chromium for the output tests, QEMU and virtme-ng.
+# promtool and a headless Chromium for the output tests, systemd-analyze
+# for the unit file, QEMU and virtme-ng.
+#
+#   scripts/install-deps.sh [PACKAGE...]
+#
+# PACKAGEs are installed too (scripts/debug-kernel.sh adds a kernel
+# build's).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -29,7 +35,8 @@ pkgs=(
 	dkms dpkg-dev fakeroot file lintian help2man man-db groff-base
 	bash-completion zsh
 	libfmt-dev libyaml-cpp-dev libcpp-httplib-dev libsystemd-dev libbenchmark-dev
-	prometheus chromium curl
+	prometheus chromium curl systemd
+	"$@"
 )
 
 missing=()
