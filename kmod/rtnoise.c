@@ -51,6 +51,7 @@
 #endif
 
 #include "rtnoise_abi.h"
+#include "rtnoise_ring.h"
 
 #define CREATE_TRACE_POINTS
 #include "rtnoise_trace.h"
@@ -655,25 +656,15 @@ out_free:
 	return ret;
 }
 
-/*
- * rtnoise_ring_oldest - the oldest record a reader may trust while the
- * head is @head: while sampling, record head - capacity shares its slot
- * with record head, which the writer may be writing now.
- */
-static u64 rtnoise_ring_oldest(u64 head, u64 cap)
-{
-	u64 end = rtnoise.state == RTNOISE_STATE_RUNNING ? head + 1 : head;
-
-	return end > cap ? end - cap : 0;
-}
-
 /* rtnoise_ioc_spikes - RTNOISE_IOC_SPIKES */
 static long rtnoise_ioc_spikes(void __user *arg)
 {
 	struct rtnoise_spike *buf = NULL;
 	struct rtnoise_spikes req;
 	struct rtnoise_lat *l;
-	u64 head, first, oldest, n, cap, drop;
+	struct rtnoise_ring_window w;
+	u64 head, first, n, cap, drop;
+	int writing;
 	u64 i;
 	long ret;
 
@@ -690,12 +681,13 @@ static long rtnoise_ioc_spikes(void __user *arg)
 		goto out_unlock;
 
 	cap = rtnoise.spike_capacity;
+	/* While sampling, the writer may be rewriting a slot. */
+	writing = rtnoise.state == RTNOISE_STATE_RUNNING;
 	head = smp_load_acquire(&l->head);
-	oldest = rtnoise_ring_oldest(head, cap);
-	first = max(req.from_seq, oldest);
-	if (first > head)
-		first = head;
-	n = min3(head - first, (u64)req.max, (u64)RTNOISE_SPIKES_PER_CALL);
+	w = rtnoise_ring_plan(head, cap, writing, req.from_seq,
+				min_t(u64, req.max, RTNOISE_SPIKES_PER_CALL));
+	first = w.first;
+	n = w.n;
 
 	if (n) {
 		buf = kvmalloc_array(n, sizeof(*buf), GFP_KERNEL);
@@ -709,9 +701,7 @@ static long rtnoise_ioc_spikes(void __user *arg)
 
 	/* Drop what the writer overwrote while we copied. */
 	smp_rmb();
-	head = READ_ONCE(l->head);
-	oldest = rtnoise_ring_oldest(head, cap);
-	drop = oldest > first ? min(oldest - first, n) : 0;
+	drop = rtnoise_ring_drop(w, READ_ONCE(l->head), cap, writing);
 
 	req.lost = first + drop - min(req.from_seq, first);
 	req.returned = n - drop;

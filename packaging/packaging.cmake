@@ -90,7 +90,7 @@ install(FILES ${pkg_src}/prometheus/rtnoise-rules.yml ${pkg_src}/grafana/rtnoise
 
 set(dkms_dest ${RTNOISE_DKMS_SOURCE_DIR}/rtnoise-${PROJECT_VERSION})
 install(FILES kmod/dkms.conf kmod/Kbuild kmod/Makefile kmod/rtnoise.c kmod/rtnoise_abi.h
-              kmod/rtnoise_trace.h
+              kmod/rtnoise_ring.h kmod/rtnoise_trace.h
         DESTINATION ${dkms_dest} COMPONENT dkms)
 install(FILES ${pkg_out}/copyright ${pkg_out}/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/rtnoise-dkms COMPONENT dkms)

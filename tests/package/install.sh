@@ -42,6 +42,7 @@ usr/src/rtnoise-$version/Kbuild
 usr/src/rtnoise-$version/Makefile
 usr/src/rtnoise-$version/rtnoise.c
 usr/src/rtnoise-$version/rtnoise_abi.h
+usr/src/rtnoise-$version/rtnoise_ring.h
 usr/src/rtnoise-$version/rtnoise_trace.h
 EOF2
 )
