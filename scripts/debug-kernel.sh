@@ -125,7 +125,7 @@ krel=$(make -s -C "$tree" kernelrelease)
 say "building rtnoise and rtnoise.ko for $krel (W=1) in $build"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKDIR="$tree" >/dev/null
 nice -n 19 cmake --build "$build" -j"$jobs" --target rtnoise rtnoise_ioctl_abuse \
-	rtnoise_disturb "kmod-$krel"
+	rtnoise_ioctl_fuzz rtnoise_spike_ring rtnoise_disturb "kmod-$krel"
 test -f "$build/kmod/$krel/rtnoise.ko"
 [ "$run" -eq 1 ] || exit 0
 

@@ -14,6 +14,7 @@ here=$(dirname "$(realpath "$0")")
 rt=$build/rtnoise
 abuse=$build/tests/rtnoise_ioctl_abuse
 fuzz=$build/tests/rtnoise_ioctl_fuzz
+ring=$build/tests/rtnoise_spike_ring
 checker=$here/check_report.py
 
 echo "guest: $(uname -r), isolated $(cat /sys/devices/system/cpu/isolated)," \
@@ -143,6 +144,12 @@ cpu_online 3 0
 expect_ok "bad ioctls refused (offline CPU)" "$abuse" 2 3
 echo "$out" | tail -1
 cpu_online 3 1
+
+# --- the spike rings read while the sampler laps them -------------------------
+# Every 50 us sample a spike into rings of 16 on CPU 2, two readers always
+# at the oldest record: none may get one the writer is rewriting.
+expect_ok "spike rings: no read returns a record being rewritten" "$ring" 2 20
+echo "$out" | tail -3
 
 # --- random ioctls from a seed ---------------------------------------------
 # RTNOISE_FUZZ_CALLS calls in all (60000 by default, about a minute under
