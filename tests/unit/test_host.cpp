@@ -146,3 +146,20 @@ TEST(ProcSwaps, KeepsEveryByteThePathHas)
 	EXPECT_EQ(swaps[1].type, "partition");
 	EXPECT_EQ(swaps[1].priority, 5);
 }
+
+TEST(ProcCmdline, SplitsAsTheKernelDoes)
+{
+	// The kernel's next_arg(): double quotes keep blanks in a word and are
+	// dropped around a value; "--" ends the kernel's parameters (the rest
+	// is init's). A key given twice keeps its last value.
+	Cmdline c = parse_cmdline("BOOT_IMAGE=/vmlinuz dyndbg=\"file foo.c +p\" quiet "
+				  "isolcpus=1 \"acpi=off\" isolcpus=2-3 -- nohz_full=2\n");
+	EXPECT_EQ(c, (Cmdline{{"BOOT_IMAGE", "/vmlinuz"},
+			      {"dyndbg", "file foo.c +p"},
+			      {"quiet", ""},
+			      {"acpi", "off"},
+			      {"isolcpus", "2-3"}}));
+	// A quote left open runs to the end, as in the kernel.
+	EXPECT_EQ(parse_cmdline("a=\"b c"), (Cmdline{{"a", "b c"}}));
+	EXPECT_EQ(parse_cmdline("  \t\n"), Cmdline{});
+}

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <sstream>
+#include <string_view>
 
 #include "host/host.hpp"
 #include "util/error.hpp"
@@ -159,16 +160,64 @@ std::vector<Swap> parse_swaps(const std::string& text)
 	return swaps;
 }
 
+namespace {
+
+// The kernel's isspace(): C's blanks and Latin-1's no-break space.
+bool kernel_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || static_cast<unsigned char>(c) == 0xa0;
+}
+
+}  // namespace
+
 Cmdline parse_cmdline(const std::string& text)
 {
+	// As the kernel's parse_args() with next_arg() splits it; a NUL
+	// ends it, as it ends the kernel's string.
 	Cmdline out;
-	std::istringstream in(text);
-	for (std::string w; in >> w;) {
-		auto eq = w.find('=');
-		if (eq == std::string::npos)
-			out[w] = "";
-		else
-			out[w.substr(0, eq)] = w.substr(eq + 1);
+	std::string_view rest(text.c_str());
+	for (;;) {
+		while (!rest.empty() && kernel_space(rest.front()))
+			rest.remove_prefix(1);
+		if (rest.empty())
+			break;
+		const bool quoted = rest.front() == '"';
+		if (quoted)
+			rest.remove_prefix(1);
+		bool in_quote = quoted;
+		std::size_t i = 0;
+		std::size_t equals = 0;	 // 0: none (a leading '=' is part of the name)
+		for (; i < rest.size(); i++) {
+			if (kernel_space(rest[i]) && !in_quote)
+				break;
+			if (equals == 0 && rest[i] == '=')
+				equals = i;
+			if (rest[i] == '"')
+				in_quote = !in_quote;
+		}
+		std::string_view word = rest.substr(0, i);
+		rest.remove_prefix(i < rest.size() ? i + 1 : i);
+		// A closing quote is dropped from the value, or from a word
+		// that began with one.
+		const bool ends_quote = !word.empty() && word.back() == '"';
+		std::string_view key = equals ? word.substr(0, equals) : word;
+		std::string_view value;
+		if (equals) {
+			value = word.substr(equals + 1);
+			if (!value.empty() && value.front() == '"') {
+				value.remove_prefix(1);
+				if (ends_quote && !value.empty())
+					value.remove_suffix(1);
+			} else if (quoted && ends_quote) {
+				value.remove_suffix(1);
+			}
+		} else if (quoted && ends_quote) {
+			key.remove_suffix(1);
+		}
+		if (!equals && key == "--")
+			break;	// the rest is init's
+		if (!key.empty())
+			out[std::string(key)] = std::string(value);
 	}
 	return out;
 }

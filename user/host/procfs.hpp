@@ -37,7 +37,8 @@ std::vector<Task> list_tasks(const fs::path& root);
 // Give it the whole file: the comm may hold a newline.
 bool parse_stat(const std::string& line, Task& t);
 
-// Cmdline - the kernel command line as key -> value ("" for a flag).
+// Cmdline - the kernel command line as key -> value ("" for a flag),
+// split as the kernel splits it: quotes, and nothing after "--".
 using Cmdline = std::map<std::string, std::string>;
 Cmdline parse_cmdline(const std::string& text);
 Cmdline read_cmdline(const fs::path& root);
