@@ -1,77 +1,148 @@
 #!/usr/bin/env bash
 # guest-sampler-cost.sh - run inside a VM by bench-sampler.sh: the same
-# 1 ms periodic measurement on CPUs 2-3 by rtnoise.ko, rtla timerlat and
-# cyclictest, one after another, and what each costs the measured CPUs:
-# the CPU time of the measuring threads (se.sum_exec_runtime) per sample.
+# periodic measurement on the watched CPUs by rtnoise.ko, rtla timerlat
+# and cyclictest, one after another, at each period, and what each costs
+# the measured CPUs: the CPU time of the measuring threads
+# (se.sum_exec_runtime) per sample, samples taken against periods, and
+# the IRQ and thread latency distributions.
 # Each tool runs under the same conditions: nothing else runs in the
-# guest, and its threads' runtime is read once, 1 s before the end (for
-# rtnoise the count is read then too; for the others, which print their
-# counts only at the end, the count is scaled to that second, assuming a
-# steady rate). Under single-threaded TCG any other guest activity would
-# slow the measured vCPUs too.
-#   guest-sampler-cost.sh BUILD_DIR OUT_DIR SECONDS
+# guest. rtnoise's threads' runtime is read 1 s before the end, just
+# before its report; timerlat's and cyclictest's every 0.5 s while they
+# run, the last read kept, with each thread's age. Their counts come
+# later (the report, or the tools' summaries at their end) and are
+# scaled back to the runtime read, assuming a steady rate
+# (sampler-figures.py). Under
+# single-threaded TCG any other guest activity slows the measured vCPUs
+# too.
+#   guest-sampler-cost.sh BUILD_DIR OUT_DIR SECONDS PERIODS_US TOOLS CPUS
+# PERIODS_US and TOOLS are comma lists (1000,100; rtnoise,timerlat,
+# cyclictest); CPUS a range, 2-3.
 set -u
-build=$1 out=$2 secs=${3:-20}
+build=$1 out=$2 secs=${3:-20} periods=${4:-1000} tools=${5:-rtnoise,timerlat,cyclictest}
+cpus=${6:-2-3}
 rt=$build/rtnoise
-cpus=2,3
+here=$(dirname "$(realpath "$0")")
+fig=$here/sampler-figures.py
+lo=${cpus%-*} hi=${cpus#*-}
+cpulist=$(seq -s, "$lo" "$hi")
+ncpus=$((hi - lo + 1))
+# Every step under a timeout: a tool that hangs costs its own figure only.
+step() { timeout --foreground --preserve-status -k 10 "$@"; }
+long=$((secs + 60))
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+dmesg -n 1
+# The CLI from the guest's memory, without its debug info (tens of MB
+# read over 9p made each report take seconds of CPU 0, which under TCG
+# slows the measured vCPUs too); the module from the build directory.
+bin=$(mktemp -d)
+step 120 objcopy --strip-debug "$build/rtnoise" "$bin/rtnoise" ||
+	cp "$build/rtnoise" "$bin/rtnoise"
+rt=$bin/rtnoise
+export RTNOISE_MODULE=$build/kmod/$(uname -r)/rtnoise.ko
+for f in "$(command -v rtla)" "$(command -v cyclictest)"; do
+	[ -r "$f" ] && step 120 cat "$f" >/dev/null
+done
 
-# runtime_ns PID... - the summed se.sum_exec_runtime (ms.us in /proc) of
-# the tasks, in ns.
-runtime_ns() {
-	local t=0 v
-	for p in "$@"; do
-		v=$(awk '/se.sum_exec_runtime/ {print $3}' "/proc/$p/sched" 2>/dev/null)
-		[ -n "$v" ] && t=$(awk -v a="$t" -v b="$v" 'BEGIN {printf "%.0f", a + b * 1e6}')
+# runtimes NAME-RE [PID] - "CPU NS AGE_NS" per measuring thread: its
+# se.sum_exec_runtime and how long it has existed. The threads are the
+# kernel threads whose comm matches NAME-RE (their CPU is in the name),
+# or the threads of PID but its first (cyclictest's main()), by the CPU
+# they run on (stat field 39; field 22 is the start time). One awk for
+# all: under TCG every fork in the guest costs milliseconds.
+runtimes() {
+	local dirs=() t
+	if [ $# -eq 1 ]; then
+		for t in $(pgrep -x "$1"); do dirs+=("/proc/$t"); done
+	else
+		for t in $(ls "/proc/$2/task" 2>/dev/null | grep -v "^$2$"); do
+			dirs+=("/proc/$2/task/$t")
+		done
+	fi
+	[ "${#dirs[@]}" -gt 0 ] || return 0
+	awk -v kthread=$(($# == 1)) -v hz="$(getconf CLK_TCK)" '
+		FNR == 1 && FILENAME ~ /uptime$/ { up = $1; next }
+		FILENAME ~ /comm$/ { d = FILENAME; sub(/\/comm$/, "", d)
+			c = $0; sub(/.*\//, "", c); if (kthread) cpu[d] = c }
+		FILENAME ~ /sched$/ && /se.sum_exec_runtime/ {
+			d = FILENAME; sub(/\/sched$/, "", d); ns[d] = $3 * 1e6 }
+		FILENAME ~ /stat$/ { d = FILENAME; sub(/\/stat$/, "", d)
+			age[d] = (up - $22 / hz) * 1e9
+			if (!kthread) cpu[d] = $39 }
+		END { for (d in ns) printf "%d %.0f %.0f\n", cpu[d], ns[d], age[d] }
+	' /proc/uptime $(for t in "${dirs[@]}"; do echo "$t/comm $t/sched $t/stat"; done) 2>/dev/null
+}
+
+# follow PID NAME-RE [MAIN] - while PID runs, read its measuring threads'
+# runtimes every 0.5 s into $out/$tag.runtime, keeping the last read that
+# found the most threads (the tools print their counts only at their end)
+follow() {
+	while kill -0 "$1" 2>/dev/null; do
+		if [ -n "${3:-}" ]; then
+			runtimes x "$(pgrep -x "$3" | head -1)" >"$out/$tag.rt.tmp"
+		else
+			runtimes "$2" >"$out/$tag.rt.tmp"
+		fi
+		# the fullest read, the latest of those
+		[ "$(wc -l <"$out/$tag.rt.tmp")" -ge "$(cat "$out/$tag.runtime" 2>/dev/null | wc -l)" ] &&
+			[ -s "$out/$tag.rt.tmp" ] && mv "$out/$tag.rt.tmp" "$out/$tag.runtime"
+		sleep 0.5
 	done
-	echo "$t"
-}
-row() {	# tool samples runtime_ns avg_us max_us
-	awk -v t="$1" -v n="$2" -v r="$3" -v a="$4" -v m="$5" 'BEGIN {
-		printf "%-24s %9d samples %12.0f ns CPU %8.0f ns/sample  avg %7.1f us  max %9.1f us\n",
-		       t, n, r, n ? r / n : 0, a, m }' | tee -a "$out/result"
+	rm -f "$out/$tag.rt.tmp"
 }
 
-# --- rtnoise.ko -------------------------------------------------------------
-"$rt" attach --cpus "$cpus" --period 1ms --no-bpf >/dev/null 2>&1
-sleep "$((secs - 1))"
-pids=$(pgrep -x 'rtnoise/[0-9]+')
-"$rt" report --format json >"$out/rtnoise.json"	# counts, then the runtime
-ns=$(runtime_ns $pids)
-"$rt" detach --unload >/dev/null 2>&1
-read -r n avg max < <(python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-t = [c["thread"] for c in r["cpus"]]
-n = sum(x["count"] for x in t)
-print(n, sum(x["avg_ns"] * x["count"] for x in t) / max(n, 1) / 1e3,
-      max(x["max_ns"] for x in t) / 1e3)' "$out/rtnoise.json")
-row "rtnoise.ko (thread)" "$n" "$ns" "$avg" "$max"
+# mono_ns - CLOCK_MONOTONIC now, the clock of the module's start_ns
+mono_ns() { awk '/^now at/ {print $3; exit}' /proc/timer_list; }
 
-# --- rtla timerlat (the kernel's timerlat tracer) ---------------------------
-rtla timerlat top -c "$cpus" -p 1000 -P f:95 -d "$secs" -q >"$out/timerlat.txt" 2>&1 &
-rtla_pid=$!
-sleep "$((secs - 1))"
-ns=$(runtime_ns $(pgrep -x 'timerlat/[0-9]+'))
-wait "$rtla_pid"
-# rows: "  2 #19876 | cur min avg max | cur min avg max" (us); IRQ then thread
-read -r n avg max < <(awk -F'|' '/^ *[0-9]+ #[0-9]+/ {
-	split($1, a, "#"); c = a[2] + 0; split($3, t, " ")
-	n += c; s += t[3] * c; if (t[4] > m) m = t[4] }
-	END { print n + 0, n ? s / n : 0, m + 0 }' "$out/timerlat.txt")
-row "rtla timerlat (thread)" "$((n * (secs - 1) / secs))" "$ns" "$avg" "$max"
+# figures MODE ARGS... - one JSON line for the results, or say why not
+figures() {
+	if ! step 60 python3 "$fig" "$@" >>"$out/figures.json"; then
+		echo "no figures for $1 at ${p}us: see $out/$tag.*" | tee -a "$out/errors"
+	fi
+}
 
-# --- cyclictest -------------------------------------------------------------
-cyclictest -t2 -a "$cpus" -p 95 -i 1000 -m -q -D "$secs" >"$out/cyclictest.txt" 2>&1 &
-ct=$!
-sleep "$((secs - 1))"
-ns=$(runtime_ns $(ls /proc/"$ct"/task | grep -v "^$ct$"))	# all but main()
-wait "$ct"
-read -r n avg max < <(awk '/^T:/ {
-	for (i = 1; i <= NF; i++) {
-		if ($i == "C:") c = $(i + 1); if ($i == "Avg:") a = $(i + 1)
-		if ($i == "Max:" && $(i + 1) > m) m = $(i + 1) }
-	n += c; s += a * c }
-	END { print n + 0, n ? s / n : 0, m + 0 }' "$out/cyclictest.txt")
-row "cyclictest (thread)" "$((n * (secs - 1) / secs))" "$ns" "$avg" "$max"
+for p in ${periods//,/ }; do
+	for tool in ${tools//,/ }; do
+		tag=$tool-${p}us
+		echo "[$SECONDS] $tag on CPUs $cpus for $secs s" >>"$out/log"
+		case $tool in
+		rtnoise)
+			step 120 "$rt" attach --cpus "$cpus" --period "${p}us" \
+				--hist-us 2000 --no-bpf >"$out/$tag.attach" 2>&1
+			sleep "$((secs - 1))"
+			# the runtime first: the report's start-up runs on CPU 0,
+			# which under TCG takes emulation time from the others
+			runtimes 'rtnoise/[0-9]+' >"$out/$tag.runtime"
+			at=$(mono_ns)
+			step 60 "$rt" report --format json >"$out/$tag.json" 2>&1
+			step 120 "$rt" detach --unload >/dev/null 2>&1
+			figures rtnoise "$out/$tag.json" "$out/$tag.runtime" "$p" "$at"
+			;;
+		timerlat)
+			step "$long" rtla timerlat hist -c "$cpus" -p "$p" -P f:95 \
+				-d "$secs" -b 1 -E 2000 >"$out/$tag.txt" 2>&1 &
+			pid=$!
+			follow "$pid" 'timerlat/[0-9]+'
+			wait "$pid"
+			figures timerlat "$out/$tag.txt" "$out/$tag.runtime" "$p" \
+				"$secs"
+			;;
+		cyclictest)
+			step "$long" cyclictest -t"$ncpus" -a "$cpus" -p 95 -i "$p" \
+				-m -q -D "$secs" -h 2000 >"$out/$tag.txt" 2>&1 &
+			pid=$!
+			# the only cyclictest in the guest, under step's timeout
+			follow "$pid" "" cyclictest
+			wait "$pid"
+			figures cyclictest "$out/$tag.txt" "$out/$tag.runtime" "$p" \
+				"$secs" "$cpulist"
+			;;
+		*)
+			echo "unknown tool $tool" | tee -a "$out/errors"
+			;;
+		esac
+	done
+done
+[ -s "$out/figures.json" ] && python3 "$fig" table "$out/figures.json" >"$out/result"
+dmesg >"$out/dmesg"
+rm -rf "$bin"
 touch "$out/done"

@@ -85,6 +85,15 @@ struct rtnoise_cpu {
 	unsigned int cpu;
 	unsigned int hotplug_offline;
 	u64 cycle;
+	/*
+	 * The configuration the hot path reads, copied here at start: the
+	 * global one shares its cacheline with whatever the linker puts
+	 * next to it (rtnoise_lock, which every reader's ioctl writes).
+	 */
+	u64 period_ns;
+	u64 threshold_ns;
+	u32 hist_buckets;
+	u32 spike_mask;		/* spike_capacity - 1 */
 	struct rtnoise_lat lat[RTNOISE_LAT_NR];
 };
 
@@ -179,7 +188,7 @@ static void rtnoise_record(struct rtnoise_cpu *rc, unsigned int type,
 	struct rtnoise_spike *s;
 	u64 seq;
 
-	if (bucket < rtnoise.hist_buckets)
+	if (bucket < rc->hist_buckets)
 		rtnoise_add(&l->hist[bucket], 1);
 	else
 		rtnoise_add(&l->overflows, 1);
@@ -191,12 +200,12 @@ static void rtnoise_record(struct rtnoise_cpu *rc, unsigned int type,
 	if (lat > l->max)
 		WRITE_ONCE(l->max, lat);
 
-	if (lat < rtnoise.threshold_ns)
+	if (lat < rc->threshold_ns)
 		return;
 
 	rtnoise_add(&l->spikes, 1);
 	seq = l->head;
-	s = &l->ring[seq & (rtnoise.spike_capacity - 1)];
+	s = &l->ring[seq & rc->spike_mask];
 	/*
 	 * This slot held record seq - capacity. A reader that saw any of
 	 * the stores below must also see the head published last time, so
@@ -245,7 +254,7 @@ static u64 rtnoise_first_expiry(u64 now)
 static int rtnoise_thread_fn(void *data)
 {
 	struct rtnoise_cpu *rc = data;
-	u64 period = rtnoise.period_ns;
+	u64 period = rc->period_ns;
 	u64 next = rtnoise_first_expiry(ktime_get_ns());
 	u64 now, missed;
 
@@ -378,6 +387,10 @@ static int rtnoise_alloc_cpu(unsigned int cpu)
 		l->min = U64_MAX;
 	}
 	rc->cpu = cpu;
+	rc->period_ns = rtnoise.period_ns;
+	rc->threshold_ns = rtnoise.threshold_ns;
+	rc->hist_buckets = rtnoise.hist_buckets;
+	rc->spike_mask = rtnoise.spike_capacity - 1;
 	rc->watched = true;
 	return 0;
 }
