@@ -160,7 +160,8 @@ struct Gen {
 	}
 	std::uint64_t exp_ns(double mean)
 	{
-		return static_cast<std::uint64_t>(std::exponential_distribution<double>(1.0 / mean)(rng));
+		return static_cast<std::uint64_t>(
+			std::exponential_distribution<double>(1.0 / mean)(rng));
 	}
 	bool chance(double p) { return std::bernoulli_distribution(p)(rng); }
 };
@@ -217,8 +218,7 @@ struct Functions {
 
 // one_interrupt - a depth-1 context at [at, at + its length) on g, with
 // what nests in it; returns its length.
-std::uint64_t one_interrupt(Gen& r, CpuGen& g, const Functions& fn, std::uint64_t at,
-			    bool kworker)
+std::uint64_t one_interrupt(Gen& r, CpuGen& g, const Functions& fn, std::uint64_t at, bool kworker)
 {
 	const unsigned pick = static_cast<unsigned>(r.uniform(0, 99));
 	std::uint64_t len = 0, nested = 0;
@@ -247,8 +247,9 @@ std::uint64_t one_interrupt(Gen& r, CpuGen& g, const Functions& fn, std::uint64_
 		const std::uint64_t vec = std::array<std::uint64_t, 4>{1, 3, 7, 9}[r.uniform(0, 3)];
 		if (vec == 1) {
 			nested = r.uniform(500, len / 2);
-			g.emit(kTimer, r.chance(0.5) ? fn.process_timeout : fn.delayed_work_timer_fn,
-			       2, at + 200, at + 200 + nested, 0);
+			g.emit(kTimer,
+			       r.chance(0.5) ? fn.process_timeout : fn.delayed_work_timer_fn, 2,
+			       at + 200, at + 200 + nested, 0);
 		}
 		g.emit(kSoftirq, vec, 1, at, at + len, nested);
 	} else {  // a work item of this kworker
@@ -318,7 +319,8 @@ Run synthetic_run(const RunShape& shape)
 	std::vector<std::uint64_t> longest(shape.cpus);
 
 	for (unsigned c = 0; c < shape.cpus; c++) {
-		const std::uint64_t quota = shape.events / shape.cpus + (c < shape.events % shape.cpus);
+		const std::uint64_t quota =
+			shape.events / shape.cpus + (c < shape.events % shape.cpus);
 		CpuGen g{c, {}, {}};
 		g.events.reserve(quota + 8);
 		struct Thread {
@@ -368,7 +370,8 @@ Run synthetic_run(const RunShape& shape)
 		for (auto& [_, s] : g.sources)
 			t.sources.push_back(std::move(s));
 		// Who woke the kworker and sent the IPIs, from another CPU.
-		t.origins.push_back({c, kThread, 2000 + c, (c + 1) % shape.cpus, 777, "writer", 50, 0});
+		t.origins.push_back(
+			{c, kThread, 2000 + c, (c + 1) % shape.cpus, 777, "writer", 50, 0});
 		t.origins.push_back({c, kIpi, 0, 0, 1, "systemd", 30, fn.vmstat_update});
 		for (std::uint64_t st = 1; st <= 3; st++)
 			t.idle_names[{c, st}] = "C" + std::to_string(st);
@@ -397,9 +400,10 @@ Run synthetic_run(const RunShape& shape)
 			// Every bucket used: a long tail, as a busy CPU has.
 			std::uint64_t left = periods;
 			for (std::size_t b = 0; b < l.hist.size() && left; b++) {
-				const std::uint64_t n = b + 1 == l.hist.size()
-								? left
-								: std::min<std::uint64_t>(left, left / 3 + 1);
+				const std::uint64_t n =
+					b + 1 == l.hist.size()
+						? left
+						: std::min<std::uint64_t>(left, left / 3 + 1);
 				l.hist[b] = n;
 				left -= n;
 			}
@@ -483,7 +487,7 @@ sources:
   - {kind: hrtimer, name: "tick_sched_timer", cpu: 3, us_per_s: 5}
 spikes: {max: 0}
 )",
-						     "gate.yaml");
+					     "gate.yaml");
 	return b;
 }
 
@@ -532,8 +536,7 @@ void BM_Join(benchmark::State& state)
 	state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * run.events));
 	state.counters["events"] = static_cast<double>(run.events);
 	state.counters["spikes"] = static_cast<double>(run.snap.spikes.size());
-	state.counters["input_MiB"] =
-		static_cast<double>(run.events * sizeof(TraceEvent)) / kMiB;
+	state.counters["input_MiB"] = static_cast<double>(run.events * sizeof(TraceEvent)) / kMiB;
 	state.counters["join_MiB"] = static_cast<double>(join_peak) / kMiB;
 	state.counters["result_MiB"] = static_cast<double>(result) / kMiB;
 	state.counters["maxrss_MiB"] = maxrss_mib();
@@ -566,11 +569,7 @@ void BM_Budget(benchmark::State& state)
 	state.counters["judge_MiB"] = static_cast<double>(g_peak.load() - before) / kMiB;
 	state.counters["maxrss_MiB"] = maxrss_mib();
 }
-BENCHMARK(BM_Budget)
-	->Arg(1000000)
-	->Arg(10000000)
-	->Arg(50000000)
-	->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Budget)->Arg(1000000)->Arg(10000000)->Arg(50000000)->Unit(benchmark::kMillisecond);
 
 // ---- rtnoise report, 64 and 256 watched CPUs -------------------------------
 //
