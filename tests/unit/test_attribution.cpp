@@ -407,6 +407,81 @@ TEST(Attribute, TheSamplersOwnEventsAreNoCause)
 	EXPECT_EQ(s.spikes[0].unexplained_ns, 10000u);
 }
 
+TEST(Attribute, OverlappingWindowsInAnyOrderFindTheirOwnEvents)
+{
+	// Spikes listed out of time order, one window inside another, one
+	// ending where a later one begins, and one before any event: each
+	// gets what explain_window() finds in all the CPU's events.
+	Snapshot s = snapshot_with_spike();
+	s.spikes.clear();
+	TraceData t;
+	t.start_ns = 1000;
+	CpuTrace& c = t.cpus[3];
+	c.events.push_back(ev(RTNOISE_KIND_THREAD, 7, 0, 100000, 900000, 700000));
+	c.events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 200000, 260000));
+	c.events.push_back(ev(RTNOISE_KIND_SOFTIRQ, 1, 1, 300000, 400000, 80000));
+	c.events.push_back(ev(RTNOISE_KIND_HRTIMER, 0xabc, 2, 350000, 370000));
+	c.events.push_back(ev(RTNOISE_KIND_IPI, 2, 1, 600000, 610000));
+	c.events.push_back(ev(RTNOISE_KIND_THREAD, 8, 0, 900000, 990000));
+	t.sources.push_back({3, RTNOISE_KIND_THREAD, 7, 1, 700000, 700000, "a"});
+	t.sources.push_back({3, RTNOISE_KIND_THREAD, 8, 1, 90000, 90000, "b"});
+	const std::vector<std::pair<std::uint64_t, std::uint64_t>> windows{
+		{580000, 950000}, {250000, 620000}, {340000, 365000},
+		{50000, 150000},  {620000, 640000}, {250000, 380000},
+	};
+	for (const auto& [from, to] : windows) {
+		Spike sp;
+		sp.cpu = 3;
+		sp.type = LatType::irq;
+		sp.seq = s.spikes.size();
+		sp.expected_ns = from;
+		sp.observed_ns = to;
+		s.spikes.push_back(sp);
+	}
+	const std::vector<TraceEvent> all = c.events;
+	attribute(s, t, Ksyms::parse(""));
+	ASSERT_EQ(s.spikes.size(), windows.size());
+	for (const Spike& sp : s.spikes) {
+		SCOPED_TRACE(sp.expected_ns);
+		const Explanation x = explain_window(all, sp.expected_ns, sp.observed_ns);
+		EXPECT_EQ(sp.explained, Explained::history);
+		EXPECT_EQ(sp.unexplained_ns, x.unexplained_ns);
+		std::map<std::string, std::uint64_t> want, got;
+		for (const auto& p : x.parts)
+			want[kind_name(p.kind)] += p.ns;
+		for (const Cause& cause : sp.causes)
+			got[cause.kind] += cause.duration_ns;
+		EXPECT_EQ(got, want);
+	}
+	// The window inside the softirq: the hrtimer nested in it, then it.
+	EXPECT_EQ(s.spikes[2].causes.at(0).kind, "hrtimer");
+	EXPECT_EQ(s.spikes[2].causes.at(0).duration_ns, 15000u);
+	EXPECT_EQ(s.spikes[3].unexplained_ns, 50000u);
+}
+
+TEST(Attribute, ARunningThreadIsFoundBeforeWhatInterruptedItLater)
+{
+	// A busy loop on the CPU since 700 us, read at 1 ms: the IRQs that
+	// interrupted it are in the ring, after it by start. A spike between
+	// them is the loop's.
+	Snapshot s = snapshot_with_spike();
+	s.spikes[0].expected_ns = 760000;
+	s.spikes[0].observed_ns = 800000;
+	TraceData t;
+	t.start_ns = 1000;
+	CpuTrace& c = t.cpus[3];
+	c.events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 750000, 752000));
+	c.events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 900000, 902000));
+	t.sources.push_back({3, RTNOISE_KIND_IRQ, 24, 2, 4000, 2000, "virtio0-input"});
+	t.running.push_back({3, 900, "spin", 700000, 296000, 1000000, false});
+	attribute(s, t, Ksyms::parse(""));
+	const Spike& sp = s.spikes[0];
+	ASSERT_EQ(sp.causes.size(), 1u);
+	EXPECT_EQ(sp.causes[0].name, "spin:900");
+	EXPECT_EQ(sp.causes[0].duration_ns, 40000u);
+	EXPECT_EQ(sp.unexplained_ns, 0u);
+}
+
 TEST(SymbolizeStack, AStackTakenAtTheSwitchStartsAtSchedule)
 {
 	Ksyms k = Ksyms::parse("ffffffff81000000 T bpf_trace_run2\n"

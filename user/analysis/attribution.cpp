@@ -196,17 +196,6 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		}
 	}
 
-	// Per CPU, the running maximum of end times over events sorted by
-	// start: a spike's candidates are found by a binary search and a
-	// backward walk that stops where no earlier event reaches the window.
-	std::map<unsigned, std::vector<std::uint64_t>> reach;
-	for (const auto& [cpu, ct] : trace.cpus) {
-		auto& r = reach[cpu];
-		std::uint64_t m = 0;
-		for (const TraceEvent& e : ct.events)
-			r.push_back(m = std::max(m, e.end_ns));
-	}
-
 	auto name_of = [&](unsigned cpu, unsigned kind, std::uint64_t id) {
 		if (kind == kIdle) {
 			auto idle = trace.idle_names.find({cpu, id});
@@ -217,7 +206,8 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		auto name = names.find({cpu, kind, id});
 		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
 	};
-	static const std::vector<TraceEvent> none;
+	// The spikes the kernel did not join, per CPU, for the pass below.
+	std::map<unsigned, std::vector<Spike*>> from_history;
 	for (Spike& sp : s.spikes) {
 		sp.causes.clear();
 		sp.stack.clear();
@@ -263,35 +253,59 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			continue;
 		}
 
-		// Otherwise from the events still in the ring, if they reach back.
-		auto it = trace.cpus.find(sp.cpu);
+		from_history[sp.cpu].push_back(&sp);
+	}
+
+	// Otherwise from the events still in the ring, if they reach back:
+	// per CPU, the spikes by the start of their window and one pass over
+	// the events by start, keeping open those that end after it. What is
+	// kept is the windows' events and what spans them, not the ring.
+	static const std::vector<TraceEvent> none;
+	std::vector<std::size_t> open;
+	std::vector<TraceEvent> relevant;
+	for (auto& [cpu, spikes] : from_history) {
+		auto it = trace.cpus.find(cpu);
 		const auto& events = it == trace.cpus.end() ? none : it->second.events;
-		const auto& r = reach[sp.cpu];
-		// Events of the workload are not causes: drop them from the paint.
-		std::vector<TraceEvent> relevant;
-		auto end = std::lower_bound(
-			events.begin(), events.end(), sp.observed_ns,
-			[](const TraceEvent& e, std::uint64_t t) { return e.start_ns < t; });
-		for (auto i = end - events.begin(); i-- > 0;) {
-			if (r[i] <= sp.expected_ns)
-				break;
-			const TraceEvent& e = events[i];
-			if (e.end_ns > sp.expected_ns && !workload.count({sp.cpu, e.kind, e.id}))
-				relevant.push_back(e);
-		}
-		Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);
-		for (const auto& p : x.parts)
-			sp.causes.push_back(
-				{kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
-		sp.unexplained_ns = x.unexplained_ns;
-		sp.history_lost = it != trace.cpus.end() && it->second.lost &&
-				  (events.empty() || sp.expected_ns < events.front().start_ns);
-		sp.explained = sp.history_lost || it == trace.cpus.end() ? Explained::none
-									 : Explained::history;
-		if (sp.smis) {
-			sp.causes.push_back({kind_name(kSmi), source_name(kSmi, sp.smis, "", ksyms),
-					     sp.unexplained_ns});
-			sp.unexplained_ns = 0;
+		std::stable_sort(spikes.begin(), spikes.end(), [](const Spike* a, const Spike* b) {
+			return a->expected_ns < b->expected_ns;
+		});
+		open.clear();
+		std::size_t next = 0;
+		for (Spike* p : spikes) {
+			Spike& sp = *p;
+			for (; next < events.size() && events[next].start_ns < sp.observed_ns;
+			     next++)
+				if (events[next].end_ns > sp.expected_ns)
+					open.push_back(next);
+			std::erase_if(open, [&](std::size_t i) {
+				return events[i].end_ns <= sp.expected_ns;
+			});
+			// Events of the workload are not causes: drop them from
+			// the paint. The latest first, as they were before.
+			relevant.clear();
+			for (auto i = open.rbegin(); i != open.rend(); ++i) {
+				const TraceEvent& e = events[*i];
+				if (e.start_ns < sp.observed_ns &&
+				    !workload.count({cpu, e.kind, e.id}))
+					relevant.push_back(e);
+			}
+			Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);
+			for (const auto& part : x.parts)
+				sp.causes.push_back({kind_name(part.kind),
+						     name_of(cpu, part.kind, part.id), part.ns});
+			sp.unexplained_ns = x.unexplained_ns;
+			sp.history_lost =
+				it != trace.cpus.end() && it->second.lost &&
+				(events.empty() || sp.expected_ns < events.front().start_ns);
+			sp.explained = sp.history_lost || it == trace.cpus.end()
+					       ? Explained::none
+					       : Explained::history;
+			if (sp.smis) {
+				sp.causes.push_back({kind_name(kSmi),
+						     source_name(kSmi, sp.smis, "", ksyms),
+						     sp.unexplained_ns});
+				sp.unexplained_ns = 0;
+			}
 		}
 	}
 }

@@ -34,7 +34,14 @@ void charge_running(TraceData& t)
 		ev.start_ns = r.start_ns;
 		ev.end_ns = r.read_ns;
 		ev.net_ns = r.net_ns;
-		t.cpus[r.cpu].events.push_back(ev);
+		// In its place by start: what interrupted it came after it,
+		// and the join walks the events in that order.
+		std::vector<TraceEvent>& events = t.cpus[r.cpu].events;
+		events.insert(std::upper_bound(events.begin(), events.end(), ev.start_ns,
+					       [](std::uint64_t at, const TraceEvent& e) {
+						       return at < e.start_ns;
+					       }),
+			      ev);
 	}
 	t.running.clear();
 }

@@ -190,6 +190,9 @@ TraceData tracer_read(const std::string& pin_dir)
 		c.spikes_cut = h.spikes_cut;
 		std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
 		c.lost = first;
+		// One more: the thread still running, which attribute() adds
+		// (charge_running), without copying the ring.
+		c.events.reserve(h.head - first + 1);
 		for (std::uint64_t seq = first; seq < h.head; seq++) {
 			TraceEvent ev;
 			if (read_event(ring[std::size_t{s} * meta.ring_size +
