@@ -2,8 +2,10 @@
 # demo.sh - boot Debian's PREEMPT_RT kernel in a virtme-ng VM with CPUs 2-3
 # isolated, disturb CPU 3 on purpose, sample both CPUs with rtnoise and
 # print the report; the same report as an HTML page is written to
-# DEMO_OUT/report.html (default: BUILD_DIR/demo). Installs and builds what
-# is missing first.
+# DEMO_OUT/report.html (default: BUILD_DIR/demo). Then the same again
+# after `rtnoise partition --isolate 2-3`, and `rtnoise compare` of the two
+# runs, as text and as DEMO_OUT/compare.html. Installs and builds what is
+# missing first.
 #
 #   scripts/demo.sh [KERNEL-RELEASE]    # default: the installed -rt kernel
 set -euo pipefail
@@ -27,12 +29,16 @@ fi
 
 out=${DEMO_OUT:-$build/demo}
 mkdir -p "$out"
-rm -f "$out/report.html" "$out/dmesg" "$out/done"
+rm -f "$out/report.html" "$out/compare.html" "$out/before.json" "$out/after.json" \
+	"$out/dmesg" "$out/done"
 status=0
 "$top/tests/vm/run-in-vm.sh" --kernel "$kernel" --build "$build" \
-	--script "$top/scripts/demo-guest.sh" --timeout 600 --out "$out" || status=$?
+	--script "$top/scripts/demo-guest.sh" --timeout 1200 --out "$out" || status=$?
 if [ -f "$out/report.html" ]; then
 	echo
 	echo "The report as an HTML page (open it in a browser): $out/report.html"
+fi
+if [ -f "$out/compare.html" ]; then
+	echo "Before and after partition --isolate, as an HTML page: $out/compare.html"
 fi
 exit "$status"

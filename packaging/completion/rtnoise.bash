@@ -58,7 +58,7 @@ _rtnoise()
 		      --priority -f --format -o --output --module --no-bpf --no-sampler --events
 		      -w --workload -v --verbose --isolate -h --help" ;;
 	report) opts="-f --format -o --output --type --top --budget -w --workload -h --help" ;;
-	compare) opts="-f --format --budget -h --help" ;;
+	compare) opts="-f --format -o --output --budget -h --help" ;;
 	detach) opts="--unload -h --help" ;;
 	monitor)
 		opts="-c --cpus -p --period -t --threshold --listen --textfile --interval
@@ -75,8 +75,10 @@ _rtnoise()
 		return
 		;;
 	-f | --format)
-		if [[ $sub == check || $sub == compare ]]; then
+		if [[ $sub == check ]]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		elif [[ $sub == compare ]]; then
+			COMPREPLY=($(compgen -W "text json html" -- "$cur"))
 		elif [[ $sub == report ]]; then
 			COMPREPLY=($(compgen -W "text json cyclictest cyclictest-json html prometheus" -- "$cur"))
 		else

@@ -50,7 +50,7 @@ expect "report --format=" "cyclictest cyclictest-json html json prometheus text"
 expect "check --format" "json text" "$(complete_bash rtnoise check --format '')"
 expect "report --type" "irq thread" "$(complete_bash rtnoise report --type '')"
 expect "tune --print" "cmdline libvirt" "$(complete_bash rtnoise tune --print '')"
-expect "compare --format" "json text" "$(complete_bash rtnoise compare --format '')"
+expect "compare --format" "html json text" "$(complete_bash rtnoise compare --format '')"
 for sub in attach report compare check tune; do
 	for opt in --format --type --print; do
 		"$rt" "$sub" --help | grep -q -- "$opt TEXT:{" || continue

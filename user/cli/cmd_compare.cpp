@@ -6,6 +6,7 @@
 #include "analysis/report_json.hpp"
 #include "cli/commands.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace rtnoise {
 namespace {
@@ -31,8 +32,15 @@ void run_compare(const CompareOptions& o)
 	Comparison c = compare(before, after);
 	if (budget)
 		c.budget = judge(*budget, after);
-	std::cout << (o.format == "json" ? render_compare_json(c) : render_compare_text(c));
-	std::cout.flush();
+	const std::string out = o.format == "json"   ? render_compare_json(c)
+				: o.format == "html" ? render_compare_html(c, before, after)
+						     : render_compare_text(c);
+	if (o.output.empty()) {
+		std::cout << out;
+		std::cout.flush();
+	} else {
+		write_file_atomic(o.output, out);
+	}
 	if (c.budget && !c.budget->passed())
 		throw Error(Exit::findings, "");
 }
@@ -48,7 +56,9 @@ std::shared_ptr<CompareOptions> setup_compare(CLI::App& app)
 	sub->add_option("after", o->after, "The report after")->required();
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json"}));
+		->check(CLI::IsMember({"text", "json", "html"}));
+	sub->add_option("-o,--output", o->output,
+			"Write the comparison to this file (atomically) instead of stdout");
 	sub->add_option("--budget", o->budget,
 			"YAML file of limits the report after must hold (exit 1 if not)");
 	sub->callback([o] { run_compare(*o); });

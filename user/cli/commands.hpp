@@ -71,6 +71,7 @@ struct CompareOptions {
 	std::string before;
 	std::string after;
 	std::string format = "text";
+	std::string output;
 	std::string budget;
 };
 

@@ -4,37 +4,18 @@
 
 #include <iterator>
 
+#include "render/detail.hpp"
 #include "render/render.hpp"
 #include "util/units.hpp"
 
 namespace rtnoise {
 namespace {
 
-// value - a figure with decimals, or "-".
-std::string value(const std::optional<double>& v, int decimals)
-{
-	return v ? fmt::format("{:.{}f}", *v, decimals) : "-";
-}
-
-// percentile - like value(), ">=N" among the overflows.
-std::string percentile(const Percentiles& p, const std::optional<double>& v)
-{
-	if (!p.samples)
-		return "-";
-	return v ? fmt::format("{:.0f}", *v) : fmt::format(">={}", p.overflow_us);
-}
-
-std::string change(const Delta& d, int decimals)
-{
-	const auto c = d.change();
-	return c ? fmt::format("{:+.{}f}", *c, decimals) : "-";
-}
-
-std::string change_pct(const Delta& d)
-{
-	const auto p = d.change_pct();
-	return p ? fmt::format("{:+.1f}%", *p) : "-";
-}
+using render_detail::causes;
+using render_detail::change;
+using render_detail::change_pct;
+using render_detail::percentile;
+using render_detail::value;
 
 void row(std::string& out, const std::string& head, const std::string& before,
 	 const std::string& after, const std::string& chg, const std::string& pct)
@@ -95,20 +76,6 @@ void noise(std::string& out, const Comparison& c)
 			row(out, head, value(s.us_per_s.before, 1), value(s.us_per_s.after, 1),
 			    presence_name(s.presence), "");
 	}
-}
-
-std::string causes(const std::vector<CauseTally>& t)
-{
-	if (t.empty())
-		return "-";
-	std::string out;
-	for (const CauseTally& c : t) {
-		if (!out.empty())
-			out += ", ";
-		out += c.name.empty() ? c.kind : c.kind + " " + c.name;
-		out += fmt::format(" x{}", c.spikes);
-	}
-	return out;
 }
 
 void spikes(std::string& out, const Comparison& c)

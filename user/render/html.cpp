@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "render/html.hpp"
+
 #include "render/detail.hpp"
 #include "render/render.hpp"
 #include "render/svg.hpp"
@@ -20,11 +22,8 @@
 #include "util/units.hpp"
 
 namespace rtnoise {
+namespace html {
 namespace {
-
-using render_detail::watched_cpus;
-using svg::escape;
-using svg::num;
 
 constexpr double kWidth = 760;
 
@@ -40,17 +39,30 @@ svg circle.irq{fill:#d62728;fill-opacity:.7}svg circle.thread{fill:#1f77b4;fill-
 svg .threshold{stroke:#888;stroke-dasharray:4 3}svg .seg{stroke:#fff;stroke-width:.5}
 )";
 
+}  // namespace
+
+std::string page_open(std::string_view title, std::string_view extra_style)
+{
+	std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+	out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	       "style-src 'unsafe-inline'\">\n";
+	out += "<meta name=\"viewport\" content=\"width=device-width\">\n";
+	out += fmt::format("<title>{}</title>\n<style>\n{}{}</style>\n</head>\n<body>\n",
+			   svg::escape(title), kStyle, extra_style);
+	out += fmt::format("<h1>{}</h1>\n", svg::escape(title));
+	return out;
+}
+
+std::string page_close()
+{
+	return "</body>\n</html>\n";
+}
+
 std::string us(std::uint64_t ns)
 {
 	return fmt::format("{:.1f}", static_cast<double>(ns) / 1e3);
 }
 
-double seconds(std::uint64_t ns)
-{
-	return static_cast<double>(ns) / 1e9;
-}
-
-// kind_colour - a colour per source kind, the same in every report.
 const char* kind_colour(std::string_view kind)
 {
 	static constexpr std::pair<std::string_view, const char*> known[] = {
@@ -70,19 +82,122 @@ const char* lat_title(LatType t)
 	return t == LatType::irq ? "IRQ latency" : "Thread latency";
 }
 
+namespace {
+
+// hist_path - the histogram as a step line: each group of per 1 us
+// buckets a level (its largest count: one group per pixel or more),
+// drawn only where the level changes.
+std::string hist_path(const HistLine& line, const svg::Linear& x, const svg::Log10& y,
+		      std::size_t buckets, std::size_t per)
+{
+	const LatencyStats& l = *line.stats;
+	auto level = [&](std::size_t from) {
+		std::uint64_t v = 0;
+		for (std::size_t i = from; i < from + per && i < l.hist.size(); i++)
+			v = std::max(v, l.hist[i]);
+		return static_cast<double>(v);
+	};
+	double cur = level(0);
+	std::string d = fmt::format("M{} {}", svg::num(x(0)), svg::num(y(cur)));
+	for (std::size_t i = per; i < buckets; i += per) {
+		double v = level(i);
+		if (v == cur)
+			continue;
+		d += fmt::format("H{}V{}", svg::num(x(static_cast<double>(i))), svg::num(y(v)));
+		cur = v;
+	}
+	d += fmt::format("H{}", svg::num(x(static_cast<double>(buckets))));
+	return fmt::format("<path class=\"hist {}\" d=\"{}\">{}</path>\n", svg::escape(line.cls), d,
+			   svg::title(line.hover));
+}
+
+}  // namespace
+
+std::string histogram_svg(const std::vector<HistLine>& lines, std::size_t hist_buckets,
+			  std::string_view label)
+{
+	const double height = 300;
+	const svg::Box box{70, 30, kWidth - 70 - 20, height - 30 - 50};
+	std::size_t used = 0;  // buckets up to the last non-empty one
+	std::uint64_t top = 1;
+	for (const HistLine& line : lines) {
+		const auto& h = line.stats->hist;
+		for (std::size_t i = 0; i < h.size(); i++)
+			if (h[i]) {
+				used = std::max(used, i + 1);
+				top = std::max(top, h[i]);
+			}
+	}
+	std::vector<double> xt =
+		svg::nice_ticks(static_cast<double>(std::max<std::size_t>(used, 10)), 10);
+	const svg::Linear x{0, xt.back(), box.left, box.right()};
+	const int dec = svg::decades(top);
+	// Zero sits half a decade below 1, so a bucket of 1 is not empty.
+	const svg::Log10 y{-0.5, static_cast<double>(dec), box.bottom(), box.top};
+	const auto buckets = std::min<std::size_t>(static_cast<std::size_t>(xt.back()),
+						   std::max<std::size_t>(hist_buckets, used));
+
+	std::string out = svg::open(kWidth, height, "histogram", label);
+	std::vector<double> px;
+	std::vector<std::string> labels;
+	for (double v : xt) {
+		px.push_back(x(v));
+		labels.push_back(svg::num(v));
+	}
+	// More buckets than pixels: each pixel shows the largest of its own.
+	const std::size_t per =
+		std::max<std::size_t>(1, (buckets + static_cast<std::size_t>(box.width) - 1) /
+						 static_cast<std::size_t>(box.width));
+	out += svg::x_axis(
+		box, px, labels,
+		per > 1 ? fmt::format("Latency (us; the largest count of each {} us)", per)
+			: std::string("Latency (us)"));
+	px.clear();
+	labels.clear();
+	double p = 1;
+	for (int e = 0; e <= dec; e++, p *= 10) {
+		px.push_back(y(p));
+		labels.push_back(fmt::format("{}", static_cast<std::uint64_t>(p)));
+	}
+	out += svg::y_axis(box, px, labels, "Number of samples");
+	for (const HistLine& line : lines)
+		out += hist_path(line, x, y, buckets, per);
+	// Legend, top right.
+	double ly = box.top + 14;
+	for (const HistLine& line : lines) {
+		out += svg::line(box.right() - 330, ly - 4, box.right() - 308, ly - 4,
+				 "legend " + line.cls);
+		out += svg::text(box.right() - 302, ly, "start", line.legend);
+		ly += 16;
+	}
+	out += svg::close();
+	return out;
+}
+
+}  // namespace html
+
+namespace {
+
+using html::kind_colour;
+using html::lat_title;
+using html::us;
+using render_detail::watched_cpus;
+using svg::escape;
+using svg::num;
+
+constexpr double kWidth = 760;
+
+double seconds(std::uint64_t ns)
+{
+	return static_cast<double>(ns) / 1e9;
+}
+
 // ---- header and tables -----------------------------------------------------
 
 std::string head(const Snapshot& s)
 {
-	std::string title =
-		fmt::format("rtnoise report - kernel {} {}", s.kernel_release, s.kernel_version);
-	std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-	out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	       "style-src 'unsafe-inline'\">\n";
-	out += "<meta name=\"viewport\" content=\"width=device-width\">\n";
-	out += fmt::format("<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
-			   escape(title), kStyle);
-	out += fmt::format("<h1>{}</h1>\n", escape(title));
+	std::string out = html::page_open(
+		fmt::format("rtnoise report - kernel {} {}", s.kernel_release, s.kernel_version));
 	if (s.sampled)
 		out += fmt::format("<p>Sampler {} on CPUs {} for {}: period {}, threshold {}, "
 				   "SCHED_FIFO {}.</p>\n",
@@ -128,100 +243,26 @@ std::string summary_table(const Snapshot& s)
 
 // ---- latency histograms ------------------------------------------------------
 
-// hist_path - the histogram as a step line: each group of per 1 us
-// buckets a level (its largest count: one group per pixel or more),
-// drawn only where the level changes.
-std::string hist_path(const LatencyStats& l, LatType t, unsigned cpu, const svg::Linear& x,
-		      const svg::Log10& y, std::size_t buckets, std::size_t per)
-{
-	auto level = [&](std::size_t from) {
-		std::uint64_t v = 0;
-		for (std::size_t i = from; i < from + per && i < l.hist.size(); i++)
-			v = std::max(v, l.hist[i]);
-		return static_cast<double>(v);
-	};
-	double cur = level(0);
-	std::string d = fmt::format("M{} {}", num(x(0)), num(y(cur)));
-	for (std::size_t i = per; i < buckets; i += per) {
-		double v = level(i);
-		if (v == cur)
-			continue;
-		d += fmt::format("H{}V{}", num(x(static_cast<double>(i))), num(y(v)));
-		cur = v;
-	}
-	d += fmt::format("H{}", num(x(static_cast<double>(buckets))));
-	std::string hover = fmt::format(
-		"CPU {} {}: {} samples, min {} us, avg {} us, max {} us, {} overflows", cpu,
-		lat_title(t), l.count, us(l.min_ns), us(l.avg_ns()), us(l.max_ns), l.overflows);
-	return fmt::format("<path class=\"hist {}\" d=\"{}\">{}</path>\n", lat_type_name(t), d,
-			   svg::title(hover));
-}
-
 std::string histogram(const Snapshot& s, const CpuResult& c)
 {
-	const double height = 300;
-	const svg::Box box{70, 30, kWidth - 70 - 20, height - 30 - 50};
-	std::size_t used = 0;  // buckets up to the last non-empty one
-	std::uint64_t top = 1;
-	for (LatType t : kLatTypes) {
-		const auto& h = c.of(t).hist;
-		for (std::size_t i = 0; i < h.size(); i++)
-			if (h[i]) {
-				used = std::max(used, i + 1);
-				top = std::max(top, h[i]);
-			}
-	}
-	std::vector<double> xt =
-		svg::nice_ticks(static_cast<double>(std::max<std::size_t>(used, 10)), 10);
-	const svg::Linear x{0, xt.back(), box.left, box.right()};
-	const int dec = svg::decades(top);
-	// Zero sits half a decade below 1, so a bucket of 1 is not empty.
-	const svg::Log10 y{-0.5, static_cast<double>(dec), box.bottom(), box.top};
-	const auto buckets = std::min<std::size_t>(static_cast<std::size_t>(xt.back()),
-						   std::max<std::size_t>(s.hist_buckets, used));
-
-	std::string out = fmt::format(
-		"<figure id=\"hist-cpu{}\">\n<figcaption>CPU {}</figcaption>\n", c.cpu, c.cpu);
-	out += svg::open(kWidth, height, "histogram",
-			 fmt::format("Latency histogram of CPU {}", c.cpu));
-	std::vector<double> px;
-	std::vector<std::string> labels;
-	for (double v : xt) {
-		px.push_back(x(v));
-		labels.push_back(num(v));
-	}
-	// More buckets than pixels: each pixel shows the largest of its own.
-	const std::size_t per =
-		std::max<std::size_t>(1, (buckets + static_cast<std::size_t>(box.width) - 1) /
-						 static_cast<std::size_t>(box.width));
-	out += svg::x_axis(
-		box, px, labels,
-		per > 1 ? fmt::format("Latency (us; the largest count of each {} us)", per)
-			: std::string("Latency (us)"));
-	px.clear();
-	labels.clear();
-	double p = 1;
-	for (int e = 0; e <= dec; e++, p *= 10) {
-		px.push_back(y(p));
-		labels.push_back(fmt::format("{}", static_cast<std::uint64_t>(p)));
-	}
-	out += svg::y_axis(box, px, labels, "Number of samples");
-	for (LatType t : kLatTypes)
-		out += hist_path(c.of(t), t, c.cpu, x, y, buckets, per);
-	// Legend, top right.
-	double ly = box.top + 14;
+	std::vector<html::HistLine> lines;
 	for (LatType t : kLatTypes) {
 		const LatencyStats& l = c.of(t);
-		std::string label = fmt::format("{}, max {} us", lat_title(t), us(l.max_ns));
+		std::string legend = fmt::format("{}, max {} us", lat_title(t), us(l.max_ns));
 		if (l.overflows)
-			label += fmt::format(", {} over {} us", l.overflows, s.hist_buckets);
-		out += svg::line(box.right() - 330, ly - 4, box.right() - 308, ly - 4,
-				 fmt::format("legend {}", lat_type_name(t)));
-		out += svg::text(box.right() - 302, ly, "start", label);
-		ly += 16;
+			legend += fmt::format(", {} over {} us", l.overflows, s.hist_buckets);
+		lines.push_back({&l, lat_type_name(t),
+				 fmt::format("CPU {} {}: {} samples, min {} us, avg {} us, max {} "
+					     "us, {} overflows",
+					     c.cpu, lat_title(t), l.count, us(l.min_ns),
+					     us(l.avg_ns()), us(l.max_ns), l.overflows),
+				 legend});
 	}
-	out += svg::close();
-	return out + "</figure>\n";
+	return fmt::format("<figure id=\"hist-cpu{}\">\n<figcaption>CPU {}</figcaption>\n", c.cpu,
+			   c.cpu) +
+	       html::histogram_svg(lines, s.hist_buckets,
+				   fmt::format("Latency histogram of CPU {}", c.cpu)) +
+	       "</figure>\n";
 }
 
 // ---- noise budget ----------------------------------------------------------
@@ -569,7 +610,7 @@ std::string render_html(const Snapshot& s, std::size_t top_spikes)
 		out += spikes_table(s, top_spikes);
 	}
 	out += notes(s);
-	return out + "</body>\n</html>\n";
+	return out + html::page_close();
 }
 
 }  // namespace rtnoise

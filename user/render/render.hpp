@@ -89,6 +89,11 @@ std::string render_cyclictest_json(const Snapshot& s, LatType type, const Cyclic
 // `rtnoise compare`: two reports side by side (model/compare.hpp).
 std::string render_compare_text(const Comparison& c);
 std::string render_compare_json(const Comparison& c);
+// render_compare_html - the report's page for two runs: per CPU and
+// latency type both histograms overlaid, the tables of the text form
+// with each change marked, the budget's verdict on AFTER when judged.
+// before and after are the reports c was made of.
+std::string render_compare_html(const Comparison& c, const Snapshot& before, const Snapshot& after);
 
 // A budget's verdict: each violated limit on a line; the JSON object
 // {file, passed, violations} that the JSON formats embed as "budget".
