@@ -51,7 +51,7 @@ budget=$outdir/budget.yaml
 } >"$budget"
 file_io() {
 	echo 3 >/proc/sys/vm/drop_caches
-	find /usr/share/doc -type f 2>/dev/null | head -3000 | xargs cat >/dev/null 2>&1
+	find /usr/share/doc -type f 2>/dev/null | head -300 | xargs cat >/dev/null 2>&1
 }
 attach_bpf() {
 	expect_ok "attach ($1)" "$rt" attach --cpus 2,3 --period 1ms \
