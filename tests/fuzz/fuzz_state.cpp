@@ -8,8 +8,8 @@
 //    and detach keeps the file), nothing else; what it accepts, written
 //    again and read back, is the same state, in a file that is UTF-8;
 //  - the input as a state: any bytes in every string (a swap file's
-//    path, a comm), any kinds, CPUs and start times, written and read
-//    back, are the same state.
+//    path, a comm), any kinds, CPUs and start times, a task's thread ID,
+//    written and read back, are the same state.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
@@ -46,6 +46,12 @@ void as_state(const std::uint8_t* data, std::size_t size)
 		Change c;
 		c.kind = static_cast<Change::Kind>(in.ConsumeIntegralInRange(0, 6));
 		c.target = in.ConsumeRandomLengthString(32);
+		// A task's change names its thread ID, then maybe ":comm" (a
+		// state file that does not is damaged: the first property).
+		if (c.kind == Change::Kind::affinity || c.kind == Change::Kind::sched ||
+		    c.kind == Change::Kind::move)
+			c.target = std::to_string(in.ConsumeIntegralInRange(1, 4194304)) +
+				   (in.ConsumeBool() ? ":" + c.target : "");
 		c.before = in.ConsumeRandomLengthString(16);
 		c.after = in.ConsumeRandomLengthString(16);
 		c.what = in.ConsumeRandomLengthString(32);
