@@ -283,8 +283,8 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			// Events of the workload are not causes: drop them from
 			// the paint. The latest first, as they were before.
 			relevant.clear();
-			for (auto i = open.rbegin(); i != open.rend(); ++i) {
-				const TraceEvent& e = events[*i];
+			for (std::size_t k = open.size(); k-- > 0;) {
+				const TraceEvent& e = events[open[k]];
 				if (e.start_ns < sp.observed_ns &&
 				    !workload.count({cpu, e.kind, e.id}))
 					relevant.push_back(e);

@@ -126,8 +126,8 @@ CyclictestInfo cyclictest_info(const Snapshot& s)
 	// The wall clock at start_ns and end_ns.
 	const std::int64_t offset = realtime_offset_ns();
 	auto when = [&](std::uint64_t mono) {
-		const std::time_t t = static_cast<std::time_t>(
-			(static_cast<std::int64_t>(mono) + offset) / 1000000000LL);
+		const auto t = static_cast<std::time_t>((static_cast<std::int64_t>(mono) + offset) /
+							1000000000LL);
 		tm local{};
 		localtime_r(&t, &local);
 		char buf[64];

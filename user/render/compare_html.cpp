@@ -147,7 +147,7 @@ std::string latency(const Comparison& c)
 	for (const LatencyDelta& l : c.latency) {
 		auto head = [&](const char* figure) {
 			return fmt::format(
-				"<td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>", l.cpu,
+				R"(<td>{}</td><td class="l">{}</td><td class="l">{}</td>)", l.cpu,
 				lat_type_name(l.type), figure);
 		};
 		row(out, head("count"), value(l.count.before, 0), value(l.count.after, 0), Delta{},
@@ -186,7 +186,7 @@ std::string noise(const Comparison& c)
 	       "<th>before</th><th>after</th><th>change</th><th>%</th></tr>\n";
 	for (const SourceDelta& s : c.sources) {
 		const std::string head =
-			fmt::format("<td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>",
+			fmt::format(R"(<td>{}</td><td class="l">{}</td><td class="l">{}</td>)",
 				    s.cpu, escape(s.kind), escape(s.name));
 		if (s.presence == Presence::both) {
 			row(out, head, value(s.us_per_s.before, 1), value(s.us_per_s.after, 1),
