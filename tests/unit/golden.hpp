@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -24,6 +25,16 @@ inline std::string read(const std::string& name)
 	std::ostringstream out;
 	out << in.rdbuf();
 	return out.str();
+}
+
+// count - how many times what stands in text, not overlapping.
+inline std::size_t count(const std::string& text, const std::string& what)
+{
+	std::size_t n = 0;
+	for (std::size_t at = text.find(what); at != std::string::npos;
+	     at = text.find(what, at + what.size()))
+		n++;
+	return n;
 }
 
 inline void expect(const std::string& name, const std::string& actual)

@@ -98,14 +98,7 @@ TEST(Compare, RefusesDifferentCpus)
 
 namespace {
 
-std::size_t count(const std::string& text, const std::string& what)
-{
-	std::size_t n = 0;
-	for (std::size_t at = text.find(what); at != std::string::npos;
-	     at = text.find(what, at + what.size()))
-		n++;
-	return n;
-}
+using golden::count;
 
 // histograms - the text of each histogram plot, <svg to </svg>.
 std::vector<std::string> histograms(const std::string& page)

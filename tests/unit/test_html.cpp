@@ -16,6 +16,7 @@
 #include <random>
 #include <sstream>
 
+#include "golden.hpp"
 #include "render/render.hpp"
 #include "render/svg.hpp"
 #include "util/utf8.hpp"
@@ -34,14 +35,7 @@ std::string read(const std::string& path)
 	return out.str();
 }
 
-std::size_t count(const std::string& text, const std::string& what)
-{
-	std::size_t n = 0;
-	for (std::size_t at = text.find(what); at != std::string::npos;
-	     at = text.find(what, at + what.size()))
-		n++;
-	return n;
-}
+using golden::count;
 
 // between - every piece of text from an occurrence of open to the next close.
 std::vector<std::string> between(const std::string& text, const std::string& open,
