@@ -214,15 +214,12 @@ void attach(const AttachRequest& o)
 	undo.dismiss();
 	DetachResult r = detach_mine();
 	std::string write_error;
-	if (o.output.empty()) {
-		std::cout << report << std::flush;
-	} else {
-		try {
-			write_file_atomic(o.output, report);
+	try {
+		write_output(o.output, report);
+		if (!o.output.empty())
 			std::cerr << "rtnoise: report written to " << o.output << "\n";
-		} catch (const Error& e) {
-			write_error = e.what();
-		}
+	} catch (const Error& e) {
+		write_error = e.what();
 	}
 	if (!r.errors.empty())
 		throw system_error("detach stopped what it could, but: " + join_errors(r.errors) +

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 // cmd_compare.cpp - rtnoise compare: two JSON reports side by side.
-#include <iostream>
 
 #include "analysis/compare.hpp"
 #include "analysis/report_json.hpp"
@@ -35,12 +34,7 @@ void run_compare(const CompareOptions& o)
 	const std::string out = o.format == "json"   ? render_compare_json(c)
 				: o.format == "html" ? render_compare_html(c, before, after)
 						     : render_compare_text(c);
-	if (o.output.empty()) {
-		std::cout << out;
-		std::cout.flush();
-	} else {
-		write_file_atomic(o.output, out);
-	}
+	write_output(o.output, out);
 	if (c.budget && !c.budget->passed())
 		throw Error(Exit::findings, "");
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 // cmd_report.cpp - rtnoise report: read and explain what is attached.
-#include <iostream>
 
 #include "cli/commands.hpp"
 #include "util/clock.hpp"
@@ -28,12 +27,7 @@ void run_report(const ReportOptions& o)
 		r.budget = &*verdict;
 	}
 	std::string out = render(snap, r);
-	if (o.output.empty()) {
-		std::cout << out;
-		std::cout.flush();
-	} else {
-		write_file_atomic(o.output, out);
-	}
+	write_output(o.output, out);
 	if (verdict && !verdict->passed())
 		throw Error(Exit::findings, "");
 }

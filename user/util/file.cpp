@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 
 #include "util/error.hpp"
@@ -57,6 +58,14 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view text,
 		::fsync(dfd);
 		::close(dfd);
 	}
+}
+
+void write_output(const std::string& output, std::string_view text)
+{
+	if (output.empty())
+		std::cout << text << std::flush;
+	else
+		write_file_atomic(output, text);
 }
 
 }  // namespace rtnoise

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include <sys/types.h>
@@ -17,5 +18,9 @@ namespace rtnoise {
 // left as it was.
 void write_file_atomic(const std::filesystem::path& path, std::string_view text,
 		       mode_t mode = 0644);
+
+// write_output - text to stdout (flushed) when output is empty, else as
+// the whole of that file (write_file_atomic): what --output means.
+void write_output(const std::string& output, std::string_view text);
 
 }  // namespace rtnoise
