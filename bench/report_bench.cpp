@@ -434,9 +434,14 @@ Run synthetic_run(const RunShape& shape)
 		sp.cycle = (sp.expected_ns - s.start_ns) / s.period_ns;
 		cr.of(sp.type).spikes++;
 		if (shape.at_spike)
-			t.explained[{sp.cpu, static_cast<unsigned>(sp.type), sp.seq}] =
-				kernel_causes(t.cpus[sp.cpu].events, longest[sp.cpu], sp);
+			t.explained.emplace_back(
+				SpikeKey{sp.cpu, static_cast<unsigned>(sp.type), sp.seq},
+				kernel_causes(t.cpus[sp.cpu].events, longest[sp.cpu], sp));
 	}
+	// In the order tracer_read() hands them over: by CPU, type and
+	// position in the causes map (seq modulo its 4096 entries: here, seq).
+	std::sort(t.explained.begin(), t.explained.end(),
+		  [](const auto& a, const auto& b) { return a.first < b.first; });
 	return run;
 }
 

@@ -308,7 +308,7 @@ TEST(Attribute, CausesJoinedAtSpikeTimeOutliveTheHistory)
 	t.cpus[3].lost = 5000;
 	t.cpus[3].events.clear();
 	t.cpus[3].events.push_back(ev(RTNOISE_KIND_IRQ, 24, 1, 900000, 901000));
-	t.explained[{3, 1, 0}] = kernel_causes();
+	t.explained.push_back({{3, 1, 0}, kernel_causes()});
 	t.idle_names[{3, 1}] = "C1";
 	attribute(s, t,
 		  Ksyms::parse("ffffffff81000000 T asm_sysvec_apic_timer_interrupt\n"
@@ -363,7 +363,7 @@ TEST(Attribute, KernelCausesBeyondTheWindowAreTrimmedFromTheSmallest)
 	c.smi_ns = 0;
 	c.smis = 0;
 	c.unexplained_ns = 0;  // 106 us of causes
-	t.explained[{3, 1, 0}] = c;
+	t.explained.push_back({{3, 1, 0}, c});
 	attribute(s, t, Ksyms::parse(""));
 	const Spike& sp = s.spikes[0];
 	ASSERT_EQ(sp.explained, Explained::at_spike);
@@ -388,10 +388,91 @@ TEST(Attribute, AnotherSpikesCausesAreNotTaken)
 	SpikeCauses c = kernel_causes();
 	c.expected_ns = 700000;
 	c.observed_ns = 750000;
-	t.explained[{3, 1, 0}] = c;
+	t.explained.push_back({{3, 1, 0}, c});
 	attribute(s, t, Ksyms::parse(""));
 	EXPECT_EQ(s.spikes[0].explained, Explained::history);
 	EXPECT_EQ(s.spikes[0].causes[0].duration_ns, 78000u);
+}
+
+TEST(Attribute, EachSpikeMeetsItsOwnKernelJoinInAnyOrder)
+{
+	// Two CPUs, both types, three sequence numbers each; the joins in
+	// the order of the causes map (not the spikes'), one of them for a
+	// spike the module no longer holds, and one spike without a join.
+	Snapshot s;
+	s.start_ns = 0;
+	s.end_ns = 1000000000ULL;
+	std::vector<std::pair<SpikeKey, SpikeCauses>> joins;
+	for (unsigned cpu : {3u, 2u}) {
+		CpuResult c;
+		c.cpu = cpu;
+		s.cpus.push_back(c);
+	}
+	for (std::uint64_t seq = 0; seq < 3; seq++)
+		for (unsigned cpu : {2u, 3u})
+			for (LatType type : {LatType::irq, LatType::thread}) {
+				Spike sp;
+				sp.cpu = cpu;
+				sp.type = type;
+				sp.seq = seq;
+				sp.expected_ns = 1000000 * (seq + 1) + cpu * 1000;
+				sp.observed_ns = sp.expected_ns + 50000;
+				s.spikes.push_back(sp);
+				if (cpu == 2 && type == LatType::irq && seq == 1)
+					continue;  // never joined
+				SpikeCauses c;
+				c.expected_ns = sp.expected_ns;
+				c.observed_ns = sp.observed_ns;
+				// The cause names the spike: IRQ cpu*100+type*10+seq.
+				c.parts = {{RTNOISE_KIND_IRQ,
+					    cpu * 100 + static_cast<unsigned>(type) * 10 + seq,
+					    50000}};
+				joins.push_back(
+					{{cpu, static_cast<unsigned>(type), seq}, std::move(c)});
+			}
+	SpikeCauses gone;
+	gone.expected_ns = 1;
+	gone.observed_ns = 2;
+	joins.push_back({{3, 0, 7}, gone});
+	TraceData t;
+	t.cpus[2];
+	t.cpus[3];
+	// The causes map's order: by CPU slot and type, each a ring.
+	for (std::size_t i : {5, 11, 0, 9, 2, 7, 1, 10, 3, 8, 4, 6})
+		t.explained.push_back(joins[i]);
+
+	attribute(s, t, Ksyms::parse(""));
+	for (const Spike& sp : s.spikes) {
+		const auto want = sp.cpu * 100 + static_cast<unsigned>(sp.type) * 10 + sp.seq;
+		if (sp.cpu == 2 && sp.type == LatType::irq && sp.seq == 1) {
+			EXPECT_NE(sp.explained, Explained::at_spike);
+			continue;
+		}
+		EXPECT_EQ(sp.explained, Explained::at_spike) << want;
+		ASSERT_EQ(sp.causes.size(), 1u) << want;
+		EXPECT_EQ(sp.causes[0].name, std::to_string(want)) << want;
+	}
+}
+
+TEST(Attribute, CausesOfEqualLengthKeepTheKernelsOrder)
+{
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	SpikeCauses c = kernel_causes();
+	// 30 us each: the kernel's largest-first order, then steal and SMIs.
+	c.parts = {{RTNOISE_KIND_THREAD, 4242, 30000}, {RTNOISE_KIND_THREAD, 17, 30000}};
+	c.other_ns = 0;
+	c.steal_ns = 30000;
+	c.smi_ns = 10000;
+	c.unexplained_ns = 0;
+	t.explained.push_back({{3, 1, 0}, c});
+	attribute(s, t, Ksyms::parse(""));
+	const Spike& sp = s.spikes[0];
+	ASSERT_EQ(sp.causes.size(), 4u);
+	EXPECT_EQ(sp.causes[0].name, "noise-hog:4242");
+	EXPECT_EQ(sp.causes[1].name, "myapp:17");
+	EXPECT_EQ(sp.causes[2].kind, "steal");
+	EXPECT_EQ(sp.causes[3].kind, "smi");
 }
 
 TEST(Attribute, TheSamplersOwnEventsAreNoCause)

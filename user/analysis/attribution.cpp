@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "analysis/remedy.hpp"
 #include "host/ksyms.hpp"
@@ -53,6 +55,25 @@ Explanation explain_window(const std::vector<TraceEvent>& events, std::uint64_t 
 }
 
 namespace {
+
+// SourceKey - a source of one CPU, as the trace names it: looked up for
+// each cause of each spike, so hashed.
+struct SourceKey {
+	unsigned cpu = 0;
+	unsigned kind = 0;
+	std::uint64_t id = 0;
+	bool operator==(const SourceKey&) const = default;
+};
+
+struct SourceKeyHash {
+	std::size_t operator()(const SourceKey& k) const noexcept
+	{
+		std::uint64_t h = k.id ^ (static_cast<std::uint64_t>(k.cpu) << 40 |
+					  static_cast<std::uint64_t>(k.kind) << 32);
+		h *= 0x9e3779b97f4a7c15ULL;
+		return static_cast<std::size_t>(h ^ (h >> 32));
+	}
+};
 
 bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
 		 const std::set<std::uint64_t>& pids)
@@ -125,6 +146,20 @@ void trim_to_latency(Spike& sp)
 	}
 }
 
+// largest_first - a spike's few causes by duration, largest first, ties
+// in their order: an insertion sort, which allocates nothing (a
+// std::stable_sort of each of half a million spikes' causes does).
+void largest_first(std::vector<Cause>& causes)
+{
+	for (auto it = causes.begin(); it != causes.end(); ++it) {
+		auto to = std::upper_bound(causes.begin(), it, *it,
+					   [](const Cause& a, const Cause& b) {
+						   return a.duration_ns > b.duration_ns;
+					   });
+		std::rotate(to, it, it + 1);
+	}
+}
+
 }  // namespace
 
 void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
@@ -138,11 +173,11 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 	s.ticks.clear();
 
 	// Names of every (cpu, kind, id), and which threads are the workload.
-	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, std::string> names;
-	std::set<std::tuple<unsigned, unsigned, std::uint64_t>> workload;
+	std::unordered_map<SourceKey, std::string, SourceKeyHash> names;
+	std::unordered_set<SourceKey, SourceKeyHash> workload;	// threads only
 	std::map<unsigned, std::uint64_t> noise_ns;
 	for (const TraceSource& src : trace.sources) {
-		auto key = std::make_tuple(src.cpu, src.kind, src.id);
+		const SourceKey key{src.cpu, src.kind, src.id};
 		std::string name = source_name(src.kind, src.id, src.comm, ksyms);
 		names[key] = name;
 		if (src.kind == kTick) {
@@ -206,9 +241,36 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		auto name = names.find({cpu, kind, id});
 		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
 	};
+	// The kernel's joins meet their spikes in one walk of both by key
+	// (half a million map lookups were the most of a 64-CPU report).
+	// Keys beside their positions: the sorts compare what they move.
+	std::vector<std::pair<SpikeKey, std::uint32_t>> spike_keys, join_keys;
+	spike_keys.reserve(s.spikes.size());
+	join_keys.reserve(trace.explained.size());
+	for (std::size_t i = 0; i < s.spikes.size(); i++) {
+		const Spike& sp = s.spikes[i];
+		spike_keys.emplace_back(SpikeKey{sp.cpu, static_cast<unsigned>(sp.type), sp.seq},
+					static_cast<std::uint32_t>(i));
+	}
+	for (std::size_t i = 0; i < trace.explained.size(); i++)
+		join_keys.emplace_back(trace.explained[i].first, static_cast<std::uint32_t>(i));
+	std::sort(spike_keys.begin(), spike_keys.end());
+	std::sort(join_keys.begin(), join_keys.end());
+	std::vector<const SpikeCauses*> joined(s.spikes.size(), nullptr);
+	for (std::size_t i = 0, j = 0; i < spike_keys.size() && j < join_keys.size();) {
+		if (spike_keys[i].first < join_keys[j].first)
+			i++;
+		else if (join_keys[j].first < spike_keys[i].first)
+			j++;
+		else
+			joined[spike_keys[i++].second] =
+				&trace.explained[join_keys[j++].second].second;
+	}
+
 	// The spikes the kernel did not join, per CPU, for the pass below.
 	std::map<unsigned, std::vector<Spike*>> from_history;
-	for (Spike& sp : s.spikes) {
+	for (std::size_t i = 0; i < s.spikes.size(); i++) {
+		Spike& sp = s.spikes[i];
 		sp.causes.clear();
 		sp.stack.clear();
 		sp.unexplained_ns = 0;
@@ -217,17 +279,17 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		sp.explained = Explained::none;
 
 		// Joined in the kernel when the spike was recorded: take that.
-		auto ex = trace.explained.find({sp.cpu, static_cast<unsigned>(sp.type), sp.seq});
-		if (ex != trace.explained.end() && ex->second.expected_ns == sp.expected_ns &&
-		    ex->second.observed_ns == sp.observed_ns) {
-			const SpikeCauses& c = ex->second;
+		const SpikeCauses* ex = joined[i];
+		if (ex && ex->expected_ns == sp.expected_ns && ex->observed_ns == sp.observed_ns) {
+			const SpikeCauses& c = *ex;
 			sp.explained = Explained::at_spike;
 			sp.cut = c.cut;
 			sp.unexplained_ns = c.unexplained_ns;
+			sp.causes.reserve(c.parts.size() + 3);
 			for (const auto& p : c.parts) {
 				// The workload is not a cause: its time is unexplained,
 				// as the history join leaves it unpainted.
-				if (workload.count({sp.cpu, p.kind, p.id})) {
+				if (p.kind == kThread && workload.count({sp.cpu, p.kind, p.id})) {
 					sp.unexplained_ns += p.ns;
 					continue;
 				}
@@ -244,10 +306,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 				sp.causes.push_back({kind_name(kSmi),
 						     source_name(kSmi, c.smis, "", ksyms),
 						     c.smi_ns});
-			std::stable_sort(sp.causes.begin(), sp.causes.end(),
-					 [](const Cause& a, const Cause& b) {
-						 return a.duration_ns > b.duration_ns;
-					 });
+			largest_first(sp.causes);
 			trim_to_latency(sp);
 			sp.stack = symbolize_stack(c.stack, ksyms);
 			continue;
@@ -286,7 +345,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			for (std::size_t k = open.size(); k-- > 0;) {
 				const TraceEvent& e = events[open[k]];
 				if (e.start_ns < sp.observed_ns &&
-				    !workload.count({cpu, e.kind, e.id}))
+				    !(e.kind == kThread && workload.count({cpu, e.kind, e.id})))
 					relevant.push_back(e);
 			}
 			Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);

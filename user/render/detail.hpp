@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/compare.hpp"
 #include "model/snapshot.hpp"
@@ -19,6 +21,27 @@ inline CpuSet watched_cpus(const Snapshot& s)
 	for (const CpuResult& c : s.cpus)
 		cpus.insert(c.cpu);
 	return cpus;
+}
+
+// largest_spikes - the @n spikes of the largest latency, largest first;
+// spikes of equal latency in the snapshot's order. Partial: a report can
+// hold half a million spikes and shows ten.
+inline std::vector<const Spike*> largest_spikes(const Snapshot& s, std::size_t n)
+{
+	std::vector<const Spike*> top;
+	top.reserve(s.spikes.size());
+	for (const Spike& sp : s.spikes)
+		top.push_back(&sp);
+	n = std::min(n, top.size());
+	// The pointers are into one vector: comparing them is its order.
+	std::partial_sort(top.begin(), top.begin() + static_cast<long>(n), top.end(),
+			  [](const Spike* a, const Spike* b) {
+				  return a->latency_ns() != b->latency_ns()
+						 ? a->latency_ns() > b->latency_ns()
+						 : a < b;
+			  });
+	top.resize(n);
+	return top;
 }
 
 // The figures of `compare`, as its text and html forms print them.

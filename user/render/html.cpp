@@ -481,14 +481,7 @@ std::string timeline(const Snapshot& s)
 
 std::string spikes_table(const Snapshot& s, std::size_t top_spikes)
 {
-	std::vector<const Spike*> top;
-	for (const Spike& sp : s.spikes)
-		top.push_back(&sp);
-	std::stable_sort(top.begin(), top.end(), [](const Spike* a, const Spike* b) {
-		return a->latency_ns() > b->latency_ns();
-	});
-	if (top.size() > top_spikes)
-		top.resize(top_spikes);
+	const std::vector<const Spike*> top = render_detail::largest_spikes(s, top_spikes);
 	if (top.empty())
 		return {};
 	std::string out =

@@ -172,17 +172,11 @@ void text_noise(std::string& out, const Snapshot& s)
 
 void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 {
-	std::vector<const Spike*> top;
 	std::uint64_t lost = 0;
 	for (const CpuResult& c : s.cpus)
 		for (LatType t : kLatTypes)
 			lost += c.of(t).spikes_lost;
-	for (const Spike& sp : s.spikes)
-		top.push_back(&sp);
-	std::sort(top.begin(), top.end(),
-		  [](const Spike* a, const Spike* b) { return a->latency_ns() > b->latency_ns(); });
-	if (top.size() > top_spikes)
-		top.resize(top_spikes);
+	const std::vector<const Spike*> top = largest_spikes(s, top_spikes);
 
 	fmt::format_to(std::back_inserter(out), "\nSpikes >= {}: {} recorded",
 		       format_duration(s.threshold_ns), s.spikes.size());

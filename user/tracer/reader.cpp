@@ -102,7 +102,8 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 		const auto type = static_cast<unsigned>((i / cap) % 2);
 		if (slot >= RTNOISE_BPF_MAX_CPUS)
 			break;
-		t.explained[{meta.slot_cpu[slot], type, seq - 1}] = to_spike_causes(c);
+		t.explained.emplace_back(SpikeKey{meta.slot_cpu[slot], type, seq - 1},
+					 to_spike_causes(c));
 	}
 	munmap(mem, bytes);
 }
