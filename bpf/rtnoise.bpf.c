@@ -67,6 +67,15 @@ struct {
 	__type(value, struct rtnoise_src_val);
 } sources SEC(".maps");
 
+/* Each slot's RTNOISE_BPF_SRC_SLOTS sources (rtnoise_bpf.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);	/* nr_slots * RTNOISE_BPF_SRC_SLOTS, at load */
+	__type(key, __u32);
+	__type(value, struct rtnoise_src_slot);
+} cpu_sources SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, RTNOISE_BPF_ORIGINS);
@@ -82,8 +91,14 @@ struct {
 	__type(value, struct rtnoise_event);
 } events SEC(".maps");
 
+/*
+ * Mmapable for its layout, not to be mapped: the values then start on a
+ * page, so each slot's head (64 bytes) has a cacheline of its own and
+ * CPUs that switch at once do not share one.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, RTNOISE_BPF_MAX_CPUS);
 	__type(key, __u32);
 	__type(value, struct rtnoise_ring_head);
@@ -139,25 +154,80 @@ enum name_src { NAME_NONE, NAME_IRQ, NAME_TASK };
 /* "rtnoise/", little-endian: the comm prefix of rtnoise.ko's kthreads. */
 #define SAMPLER_COMM_PREFIX 0x2f6573696f6e7472ULL
 
-/* new_source - insert a source, named from @src; NULL on failure */
-static __noinline struct rtnoise_src_val *
-new_source(struct rtnoise_src_key *key, const void *src, int how)
+/* name_source - a new source's name and flags, from @src */
+static __noinline void name_source(struct rtnoise_src_val *v, const void *src,
+				   int how)
 {
-	struct rtnoise_src_val init = {};
 	__u64 prefix;
 
 	if (how == NAME_IRQ) {
 		const char *name = BPF_CORE_READ((struct irqaction *)src, name);
 
-		bpf_probe_read_kernel_str(init.name, sizeof(init.name), name);
+		bpf_probe_read_kernel_str(v->name, sizeof(v->name), name);
 	} else if (how == NAME_TASK) {
-		BPF_CORE_READ_STR_INTO(&init.name, (struct task_struct *)src, comm);
-		__builtin_memcpy(&prefix, init.name, sizeof(prefix));
+		BPF_CORE_READ_STR_INTO(&v->name, (struct task_struct *)src, comm);
+		__builtin_memcpy(&prefix, v->name, sizeof(prefix));
 		if (prefix == SAMPLER_COMM_PREFIX)
-			init.flags = RTNOISE_SRC_SAMPLER;
+			v->flags = RTNOISE_SRC_SAMPLER;
 	}
+}
+
+/* new_source - insert a source, named from @src; NULL on failure */
+static __noinline struct rtnoise_src_val *
+new_source(struct rtnoise_src_key *key, const void *src, int how)
+{
+	struct rtnoise_src_val init = {};
+
+	name_source(&init, src, how);
 	bpf_map_update_elem(&sources, key, &init, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&sources, key);
+}
+
+/* cpu_source - slot @slot's entry for @kind/@id, whoever holds it */
+static __always_inline struct rtnoise_src_slot *cpu_source(__u32 slot,
+							    __u32 kind,
+							    __u64 id)
+{
+	__u32 idx = (slot - 1) * RTNOISE_BPF_SRC_SLOTS +
+		    rtnoise_src_hash(kind, id);
+
+	return bpf_map_lookup_elem(&cpu_sources, &idx);
+}
+
+/*
+ * find_source - the source @kind/@id of this CPU: in its own entry of
+ * cpu_sources, claimed and named the first time; in the sources hash if
+ * another source holds that entry, or is being named in it (a program
+ * that interrupted the claim). NULL if neither has room.
+ */
+static __always_inline struct rtnoise_src_val *
+find_source(__u32 slot, __u32 cpu, __u32 kind, __u64 id, const void *src,
+	    int how)
+{
+	struct rtnoise_src_key key = { .cpu = cpu, .kind = kind, .id = id };
+	struct rtnoise_src_slot *e = cpu_source(slot, kind, id);
+	struct rtnoise_src_val *v;
+
+	if (e) {
+		if (e->state == RTNOISE_SRC_READY && e->id == id &&
+		    e->kind == kind)
+			return &e->v;
+		if (e->state == RTNOISE_SRC_FREE &&
+		    __sync_val_compare_and_swap(&e->state, RTNOISE_SRC_FREE,
+						RTNOISE_SRC_CLAIMED) ==
+			    RTNOISE_SRC_FREE) {
+			e->id = id;
+			e->kind = kind;
+			name_source(&e->v, src, how);
+			barrier();
+			e->state = RTNOISE_SRC_READY;
+			return &e->v;
+		}
+	}
+	v = bpf_map_lookup_elem(&sources, &key);
+	if (!v)
+		v = new_source(&key, src, how);
+	return v;
 }
 
 /* count - bump one of the ring head's loss counters of slot @s */
@@ -226,7 +296,7 @@ static __always_inline void ring_store(__u32 s, __u32 kind, __u64 id,
 
 /*
  * record - add a finished context to its source and to the event ring.
- * The hot path is one hash lookup and a few stores; names are read once,
+ * The hot path is two array lookups and a few stores; names are read once,
  * when a source is first seen. The sampler's own contexts and the idle
  * task are no source, but go to the ring: the spike join needs every
  * level of the nesting.
@@ -237,15 +307,12 @@ static __always_inline void record(__u32 slot, __u32 cpu,
 				   __u32 depth, __u32 flags, const void *src,
 				   int how)
 {
-	struct rtnoise_src_key key = { .cpu = cpu, .kind = kind, .id = id };
 	struct rtnoise_src_val *v;
 
 	if (!armed)
 		return;
 	if (kind != RTNOISE_KIND_IDLE && !(flags & RTNOISE_EV_NOT_CAUSE)) {
-		v = bpf_map_lookup_elem(&sources, &key);
-		if (!v)
-			v = new_source(&key, src, how);
+		v = find_source(slot, cpu, kind, id, src, how);
 		if (!v) {
 			count(slot - 1, LOST_SOURCE, 1);
 		} else if (v->flags & RTNOISE_SRC_SAMPLER) {
@@ -644,12 +711,17 @@ static __always_inline int on_ipi_mask(const struct cpumask *mask,
 static __always_inline int on_exec(struct task_struct *p)
 {
 	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD };
+	struct rtnoise_src_slot *e;
 	struct rtnoise_src_val *v;
 	__u32 slot;
 
 	if (!watched(&slot, &key.cpu))
 		return 0;
 	key.id = BPF_CORE_READ(p, pid);
+	e = cpu_source(slot, key.kind, key.id);
+	if (e && e->state == RTNOISE_SRC_READY && e->id == key.id &&
+	    e->kind == key.kind)
+		BPF_CORE_READ_STR_INTO(&e->v.name, p, comm);
 	v = bpf_map_lookup_elem(&sources, &key);
 	if (v)
 		BPF_CORE_READ_STR_INTO(&v->name, p, comm);
@@ -664,12 +736,17 @@ static __always_inline int on_rename(struct task_struct *p, const char *comm,
 				     bool btf)
 {
 	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD };
+	struct rtnoise_src_slot *e;
 	struct rtnoise_src_val *v;
 	__u32 i;
 
 	key.id = btf ? p->pid : BPF_CORE_READ(p, pid);
 	for (i = 0; i < nr_slots && i < RTNOISE_BPF_MAX_CPUS; i++) {
 		key.cpu = slot_cpu[i];
+		e = cpu_source(i + 1, key.kind, key.id);
+		if (e && e->state == RTNOISE_SRC_READY && e->id == key.id &&
+		    e->kind == key.kind)
+			bpf_probe_read_kernel_str(e->v.name, 16, comm);
 		v = bpf_map_lookup_elem(&sources, &key);
 		if (v)
 			bpf_probe_read_kernel_str(v->name, 16, comm);

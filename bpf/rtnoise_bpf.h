@@ -75,6 +75,36 @@ struct rtnoise_src_val {
 };
 
 /*
+ * cpu_sources: each watched CPU's own table of sources, RTNOISE_BPF_SRC_SLOTS
+ * entries per ring slot, a source at the entry its kind and id hash to
+ * (rtnoise_src_hash). Only that CPU writes its entries, so the hot path is
+ * an array index and a compare, with no shared cacheline. A source whose
+ * entry another holds goes to the sources hash instead; a reader adds up
+ * both (a source can be in both if its entry was claimed under it).
+ */
+#define RTNOISE_BPF_SRC_BITS	9
+#define RTNOISE_BPF_SRC_SLOTS	(1u << RTNOISE_BPF_SRC_BITS)
+
+/* States of struct rtnoise_src_slot. */
+#define RTNOISE_SRC_FREE	0
+#define RTNOISE_SRC_CLAIMED	1	/* being named: not yet the key's */
+#define RTNOISE_SRC_READY	2
+
+struct rtnoise_src_slot {
+	__u64 id;
+	__u32 kind;
+	__u32 state;		/* RTNOISE_SRC_FREE, _CLAIMED or _READY */
+	struct rtnoise_src_val v;
+};
+
+/* rtnoise_src_hash - the entry of @kind/@id in its CPU's cpu_sources */
+static inline __u32 rtnoise_src_hash(__u32 kind, __u64 id)
+{
+	return (__u32)(((id << 4 | kind) * 0x9e3779b97f4a7c15ULL) >>
+		       (64 - RTNOISE_BPF_SRC_BITS));
+}
+
+/*
  * origins: who, from which CPU, caused a source on a watched CPU: the
  * waker of a thread, the queuer of a work item, the arming context of a
  * timer, the sender of an IPI. Recorded where the cause runs (usually a

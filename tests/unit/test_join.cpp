@@ -9,6 +9,7 @@
 #include <atomic>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "analysis/attribution.hpp"
@@ -355,4 +356,29 @@ TEST(EventRing, TheReaderNeverKeepsATornRecord)
 	EXPECT_EQ(bad, 0u);
 	EXPECT_GT(kept, 1000u);
 	EXPECT_GT(refused, 0u);	 // the writer did overtake the reader
+}
+
+// A CPU's own source table is direct-mapped: threads with neighbouring
+// pids, and one source of each kind, must land in distinct entries, or
+// they fall back to the shared hash on the hot path.
+TEST(CpuSources, NeighbouringSourcesTakeDistinctEntries)
+{
+	for (std::uint64_t first : {1ULL, 4000ULL, 300000ULL, 4194000ULL}) {
+		std::set<std::uint32_t> entries;
+		for (std::uint64_t pid = first; pid < first + 64; pid++) {
+			const std::uint32_t e = rtnoise_src_hash(RTNOISE_KIND_THREAD, pid);
+			EXPECT_LT(e, RTNOISE_BPF_SRC_SLOTS);
+			entries.insert(e);
+		}
+		EXPECT_EQ(entries.size(), 64u) << "pids from " << first;
+	}
+	std::set<std::uint32_t> kinds;
+	for (std::uint32_t kind = 0; kind < RTNOISE_KIND_NR; kind++)
+		kinds.insert(rtnoise_src_hash(kind, 0));
+	EXPECT_EQ(kinds.size(), std::size_t{RTNOISE_KIND_NR});
+	// 512 pids spread over the whole table, as a CPU's threads would.
+	std::set<std::uint32_t> spread;
+	for (std::uint64_t pid = 1000; pid < 1000 + RTNOISE_BPF_SRC_SLOTS; pid++)
+		spread.insert(rtnoise_src_hash(RTNOISE_KIND_THREAD, pid));
+	EXPECT_GT(spread.size(), RTNOISE_BPF_SRC_SLOTS / 2);
 }

@@ -126,6 +126,10 @@ std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o, 
 	meta.spike_capacity = causes;
 	if (int err = bpf_map__set_max_entries(skel->maps.events, slots * o.ring_size))
 		throw system_error("cannot size the event ring: " + errno_text(-err));
+	if (int err = bpf_map__set_max_entries(skel->maps.cpu_sources,
+					       std::max<std::uint32_t>(1, slots) *
+						       RTNOISE_BPF_SRC_SLOTS))
+		throw system_error("cannot size the per-CPU sources: " + errno_text(-err));
 	if (int err = bpf_map__set_max_entries(skel->maps.causes,
 					       std::max<std::uint32_t>(1, slots * 2 * causes)))
 		throw system_error("cannot size the spike causes: " + errno_text(-err));
@@ -183,6 +187,7 @@ std::uint64_t tracer_bytes(const TracerOptions& o)
 	};
 	return cpus * o.ring_size * sizeof(rtnoise_event) +
 	       cpus * 2 * causes * sizeof(rtnoise_spike_causes) +
+	       cpus * RTNOISE_BPF_SRC_SLOTS * sizeof(rtnoise_src_slot) +
 	       hash(RTNOISE_BPF_SOURCES, sizeof(rtnoise_src_key), sizeof(rtnoise_src_val)) +
 	       hash(RTNOISE_BPF_ORIGINS, sizeof(rtnoise_origin_key), sizeof(rtnoise_origin_val)) +
 	       hash(RTNOISE_BPF_PARKED, sizeof(__u32), sizeof(rtnoise_parked));

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <tuple>
 #include <vector>
 
 #include "host/host.hpp"
@@ -108,6 +110,30 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 	munmap(mem, bytes);
 }
 
+// read_cpu_sources - the sources in each watched CPU's own table, each
+// given to @add(cpu, kind, id, value).
+template <typename Add>
+void read_cpu_sources(int fd, const rtnoise_meta& meta, Add&& add)
+{
+	const std::size_t entries = std::size_t{meta.nr_slots} * RTNOISE_BPF_SRC_SLOTS;
+	if (!entries)
+		return;
+	const std::size_t bytes = entries * sizeof(rtnoise_src_slot);
+	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED)
+		throw system_error("cannot map the per-CPU sources: " + errno_text(errno));
+	const auto* all = static_cast<const rtnoise_src_slot*>(mem);
+	for (std::size_t i = 0; i < entries; i++) {
+		rtnoise_src_slot e;
+		std::memcpy(&e, &all[i], sizeof(e));
+		const std::size_t slot = i / RTNOISE_BPF_SRC_SLOTS;
+		if (e.state != RTNOISE_SRC_READY || slot >= RTNOISE_BPF_MAX_CPUS)
+			continue;  // free, or being named
+		add(meta.slot_cpu[slot], e.kind, e.id, e.v);
+	}
+	munmap(mem, bytes);
+}
+
 }  // namespace
 
 TraceData tracer_read(const std::string& pin_dir)
@@ -130,22 +156,42 @@ TraceData tracer_read(const std::string& pin_dir)
 	t.start_ns = meta.start_ns;
 	t.ring_size = meta.ring_size;
 
+	// Each CPU's own table first, then the shared hash; a source in
+	// both (its entry was claimed under it) is one source.
+	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, std::size_t> seen;
+	auto add_source = [&](unsigned cpu, unsigned kind, std::uint64_t id,
+			      const rtnoise_src_val& val) {
+		auto [it, fresh] = seen.try_emplace({cpu, kind, id}, t.sources.size());
+		if (!fresh) {
+			TraceSource& s = t.sources[it->second];
+			s.count += val.count;
+			s.total_ns += val.total_ns;
+			s.max_ns = std::max<std::uint64_t>(s.max_ns, val.max_ns);
+			s.sampler = s.sampler || (val.flags & RTNOISE_SRC_SAMPLER);
+			return;
+		}
+		TraceSource s;
+		s.cpu = cpu;
+		s.kind = kind;
+		s.id = id;
+		s.count = val.count;
+		s.total_ns = val.total_ns;
+		s.max_ns = val.max_ns;
+		s.comm = escape_name({val.name, strnlen(val.name, sizeof(val.name))});
+		s.sampler = val.flags & RTNOISE_SRC_SAMPLER;
+		t.sources.push_back(std::move(s));
+	};
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "cpu_sources").c_str()); fd >= 0) {
+		UniqueFd cpu_sources_fd(fd);
+		read_cpu_sources(cpu_sources_fd.get(), meta, add_source);
+	}
+
 	rtnoise_src_key key{}, next{};
 	rtnoise_src_val val{};
 	void* prev = nullptr;
 	while (bpf_map_get_next_key(sources_fd.get(), prev, &next) == 0) {
-		if (bpf_map_lookup_elem(sources_fd.get(), &next, &val) == 0) {
-			TraceSource s;
-			s.cpu = next.cpu;
-			s.kind = next.kind;
-			s.id = next.id;
-			s.count = val.count;
-			s.total_ns = val.total_ns;
-			s.max_ns = val.max_ns;
-			s.comm = escape_name({val.name, strnlen(val.name, sizeof(val.name))});
-			s.sampler = val.flags & RTNOISE_SRC_SAMPLER;
-			t.sources.push_back(std::move(s));
-		}
+		if (bpf_map_lookup_elem(sources_fd.get(), &next, &val) == 0)
+			add_source(next.cpu, next.kind, next.id, val);
 		key = next;
 		prev = &key;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "tracer/wire.hpp"
 
+#include <cstddef>
 #include <string_view>
 
 #include "tracer/tracer.hpp"
@@ -21,6 +22,10 @@ static_assert(same(kThread, RTNOISE_KIND_THREAD) && same(kIrq, RTNOISE_KIND_IRQ)
 	      same(kSteal, RTNOISE_KIND_STEAL) && same(kKindCount, RTNOISE_KIND_NR));
 static_assert(kEvNotCause == RTNOISE_EV_NOT_CAUSE && kEvContinued == RTNOISE_EV_CONTINUED);
 static_assert(kIpiCount == RTNOISE_IPI_NR);
+// A CPU's source entry: its key, its state, the value the hash holds too.
+static_assert(sizeof(rtnoise_src_slot) == 16 + sizeof(rtnoise_src_val) &&
+	      sizeof(rtnoise_src_slot) % 8 == 0 && offsetof(rtnoise_src_slot, v) == 16);
+static_assert((RTNOISE_BPF_SRC_SLOTS & (RTNOISE_BPF_SRC_SLOTS - 1)) == 0);
 static_assert(std::string_view(kBpfPinDir) == RTNOISE_BPF_PIN_DIR);
 
 bool read_event(const volatile rtnoise_event& e, std::uint64_t seq, TraceEvent& out)
