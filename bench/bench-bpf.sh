@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # bench-bpf.sh - what rtnoise's BPF attribution costs, natively (no VM):
-#  1. ns per event of each program (kernel.bpf_stats_enabled);
-#  2. pipe ping-pong round trips/s on one CPU: bare, with rtnoise
+#  1. pipe ping-pong round trips/s on one CPU: bare, with rtnoise
 #     attached (--no-sampler), and with bpftrace doing per-source
-#     accounting on the same CPU; interleaved rounds, medians.
+#     accounting on the same CPU; interleaved rounds, medians, with
+#     kernel.bpf_stats_enabled off (the stats cost about 20 ns per run);
+#  2. then one more round of each rtnoise with the stats on: ns per event
+#     of each program, over every CPU's runs.
 #
 #  3. with BASE=OTHER_BUILD_DIR, the same with that build's rtnoise in
 #     every round too: two versions compared interleaved, on one machine.
 #
-#   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5 BASE=
+#  WATCH=all has rtnoise watch every online CPU (the ping-pong still runs
+#  on CPU); the default watches CPU alone.
+#
+#   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5 BASE= WATCH=
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
@@ -18,6 +23,11 @@ rounds=${ROUNDS:-5}
 rt=$build/rtnoise
 pp=$build/bench/rtnoise_pingpong
 base=${BASE:-}
+case "${WATCH:-}" in
+"") watch=$cpu ;;
+all) watch=$(cat /sys/devices/system/cpu/online) ;;
+*) echo "bench-bpf.sh: WATCH is empty or all" >&2; exit 2 ;;
+esac
 
 command -v bpftrace >/dev/null || { echo "bench-bpf.sh: apt-get install bpftrace" >&2; exit 1; }
 [ -x "$pp" ] || { echo "bench-bpf.sh: build first ($pp missing)" >&2; exit 1; }
@@ -28,14 +38,17 @@ command -v bpftrace >/dev/null || { echo "bench-bpf.sh: apt-get install bpftrace
 run() { "$pp" "$cpu" "$secs" | awk '{print $2}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# with_rtnoise RTNOISE STATS - round trips/s with that rtnoise attached
-# (--no-sampler), its programs' bpf_stats left in STATS.
+# with_rtnoise RTNOISE [STATS] - round trips/s with that rtnoise attached
+# (--no-sampler); with STATS, kernel.bpf_stats_enabled on during the run
+# and its programs' stats left in that file.
 with_rtnoise() {
-	"$1" attach --cpus "$cpu" --no-sampler >/dev/null 2>&1
-	sysctl -qw kernel.bpf_stats_enabled=1
+	"$1" attach --cpus "$watch" --no-sampler >/dev/null 2>&1
+	[ -n "${2:-}" ] && sysctl -qw kernel.bpf_stats_enabled=1
 	run
-	bpftool prog show -j >"$2"
-	sysctl -qw kernel.bpf_stats_enabled=0
+	if [ -n "${2:-}" ]; then
+		bpftool prog show -j >"$2"
+		sysctl -qw kernel.bpf_stats_enabled=0
+	fi
 	"$1" detach >/dev/null 2>&1
 }
 
@@ -47,8 +60,8 @@ trap 'rm -f "$stats" "$base_stats"; "$rt" detach >/dev/null 2>&1 || true; sysctl
 for r in $(seq "$rounds"); do
 	bare+=("$(run)")
 
-	with_rt+=("$(with_rtnoise "$rt" "$stats")")
-	[ -n "$base" ] && with_base+=("$(with_rtnoise "$base/rtnoise" "$base_stats")")
+	with_rt+=("$(with_rtnoise "$rt")")
+	[ -n "$base" ] && with_base+=("$(with_rtnoise "$base/rtnoise")")
 
 	log=$(mktemp)
 	bpftrace "$top/bench/per-source.bt" "$cpu" >"$log" 2>&1 &
@@ -63,10 +76,14 @@ for r in $(seq "$rounds"); do
 		"${base:+ base ${with_base[-1]}}" >&2
 done
 
+sysctl -qw kernel.bpf_stats_enabled=0
+stats_rt=$(with_rtnoise "$rt" "$stats")
+[ -n "$base" ] && stats_base=$(with_rtnoise "$base/rtnoise" "$base_stats")
+
 b=$(printf '%s\n' "${bare[@]}" | median)
 r=$(printf '%s\n' "${with_rt[@]}" | median)
 t=$(printf '%s\n' "${with_bt[@]}" | median)
-echo "kernel $(uname -r), CPU $cpu, $secs s x $rounds interleaved rounds"
+echo "kernel $(uname -r), CPU $cpu, rtnoise watching $watch, $secs s x $rounds interleaved rounds, bpf_stats off"
 echo "pipe ping-pong round trips/s (median): bare $b, rtnoise $r ($(awk "BEGIN{printf \"%.3f\", $r/$b}")x), bpftrace $t ($(awk "BEGIN{printf \"%.3f\", $t/$b}")x)"
 if [ -n "$base" ]; then
 	m=$(printf '%s\n' "${with_base[@]}" | median)
@@ -84,9 +101,9 @@ for name, cnt, ns in sorted(rows, key=lambda r: -r[1]):
     print(f"  {name:24s} {cnt:>10d} events  {ns / cnt:7.1f} ns/event")
 PY
 }
-echo "ns per event, rtnoise programs (last round):"
+echo "ns per event, rtnoise programs (a round with bpf_stats on: $stats_rt round trips/s):"
 per_event "$stats"
 if [ -n "$base" ]; then
-	echo "ns per event, base programs (last round):"
+	echo "ns per event, base programs (a round with bpf_stats on: $stats_base round trips/s):"
 	per_event "$base_stats"
 fi
