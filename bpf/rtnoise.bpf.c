@@ -728,29 +728,44 @@ static __always_inline int on_exec(struct task_struct *p)
 	return 0;
 }
 
+struct rename {
+	const char *comm;
+	__u64 pid;
+};
+
+/* rename_slot - slot @i's source of the thread, if it has one, takes the name */
+static long rename_slot(__u32 i, struct rename *r)
+{
+	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD, .id = r->pid };
+	struct rtnoise_src_slot *e;
+	struct rtnoise_src_val *v;
+
+	if (i >= RTNOISE_BPF_MAX_CPUS)
+		return 1;
+	key.cpu = slot_cpu[i];
+	e = cpu_source(i + 1, key.kind, key.id);
+	if (e && e->state == RTNOISE_SRC_READY && e->id == key.id &&
+	    e->kind == key.kind)
+		bpf_probe_read_kernel_str(e->v.name, 16, r->comm);
+	v = bpf_map_lookup_elem(&sources, &key);
+	if (v)
+		bpf_probe_read_kernel_str(v->name, 16, r->comm);
+	return 0;
+}
+
 /*
  * on_rename - a thread named itself (prctl(PR_SET_NAME), QEMU's vCPU
  * threads, DPDK's lcores): its sources on every watched CPU take the name.
+ * A bpf_loop: 6.1's verifier refuses the loop clang makes of this body
+ * ("back-edge" into a helper call's fall-through).
  */
 static __always_inline int on_rename(struct task_struct *p, const char *comm,
 				     bool btf)
 {
-	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD };
-	struct rtnoise_src_slot *e;
-	struct rtnoise_src_val *v;
-	__u32 i;
+	struct rename r = { .comm = comm };
 
-	key.id = btf ? p->pid : BPF_CORE_READ(p, pid);
-	for (i = 0; i < nr_slots && i < RTNOISE_BPF_MAX_CPUS; i++) {
-		key.cpu = slot_cpu[i];
-		e = cpu_source(i + 1, key.kind, key.id);
-		if (e && e->state == RTNOISE_SRC_READY && e->id == key.id &&
-		    e->kind == key.kind)
-			bpf_probe_read_kernel_str(e->v.name, 16, comm);
-		v = bpf_map_lookup_elem(&sources, &key);
-		if (v)
-			bpf_probe_read_kernel_str(v->name, 16, comm);
-	}
+	r.pid = btf ? p->pid : BPF_CORE_READ(p, pid);
+	bpf_loop(nr_slots, rename_slot, &r, 0);
 	return 0;
 }
 
