@@ -50,7 +50,10 @@ watchdog=$!
 status=0
 for t in sampler attribution; do
 	echo "==== guest-$t.sh"
-	"$here/guest-$t.sh" "$build" "$outdir" || status=1
+	# Also into OUT_DIR as it goes: a run of hours can be followed from
+	# the host, and what it found survives a run cut short.
+	"$here/guest-$t.sh" "$build" "$outdir" 2>&1 | tee "$outdir/guest-$t.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 	cp "$outdir/dmesg" "$outdir/dmesg-$t" 2>/dev/null
 done
 kill "$watchdog" 2>/dev/null
