@@ -242,7 +242,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
 	};
 	// The kernel's joins meet their spikes in one walk of both by key
-	// (half a million map lookups were the most of a 64-CPU report).
+	// (half a million map lookups were a large part of a 64-CPU report).
 	// Keys beside their positions: the sorts compare what they move.
 	std::vector<std::pair<SpikeKey, std::uint32_t>> spike_keys, join_keys;
 	spike_keys.reserve(s.spikes.size());
