@@ -43,8 +43,10 @@ for f in "$(command -v rtla)" "$(command -v cyclictest)"; do
 	[ -r "$f" ] && step 120 cat "$f" >/dev/null
 done
 
-# runtimes NAME-RE [PID] - "CPU NS AGE_NS" per measuring thread: its
-# se.sum_exec_runtime and how long it has existed. The threads are the
+# runtimes NAME-RE [PID] - "CPU NS AGE_NS NVCSW" per measuring thread: its
+# se.sum_exec_runtime, how long it has existed and its voluntary
+# switches (one a sample: each tool's thread sleeps until its next
+# period). The threads are the
 # kernel threads whose comm matches NAME-RE (their CPU is in the name),
 # or the threads of PID but its first (cyclictest's main()), by the CPU
 # they run on (stat field 39; field 22 is the start time). One awk for
@@ -65,10 +67,12 @@ runtimes() {
 			c = $0; sub(/.*\//, "", c); if (kthread) cpu[d] = c }
 		FILENAME ~ /sched$/ && /se.sum_exec_runtime/ {
 			d = FILENAME; sub(/\/sched$/, "", d); ns[d] = $3 * 1e6 }
+		FILENAME ~ /sched$/ && /nr_voluntary_switches/ {
+			d = FILENAME; sub(/\/sched$/, "", d); vs[d] = $3 }
 		FILENAME ~ /stat$/ { d = FILENAME; sub(/\/stat$/, "", d)
 			age[d] = (up - $22 / hz) * 1e9
 			if (!kthread) cpu[d] = $39 }
-		END { for (d in ns) printf "%d %.0f %.0f\n", cpu[d], ns[d], age[d] }
+		END { for (d in ns) printf "%d %.0f %.0f %d\n", cpu[d], ns[d], age[d], vs[d] }
 	' /proc/uptime $(for t in "${dirs[@]}"; do echo "$t/comm $t/sched $t/stat"; done) 2>/dev/null
 }
 
@@ -76,11 +80,19 @@ runtimes() {
 # runtimes every 0.5 s into $out/$tag.runtime, keeping the last read that
 # found the most threads (the tools print their counts only at their end)
 follow() {
+	rm -f "$out/$tag.w0" "$out/$tag.w1"
 	while kill -0 "$1" 2>/dev/null; do
 		if [ -n "${3:-}" ]; then
 			runtimes x "$(pgrep -x "$3" | head -1)" >"$out/$tag.rt.tmp"
 		else
 			runtimes "$2" >"$out/$tag.rt.tmp"
+		fi
+		now=$(mono_ns)
+		# the window of the switch counts: from the first read of every
+		# thread to the last
+		if [ "$(wc -l <"$out/$tag.rt.tmp")" -ge "$ncpus" ]; then
+			{ echo "T $now"; cat "$out/$tag.rt.tmp"; } >"$out/$tag.w1"
+			[ -e "$out/$tag.w0" ] || cp "$out/$tag.w1" "$out/$tag.w0"
 		fi
 		# the fullest read, the latest of those
 		[ "$(wc -l <"$out/$tag.rt.tmp")" -ge "$(cat "$out/$tag.runtime" 2>/dev/null | wc -l)" ] &&
@@ -90,12 +102,20 @@ follow() {
 	rm -f "$out/$tag.rt.tmp"
 }
 
+# window FILE NAME-RE - a read of the switch counts for the window, timed
+window() {
+	local r
+	r=$(runtimes "$2")
+	printf 'T %s\n%s\n' "$(mono_ns)" "$r" >"$1"
+}
+
 # mono_ns - CLOCK_MONOTONIC now, the clock of the module's start_ns
 mono_ns() { awk '/^now at/ {print $3; exit}' /proc/timer_list; }
 
 # figures MODE ARGS... - one JSON line for the results, or say why not
 figures() {
-	if ! step 60 python3 "$fig" "$@" >>"$out/figures.json"; then
+	if ! step 60 python3 "$fig" "$@" --window "$out/$tag.w0" "$out/$tag.w1" \
+		>>"$out/figures.json"; then
 		echo "no figures for $1 at ${p}us: see $out/$tag.*" | tee -a "$out/errors"
 	fi
 }
@@ -108,10 +128,13 @@ for p in ${periods//,/ }; do
 		rtnoise)
 			step 120 "$rt" attach --cpus "$cpus" --period "${p}us" \
 				--hist-us 2000 --no-bpf >"$out/$tag.attach" 2>&1
-			sleep "$((secs - 1))"
+			sleep 1
+			window "$out/$tag.w0" 'rtnoise/[0-9]+'
+			sleep "$((secs - 2))"
 			# the runtime first: the report's start-up runs on CPU 0,
 			# which under TCG takes emulation time from the others
 			runtimes 'rtnoise/[0-9]+' >"$out/$tag.runtime"
+			window "$out/$tag.w1" 'rtnoise/[0-9]+'
 			at=$(mono_ns)
 			step 60 "$rt" report --format json >"$out/$tag.json" 2>&1
 			step 120 "$rt" detach --unload >/dev/null 2>&1

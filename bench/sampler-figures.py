@@ -8,8 +8,12 @@
 #   sampler-figures.py timerlat   HIST.txt    RUNTIMES PERIOD_US SECONDS
 #   sampler-figures.py cyclictest HIST.txt    RUNTIMES PERIOD_US SECONDS CPUS
 #   sampler-figures.py table      LINES.json
+# The first three take "--window W0 W1" at the end: two reads of the
+# measuring threads ("T MONO_NS", then RUNTIMES lines with the voluntary
+# switches fourth) that count every tool's samples the same way, over
+# the same kind of window (its "window" entry, a second table).
 #
-# RUNTIMES holds "CPU NS [AGE_NS]" lines: each measuring thread's
+# RUNTIMES holds "CPU NS [AGE_NS [NVCSW]]" lines: each measuring thread's
 # se.sum_exec_runtime, and for timerlat and cyclictest how long the thread
 # had existed then. rtnoise's report follows that read (at AT_NS,
 # CLOCK_MONOTONIC); timerlat and cyclictest print their counts only at the
@@ -189,6 +193,49 @@ def finish(tool, period_us, window, cpus, lats):
             "lat": lats, "cpus": cpus}
 
 
+def window(w0, w1, period_us):
+    """Samples counted the same way for every tool, over the same kind of
+    window: each measuring thread's voluntary switches (it sleeps once a
+    period) between two reads, against the periods between them."""
+    def read(path):
+        t, threads = None, {}
+        with open(path) as f:
+            for line in f:
+                w = line.split()
+                if w and w[0] == "T":
+                    t = int(w[1])
+                elif len(w) >= 4:
+                    cpu = int(w[0])
+                    ns, sw = threads.get(cpu, (0, 0))
+                    threads[cpu] = (ns + int(w[1]), sw + int(w[3]))
+        return t, threads
+
+    try:
+        t0, a = read(w0)
+        t1, b = read(w1)
+    except (OSError, ValueError):
+        return None
+    if t0 is None or t1 is None or t1 <= t0 or not b:
+        return None
+    secs = (t1 - t0) / 1e9
+    periods = int(secs * 1e6 // period_us)
+    cpus = []
+    for cpu in sorted(b):
+        ns0, sw0 = a.get(cpu, (0, 0))
+        ns1, sw1 = b[cpu]
+        woken = sw1 - sw0
+        cpus.append({"cpu": cpu, "periods": periods, "woken": woken,
+                     "ns_per_wakeup": round((ns1 - ns0) / woken) if woken else None})
+    woken = sum(c["woken"] for c in cpus)
+    ns = sum(b[c][0] - a.get(c, (0, 0))[0] for c in b)
+    return {"seconds": round(secs, 3), "periods": periods * len(cpus),
+            "woken": woken,
+            "woken_pct": round(100 * woken / (periods * len(cpus)), 1)
+            if periods else None,
+            "ns_per_wakeup": round(ns / woken) if woken else None,
+            "cpus": cpus}
+
+
 def table(path):
     def us(v):
         return "-" if v is None else str(v)
@@ -206,6 +253,18 @@ def table(path):
             r["tool"], r["period_us"], r["periods"], us(r["irq"]),
             r["thread"], us(r["taken_pct"]), us(r["ns_per_sample"]),
             lt.get("irq", "-"), lt.get("thread", "-")))
+    print("the same window for each tool: the measuring threads' "
+          "voluntary switches between two reads")
+    print("%-14s %6s %8s %9s %9s %7s %9s" % (
+        "tool", "period", "window", "periods", "woken", "woken", "ns/wake"))
+    for r in lines:
+        w = r.get("window")
+        if not w:
+            print("%-14s %4dus  (no window read)" % (r["tool"], r["period_us"]))
+            continue
+        print("%-14s %4dus %7.2fs %9d %9d %6s%% %9s" % (
+            r["tool"], r["period_us"], w["seconds"], w["periods"], w["woken"],
+            us(w["woken_pct"]), us(w["ns_per_wakeup"])))
     print("per CPU: tool period cpu periods thread-samples ns/sample")
     for r in lines:
         for c in r["cpus"]:
@@ -215,6 +274,10 @@ def table(path):
 
 
 def main(a):
+    win = None
+    if "--window" in a:
+        i = a.index("--window")
+        win, a = a[i + 1:i + 3], a[:i]
     if a[0] == "rtnoise":
         r = rtnoise(a[1], a[2], int(a[3]), int(a[4]))
     elif a[0] == "timerlat":
@@ -226,6 +289,8 @@ def main(a):
         return table(a[1])
     else:
         sys.exit("sampler-figures.py: unknown mode " + a[0])
+    if win:
+        r["window"] = window(win[0], win[1], int(a[3]))
     print(json.dumps(r))
 
 
