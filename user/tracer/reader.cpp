@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -25,6 +26,32 @@ namespace rtnoise {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Mapping - a mmapable BPF array's values, mapped read-only and unmapped
+// on every way out (a throw while copying them out left the mapping).
+class Mapping {
+public:
+	Mapping(int fd, std::size_t bytes, const char* what)
+	    : mem_(mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0)), bytes_(bytes)
+	{
+		if (mem_ == MAP_FAILED)
+			throw system_error(std::string("cannot map ") + what + ": " +
+					   errno_text(errno));
+	}
+	~Mapping() { munmap(mem_, bytes_); }
+	Mapping(const Mapping&) = delete;
+	Mapping& operator=(const Mapping&) = delete;
+
+	template <typename T>
+	const T* values() const
+	{
+		return static_cast<const T*>(mem_);
+	}
+
+private:
+	void* mem_;
+	std::size_t bytes_;
+};
 
 // comm_of_file - the first line of a small file, or "".
 std::string comm_of_file(const fs::path& path)
@@ -90,11 +117,8 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * 2 * cap;
 	if (!entries)
 		return;
-	const std::size_t bytes = entries * sizeof(rtnoise_spike_causes);
-	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, causes_fd, 0);
-	if (mem == MAP_FAILED)
-		throw system_error("cannot map the spike causes: " + errno_text(errno));
-	const auto* all = static_cast<const volatile rtnoise_spike_causes*>(mem);
+	const Mapping m(causes_fd, entries * sizeof(rtnoise_spike_causes), "the spike causes");
+	const volatile rtnoise_spike_causes* all = m.values<rtnoise_spike_causes>();
 	for (std::size_t i = 0; i < entries; i++) {
 		rtnoise_spike_causes c;
 		const std::uint64_t seq = seq_copy(all[i], c);
@@ -107,7 +131,6 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 		t.explained.emplace_back(SpikeKey{meta.slot_cpu[slot], type, seq - 1},
 					 to_spike_causes(c));
 	}
-	munmap(mem, bytes);
 }
 
 // read_cpu_sources - the sources in each watched CPU's own table, each
@@ -118,11 +141,8 @@ void read_cpu_sources(int fd, const rtnoise_meta& meta, Add&& add)
 	const std::size_t entries = std::size_t{meta.nr_slots} * RTNOISE_BPF_SRC_SLOTS;
 	if (!entries)
 		return;
-	const std::size_t bytes = entries * sizeof(rtnoise_src_slot);
-	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
-	if (mem == MAP_FAILED)
-		throw system_error("cannot map the per-CPU sources: " + errno_text(errno));
-	const auto* all = static_cast<const rtnoise_src_slot*>(mem);
+	const Mapping m(fd, entries * sizeof(rtnoise_src_slot), "the per-CPU sources");
+	const auto* all = m.values<rtnoise_src_slot>();
 	for (std::size_t i = 0; i < entries; i++) {
 		rtnoise_src_slot e;
 		std::memcpy(&e, &all[i], sizeof(e));
@@ -131,7 +151,6 @@ void read_cpu_sources(int fd, const rtnoise_meta& meta, Add&& add)
 			continue;  // free, or being named
 		add(meta.slot_cpu[slot], e.kind, e.id, e.v);
 	}
-	munmap(mem, bytes);
 }
 
 }  // namespace
@@ -214,13 +233,10 @@ TraceData tracer_read(const std::string& pin_dir)
 	}
 
 	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * meta.ring_size;
-	const std::size_t bytes = entries * sizeof(rtnoise_event);
 	if (!entries)
 		return t;
-	void* mem = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, events_fd.get(), 0);
-	if (mem == MAP_FAILED)
-		throw system_error("cannot map the event ring: " + errno_text(errno));
-	const auto* ring = static_cast<const volatile rtnoise_event*>(mem);
+	const Mapping events(events_fd.get(), entries * sizeof(rtnoise_event), "the event ring");
+	const volatile rtnoise_event* ring = events.values<rtnoise_event>();
 
 	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
 		rtnoise_ring_head h{};
@@ -250,7 +266,6 @@ TraceData tracer_read(const std::string& pin_dir)
 				c.torn++;  // overwritten, or being written
 		}
 	}
-	munmap(mem, bytes);
 
 	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
 		UniqueFd causes_fd(fd);
