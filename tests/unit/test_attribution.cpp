@@ -394,36 +394,41 @@ TEST(Attribute, AnotherSpikesCausesAreNotTaken)
 	EXPECT_EQ(s.spikes[0].causes[0].duration_ns, 78000u);
 }
 
-TEST(Attribute, EachSpikeMeetsItsOwnKernelJoinInAnyOrder)
+namespace {
+
+// Two CPUs, both types, three sequence numbers each; the joins in the
+// order @order of the list built below (one of them for a spike the
+// module no longer holds), and one spike without a join: each spike
+// must get its own causes.
+void expect_each_spike_meets_its_join(unsigned lo, unsigned hi,
+				      const std::vector<std::size_t>& order)
 {
-	// Two CPUs, both types, three sequence numbers each; the joins in
-	// the order of the causes map (not the spikes'), one of them for a
-	// spike the module no longer holds, and one spike without a join.
 	Snapshot s;
 	s.start_ns = 0;
 	s.end_ns = 1000000000ULL;
 	std::vector<std::pair<SpikeKey, SpikeCauses>> joins;
-	for (unsigned cpu : {3u, 2u}) {
+	for (unsigned cpu : {hi, lo}) {
 		CpuResult c;
 		c.cpu = cpu;
 		s.cpus.push_back(c);
 	}
+	// The spikes by time, as the sampler hands them over.
 	for (std::uint64_t seq = 0; seq < 3; seq++)
-		for (unsigned cpu : {2u, 3u})
+		for (unsigned cpu : {lo, hi})
 			for (LatType type : {LatType::irq, LatType::thread}) {
 				Spike sp;
 				sp.cpu = cpu;
 				sp.type = type;
 				sp.seq = seq;
-				sp.expected_ns = 1000000 * (seq + 1) + cpu * 1000;
+				sp.expected_ns = 1000000 * (seq + 1) + (cpu == hi ? 1000 : 0);
 				sp.observed_ns = sp.expected_ns + 50000;
 				s.spikes.push_back(sp);
-				if (cpu == 2 && type == LatType::irq && seq == 1)
+				if (cpu == lo && type == LatType::irq && seq == 1)
 					continue;  // never joined
 				SpikeCauses c;
 				c.expected_ns = sp.expected_ns;
 				c.observed_ns = sp.observed_ns;
-				// The cause names the spike: IRQ cpu*100+type*10+seq.
+				// The cause names the spike.
 				c.parts = {{RTNOISE_KIND_IRQ,
 					    cpu * 100 + static_cast<unsigned>(type) * 10 + seq,
 					    50000}};
@@ -433,18 +438,17 @@ TEST(Attribute, EachSpikeMeetsItsOwnKernelJoinInAnyOrder)
 	SpikeCauses gone;
 	gone.expected_ns = 1;
 	gone.observed_ns = 2;
-	joins.push_back({{3, 0, 7}, gone});
+	joins.push_back({{hi, 0, 7}, gone});
 	TraceData t;
-	t.cpus[2];
-	t.cpus[3];
-	// The causes map's order: by CPU slot and type, each a ring.
-	for (std::size_t i : {5, 11, 0, 9, 2, 7, 1, 10, 3, 8, 4, 6})
+	t.cpus[lo];
+	t.cpus[hi];
+	for (std::size_t i : order)
 		t.explained.push_back(joins[i]);
 
 	attribute(s, t, Ksyms::parse(""));
 	for (const Spike& sp : s.spikes) {
 		const auto want = sp.cpu * 100 + static_cast<unsigned>(sp.type) * 10 + sp.seq;
-		if (sp.cpu == 2 && sp.type == LatType::irq && sp.seq == 1) {
+		if (sp.cpu == lo && sp.type == LatType::irq && sp.seq == 1) {
 			EXPECT_NE(sp.explained, Explained::at_spike);
 			continue;
 		}
@@ -452,6 +456,25 @@ TEST(Attribute, EachSpikeMeetsItsOwnKernelJoinInAnyOrder)
 		ASSERT_EQ(sp.causes.size(), 1u) << want;
 		EXPECT_EQ(sp.causes[0].name, std::to_string(want)) << want;
 	}
+}
+
+}  // namespace
+
+TEST(Attribute, EachSpikeMeetsItsOwnKernelJoinInAnyOrder)
+{
+	// The causes map's order: by CPU slot and type, each a ring that
+	// wrapped.
+	expect_each_spike_meets_its_join(2, 3, {5, 11, 0, 9, 2, 7, 1, 10, 3, 8, 4, 6});
+	// In key order already, and in the reverse of it.
+	expect_each_spike_meets_its_join(2, 3, {0, 7, 1, 4, 8, 2, 5, 9, 11, 3, 6, 10});
+	expect_each_spike_meets_its_join(2, 3, {10, 6, 3, 11, 9, 5, 2, 8, 4, 1, 7, 0});
+}
+
+TEST(Attribute, EachSpikeMeetsItsOwnKernelJoinOnCpusFarApart)
+{
+	// CPU numbers too sparse to count by: ordered by a sort instead.
+	expect_each_spike_meets_its_join(2, 100000, {5, 11, 0, 9, 2, 7, 1, 10, 3, 8, 4, 6});
+	expect_each_spike_meets_its_join(0, 4095, {11, 7, 3, 9, 5, 1, 10, 6, 2, 8, 4, 0});
 }
 
 TEST(Attribute, CausesOfEqualLengthKeepTheKernelsOrder)
