@@ -6,6 +6,7 @@
 # guest then fails on any lockdep, KASAN or kmemleak report.
 #
 #   scripts/debug-kernel.sh             # build what is missing, boot, test
+#   scripts/debug-kernel.sh attribution # the same, that test alone
 #   scripts/debug-kernel.sh --no-run    # only build
 #
 # The kernel is built once per linux-source version and config, niced, into
@@ -25,11 +26,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build-debug-kernel}
 jobs=${JOBS:-2}
 run=1
-case "${1:-}" in
-"") ;;
---no-run) run=0 ;;
-*) echo "usage: debug-kernel.sh [--no-run]" >&2; exit 2 ;;
-esac
+tests=()
+for a in "$@"; do
+	case "$a" in
+	--no-run) run=0 ;;
+	sampler | attribution) tests+=("$a") ;;
+	*) echo "usage: debug-kernel.sh [--no-run | sampler | attribution]..." >&2; exit 2 ;;
+	esac
+done
 if [ "$(id -u)" -ne 0 ]; then
 	echo "debug-kernel.sh: must run as root" >&2
 	exit 1
@@ -142,6 +146,6 @@ say "booting $krel under TCG (guest output in $out)"
 status=0
 "$top/tests/vm/run-in-vm.sh" --image "$tree" --build "$build" --memory 3G \
 	--append "$append" --timeout 10800 --out "$out" \
-	--script "$top/tests/vm/guest-debug.sh" || status=$?
+	--script "$top/tests/vm/guest-debug.sh" ${tests[@]+-- "${tests[@]}"} || status=$?
 say "done, exit $status"
 exit "$status"

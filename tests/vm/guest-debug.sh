@@ -3,12 +3,16 @@
 # debug kernel (scripts/debug-kernel.sh), then the checkers' verdict: no
 # lockdep, atomic-sleep, KASAN, debug-objects or kmemleak report in the
 # whole run, and lockdep still on at the end.
-#   guest-debug.sh BUILD_DIR OUT_DIR
+#   guest-debug.sh BUILD_DIR OUT_DIR [TEST...]
+# TESTs: sampler, attribution (the default: both, in one boot).
 # Leaves in OUT_DIR: dmesg-boot (before the tests), dmesg (after them and
 # the kmemleak scan), kmemleak (what the scan found), lockdep_stats.
 set -u
 build=$1
 outdir=$2
+shift 2
+tests=("$@")
+[ "${#tests[@]}" -gt 0 ] || tests=(sampler attribution)
 here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
 . "$here/lib.sh"
@@ -52,7 +56,7 @@ touch "$outdir/progress"
 watchdog=$!
 
 status=0
-for t in sampler attribution; do
+for t in "${tests[@]}"; do
 	echo "==== guest-$t.sh"
 	# Also into OUT_DIR as it goes: a run of hours can be followed from
 	# the host, and what it found survives a run cut short.
