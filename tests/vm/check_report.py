@@ -28,6 +28,7 @@
 Exit status 0 when every assertion holds; each failure is printed.
 """
 import json
+import os
 import re
 import sys
 
@@ -61,9 +62,13 @@ def counts(path, cpulist):
         # Every elapsed period is either sampled or counted as missed.
         expect(0.9 * expected - 2 <= periods <= expected + 2,
                f"CPU {cpu}: {periods} periods accounted, {expected:.0f} elapsed")
-        # A sampler that takes (almost) no samples fails, even under TCG.
-        expect(thr["count"] >= 0.2 * expected,
-               f"CPU {cpu}: only {thr['count']} thread samples")
+        # A sampler that takes (almost) no samples fails, even under TCG
+        # (a fifth of the periods; the debug kernel's guest, five times
+        # slower, sets its own floor in RTNOISE_MIN_SAMPLED).
+        floor = float(os.environ.get("RTNOISE_MIN_SAMPLED", "0.2"))
+        expect(thr["count"] >= floor * expected,
+               f"CPU {cpu}: only {thr['count']} thread samples "
+               f"(under {floor:g} of {expected:.0f} periods)")
         # The IRQ sample of a period is taken just before its thread
         # sample. A stopped sampler's counts are final; a running one's
         # two counters are read a moment apart.
