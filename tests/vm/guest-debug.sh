@@ -20,10 +20,6 @@ here=$(dirname "$(realpath "$0")")
 # Every step is several times slower than on a stock kernel (KASAN's
 # shadow checks, lockdep's on every lock, all under TCG).
 export RUN_TIMEOUT=${RUN_TIMEOUT:-900}
-# The checkers look at every path the random ioctls take, not at how
-# often: a third of guest-sampler.sh's 60000 calls (the counts are
-# scripts/stress.sh's and the 1,000,000-call run's, on the stock kernels).
-export RTNOISE_FUZZ_CALLS=${RTNOISE_FUZZ_CALLS:-20000}
 # Every period must still be sampled or counted as missed; but at 1 ms,
 # in this guest, a thread sample takes 3-5 ms on average, and one run
 # took 19.7 % of CPU 3's periods, under the stock kernels' floor of a
