@@ -250,13 +250,39 @@ static u64 rtnoise_first_expiry(u64 now)
 	       (div64_u64(since, rtnoise.period_ns) + 1) * rtnoise.period_ns;
 }
 
-/* rtnoise_thread_fn - per-CPU kthread: thread latency and re-arming */
+/*
+ * rtnoise_thread_fn - per-CPU kthread: thread latency and re-arming.
+ *
+ * kthread_create_on_cpu() binds the thread but does not make it a per-CPU
+ * kthread (kthread_set_per_cpu() is not exported): once its CPU starts
+ * going offline (sched_cpu_deactivate(), before our teardown callback
+ * stops it), the scheduler would push it to another CPU, where it took
+ * samples for this one and read another CPU's counters (a debug kernel's
+ * "using smp_processor_id() in preemptible" from rtnoise/3 on CPU 0).
+ * With migration disabled it stays on its CPU until stopped; if it ever
+ * first runs elsewhere, it takes no sample and waits to be stopped.
+ */
 static int rtnoise_thread_fn(void *data)
 {
 	struct rtnoise_cpu *rc = data;
 	u64 period = rc->period_ns;
 	u64 next = rtnoise_first_expiry(ktime_get_ns());
 	u64 now, missed;
+
+	migrate_disable();
+	if (smp_processor_id() != rc->cpu) {
+		pr_warn("rtnoise/%u started on CPU %d: not sampling\n", rc->cpu,
+			smp_processor_id());
+		for (;;) {
+			set_current_state(TASK_INTERRUPTIBLE);
+			if (kthread_should_stop())
+				break;
+			schedule();
+		}
+		__set_current_state(TASK_RUNNING);
+		migrate_enable();
+		return 0;
+	}
 
 	rtnoise_smi_init(rc);
 	for (;;) {
@@ -290,6 +316,7 @@ static int rtnoise_thread_fn(void *data)
 	}
 
 	hrtimer_cancel(&rc->timer);
+	migrate_enable();
 	return 0;
 }
 
