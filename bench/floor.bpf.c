@@ -73,106 +73,86 @@ struct {
 
 #define barrier() asm volatile("" ::: "memory")
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(floor_empty, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
-{
-	return 0;
-}
+enum rung { RUNG_EMPTY, RUNG_COUNT, RUNG_CLOCK, RUNG_FILTER, RUNG_RING };
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(floor_count, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
-{
-	__u32 zero = 0;
-	struct floor_cpu *c = bpf_map_lookup_elem(&per_cpu, &zero);
-
-	if (c)
-		c->count++;
-	return 0;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(floor_clock, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
-{
-	__u32 zero = 0;
-	struct floor_cpu *c = bpf_map_lookup_elem(&per_cpu, &zero);
-
-	if (c) {
-		c->count++;
-		c->last = bpf_ktime_get_ns();
-	}
-	return 0;
-}
-
-/* watched - this CPU's value if it is watched, as rtnoise's watched() */
-static __always_inline struct floor_cpu *watched(__u32 *slot)
-{
-	__u32 zero = 0, cpu = bpf_get_smp_processor_id();
-
-	if (cpu >= MAX_CPUS)
-		return NULL;
-	*slot = slot_of[cpu];
-	if (!*slot)
-		return NULL;
-	return bpf_map_lookup_elem(&per_cpu, &zero);
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(floor_filter, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
-{
-	struct floor_cpu *c;
-	__u32 slot;
-
-	c = watched(&slot);
-	if (!c)
-		return 0;
-	c->count++;
-	c->last = bpf_ktime_get_ns();
-	c->prev = prev->pid;
-	c->next = next->pid;
-	return 0;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(floor_ring, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
+/* ring_store - an event appended to slot @slot's ring, as rtnoise's */
+static __always_inline void ring_store(__u32 slot, __u64 start, __u64 end,
+				       __u64 id)
 {
 	struct floor_event *e;
 	struct floor_head *h;
-	struct floor_cpu *c;
-	__u64 now, seq;
-	__u32 slot, s, idx;
+	__u32 s = (slot - 1) & 3, idx;
+	__u64 seq;
 
-	c = watched(&slot);
-	if (!c)
-		return 0;
-	now = bpf_ktime_get_ns();
-	c->count++;
-	c->prev = prev->pid;
-	c->next = next->pid;
-	s = (slot - 1) & 3;
 	h = bpf_map_lookup_elem(&heads, &s);
 	if (!h)
-		return 0;
+		return;
 	seq = __sync_fetch_and_add(&h->head, 1);
 	idx = s * RING + (seq & (RING - 1));
 	e = bpf_map_lookup_elem(&events, &idx);
 	if (!e)
-		return 0;
+		return;
 	e->seq = 0;
 	barrier();
-	e->start_ns = c->last;
-	e->end_ns = now;
-	e->net_ns = now - c->last;
-	e->id = c->prev;
+	e->start_ns = start;
+	e->end_ns = end;
+	e->net_ns = end - start;
+	e->id = id;
 	e->kind = 1;
 	e->depth = 0;
 	e->flags = 0;
 	barrier();
 	e->seq = seq + 1;
+}
+
+/*
+ * ladder - what rung @r does: every step below it, and its own. @r is a
+ * constant in each program, so each one keeps only its own steps.
+ */
+static __always_inline int ladder(enum rung r, struct task_struct *prev,
+				  struct task_struct *next)
+{
+	__u32 zero = 0, slot = 1, cpu;
+	struct floor_cpu *c;
+	__u64 now;
+
+	if (r == RUNG_EMPTY)
+		return 0;
+	if (r >= RUNG_FILTER) {	/* rtnoise's watched() */
+		cpu = bpf_get_smp_processor_id();
+		if (cpu >= MAX_CPUS)
+			return 0;
+		slot = slot_of[cpu];
+		if (!slot)
+			return 0;
+	}
+	c = bpf_map_lookup_elem(&per_cpu, &zero);
+	if (!c)
+		return 0;
+	c->count++;
+	if (r == RUNG_COUNT)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (r >= RUNG_FILTER) {
+		c->prev = prev->pid;
+		c->next = next->pid;
+	}
+	if (r >= RUNG_RING)
+		ring_store(slot, c->last, now, c->prev);
 	c->last = now;
 	return 0;
 }
+
+#define RUNG(name, r)                                                        \
+	SEC("tp_btf/sched_switch")                                           \
+	int BPF_PROG(floor_##name, bool preempt, struct task_struct *prev,   \
+		     struct task_struct *next)                               \
+	{                                                                    \
+		return ladder(r, prev, next);                                \
+	}
+
+RUNG(empty, RUNG_EMPTY)
+RUNG(count, RUNG_COUNT)
+RUNG(clock, RUNG_CLOCK)
+RUNG(filter, RUNG_FILTER)
+RUNG(ring, RUNG_RING)
