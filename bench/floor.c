@@ -20,31 +20,16 @@
 
 int main(int argc, char **argv)
 {
-	static const char *const levels[] = { "empty", "count", "clock", "filter", "ring" };
 	struct bpf_program *prog, *chosen = NULL;
 	struct floor_bpf *skel;
 	struct bpf_link *link;
 	char name[32], *end;
 	unsigned long cpu;
 	sigset_t quit;
-	size_t i;
 	int err, sig;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: rtnoise_floor empty|count|clock|filter|ring CPU\n");
-		return 2;
-	}
-	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-		if (!strcmp(argv[1], levels[i]))
-			break;
-	if (i == sizeof(levels) / sizeof(levels[0])) {
-		fprintf(stderr, "rtnoise_floor: unknown level '%s'\n", argv[1]);
-		return 2;
-	}
-	errno = 0;
-	cpu = strtoul(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end || cpu >= 1024) {
-		fprintf(stderr, "rtnoise_floor: bad CPU '%s'\n", argv[2]);
 		return 2;
 	}
 	snprintf(name, sizeof(name), "floor_%s", argv[1]);
@@ -59,6 +44,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtnoise_floor: open: %s\n", strerror(errno));
 		return 1;
 	}
+	/* As many CPUs as the programs' slot table has. */
+	errno = 0;
+	cpu = strtoul(argv[2], &end, 10);
+	if (errno || end == argv[2] || *end ||
+	    cpu >= sizeof(skel->rodata->slot_of) / sizeof(skel->rodata->slot_of[0])) {
+		fprintf(stderr, "rtnoise_floor: bad CPU '%s'\n", argv[2]);
+		floor_bpf__destroy(skel);
+		return 2;
+	}
 	skel->rodata->slot_of[cpu] = 1;
 	bpf_object__for_each_program(prog, skel->obj) {
 		bool mine = !strcmp(bpf_program__name(prog), name);
@@ -66,6 +60,12 @@ int main(int argc, char **argv)
 		bpf_program__set_autoload(prog, mine);
 		if (mine)
 			chosen = prog;
+	}
+	/* The levels are the object's programs, floor_LEVEL. */
+	if (!chosen) {
+		fprintf(stderr, "rtnoise_floor: unknown level '%s'\n", argv[1]);
+		floor_bpf__destroy(skel);
+		return 2;
 	}
 	err = floor_bpf__load(skel);
 	if (err) {
