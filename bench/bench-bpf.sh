@@ -16,6 +16,8 @@
 #   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5 BASE= WATCH=
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 build=${1:-$top/build}
 cpu=${CPU:-1}
 secs=${SECS:-5}
@@ -36,7 +38,6 @@ command -v bpftrace >/dev/null || { echo "bench-bpf.sh: apt-get install bpftrace
 [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
 
 run() { "$pp" "$cpu" "$secs" | awk '{print $2}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # with_rtnoise RTNOISE [STATS] - round trips/s with that rtnoise attached
 # (--no-sampler); with STATS, kernel.bpf_stats_enabled on during the run

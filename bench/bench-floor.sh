@@ -10,6 +10,8 @@
 #   bench/bench-floor.sh [BUILD_DIR]    env: CPU=1 SECS=3 ROUNDS=5
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 build=${1:-$top/build}
 cpu=${CPU:-1}
 secs=${SECS:-3}
@@ -72,7 +74,6 @@ for r in $(seq "$rounds"); do
 	echo >&2
 done
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo "kernel $(uname -r), CPU $cpu, $secs s x $rounds interleaved rounds, bpf_stats on"
 printf '%-8s %12s %10s %18s\n' program ns/event "+ step" "round trips/s"
 prev=0
