@@ -9,9 +9,9 @@
  *   clock   + bpf_ktime_get_ns() kept in the per-CPU value
  *   filter  + the watched-CPU filter of rtnoise (CPU id, a read-only
  *           slot table) and both tasks' pids
- *   ring    + an event appended to the CPU's ring as rtnoise's
- *           ring_store() does: an atomic claim of the position, a record
- *           of 56 bytes written between two stores of its seq
+ *   ring    + an event appended to the CPU's ring by rtnoise's own
+ *           rtnoise_ring_store(): an atomic claim of the position, a
+ *           record of 48 bytes written between two stores of its seq
  *
  * Each step is a part of rtnoise's on_switch(); what rtnoise costs above
  * "ring" is its own bookkeeping (the context stack, the source entry).
@@ -20,34 +20,21 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "rtnoise_ring_store.h"
+
 char LICENSE[] SEC("license") = "GPL";
 
 #define MAX_CPUS 1024
 #define RING 1024	/* events per CPU, a power of two */
 
-const volatile __u32 slot_of[MAX_CPUS] = {};	/* CPU -> slot + 1, 0: not watched */
+const volatile __u32 slot_of[MAX_CPUS] = {};
+const volatile __u32 ring_size = RING;		/* as rtnoise's, a constant */	/* CPU -> slot + 1, 0: not watched */
 
 struct floor_cpu {
 	__u64 count;
 	__u64 last;
 	__u32 prev;
 	__u32 next;
-};
-
-struct floor_head {
-	__u64 head;
-	__u64 pad[7];	/* a cache line each */
-};
-
-struct floor_event {
-	__u64 seq;
-	__u64 start_ns;
-	__u64 end_ns;
-	__u64 net_ns;
-	__u64 id;
-	__u32 kind;
-	__u16 depth;
-	__u16 flags;
 };
 
 struct {
@@ -61,49 +48,17 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MAX_CPUS);
 	__type(key, __u32);
-	__type(value, struct floor_head);
+	__type(value, struct rtnoise_ring_head);
 } heads SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 4 * RING);	/* the first four slots' rings */
 	__type(key, __u32);
-	__type(value, struct floor_event);
+	__type(value, struct rtnoise_event);
 } events SEC(".maps");
 
-#define barrier() asm volatile("" ::: "memory")
-
 enum rung { RUNG_EMPTY, RUNG_COUNT, RUNG_CLOCK, RUNG_FILTER, RUNG_RING };
-
-/* ring_store - an event appended to slot @slot's ring, as rtnoise's */
-static __always_inline void ring_store(__u32 slot, __u64 start, __u64 end,
-				       __u64 id)
-{
-	struct floor_event *e;
-	struct floor_head *h;
-	__u32 s = (slot - 1) & 3, idx;
-	__u64 seq;
-
-	h = bpf_map_lookup_elem(&heads, &s);
-	if (!h)
-		return;
-	seq = __sync_fetch_and_add(&h->head, 1);
-	idx = s * RING + (seq & (RING - 1));
-	e = bpf_map_lookup_elem(&events, &idx);
-	if (!e)
-		return;
-	e->seq = 0;
-	barrier();
-	e->start_ns = start;
-	e->end_ns = end;
-	e->net_ns = end - start;
-	e->id = id;
-	e->kind = 1;
-	e->depth = 0;
-	e->flags = 0;
-	barrier();
-	e->seq = seq + 1;
-}
 
 /*
  * ladder - what rung @r does: every step below it, and its own. @r is a
@@ -138,7 +93,9 @@ static __always_inline int ladder(enum rung r, struct task_struct *prev,
 		c->next = next->pid;
 	}
 	if (r >= RUNG_RING)
-		ring_store(slot, c->last, now, c->prev);
+		rtnoise_ring_store(&heads, &events, &ring_size, (slot - 1) & 3,
+				   RTNOISE_KIND_THREAD, c->prev, c->last, now,
+				   now - c->last, 0, 0);
 	c->last = now;
 	return 0;
 }

@@ -28,6 +28,7 @@
 /* Global functions: the verifier checks each once (rtnoise_join.h). */
 #define RTNOISE_JOIN_FN __attribute__((noinline))
 #include "rtnoise_join.h"
+#include "rtnoise_ring_store.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -49,9 +50,6 @@ __u32 armed = 0;
 #define FRAME_SAMPLER		1	/* the sampler's own work: not noise */
 #define FRAME_SAMPLER_INSIDE	2	/* delivered the sampler's timer */
 #define FRAME_CONTINUED		4	/* resumed after its thread slept */
-
-/* A compiler barrier: the ring's seqcount stores stay in program order. */
-#define barrier() asm volatile("" ::: "memory")
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -258,43 +256,6 @@ static __always_inline __u64 net_of(__u32 slot, __u64 gross, __u64 nested)
 }
 
 /*
- * ring_store - append an event to slot @s's ring. Programs of one CPU can
- * nest (an IRQ's program interrupts sched_switch's), so the position is
- * taken atomically; the record is marked incomplete (seq 0) while it is
- * written, complete (its seq + 1) after. x86 keeps stores in order; the
- * compiler is held to it by barrier().
- */
-static __always_inline void ring_store(__u32 s, __u32 kind, __u64 id,
-				       __u64 start, __u64 end, __u64 net,
-				       __u32 depth, __u32 flags)
-{
-	struct rtnoise_ring_head *h;
-	struct rtnoise_event *e;
-	__u32 idx;
-	__u64 seq;
-
-	h = bpf_map_lookup_elem(&heads, &s);
-	if (!h)
-		return;
-	seq = __sync_fetch_and_add(&h->head, 1);
-	idx = s * ring_size + (seq & (ring_size - 1));
-	e = bpf_map_lookup_elem(&events, &idx);
-	if (!e)
-		return;
-	e->seq = 0;
-	barrier();
-	e->start_ns = start;
-	e->end_ns = end;
-	e->net_ns = net;
-	e->id = id;
-	e->kind = kind;
-	e->depth = depth;
-	e->flags = flags;
-	barrier();
-	e->seq = seq + 1;
-}
-
-/*
  * record - add a finished context to its source and to the event ring.
  * The hot path is two array lookups and a few stores; names are read once,
  * when a source is first seen. The sampler's own contexts and the idle
@@ -329,7 +290,8 @@ static __always_inline void record(__u32 slot, __u32 cpu,
 	}
 	if (kind == RTNOISE_KIND_TICK)
 		return;
-	ring_store(slot - 1, kind, id, start, end, net, depth, flags);
+	rtnoise_ring_store(&heads, &events, &ring_size, slot - 1, kind, id, start,
+			   end, net, depth, flags);
 }
 
 /* ev_flags - the event flags of a frame that ends */
