@@ -70,7 +70,7 @@ check_config() {
 			if ! grep -qxF "$line" "$tree/.config"; then
 				sym=${line%%=*}
 				echo "debug-kernel.sh: $line did not hold:" \
-					"$(grep -E "^(# )?$sym[= ]" "$tree/.config" || echo unset)" >&2
+					"$(grep -E "^(# )?${sym}[= ]" "$tree/.config" || echo unset)" >&2
 				bad=1
 			fi
 			;;
