@@ -114,6 +114,61 @@ check "sampler threads gone" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
 expect_fail "report after detach" 3 "nothing attached" "$rt" report
 expect_fail "detach twice" 3 "nothing attached" "$rt" detach
 
+# --- a CPU offline that fails after the sampler was pushed off it -----------
+# CPU 3's sampler thread is woken but has not run (two SCHED_RR 2 spinners
+# hold CPU 3 above its priority 1) when CPU 3 starts going offline: the
+# scheduler pushes them all off CPU 3, and the thread first runs
+# elsewhere. The offline then fails in rtnoise's own hotplug state (the
+# kernel's hotplug/fail) and rolls back, so rtnoise's teardown never
+# runs: CPU 3 stays online with that thread, which must take no sample
+# for it, must not be reported as sampling CPU 3, and must not stay
+# pinned where it landed. RT throttling leaves CPU 3's hotplug thread
+# 1 ms a second, too little to reach rtnoise's state before the pushes
+# (two round-robin spinners keep the tick on a nohz_full CPU, and with it
+# the throttling); a spinner ends once it is off CPU 3.
+rt_period=$(cat /proc/sys/kernel/sched_rt_period_us)
+rt_runtime=$(cat /proc/sys/kernel/sched_rt_runtime_us)
+echo 1000000 >/proc/sys/kernel/sched_rt_period_us
+echo 999000 >/proc/sys/kernel/sched_rt_runtime_us
+spinners=()
+for _ in 1 2; do
+	# shellcheck disable=SC2016 # expanded by the spinner's bash
+	chrt -r 2 taskset -c 3 bash -c \
+		'while read -r -a f </proc/$BASHPID/stat && [ "${f[38]}" = 3 ]; do :; done' &
+	spinners+=($!)
+done
+sleep 1
+expect_ok "attach CPU 3 below two spinners" "$rt" attach --cpus 3 --no-bpf --priority 1
+hp_state=$(awk -F': ' '$2 == "rtnoise:online" { print $1 + 0 }' \
+	/sys/devices/system/cpu/hotplug/states)
+echo "${hp_state:-none}" >/sys/devices/system/cpu/cpu3/hotplug/fail
+RUN_TIMEOUT=300 run sh -c 'echo 0 >/sys/devices/system/cpu/cpu3/online'
+echo "offline of CPU 3: exit $st: $out"
+check "CPU 3's offline failed in rtnoise's state ($hp_state) and rolled back" \
+	test -n "$hp_state" -a "$st" -ne 0 -a "$(cat /sys/devices/system/cpu/cpu3/online)" = 1
+kill "${spinners[@]}" 2>/dev/null
+wait "${spinners[@]}" 2>/dev/null
+echo "$rt_period" >/proc/sys/kernel/sched_rt_period_us
+echo "$rt_runtime" >/proc/sys/kernel/sched_rt_runtime_us
+grep -qx 1 /sys/devices/system/cpu/cpu3/online || cpu_online 3 1
+dmesg >"$outdir/dmesg-rollback"
+grep -F "rtnoise/3 started on CPU" "$outdir/dmesg-rollback"
+check "the sampler thread was pushed off CPU 3 before it ran" \
+	grep -qF "rtnoise/3 started on CPU" "$outdir/dmesg-rollback"
+sleep 2
+expect_ok "report after the rolled-back offline" "$rt" report --format json
+echo "$out" >"$outdir/rollback.json"
+run python3 - "$outdir/rollback.json" <<'PY'
+import json, sys
+c = next(c for c in json.load(open(sys.argv[1]))["cpus"] if c["cpu"] == 3)
+print(f"CPU 3: sampling {c['sampling']}, {c['thread']['count']} thread samples, "
+      f"error {c.get('sampler_error')!r}")
+sys.exit(0 if not c["sampling"] and c.get("sampler_error") else 1)
+PY
+check "the report says CPU 3 is not sampled, and why: $out" test "$st" -eq 0
+expect_ok "detach stops the thread that was pushed off" "$rt" detach
+check "sampler threads gone after the rollback" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
+
 # The sampler alone: what outlives the client is rtnoise.ko's (the BPF
 # side's --duration is tested natively, tests/native/bpf-host.sh).
 "$rt" attach --cpus 2,3 --duration 120s --no-bpf >/dev/null 2>&1 &
