@@ -78,6 +78,7 @@ struct rtnoise_cpu {
 	struct task_struct *thread;
 	bool fired;		/* the timer fired for the current period */
 	bool watched;
+	bool astray;		/* the thread first ran on another CPU */
 	int start_error;	/* last failed restart after hotplug, or 0 */
 	bool smi_ok;		/* MSR_SMI_COUNT reads on this CPU */
 	u64 smi_last;		/* its value at the last spike */
@@ -271,8 +272,17 @@ static int rtnoise_thread_fn(void *data)
 
 	migrate_disable();
 	if (smp_processor_id() != rc->cpu) {
+		/*
+		 * Pushed off its CPU before it first ran: the CPU is going
+		 * down, and if that fails and rolls back, this thread stays
+		 * until STOP. It must not stay pinned where it is: a pinned
+		 * task holds the next offline of that CPU in
+		 * CPUHP_AP_SCHED_WAIT_EMPTY, with the hotplug lock taken.
+		 */
 		pr_warn("rtnoise/%u started on CPU %d: not sampling\n", rc->cpu,
 			smp_processor_id());
+		migrate_enable();
+		WRITE_ONCE(rc->astray, true);
 		for (;;) {
 			set_current_state(TASK_INTERRUPTIBLE);
 			if (kthread_should_stop())
@@ -280,7 +290,6 @@ static int rtnoise_thread_fn(void *data)
 			schedule();
 		}
 		__set_current_state(TASK_RUNNING);
-		migrate_enable();
 		return 0;
 	}
 
@@ -359,6 +368,7 @@ static int rtnoise_start_cpu(unsigned int cpu)
 	}
 
 	rc->thread = t;
+	WRITE_ONCE(rc->astray, false);
 	wake_up_process(t);
 	return 0;
 }
@@ -646,6 +656,7 @@ static long rtnoise_ioc_cpu_stats(void __user *arg)
 	struct rtnoise_lat *l;
 	struct rtnoise_cpu *rc;
 	u64 *hist = NULL;
+	bool sampling;
 	u32 room, i;
 	long ret;
 
@@ -679,10 +690,12 @@ static long rtnoise_ioc_cpu_stats(void __user *arg)
 	st.overflows = READ_ONCE(l->overflows);
 	st.spikes = READ_ONCE(l->spikes);
 	st.missed = READ_ONCE(l->missed);
-	st.flags = RTNOISE_CPU_WATCHED | (rc->thread ? RTNOISE_CPU_ONLINE : 0);
+	/* A thread that first ran elsewhere samples nothing: say why. */
+	sampling = rc->thread && !READ_ONCE(rc->astray);
+	st.flags = RTNOISE_CPU_WATCHED | (sampling ? RTNOISE_CPU_ONLINE : 0);
 	st.hotplug_offline = rc->hotplug_offline;
-	st.pid = rc->thread ? task_pid_nr(rc->thread) : 0;
-	st.start_error = rc->start_error;
+	st.pid = sampling ? task_pid_nr(rc->thread) : 0;
+	st.start_error = rc->thread && !sampling ? EBUSY : rc->start_error;
 	mutex_unlock(&rtnoise_lock);
 
 	ret = 0;

@@ -109,7 +109,9 @@ struct rtnoise_cpu_stats {
 	__u32 hotplug_offline;	/* times the CPU went offline in the run */
 	__u32 pid;		/* the sampler kthread, 0 if none */
 	__u32 start_error;	/* errno of a failed restart after the CPU
-				 * came back online, 0 if none */
+				 * came back online, EBUSY if the thread
+				 * was pushed off the CPU (going offline)
+				 * before it first ran; 0 if none */
 };
 
 /* One sample at or over the threshold. */

@@ -569,8 +569,8 @@ std::string notes(const Snapshot& s)
 	for (const CpuResult& c : s.cpus) {
 		if (c.start_error)
 			out += fmt::format(
-				"<p class=\"note\">CPU {} came back online but its sampler "
-				"could not restart: {}.</p>\n",
+				"<p class=\"note\">CPU {} is not sampled: its sampler could "
+				"not restart after a CPU hotplug: {}.</p>\n",
 				c.cpu, escape(errno_text(c.start_error)));
 		else if (c.hotplug_offline)
 			out += fmt::format(

@@ -262,8 +262,8 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes, const BudgetR
 	for (const CpuResult& c : s.cpus) {
 		if (c.start_error)
 			fmt::format_to(std::back_inserter(out),
-				       "note: CPU {} came back online but its sampler "
-				       "could not restart: {}\n",
+				       "note: CPU {} is not sampled: its sampler could "
+				       "not restart after a CPU hotplug: {}\n",
 				       c.cpu, errno_text(c.start_error));
 		else if (c.hotplug_offline)
 			fmt::format_to(std::back_inserter(out),
