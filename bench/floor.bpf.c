@@ -27,8 +27,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAX_CPUS 1024
 #define RING 1024	/* events per CPU, a power of two */
 
-const volatile __u32 slot_of[MAX_CPUS] = {};
-const volatile __u32 ring_size = RING;		/* as rtnoise's, a constant */	/* CPU -> slot + 1, 0: not watched */
+const volatile __u32 slot_of[MAX_CPUS] = {};	/* CPU -> slot + 1, 0: not watched */
+const volatile __u32 ring_size = RING;		/* as rtnoise's, a constant */
 
 struct floor_cpu {
 	__u64 count;
