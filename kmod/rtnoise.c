@@ -78,8 +78,7 @@ struct rtnoise_cpu {
 	struct task_struct *thread;
 	bool fired;		/* the timer fired for the current period */
 	bool watched;
-	bool astray;		/* the thread first ran on another CPU */
-	int start_error;	/* last failed restart after hotplug, or 0 */
+	int start_error;	/* why the CPU is not sampled, or 0 */
 	bool smi_ok;		/* MSR_SMI_COUNT reads on this CPU */
 	u64 smi_last;		/* its value at the last spike */
 	u64 steal_armed;	/* steal time accounted when the timer was armed */
@@ -282,7 +281,7 @@ static int rtnoise_thread_fn(void *data)
 		pr_warn("rtnoise/%u started on CPU %d: not sampling\n", rc->cpu,
 			smp_processor_id());
 		migrate_enable();
-		WRITE_ONCE(rc->astray, true);
+		WRITE_ONCE(rc->start_error, EBUSY);
 		for (;;) {
 			set_current_state(TASK_INTERRUPTIBLE);
 			if (kthread_should_stop())
@@ -368,7 +367,7 @@ static int rtnoise_start_cpu(unsigned int cpu)
 	}
 
 	rc->thread = t;
-	WRITE_ONCE(rc->astray, false);
+	rc->start_error = 0;
 	wake_up_process(t);
 	return 0;
 }
@@ -690,12 +689,12 @@ static long rtnoise_ioc_cpu_stats(void __user *arg)
 	st.overflows = READ_ONCE(l->overflows);
 	st.spikes = READ_ONCE(l->spikes);
 	st.missed = READ_ONCE(l->missed);
-	/* A thread that first ran elsewhere samples nothing: say why. */
-	sampling = rc->thread && !READ_ONCE(rc->astray);
+	/* A thread that first ran elsewhere samples nothing: it says why. */
+	st.start_error = READ_ONCE(rc->start_error);
+	sampling = rc->thread && !st.start_error;
 	st.flags = RTNOISE_CPU_WATCHED | (sampling ? RTNOISE_CPU_ONLINE : 0);
 	st.hotplug_offline = rc->hotplug_offline;
 	st.pid = sampling ? task_pid_nr(rc->thread) : 0;
-	st.start_error = rc->thread && !sampling ? EBUSY : rc->start_error;
 	mutex_unlock(&rtnoise_lock);
 
 	ret = 0;
