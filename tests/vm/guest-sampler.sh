@@ -139,6 +139,16 @@ for _ in 1 2; do
 done
 sleep 1
 expect_ok "attach CPU 3 below two spinners" "$rt" attach --cpus 3 --no-bpf --priority 1
+# Pushed off CPU 3, the thread goes to the first CPU it may run on, CPU 0,
+# which cannot go offline here: a SCHED_RR 3 spinner holds CPU 0 until
+# the scheduler's RT push has moved the thread on to CPU 1 or 2 (or for
+# 60 s), so that the CPU it lands on can be taken offline below.
+tpid=$(pgrep -x rtnoise/3)
+# shellcheck disable=SC2016 # expanded by the spinner's bash
+chrt -r 3 taskset -c 0 bash -c 'end=$((SECONDS + 60))
+	while read -r -a f <"/proc/$1/stat" && [ "${f[38]}" = 3 -o "${f[38]}" = 0 ] &&
+		[ "$SECONDS" -lt "$end" ]; do :; done' guard "${tpid:-0}" &
+spinners+=($!)
 hp_state=$(awk -F': ' '$2 == "rtnoise:online" { print $1 + 0 }' \
 	/sys/devices/system/cpu/hotplug/states)
 echo "${hp_state:-none}" >/sys/devices/system/cpu/cpu3/hotplug/fail
@@ -166,6 +176,38 @@ print(f"CPU 3: sampling {c['sampling']}, {c['thread']['count']} thread samples, 
 sys.exit(0 if not c["sampling"] and c.get("sampler_error") else 1)
 PY
 check "the report says CPU 3 is not sampled, and why: $out" test "$st" -eq 0
+# The CPU where the thread landed must go offline as any other: a thread
+# left pinned there (migration disabled) would hold that offline in
+# CPUHP_AP_SCHED_WAIT_EMPTY for ever, with the hotplug lock taken. The
+# write cannot be killed then (the writer waits uninterruptibly), so it
+# runs in the background and is given 120 s; if it hangs, nothing after
+# it could take the hotplug lock, and the test ends here.
+landed=$(sed -n 's|.*rtnoise/3 started on CPU \([0-9]*\):.*|\1|p' \
+	"$outdir/dmesg-rollback" | tail -n 1)
+if [ -n "$landed" ] && [ -w "/sys/devices/system/cpu/cpu$landed/online" ]; then
+	cpu_online "$landed" 0 &
+	offline=$!
+	for _ in $(seq 120); do
+		[ -d "/proc/$offline" ] || break
+		sleep 1
+	done
+	if [ -d "/proc/$offline" ]; then
+		ko "offline of CPU $landed, where the thread landed, still waiting after 120 s"
+		ps -eo pid,stat,psr,wchan:32,comm >"$outdir/ps-landed"
+		echo w >/proc/sysrq-trigger
+		dmesg >"$outdir/dmesg-landed"
+		echo "CPU hotplug is stuck: the rest of the test cannot run"
+		finish "$outdir"
+		exit 1
+	fi
+	wait "$offline"
+	st=$?
+	cpu_online "$landed" 1
+	check "CPU $landed, where the thread landed, went offline (exit $st) and back" \
+		test "$st" -eq 0 -a "$(cat "/sys/devices/system/cpu/cpu$landed/online")" = 1
+else
+	echo "the thread landed on CPU ${landed:-?}, which cannot go offline: not tried"
+fi
 expect_ok "detach stops the thread that was pushed off" "$rt" detach
 check "sampler threads gone after the rollback" test -z "$(pgrep -x 'rtnoise/[0-9]+')"
 
