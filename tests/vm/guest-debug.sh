@@ -5,8 +5,9 @@
 # whole run, and lockdep still on at the end.
 #   guest-debug.sh BUILD_DIR OUT_DIR [TEST...]
 # TESTs: sampler, attribution (the default: both, in one boot).
-# Leaves in OUT_DIR: dmesg-boot (before the tests), dmesg (after them and
-# the kmemleak scan), kmemleak (what the scan found), lockdep_stats.
+# Leaves in OUT_DIR: dmesg-boot (before the tests), dmesg-TEST (each
+# test's part), dmesg (after them and the kmemleak scan), dmesg-all (the
+# whole), kmemleak (what the scan found), lockdep_stats.
 set -u
 build=$1
 outdir=$2
@@ -47,7 +48,12 @@ check "kmemleak on after boot" test -r "$kml"
 
 # What boot left in kmemleak is not the tests': scan, then mark it seen.
 echo scan >"$kml" && echo clear >"$kml"
+# The boot's log is kept apart and then cleared: its checkers' banners
+# ("RCU lockdep checking is enabled", kmemleak's start, the command
+# line's rcu_cpu_stall_timeout) are not splats, but a test's own check
+# of the log (dmesg_clean) would take them for ones.
 dmesg >"$outdir/dmesg-boot"
+dmesg -C
 
 # The tests' own watchdog, as in guest-all.sh: if no step finishes for
 # 30 min, leave the kernel's view of the blocked tasks behind.
@@ -70,7 +76,10 @@ for t in "${tests[@]}"; do
 	# the host, and what it found survives a run cut short.
 	"$here/guest-$t.sh" "$build" "$outdir" 2>&1 | tee "$outdir/guest-$t.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-	cp "$outdir/dmesg" "$outdir/dmesg-$t" 2>/dev/null
+	# Each test's part of the log apart (guest-sampler.sh clears the log
+	# at its start: nothing of the test before it may be lost there).
+	dmesg >"$outdir/dmesg-$t"
+	dmesg -C
 done
 kill "$watchdog" 2>/dev/null
 wait "$watchdog" 2>/dev/null
@@ -84,10 +93,10 @@ run sh -c "echo scan >$kml && sleep 6 && echo scan >$kml"
 check "kmemleak scans ran${out:+: $out}" test "$st" -eq 0
 cat "$kml" >"$outdir/kmemleak" 2>&1
 cat /proc/lockdep_stats >"$outdir/lockdep_stats"
-# guest-sampler.sh clears the log at its start: the boot's part is kept
-# apart, the rest is all in one log.
+# The whole log: the boot's part, each test's, what came after them.
 dmesg >"$outdir/dmesg"
-cat "$outdir/dmesg-boot" "$outdir/dmesg" >"$outdir/dmesg-all"
+for t in boot "${tests[@]}"; do cat "$outdir/dmesg-$t"; done >"$outdir/dmesg-all"
+cat "$outdir/dmesg" >>"$outdir/dmesg-all"
 
 not_in() { ! grep -qE "$1" "$2"; }
 not_in_log() { not_in "$1" "$outdir/dmesg-all"; }
