@@ -19,7 +19,8 @@
 # BUILD_DIR (default build-debug-kernel/); the guest's output (dmesg,
 # kmemleak, reports) is kept in OUT_DIR (default BUILD_DIR/vm-out).
 # JOBS (default 2) is make's -j. Needs root. Not part of scripts/test.sh:
-# the kernel build alone takes hours on 2 cores (README, Testing).
+# the kernel build and both tests take over an hour on 2 cores (README,
+# Testing).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,10 +41,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 say() { printf 'debug-kernel.sh: [%5ds] %s\n' "$SECONDS" "$*"; }
-# children_cpu FILE - CPU seconds (user + sys) of this shell's children so
-# far, through FILE (the builtin "times", in this shell, not a subshell)
+# children_cpu FILE - CPU seconds (user + sys) of this shell's children,
+# from what the builtin "times" wrote to FILE. "times" must run in this
+# shell, not in the $(...) that reads the number: a subshell's children
+# are its own (and took none).
 children_cpu() {
-	times >"$1"
 	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } print int(t) }' "$1"
 }
 
@@ -111,6 +113,7 @@ else
 	check_config
 	say "building in $tree with -j$jobs, niced (log: $cache/build.log)"
 	start=$SECONDS
+	times >"$cache/times"
 	cpu0=$(children_cpu "$cache/times")
 	if ! nice -n 19 make -C "$tree" -j"$jobs" all >"$cache/build.log" 2>&1; then
 		tail -40 "$cache/build.log" >&2
@@ -120,6 +123,7 @@ else
 	cp "$tree/arch/x86/boot/bzImage" "$cache/bzImage"
 	cp "$tree/.config" "$cache/config"
 	printf '%s\n' "$want" >"$cache/stamp"
+	times >"$cache/times"
 	cpu=$(($(children_cpu "$cache/times") - cpu0))
 	rm -f "$cache/times"
 	say "kernel built in $(((SECONDS - start) / 60)) min, $((cpu / 60)) min of CPU"
