@@ -16,7 +16,7 @@
 #   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5 BASE= WATCH=
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=bench/lib.sh
+# shellcheck source=lib.sh
 . "$top/bench/lib.sh"
 build=${1:-$top/build}
 cpu=${CPU:-1}

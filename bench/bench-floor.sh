@@ -10,7 +10,7 @@
 #   bench/bench-floor.sh [BUILD_DIR]    env: CPU=1 SECS=3 ROUNDS=5
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=bench/lib.sh
+# shellcheck source=lib.sh
 . "$top/bench/lib.sh"
 build=${1:-$top/build}
 cpu=${CPU:-1}

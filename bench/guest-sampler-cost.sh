@@ -38,7 +38,8 @@ bin=$(mktemp -d)
 step 120 objcopy --strip-debug "$build/rtnoise" "$bin/rtnoise" ||
 	cp "$build/rtnoise" "$bin/rtnoise"
 rt=$bin/rtnoise
-export RTNOISE_MODULE=$build/kmod/$(uname -r)/rtnoise.ko
+RTNOISE_MODULE=$build/kmod/$(uname -r)/rtnoise.ko
+export RTNOISE_MODULE
 for f in "$(command -v rtla)" "$(command -v cyclictest)"; do
 	[ -r "$f" ] && step 120 cat "$f" >/dev/null
 done
@@ -52,15 +53,16 @@ done
 # they run on (stat field 39; field 22 is the start time). One awk for
 # all: under TCG every fork in the guest costs milliseconds.
 runtimes() {
-	local dirs=() t
+	local dirs=() files=() t
 	if [ $# -eq 1 ]; then
 		for t in $(pgrep -x "$1"); do dirs+=("/proc/$t"); done
 	else
-		for t in $(ls "/proc/$2/task" 2>/dev/null | grep -v "^$2$"); do
-			dirs+=("/proc/$2/task/$t")
+		for t in "/proc/$2/task/"[0-9]*; do
+			[ "$t" != "/proc/$2/task/$2" ] && [ -d "$t" ] && dirs+=("$t")
 		done
 	fi
 	[ "${#dirs[@]}" -gt 0 ] || return 0
+	for t in "${dirs[@]}"; do files+=("$t/comm" "$t/sched" "$t/stat"); done
 	awk -v kthread=$(($# == 1)) -v hz="$(getconf CLK_TCK)" '
 		FNR == 1 && FILENAME ~ /uptime$/ { up = $1; next }
 		FILENAME ~ /comm$/ { d = FILENAME; sub(/\/comm$/, "", d)
@@ -73,7 +75,7 @@ runtimes() {
 			age[d] = (up - $22 / hz) * 1e9
 			if (!kthread) cpu[d] = $39 }
 		END { for (d in ns) printf "%d %.0f %.0f %d\n", cpu[d], ns[d], age[d], vs[d] }
-	' /proc/uptime $(for t in "${dirs[@]}"; do echo "$t/comm $t/sched $t/stat"; done) 2>/dev/null
+	' /proc/uptime "${files[@]}" 2>/dev/null
 }
 
 # follow PID NAME-RE [MAIN] - while PID runs, read its measuring threads'

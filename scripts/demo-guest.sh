@@ -33,6 +33,7 @@ sample() {
 echo "== disturbing CPU 3: a SCHED_FIFO 99 thread busy 20 ms every 500 ms,"
 echo "   a process woken by a timer every 5 ms, and the virtio IRQs"
 for d in /proc/irq/[0-9]*; do
+	# shellcheck disable=SC2010 # one directory per action, no newline in the names
 	ls "$d" | grep -qE 'virtio[0-9]+-req' && echo 3 >"$d/smp_affinity_list" 2>/dev/null
 done
 sample before

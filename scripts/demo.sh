@@ -19,6 +19,7 @@ cmake --build "$build" -j"$(nproc)"
 
 kernel=${1:-}
 if [ -z "$kernel" ]; then
+	# shellcheck disable=SC2010 # kernel releases: no newline in the names
 	kernel=$(ls "$build/kmod" | grep -- '-rt-' | sort -V | tail -n 1)
 	[ -n "$kernel" ] || kernel=$(ls "$build/kmod" | sort -V | tail -n 1)
 fi

@@ -88,7 +88,7 @@ else
 			"$src/_rtnoise")
 		missing=""
 		for opt in $(help_options "$sub"); do
-			grep -q -- "[{'\"(,]$opt[]+=,)}'[]" <<<"$block" || missing+=" $opt"
+			grep -q -- "[{'\"(,]${opt}[]+=,)}'[]" <<<"$block" || missing+=" $opt"
 		done
 		expect "zsh: every option of '$sub --help'" "" "${missing# }"
 	done

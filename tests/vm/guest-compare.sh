@@ -35,6 +35,7 @@ steered=()
 snap >"$outdir/before.snap"
 for d in /proc/irq/[0-9]*; do
 	n=${d##*/}
+	# shellcheck disable=SC2010 # one directory per action, no newline in the names
 	ls "$d" | grep -qE 'virtio[0-9]+-(req|virtq|input|output)' || continue
 	saved[$n]=$(cat "$d/smp_affinity_list")
 	echo 3 >"$d/smp_affinity_list" 2>/dev/null && steered+=("$n")

@@ -85,7 +85,7 @@ expect_ok "rtnoise --format cyclictest parses the same" \
 # Three readers, two reports each, overlapping (a report takes seconds
 # under TCG, so they do).
 pids=()
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	(for _ in 1 2; do "$rt" report --format json >/dev/null || exit 1; done) &
 	pids+=($!)
 done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh - helpers for the guest scripts of the VM tests (sourced).
 # Every step runs under a timeout; results are counted, and the closing
 # line is "N passed, M failed".
