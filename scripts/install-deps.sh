@@ -23,7 +23,7 @@ fi
 
 pkgs=(
 	build-essential cmake pkg-config git kmod cpio
-	clang clang-format clang-tidy llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	clang clang-format clang-tidy shellcheck llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libclang-rt-dev
 	libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev
 	linux-image-amd64 linux-headers-amd64
