@@ -31,31 +31,13 @@ check "programs loaded" test "$(bpf_progs)" -gt "$baseline"
 expect_fail "second BPF attach refused" 3 "already attached" \
 	"$rt" attach --cpus 2 --no-sampler
 
-# steer_irqs - every virtio queue's IRQ onto CPU 3 (saved, restored later)
-steered=()
-declare -A saved
-steer_irqs() {
-	steered=()
-	for d in /proc/irq/[0-9]*; do
-		n=${d##*/}
-		# shellcheck disable=SC2010 # one directory per action, no newline in the names
-		ls "$d" | grep -qE 'virtio[0-9]+-(req|virtq|input|output)' || continue
-		saved[$n]=$(cat "$d/smp_affinity_list")
-		echo 3 >"$d/smp_affinity_list" 2>/dev/null && steered+=("irq:$n:")
-	done
-}
-restore_irqs() {
-	for n in "${!saved[@]}"; do
-		echo "${saved[$n]}" >"/proc/irq/$n/smp_affinity_list" 2>/dev/null
-	done
-}
-
 # --- disturbances on CPU 3 --------------------------------------------------
 # An IRQ steered onto CPU 3: every virtio queue, then file I/O.
-steer_irqs
+steer_irqs 3
 find /usr/share/doc -type f 2>/dev/null | head "-$files" | xargs cat >/dev/null 2>&1
-want_irq=$(IFS='|'; echo "${steered[*]}")
-echo "steered onto CPU 3: ${steered[*]}"
+want_irq=$(printf 'irq:%s:|' "${steered[@]}")
+want_irq=${want_irq%|}
+echo "steered onto CPU 3: IRQs ${steered[*]}"
 
 # Work queued on every CPU (schedule_on_each_cpu).
 for _ in 1 2 3; do
@@ -113,7 +95,7 @@ check "programs unloaded" wait_progs "$baseline"
 # sampler kept must still have its causes, the hog's under its new name.
 expect_ok "attach with a short event history" "$rt" attach --cpus 2,3 \
 	--period "$period" --threshold 5ms --hist-us 20000 --events 1024 --spikes 8192
-steer_irqs
+steer_irqs 3
 sysctl -qw kernel.bpf_stats_enabled=1	# the spike-time program's cost
 bursts=$("$disturb" hog 3 40 300 4)
 echo "the hog ran $bursts bursts"

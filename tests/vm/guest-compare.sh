@@ -28,18 +28,10 @@ same_as_before() {
 # CPUs 0-1. A budget of at most 5 us/s for each of them on CPU 3 must fail
 # the first run (report --budget exits 1) and hold in the second (exit 0),
 # and compare must show them gone from CPU 3.
-declare -A saved
-steered=()
 # The snapshot before anything is steered: the IRQs go back to where they
 # were at the end.
 snap >"$outdir/before.snap"
-for d in /proc/irq/[0-9]*; do
-	n=${d##*/}
-	# shellcheck disable=SC2010 # one directory per action, no newline in the names
-	ls "$d" | grep -qE 'virtio[0-9]+-(req|virtq|input|output)' || continue
-	saved[$n]=$(cat "$d/smp_affinity_list")
-	echo 3 >"$d/smp_affinity_list" 2>/dev/null && steered+=("$n")
-done
+steer_irqs 3
 echo "steered onto CPU 3: IRQs ${steered[*]}"
 check "some virtio IRQ steered onto CPU 3" test "${#steered[@]}" -gt 0
 budget=$outdir/budget.yaml
@@ -90,9 +82,7 @@ else
 fi
 expect_ok "detach (after)" "$rt" detach
 expect_ok "partition --restore (after the second run)" "$rt" partition --restore
-for n in "${!saved[@]}"; do
-	echo "${saved[$n]}" >"/proc/irq/$n/smp_affinity_list" 2>/dev/null
-done
+restore_irqs
 check "every value is back after the two runs" same_as_before
 
 expect_ok "compare" "$rt" compare "$outdir/before.json" "$outdir/after.json"

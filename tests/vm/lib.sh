@@ -55,6 +55,31 @@ check() {
 # bpf_progs - the tracing programs loaded now (rtnoise's are tp_btf,
 # fentry and raw_tp); wait_progs N - until at most N remain (programs are
 # freed after an RCU grace period)
+# steer_irqs CPU - every virtio queue's IRQ (an action virtioN-req,
+# -virtq, -input or -output) onto CPU: their numbers in steered, what
+# they had in saved; restore_irqs puts those back.
+steered=()
+declare -A saved
+steer_irqs() {
+	local d a n
+	steered=()
+	for d in /proc/irq/[0-9]*; do
+		n=${d##*/}
+		for a in "$d"/virtio*; do
+			[[ ${a##*/} =~ ^virtio[0-9]+-(req|virtq|input|output) ]] || continue
+			saved[$n]=$(cat "$d/smp_affinity_list")
+			echo "$1" >"$d/smp_affinity_list" 2>/dev/null && steered+=("$n")
+			break
+		done
+	done
+}
+restore_irqs() {
+	local n
+	for n in "${!saved[@]}"; do
+		echo "${saved[$n]}" >"/proc/irq/$n/smp_affinity_list" 2>/dev/null
+	done
+}
+
 bpf_progs() { bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: (tracing|raw_tracepoint) '; }
 wait_progs() {
 	for _ in $(seq 50); do
