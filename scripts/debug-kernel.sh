@@ -146,13 +146,9 @@ mkdir -p "$out"
 # stall there); a real hang still shows. A larger log keeps every splat.
 append="isolcpus=2,3 nohz_full=2,3 rcu_nocbs=2,3 log_buf_len=8M"
 append+=" rcupdate.rcu_cpu_stall_timeout=300 sysctl.kernel.hung_task_timeout_secs=600"
-# 4-level paging. QEMU's CPU offers LA57, and with it 6.1's KASAN can
-# report a "wild-memory-access" at boot, before any module: identify_cpu()
-# clears boot_cpu_data's capabilities while it probes them again, before
-# the alternatives are patched, so an interrupt in that window sees
-# pgtable_l5_enabled() false, takes KASAN_SHADOW_START for 47 bits and
-# judges the 5-level direct map (0xff11...) to have no shadow. Two boots
-# in four hit it; the taint turns lockdep off and voids the run.
+# 4-level paging: with LA57, 6.1's KASAN can call the 5-level direct map
+# a wild access from an interrupt during identify_cpu() (README, "The
+# debug kernel"), and the taint turns lockdep off.
 append+=" no5lvl"
 say "booting $krel under TCG (guest output in $out)"
 status=0
