@@ -19,8 +19,8 @@
 # BUILD_DIR (default build-debug-kernel/); the guest's output (dmesg,
 # kmemleak, reports) is kept in OUT_DIR (default BUILD_DIR/vm-out).
 # JOBS (default 2) is make's -j. Needs root. Not part of scripts/test.sh:
-# the kernel build and both tests take over an hour on 2 cores (README,
-# Testing).
+# the kernel build and both tests take over an hour on 2 cores
+# (tests/README.md, "The debug kernel").
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -147,8 +147,8 @@ mkdir -p "$out"
 append="isolcpus=2,3 nohz_full=2,3 rcu_nocbs=2,3 log_buf_len=8M"
 append+=" rcupdate.rcu_cpu_stall_timeout=300 sysctl.kernel.hung_task_timeout_secs=600"
 # 4-level paging: with LA57, 6.1's KASAN can call the 5-level direct map
-# a wild access from an interrupt during identify_cpu() (README, "The
-# debug kernel"), and the taint turns lockdep off.
+# a wild access from an interrupt during identify_cpu() (tests/README.md,
+# "The debug kernel"), and the taint turns lockdep off.
 append+=" no5lvl"
 say "booting $krel under TCG (guest output in $out)"
 status=0

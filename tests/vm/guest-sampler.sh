@@ -245,7 +245,7 @@ echo "$out" | tail -3
 
 # --- random ioctls from a seed ---------------------------------------------
 # RTNOISE_FUZZ_CALLS calls in all (60000 by default, about a minute under
-# TCG; README says how to make the 1,000,000-call run): half with
+# TCG; tests/README.md says how to make the 1,000,000-call run): half with
 # CAP_SYS_ADMIN, CPU 3 taken offline and back now and then; a quarter
 # after dropping the capability (capset), a quarter as nobody, while a
 # privileged parent starts, stops and resets the sampler. In runs of at

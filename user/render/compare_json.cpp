@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// compare_json.cpp - `rtnoise compare --format json` (README, "compare").
+// compare_json.cpp - `rtnoise compare --format json` (docs/commands.md).
 #include <nlohmann/json.hpp>
 
 #include "render/render.hpp"
