@@ -151,6 +151,8 @@ enum name_src { NAME_NONE, NAME_IRQ, NAME_TASK };
 
 /* "rtnoise/", little-endian: the comm prefix of rtnoise.ko's kthreads. */
 #define SAMPLER_COMM_PREFIX 0x2f6573696f6e7472ULL
+/* include/linux/sched.h: a kernel thread; no user task can take it. */
+#define RTNOISE_PF_KTHREAD 0x00200000
 
 /* name_source - a new source's name and flags, from @src */
 static __noinline void name_source(struct rtnoise_src_val *v, const void *src,
@@ -165,7 +167,13 @@ static __noinline void name_source(struct rtnoise_src_val *v, const void *src,
 	} else if (how == NAME_TASK) {
 		BPF_CORE_READ_STR_INTO(&v->name, (struct task_struct *)src, comm);
 		__builtin_memcpy(&prefix, v->name, sizeof(prefix));
-		if (prefix == SAMPLER_COMM_PREFIX)
+		/*
+		 * The comm alone is anyone's (prctl(PR_SET_NAME)): a kernel
+		 * thread of that name is rtnoise.ko's.
+		 */
+		if (prefix == SAMPLER_COMM_PREFIX &&
+		    (BPF_CORE_READ((struct task_struct *)src, flags) &
+		     RTNOISE_PF_KTHREAD))
 			v->flags = RTNOISE_SRC_SAMPLER;
 	}
 }

@@ -5,7 +5,8 @@
 # holds the emulator's only thread (an attach then takes many minutes).
 #
 # A busy loop started before attach on the last CPU must be seen by attach
-# and charged by report while it still runs; a timer process must be named;
+# and charged by report while it still runs; a timer process must be named,
+# and so must a process that calls itself as the sampler's threads are;
 # detach and attach --duration must leave no programs or pins behind.
 #   bpf-host.sh BUILD_DIR OUT_DIR
 # Needs root and a BPF filesystem; exits 77 (skipped) without them.
@@ -34,6 +35,9 @@ cpu=$(sed 's/.*[-,]//' /sys/devices/system/cpu/online)
 home=0
 [ "$cpu" -eq 0 ] && { echo "bpf-host.sh: skipped: one CPU only"; exit 77; }
 own=(taskset -c "$home")
+# This shell too: a child it forks must not run on the CPU under test
+# before it is what it is to be (a source is named when first seen).
+taskset -pc "$home" $$ >/dev/null
 
 spin=""
 cleanup() {
@@ -48,6 +52,8 @@ spin=$!
 sleep 1
 expect_ok "attach --no-sampler beside a busy loop" "${own[@]}" "$rt" attach --cpus "$cpu" --no-sampler
 "${own[@]}" "$disturb" timer "$cpu" 1000 2
+# A process that takes the sampler's threads' name is noise all the same.
+"${own[@]}" "$disturb" spin "$cpu" 2 rtnoise/evil
 # This CPU is shared: at the instant a report reads it, another task may
 # hold it. The spin must be charged as running in one of a few reports
 # (on a busy host, with autogroups, it may hold the CPU a fraction of the
@@ -56,14 +62,14 @@ for try in 1 2 3 4 5; do
 	expect_ok "report without the sampler (try $try)" "${own[@]}" "$rt" report --format json
 	echo "$out" >"$outdir/bpf-only.json"
 	run "${own[@]}" "$checker" attribution "$outdir/bpf-only.json" "$cpu" \
-		"thread:noise-timer:" "running=thread:noise-spin:"
+		"thread:noise-timer:" "running=thread:noise-spin:" "thread:rtnoise/evil:"
 	[ "$st" -eq 0 ] && break
 	sleep 0.5
 done
 if [ "$st" -eq 0 ]; then
-	ok "BPF-only report names the timer process and the running spin"
+	ok "BPF-only report names the timer process, the running spin and rtnoise/evil"
 else
-	ko "BPF-only report names the timer process and the running spin: $out"
+	ko "BPF-only report names the timer process, the running spin and rtnoise/evil: $out"
 fi
 echo "$out"
 kill "$spin" 2>/dev/null
