@@ -135,3 +135,119 @@ TEST(App, NothingAttachedIsOneError)
 		EXPECT_NE(std::string(e.what()).find("nothing attached"), std::string::npos);
 	}
 }
+
+namespace {
+
+// RecordingHost - a sampler that goes on recording spikes while it is
+// read, and the kernel's joins of them, as rtnoise.ko and the BPF side
+// keep them: spike seq is joined into entry seq % kCap, which the spike
+// kCap newer takes over.
+struct RecordingHost {
+	static constexpr std::uint64_t kCap = 8;
+	std::uint64_t head = 0;
+	std::vector<std::pair<SpikeKey, SpikeCauses>> entries{kCap};
+
+	static std::uint64_t at(std::uint64_t seq) { return 10000000 + seq * 1000000; }
+
+	void record(std::uint64_t n)
+	{
+		for (; n; n--, head++) {
+			SpikeCauses c;
+			c.expected_ns = at(head);
+			c.observed_ns = at(head) + 300000;
+			c.parts.push_back({kThread, 4242, 300000});
+			entries[head % kCap] = {{3, 1, head}, c};
+		}
+	}
+	std::vector<std::pair<SpikeKey, SpikeCauses>> joins() const
+	{
+		std::vector<std::pair<SpikeKey, SpikeCauses>> out;
+		for (const auto& e : entries)
+			if (e.second.observed_ns)
+				out.push_back(e);
+		return out;
+	}
+	// read_spikes - the ring as the sampler copies it, while @during
+	// more spikes are recorded
+	Snapshot read_spikes(std::uint64_t during)
+	{
+		Snapshot s = sampled();
+		s.spikes.clear();
+		s.spike_capacity = kCap;
+		for (std::uint64_t seq = head > kCap ? head - kCap : 0; seq < head; seq++) {
+			Spike sp;
+			sp.cpu = 3;
+			sp.type = LatType::thread;
+			sp.seq = seq;
+			sp.expected_ns = at(seq);
+			sp.observed_ns = at(seq) + 300000;
+			s.spikes.push_back(sp);
+		}
+		record(during);
+		return s;
+	}
+	TraceData trace() const
+	{
+		TraceData t = traced();
+		t.cpus[3].events.clear();  // a busy CPU: its history is long gone
+		t.cpus[3].lost = 1000000;
+		t.causes_capacity = kCap;
+		t.explained = joins();
+		return t;
+	}
+};
+
+CollectSources recording(RecordingHost& host, bool joins_first)
+{
+	CollectSources src = fixture(std::nullopt, std::nullopt);
+	src.sampler = [&host] { return std::optional<Snapshot>(host.read_spikes(3)); };
+	src.tracer = [&host] { return std::optional<TraceData>(host.trace()); };
+	if (joins_first)
+		src.joins = [&host] { return host.joins(); };
+	return src;
+}
+
+}  // namespace
+
+TEST(App, SpikesRecordedWhileReadKeepTheOldestJoins)
+{
+	RecordingHost host;
+	host.record(RecordingHost::kCap);  // a full ring
+	Snapshot s = collect(recording(host, true), {});
+	ASSERT_EQ(s.spikes.size(), RecordingHost::kCap);
+	for (const Spike& sp : s.spikes) {
+		EXPECT_EQ(sp.explained, Explained::at_spike) << "spike " << sp.seq;
+		EXPECT_EQ(sp.join_missing, JoinMissing::none) << "spike " << sp.seq;
+		ASSERT_FALSE(sp.causes.empty()) << "spike " << sp.seq;
+		EXPECT_EQ(sp.causes[0].name, "noise-hog:4242");
+	}
+}
+
+TEST(App, JoinsOverwrittenBeforeTheReadAreCountedAsSuch)
+{
+	// A reader that takes the joins only after the spike rings loses the
+	// joins of the oldest spikes to those recorded meanwhile.
+	RecordingHost host;
+	host.record(RecordingHost::kCap);
+	Snapshot s = collect(recording(host, false), {});
+	ASSERT_EQ(s.spikes.size(), RecordingHost::kCap);
+	std::size_t overwritten = 0;
+	for (const Spike& sp : s.spikes) {
+		if (sp.seq < 3) {
+			EXPECT_EQ(sp.explained, Explained::none) << "spike " << sp.seq;
+			EXPECT_EQ(sp.join_missing, JoinMissing::overwritten) << "spike " << sp.seq;
+			overwritten++;
+		} else {
+			EXPECT_EQ(sp.explained, Explained::at_spike) << "spike " << sp.seq;
+		}
+	}
+	EXPECT_EQ(overwritten, 3u);
+	const CpuResult& c = s.cpus[1];
+	ASSERT_EQ(c.cpu, 3u);
+	EXPECT_EQ(c.noise.joins_missing[static_cast<std::size_t>(JoinMissing::overwritten)], 3u);
+	std::string text = render(s, RenderOptions{});
+	EXPECT_NE(text.find("3 without causes (not joined when recorded: 3 overwritten by newer "
+			    "spikes before read)"),
+		  std::string::npos)
+		<< text;
+}

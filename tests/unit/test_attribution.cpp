@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "analysis/attribution.hpp"
+#include "analysis/report_json.hpp"
 #include "events.hpp"
 #include "render/render.hpp"
 
@@ -605,4 +606,65 @@ TEST(SymbolizeStack, UserSpaceWhenOnlyTheInterruptPathIsLeft)
 	auto frames = symbolize_stack({0xffffffff81000004, 0xffffffff81000104}, k);
 	ASSERT_EQ(frames.size(), 1u);
 	EXPECT_EQ(frames[0], "(user space)");
+}
+
+TEST(Attribute, SpikesWithoutTheKernelsJoinAreCountedByWhy)
+{
+	// Four spikes of CPU 3 the kernel's joins (capacity 4) do not explain:
+	// seq 0 was recorded before the trace began, seq 1's entry holds
+	// seq 5 (overwritten), seq 2's holds another window (mismatch), seq 3's
+	// was never written (not run). Seq 4 is joined.
+	Snapshot s = snapshot_with_spike();
+	s.spikes.clear();
+	TraceData t = trace_with_hog();
+	t.start_ns = 1000000;
+	t.causes_capacity = 4;
+	for (std::uint64_t seq = 0; seq < 5; seq++) {
+		Spike sp;
+		sp.cpu = 3;
+		sp.type = LatType::thread;
+		sp.seq = seq;
+		sp.expected_ns = seq ? 2000000 * seq : 500000;
+		sp.observed_ns = sp.expected_ns + 100000;
+		s.spikes.push_back(sp);
+	}
+	auto joined = [](std::uint64_t expected) {
+		SpikeCauses c = kernel_causes();
+		c.expected_ns = expected;
+		c.observed_ns = expected + 100000;
+		return c;
+	};
+	t.explained.push_back({{3, 1, 5}, joined(10000000)});
+	t.explained.push_back({{3, 1, 2}, joined(4000001)});
+	t.explained.push_back({{3, 1, 4}, joined(8000000)});
+	attribute(s, t, Ksyms::parse(""));
+
+	const JoinMissing want[] = {JoinMissing::before_trace, JoinMissing::overwritten,
+				    JoinMissing::mismatch, JoinMissing::not_run, JoinMissing::none};
+	for (std::size_t i = 0; i < s.spikes.size(); i++)
+		EXPECT_EQ(s.spikes[i].join_missing, want[i]) << "spike " << i;
+	EXPECT_EQ(s.spikes[4].explained, Explained::at_spike);
+	const auto& n = s.cpus[0].noise.joins_missing;
+	EXPECT_EQ(n[0], 0u);
+	for (std::size_t r = 1; r < kJoinMissingCount; r++)
+		EXPECT_EQ(n[r], 1u) << join_missing_name(static_cast<JoinMissing>(r));
+
+	// Each reason in the JSON report, which reads back as it was.
+	const std::string json = render_json(s);
+	EXPECT_NE(json.find("\"join_missing\": \"overwritten\""), std::string::npos) << json;
+	Snapshot back = read_report_json(json);
+	ASSERT_EQ(back.spikes.size(), s.spikes.size());
+	for (std::size_t i = 0; i < s.spikes.size(); i++)
+		EXPECT_EQ(back.spikes[i].join_missing, want[i]) << "spike " << i;
+	EXPECT_EQ(back.cpus[0].noise.joins_missing, n);
+}
+
+TEST(Attribute, NoJoinsInTheKernelWithoutASamplerAtAttach)
+{
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	t.causes_capacity = 0;
+	attribute(s, t, Ksyms::parse(""));
+	EXPECT_EQ(s.spikes[0].join_missing, JoinMissing::not_run);
+	EXPECT_EQ(s.spikes[0].explained, Explained::history) << "the history still explains it";
 }

@@ -196,6 +196,40 @@ void largest_first(std::vector<Cause>& causes)
 	}
 }
 
+// newest_joins - for each entry of the kernel's joins (a CPU, a latency
+// type and seq % capacity, as SpikeKey), the newest spike seq read in it:
+// what tells a spike whose join was overwritten from one never joined.
+std::map<SpikeKey, std::uint64_t> newest_joins(const TraceData& trace)
+{
+	std::map<SpikeKey, std::uint64_t> newest;
+	if (!trace.causes_capacity)
+		return newest;
+	for (const auto& [key, causes] : trace.explained) {
+		const SpikeKey entry{key.cpu, key.type, key.seq % trace.causes_capacity};
+		auto [it, fresh] = newest.try_emplace(entry, key.seq);
+		if (!fresh && key.seq > it->second)
+			it->second = key.seq;
+	}
+	return newest;
+}
+
+// why_not_joined - why @sp has no join of the kernel's in @trace. @own
+// is the entry read for its seq, whose window was another's, or null.
+JoinMissing why_not_joined(const Spike& sp, const SpikeCauses* own, const TraceData& trace,
+			   const std::map<SpikeKey, std::uint64_t>& newest)
+{
+	if (own)
+		return JoinMissing::mismatch;
+	if (sp.observed_ns < trace.start_ns)
+		return JoinMissing::before_trace;
+	if (!trace.causes_capacity)
+		return JoinMissing::not_run;
+	auto it = newest.find(
+		SpikeKey{sp.cpu, static_cast<unsigned>(sp.type), sp.seq % trace.causes_capacity});
+	return it != newest.end() && it->second > sp.seq ? JoinMissing::overwritten
+							 : JoinMissing::not_run;
+}
+
 }  // namespace
 
 void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
@@ -265,6 +299,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			n.source_drops = t.source_drops;
 			n.origin_drops = t.origin_drops;
 		}
+		n.joins_missing = {};
 	}
 
 	auto name_of = [&](unsigned cpu, unsigned kind, std::uint64_t id) {
@@ -303,8 +338,14 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 				&trace.explained[join_keys[j++].second].second;
 	}
 
-	// The spikes the kernel did not join, per CPU, for the pass below.
+	// The spikes the kernel did not join, per CPU, for the pass below,
+	// each counted by why not.
 	std::map<unsigned, std::vector<Spike*>> from_history;
+	std::map<unsigned, NoiseBudget*> budget_of;
+	for (CpuResult& c : s.cpus)
+		budget_of[c.cpu] = &c.noise;
+	std::map<SpikeKey, std::uint64_t> newest;
+	bool newest_read = false;
 	for (std::size_t i = 0; i < s.spikes.size(); i++) {
 		Spike& sp = s.spikes[i];
 		sp.causes.clear();
@@ -313,6 +354,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		sp.history_lost = false;
 		sp.cut = false;
 		sp.explained = Explained::none;
+		sp.join_missing = JoinMissing::none;
 
 		// Joined in the kernel when the spike was recorded: take that.
 		const SpikeCauses* ex = joined[i];
@@ -349,6 +391,13 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			continue;
 		}
 
+		if (!newest_read) {
+			newest = newest_joins(trace);
+			newest_read = true;
+		}
+		sp.join_missing = why_not_joined(sp, ex, trace, newest);
+		if (auto b = budget_of.find(sp.cpu); b != budget_of.end())
+			b->second->joins_missing[static_cast<std::size_t>(sp.join_missing)]++;
 		from_history[sp.cpu].push_back(&sp);
 	}
 

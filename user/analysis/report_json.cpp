@@ -178,6 +178,13 @@ CpuResult read_cpu(Obj o, const Snapshot& s)
 		c.noise.clamped_ns = n.u64("clamped_ns");
 		c.noise.source_drops = n.u64("source_drops");
 		c.noise.origin_drops = n.u64("origin_drops");
+		if (n.has("joins_missing")) {
+			Obj m(n.get("joins_missing"), n.at("joins_missing"));
+			for (std::size_t r = 1; r < kJoinMissingCount; r++)
+				c.noise.joins_missing[r] =
+					m.u64(join_missing_name(static_cast<JoinMissing>(r)));
+			m.done();
+		}
 		if (incomplete != c.noise.incomplete())
 			refuse(n.at("incomplete"),
 			       "disagrees with the counts of what was not counted");
@@ -246,6 +253,15 @@ Spike read_spike(Obj o, const Snapshot& s)
 			sp.explained = Explained::history;
 		else if (e != "none")
 			refuse(o.at("explained"), "not spike, history or none");
+		if (o.has("join_missing")) {
+			const std::string m = o.string("join_missing");
+			for (std::size_t r = 1; r < kJoinMissingCount; r++)
+				if (m == join_missing_name(static_cast<JoinMissing>(r)))
+					sp.join_missing = static_cast<JoinMissing>(r);
+			if (sp.join_missing == JoinMissing::none)
+				refuse(o.at("join_missing"),
+				       "not before_trace, overwritten, not_run or mismatch");
+		}
 		if (o.has("cut") && !(sp.cut = o.boolean("cut")))
 			refuse(o.at("cut"), "false (it is left out then)");
 		if (o.has("stack")) {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <ctime>
 #include <iostream>
+#include <iterator>
 #include <set>
 
 #include "analysis/attribution.hpp"
@@ -45,6 +46,11 @@ CollectSources real_collect_sources()
 			return std::nullopt;
 		return tracer_read();
 	};
+	src.joins = []() -> std::vector<std::pair<SpikeKey, SpikeCauses>> {
+		if (!tracer_attached())
+			return {};
+		return tracer_read_joins();
+	};
 	src.ksyms = [] { return Ksyms::load("/"); };
 	src.now = [] { return monotonic_ns(); };
 	return src;
@@ -52,8 +58,32 @@ CollectSources real_collect_sources()
 
 namespace {
 
+// add_joins - the joins of an earlier read beside those of @trace, each
+// spike's once, by key.
+void add_joins(TraceData& trace, std::vector<std::pair<SpikeKey, SpikeCauses>> early)
+{
+	if (early.empty())
+		return;
+	auto& all = trace.explained;
+	all.insert(all.end(), std::make_move_iterator(early.begin()),
+		   std::make_move_iterator(early.end()));
+	auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+	std::stable_sort(all.begin(), all.end(), by_key);
+	all.erase(std::unique(all.begin(), all.end(),
+			      [](const auto& a, const auto& b) { return a.first == b.first; }),
+		  all.end());
+}
+
 Snapshot collect_unsummed(const CollectSources& src, const std::vector<std::string>& workload)
 {
+	// The kernel's joins, then the spike rings, then the trace, whose
+	// own read of the joins comes first in it. Each spike recorded while
+	// the rings are copied takes the join entry of the spike capacity
+	// entries older: the joins of the oldest spikes copied are in the
+	// first read, those of the spikes recorded meanwhile in the second.
+	std::vector<std::pair<SpikeKey, SpikeCauses>> early;
+	if (src.joins)
+		early = src.joins();
 	std::optional<Snapshot> sampled = src.sampler();
 	Snapshot s;
 	if (sampled) {
@@ -67,6 +97,7 @@ Snapshot collect_unsummed(const CollectSources& src, const std::vector<std::stri
 		throw nothing_attached();
 	if (!trace)
 		return s;
+	add_joins(*trace, std::move(early));
 	if (!s.sampled) {
 		// BPF only: the CPUs and the time span come from the tracer.
 		s.start_ns = trace->start_ns;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/ksyms.hpp"
@@ -32,6 +33,9 @@ namespace fs = std::filesystem;
 struct CollectSources {
 	std::function<std::optional<Snapshot>()> sampler;
 	std::function<std::optional<TraceData>()> tracer;
+	// The kernel's joins of spikes alone, read before the sampler (see
+	// tracer_read_joins()); empty when no tracer is attached. Optional.
+	std::function<std::vector<std::pair<SpikeKey, SpikeCauses>>()> joins;
 	std::function<Ksyms()> ksyms;
 	std::function<std::uint64_t()> now;  // CLOCK_MONOTONIC, ns
 };

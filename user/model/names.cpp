@@ -33,6 +33,22 @@ const char* explained_name(Explained e)
 	}
 }
 
+const char* join_missing_name(JoinMissing m)
+{
+	switch (m) {
+	case JoinMissing::before_trace:
+		return "before_trace";
+	case JoinMissing::overwritten:
+		return "overwritten";
+	case JoinMissing::not_run:
+		return "not_run";
+	case JoinMissing::mismatch:
+		return "mismatch";
+	default:
+		return "none";
+	}
+}
+
 const char* sampler_state_name(SamplerState s)
 {
 	switch (s) {

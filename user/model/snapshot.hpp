@@ -81,6 +81,18 @@ enum class Explained {
 };
 const char* explained_name(Explained e);
 
+// Why a spike has no join of the kernel's (Explained::at_spike), once a
+// BPF side is attached: each such spike is counted by its reason.
+enum class JoinMissing {
+	none,	       // joined when recorded, or no BPF side at all
+	before_trace,  // recorded before the BPF side was attached
+	overwritten,   // joined, but a newer spike's join took its entry first
+	not_run,       // recorded while attached, and nothing was stored for it
+	mismatch,      // its entry holds another window (another sampler run)
+};
+inline constexpr std::size_t kJoinMissingCount = 5;
+const char* join_missing_name(JoinMissing m);
+
 struct Spike {
 	unsigned cpu = 0;
 	LatType type = LatType::irq;
@@ -96,6 +108,7 @@ struct Spike {
 	std::uint64_t unexplained_ns = 0;
 	bool history_lost = false;  // older than the retained events
 	Explained explained = Explained::none;
+	JoinMissing join_missing = JoinMissing::none;
 	bool cut = false;  // part of the window older than the events
 	// The kernel stack of the largest cause when the sampler's timer
 	// was due (a thread or handler that held the CPU), innermost first.
@@ -149,6 +162,9 @@ struct NoiseBudget {
 	std::uint64_t clamped_ns = 0;
 	std::uint64_t source_drops = 0;	 // sources map full
 	std::uint64_t origin_drops = 0;	 // origins map full
+	// The CPU's kept spikes without the kernel's join, by JoinMissing
+	// (index 0, none, stays 0).
+	std::array<std::uint64_t, kJoinMissingCount> joins_missing{};
 
 	bool incomplete() const
 	{

@@ -153,6 +153,10 @@ struct TraceData {
 	// analysis meets them with the spikes in one sorted walk (a report
 	// of 64 CPUs has half a million).
 	std::vector<std::pair<SpikeKey, SpikeCauses>> explained;
+	// Entries of the kernel's joins per CPU and latency type: spike seq
+	// is joined into entry seq % causes_capacity (0: no sampler was
+	// known at attach, so nothing is joined in the kernel).
+	std::uint32_t causes_capacity = 0;
 	// (cpu, idle state) -> its cpuidle name ("C1", "POLL"), where known
 	std::map<std::pair<unsigned, std::uint64_t>, std::string> idle_names;
 	std::vector<RunningThread> running;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,36 @@ inline std::vector<const Spike*> largest_spikes(const Snapshot& s, std::size_t n
 			  });
 	top.resize(n);
 	return top;
+}
+
+// spikes_explained - how the spikes of an attributed snapshot were
+// explained, as text and html say it after "N recorded": "; A explained
+// when recorded, B from the event history, C without causes", then why
+// the kernel's join is missing for those it is missing for.
+inline std::string spikes_explained(const Snapshot& s)
+{
+	std::size_t at = 0, hist = 0, none = 0;
+	for (const Spike& sp : s.spikes)
+		(sp.explained == Explained::at_spike  ? at
+		 : sp.explained == Explained::history ? hist
+						      : none)++;
+	std::string out = fmt::format(
+		"; {} explained when recorded, {} from the event history, {} without causes", at,
+		hist, none);
+	static constexpr std::array<const char*, kJoinMissingCount> why{
+		"", "recorded before BPF was attached", "overwritten by newer spikes before read",
+		"never joined while attached", "of another sampler run"};
+	std::string missing;
+	for (std::size_t r = 1; r < kJoinMissingCount; r++) {
+		std::uint64_t n = 0;
+		for (const CpuResult& c : s.cpus)
+			n += c.noise.joins_missing[r];
+		if (n)
+			missing += fmt::format("{}{} {}", missing.empty() ? "" : ", ", n, why[r]);
+	}
+	if (!missing.empty())
+		out += " (not joined when recorded: " + missing + ")";
+	return out;
 }
 
 // The figures of `compare`, as its text and html forms print them.

@@ -418,16 +418,8 @@ std::string timeline(const Snapshot& s)
 	out += fmt::format("<p>{} recorded", s.spikes.size());
 	if (lost)
 		out += fmt::format(", {} older ones overwritten", lost);
-	if (s.attributed && !s.spikes.empty()) {
-		std::size_t at = 0, hist = 0, none = 0;
-		for (const Spike& sp : s.spikes)
-			(sp.explained == Explained::at_spike  ? at
-			 : sp.explained == Explained::history ? hist
-							      : none)++;
-		out += fmt::format("; {} explained when recorded, {} from the event history, {} "
-				   "without causes",
-				   at, hist, none);
-	}
+	if (s.attributed && !s.spikes.empty())
+		out += escape(render_detail::spikes_explained(s));
 	out += ".</p>\n";
 	if (s.spikes.empty())
 		return out;

@@ -35,6 +35,15 @@ nlohmann::json latency_json(const LatencyStats& l)
 		{"percentiles", pct}};
 }
 
+// joins_missing_json - a CPU's spikes without the kernel's join, by why.
+nlohmann::json joins_missing_json(const NoiseBudget& n)
+{
+	nlohmann::json j = nlohmann::json::object();
+	for (std::size_t r = 1; r < kJoinMissingCount; r++)
+		j[join_missing_name(static_cast<JoinMissing>(r))] = n.joins_missing[r];
+	return j;
+}
+
 nlohmann::json spike_json(const Spike& sp, bool attributed)
 {
 	nlohmann::json causes = nlohmann::json::array();
@@ -51,6 +60,8 @@ nlohmann::json spike_json(const Spike& sp, bool attributed)
 			    {"unexplained_ns", attributed ? sp.unexplained_ns : sp.latency_ns()}};
 	if (attributed) {
 		j["explained"] = explained_name(sp.explained);
+		if (sp.join_missing != JoinMissing::none)
+			j["join_missing"] = join_missing_name(sp.join_missing);
 		if (sp.cut)
 			j["cut"] = true;
 		if (!sp.stack.empty())
@@ -103,7 +114,8 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 					{"clamped", c.noise.clamped},
 					{"clamped_ns", c.noise.clamped_ns},
 					{"source_drops", c.noise.source_drops},
-					{"origin_drops", c.noise.origin_drops}};
+					{"origin_drops", c.noise.origin_drops},
+					{"joins_missing", joins_missing_json(c.noise)}};
 		cpus.push_back(cpu);
 	}
 

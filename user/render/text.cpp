@@ -186,17 +186,8 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 		out += "\n";
 		return;
 	}
-	if (s.attributed) {
-		std::size_t at = 0, hist = 0, none = 0;
-		for (const Spike& sp : s.spikes)
-			(sp.explained == Explained::at_spike  ? at
-			 : sp.explained == Explained::history ? hist
-							      : none)++;
-		fmt::format_to(std::back_inserter(out),
-			       "; {} explained when recorded, {} from the event "
-			       "history, {} without causes",
-			       at, hist, none);
-	}
+	if (s.attributed)
+		out += render_detail::spikes_explained(s);
 	fmt::format_to(std::back_inserter(out), "; the {} largest:\n", top.size());
 	for (const Spike* sp : top) {
 		fmt::format_to(std::back_inserter(out),

@@ -111,7 +111,8 @@ void read_running(int state_fd, const rtnoise_meta& meta, TraceData& t)
 }
 
 // read_causes - the spike causes the kernel-side join stored, by spike.
-void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
+void read_causes(int causes_fd, const rtnoise_meta& meta,
+		 std::vector<std::pair<SpikeKey, SpikeCauses>>& out)
 {
 	const std::size_t cap = meta.spike_capacity;
 	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * 2 * cap;
@@ -128,8 +129,7 @@ void read_causes(int causes_fd, const rtnoise_meta& meta, TraceData& t)
 		const auto type = static_cast<unsigned>((i / cap) % 2);
 		if (slot >= RTNOISE_BPF_MAX_CPUS)
 			break;
-		t.explained.emplace_back(SpikeKey{meta.slot_cpu[slot], type, seq - 1},
-					 to_spike_causes(c));
+		out.emplace_back(SpikeKey{meta.slot_cpu[slot], type, seq - 1}, to_spike_causes(c));
 	}
 }
 
@@ -153,27 +153,57 @@ void read_cpu_sources(int fd, const rtnoise_meta& meta, Add&& add)
 	}
 }
 
-}  // namespace
-
-TraceData tracer_read(const std::string& pin_dir)
+// open_map - a pinned map of pin_dir; throws when it is not there.
+int open_map(const std::string& pin_dir, const char* name)
 {
-	auto open_map = [&](const char* name) {
-		std::string path = (fs::path(pin_dir) / name).string();
-		int fd = bpf_obj_get(path.c_str());
-		if (fd < 0)
-			throw system_error("cannot open " + path + ": " + errno_text(errno));
-		return fd;
-	};
-	UniqueFd meta_fd(open_map("meta")), sources_fd(open_map("sources")),
-		events_fd(open_map("events")), heads_fd(open_map("heads"));
+	std::string path = (fs::path(pin_dir) / name).string();
+	int fd = bpf_obj_get(path.c_str());
+	if (fd < 0)
+		throw system_error("cannot open " + path + ": " + errno_text(errno));
+	return fd;
+}
 
-	TraceData t;
+rtnoise_meta read_meta(const std::string& pin_dir)
+{
+	UniqueFd meta_fd(open_map(pin_dir, "meta"));
 	rtnoise_meta meta{};
 	std::uint32_t zero = 0;
 	if (bpf_map_lookup_elem(meta_fd.get(), &zero, &meta))
 		throw system_error("cannot read the BPF meta map: " + errno_text(errno));
+	return meta;
+}
+
+// read_joins - the causes map's entries, if the pin has one (older pins,
+// or an attach without the sampler, may not).
+void read_joins(const std::string& pin_dir, const rtnoise_meta& meta,
+		std::vector<std::pair<SpikeKey, SpikeCauses>>& out)
+{
+	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
+		UniqueFd causes_fd(fd);
+		read_causes(causes_fd.get(), meta, out);
+	}
+}
+
+}  // namespace
+
+std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_joins(const std::string& pin_dir)
+{
+	std::vector<std::pair<SpikeKey, SpikeCauses>> out;
+	read_joins(pin_dir, read_meta(pin_dir), out);
+	return out;
+}
+
+TraceData tracer_read(const std::string& pin_dir)
+{
+	const rtnoise_meta meta = read_meta(pin_dir);
+	TraceData t;
 	t.start_ns = meta.start_ns;
 	t.ring_size = meta.ring_size;
+	t.causes_capacity = meta.spike_capacity;
+	// The joins before anything slow: see tracer_read_joins().
+	read_joins(pin_dir, meta, t.explained);
+	UniqueFd sources_fd(open_map(pin_dir, "sources")), events_fd(open_map(pin_dir, "events")),
+		heads_fd(open_map(pin_dir, "heads"));
 
 	// Each CPU's own table first, then the shared hash; a source in
 	// both (its entry was claimed under it) is one source.
@@ -265,11 +295,6 @@ TraceData tracer_read(const std::string& pin_dir)
 			else
 				c.torn++;  // overwritten, or being written
 		}
-	}
-
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
-		UniqueFd causes_fd(fd);
-		read_causes(causes_fd.get(), meta, t);
 	}
 
 	// Older pins (or a partial one) may have no state map: then the

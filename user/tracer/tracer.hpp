@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/trace.hpp"
@@ -45,6 +46,14 @@ bool tracer_attached(const std::string& pin_dir = kBpfPinDir);
 // tracer_bytes - the kernel memory of the maps attach creates for o.
 std::uint64_t tracer_bytes(const TracerOptions& o);
 TraceData tracer_read(const std::string& pin_dir = kBpfPinDir);
+// tracer_read_joins - only the kernel's joins of spikes (what
+// tracer_read() gives as TraceData::explained), read first of all. A
+// reader of the sampler's spike rings calls it before them too: each
+// spike recorded meanwhile takes the entry of the one cap spikes older,
+// so the oldest spikes it copies may have lost theirs by the time
+// tracer_read() gets there.
+std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_joins(
+	const std::string& pin_dir = kBpfPinDir);
 // tracer_detach - remove every pin; returns false if nothing was attached.
 bool tracer_detach(const std::string& pin_dir = kBpfPinDir);
 
