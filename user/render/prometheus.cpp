@@ -177,6 +177,17 @@ void noise(Exposition& e, const Snapshot& s)
 				 fmt::format("{},reason=\"{}\"", cpu_label(c.cpu), reason), n);
 	}
 
+	e.family("rtnoise_spikes_unjoined", "gauge",
+		 "Kept spikes without the causes joined when they were recorded, by why: "
+		 "recorded before BPF was attached, overwritten before read, never joined, "
+		 "of another sampler run.");
+	for (const CpuResult& c : s.cpus)
+		for (std::size_t r = 1; r < kJoinMissingCount; r++)
+			e.sample("rtnoise_spikes_unjoined",
+				 fmt::format("{},reason=\"{}\"", cpu_label(c.cpu),
+					     join_missing_name(static_cast<JoinMissing>(r))),
+				 c.noise.joins_missing[r]);
+
 	e.family("rtnoise_tick_stop_blocked_total", "counter",
 		 "Times the tick could not stop on the CPU, by the dependency that kept it.");
 	for (const TickRow& t : s.ticks)
