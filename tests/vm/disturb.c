@@ -2,16 +2,20 @@
 /*
  * disturb.c - known disturbances for the attribution VM tests.
  *
- *   disturb hog CPU ON_MS OFF_MS SECONDS    SCHED_FIFO 99 busy bursts on CPU,
- *                                           named noise-hog once there; prints
- *                                           the number of bursts
+ *   disturb hog CPU ON_MS OFF_MS SECONDS [PRIO [FILE]]
+ *                                           SCHED_FIFO PRIO (99) busy bursts
+ *                                           on CPU, named noise-hog once
+ *                                           there; prints the number of
+ *                                           bursts, and writes each one's
+ *                                           CLOCK_MONOTONIC start and end
+ *                                           (ns) as a line of FILE
  *   disturb timer CPU PERIOD_US SECONDS     a thread on CPU woken by an
  *                                            hrtimer every PERIOD_US
  *   disturb pingpong CPU FROM SECONDS       wake a thread on CPU from CPU
  *                                            FROM as fast as possible (IPIs)
- *   disturb spin CPU SECONDS                a SCHED_OTHER busy loop on CPU
+ *   disturb spin CPU SECONDS [NAME]         a SCHED_OTHER busy loop on CPU
  *                                            that never sleeps (0: until
- *                                            killed)
+ *                                            killed), named NAME if given
  *
  * Each names itself (comm) after its mode: noise-hog, noise-timer,
  * noise-pong (the thread on CPU), noise-ping and noise-spin.
@@ -51,6 +55,14 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static void spin_ms(double ms)
 {
 	double end = now_s() + ms / 1e3;
@@ -59,12 +71,21 @@ static void spin_ms(double ms)
 		;
 }
 
-static int hog(int cpu, int on_ms, int off_ms, int secs)
+static int hog(int cpu, int on_ms, int off_ms, int secs, int prio,
+	       const char *path)
 {
-	struct sched_param sp = { .sched_priority = 99 };
+	struct sched_param sp = { .sched_priority = prio };
 	double end = now_s() + secs;
-
+	unsigned long long start;
+	FILE *log = NULL;
 	int bursts = 0;
+
+	if (path) {
+		log = fopen(path, "w");
+		if (!log)
+			die(path);
+		setvbuf(log, NULL, _IOLBF, 0);	/* it may be killed */
+	}
 
 	/*
 	 * Name itself only once on the CPU, as QEMU's vCPU threads and
@@ -76,10 +97,15 @@ static int hog(int cpu, int on_ms, int off_ms, int secs)
 	usleep(1000);
 	prctl(PR_SET_NAME, "noise-hog");
 	while (now_s() < end) {
+		start = now_ns();
 		spin_ms(on_ms);
+		if (log)
+			fprintf(log, "%llu %llu\n", start, now_ns());
 		bursts++;
 		usleep(off_ms * 1000);
 	}
+	if (log && fclose(log))
+		die(path);
 	printf("%d\n", bursts);
 	return 0;
 }
@@ -151,9 +177,9 @@ static int pingpong(int cpu, int from, int secs)
 	return 0;
 }
 
-static int spin(int cpu, int secs)
+static int spin(int cpu, int secs, const char *name)
 {
-	prctl(PR_SET_NAME, "noise-spin");
+	prctl(PR_SET_NAME, name);
 	pin(cpu);
 	if (secs > 0)
 		spin_ms(secs * 1e3);
@@ -165,16 +191,18 @@ static int spin(int cpu, int secs)
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "hog"))
-		return hog(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "hog"))
+		return hog(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
+			   argc > 6 ? atoi(argv[6]) : 99, argc > 7 ? argv[7] : NULL);
 	if (argc == 5 && !strcmp(argv[1], "timer"))
 		return timer(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "pingpong"))
 		return pingpong(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
-	if (argc == 4 && !strcmp(argv[1], "spin"))
-		return spin(atoi(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: disturb hog CPU ON_MS OFF_MS SECONDS | "
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "spin"))
+		return spin(atoi(argv[2]), atoi(argv[3]),
+			    argc == 5 ? argv[4] : "noise-spin");
+	fprintf(stderr, "usage: disturb hog CPU ON_MS OFF_MS SECONDS [PRIO [FILE]] | "
 		"timer CPU PERIOD_US SECONDS | pingpong CPU FROM SECONDS | "
-		"spin CPU SECONDS\n");
+		"spin CPU SECONDS [NAME]\n");
 	return 2;
 }
