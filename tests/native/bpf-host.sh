@@ -9,7 +9,7 @@
 # and so must a process that calls itself as the sampler's threads are;
 # detach and attach --duration must leave no programs or pins behind.
 #   bpf-host.sh BUILD_DIR OUT_DIR
-# Needs root and a BPF filesystem; exits 77 (skipped) without them.
+# Needs root; exits 77 (skipped) without. Mounts bpffs if it is not.
 set -u
 build=$1
 outdir=$2
@@ -17,9 +17,16 @@ here=$(dirname "$(realpath "$0")")
 # shellcheck source=../vm/lib.sh
 . "$here/../vm/lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || ! mountpoint -q /sys/fs/bpf; then
-	echo "bpf-host.sh: skipped: needs root and /sys/fs/bpf mounted"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bpf-host.sh: skipped: needs root"
 	exit 77
+fi
+# A host that booted without it (a container, a minimal init) gets bpffs
+# for this run, as attach would mount it.
+mounted=""
+if ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf || { echo "bpf-host.sh: cannot mount bpffs"; exit 1; }
+	mounted=1
 fi
 if [ -e /sys/fs/bpf/rtnoise ]; then
 	echo "bpf-host.sh: rtnoise is attached on this host: run 'rtnoise detach' first"
@@ -43,6 +50,7 @@ spin=""
 cleanup() {
 	[ -n "$spin" ] && kill "$spin" 2>/dev/null
 	[ -e /sys/fs/bpf/rtnoise ] && "$rt" detach >/dev/null 2>&1
+	[ -n "$mounted" ] && umount /sys/fs/bpf
 }
 trap cleanup EXIT
 
