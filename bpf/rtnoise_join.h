@@ -118,46 +118,52 @@ static inline __u64 rtnoise_join_clip(const struct rtnoise_join *j,
  * largest causes stay (a thread that ends last, after everything that
  * interrupted it, among them); a cause that comes back after that starts
  * a new sum. Loops run over constant indices, so that the verifier
- * checks this in a few thousand steps on old kernels too.
+ * checks this in a few thousand steps on old kernels too, and every index
+ * goes through RTNOISE_JOIN_SLOT(): 7.3's verifier loses the loop
+ * counter's bounds in the insertion pass ("unbounded memory access" at
+ * c[i - 1]); a masked index is in c[] whatever it tracks.
  */
 RTNOISE_JOIN_FN int rtnoise_join_add(struct rtnoise_join *j, __u32 kind,
 				      __u64 id, __u64 ns)
 {
 	struct rtnoise_join_cause t;
-	__u32 i;
+	__u32 i, k, hi, lo;
 
 	if (!j || !ns)
 		return 0;
 	for (i = 0; i < RTNOISE_JOIN_SLOTS; i++) {
 		if (i >= j->nr)
 			break;
-		if (j->c[i].kind == kind && j->c[i].id == id) {
-			j->c[i].ns += ns;
+		k = RTNOISE_JOIN_SLOT(i);
+		if (j->c[k].kind == kind && j->c[k].id == id) {
+			j->c[k].ns += ns;
 			goto place;
 		}
 	}
 	if (j->nr < RTNOISE_JOIN_SLOTS) {
-		i = RTNOISE_JOIN_SLOT(j->nr);
+		k = RTNOISE_JOIN_SLOT(j->nr);
 		j->nr++;
 	} else {
-		i = RTNOISE_JOIN_SLOTS - 1;
-		if (j->c[i].ns >= ns) {
+		k = RTNOISE_JOIN_SLOTS - 1;
+		if (j->c[k].ns >= ns) {
 			j->other_ns += ns;
 			return 0;
 		}
-		j->other_ns += j->c[i].ns;
+		j->other_ns += j->c[k].ns;
 	}
-	j->c[i].kind = kind;
-	j->c[i].id = id;
-	j->c[i].ns = ns;
-	j->c[i].pad = 0;
+	j->c[k].kind = kind;
+	j->c[k].id = id;
+	j->c[k].ns = ns;
+	j->c[k].pad = 0;
 place:
 	/* One pass from the end moves the one that grew to its place. */
 	for (i = RTNOISE_JOIN_SLOTS - 1; i > 0; i--) {
-		if (j->c[i].ns > j->c[i - 1].ns) {
-			t = j->c[i];
-			j->c[i] = j->c[i - 1];
-			j->c[i - 1] = t;
+		hi = RTNOISE_JOIN_SLOT(i);
+		lo = RTNOISE_JOIN_SLOT(i - 1);
+		if (j->c[hi].ns > j->c[lo].ns) {
+			t = j->c[hi];
+			j->c[hi] = j->c[lo];
+			j->c[lo] = t;
 		}
 	}
 	return 0;
@@ -172,7 +178,7 @@ RTNOISE_JOIN_FN int rtnoise_join_event(struct rtnoise_join *j,
 				      const struct rtnoise_join_ev *e)
 {
 	__u64 span, inner = 0, own;
-	__u32 d, depth;
+	__u32 d, k, depth;
 
 	if (!j || !e)
 		return 0;
@@ -190,8 +196,9 @@ RTNOISE_JOIN_FN int rtnoise_join_event(struct rtnoise_join *j,
 	for (d = 0; d < RTNOISE_BPF_MAX_DEPTH; d++) {
 		if (d <= depth)
 			continue;
-		inner += j->below[d];
-		j->below[d] = 0;
+		k = rtnoise_join_idx(d, RTNOISE_BPF_MAX_DEPTH - 1);
+		inner += j->below[k];
+		j->below[k] = 0;
 	}
 	own = span > inner ? span - inner : 0;
 	/*

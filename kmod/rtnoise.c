@@ -250,10 +250,57 @@ static u64 rtnoise_first_expiry(u64 now)
 	       (div64_u64(since, rtnoise.period_ns) + 1) * rtnoise.period_ns;
 }
 
+#ifdef RTNOISE_HAVE_SCHED_SETATTR_NOCHECK
+/* rtnoise_set_prio - make the sampler thread @t SCHED_FIFO rtnoise.prio */
+static int rtnoise_set_prio(struct task_struct *t)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = SCHED_FIFO,
+		.sched_priority = rtnoise.prio,
+	};
+
+	return sched_setattr_nocheck(t, &attr);
+}
+
+/* rtnoise_wait_prio - the thread has its priority from its creation */
+static bool rtnoise_wait_prio(void)
+{
+	return true;
+}
+#else
+/*
+ * rtnoise_set_prio - make the sampler thread @t SCHED_FIFO.
+ *
+ * This kernel exports no way to give a kthread an arbitrary RT priority
+ * (only sched_set_fifo()'s MAX_RT_PRIO / 2); the CLI, which configured
+ * it, sets rtnoise.prio with sched_setscheduler(2) on the thread's pid
+ * (RTNOISE_IOC_CPU_STATS), and rtnoise_wait_prio() holds the first sample
+ * until then, so that every sample is taken at the configured priority.
+ */
+static int rtnoise_set_prio(struct task_struct *t)
+{
+	sched_set_fifo(t);
+	return 0;
+}
+
+/* rtnoise_wait_prio - sleep until SCHED_FIFO rtnoise.prio; false on stop */
+static bool rtnoise_wait_prio(void)
+{
+	while (READ_ONCE(current->policy) != SCHED_FIFO ||
+	       READ_ONCE(current->rt_priority) != rtnoise.prio) {
+		if (kthread_should_stop())
+			return false;
+		schedule_timeout_interruptible(1);
+	}
+	return true;
+}
+#endif
+
 /*
  * rtnoise_thread_fn - per-CPU kthread: thread latency and re-arming.
  *
- * kthread_create_on_cpu() binds the thread but does not make it a per-CPU
+ * kthread_bind() binds the thread but does not make it a per-CPU
  * kthread (kthread_set_per_cpu() is not exported): once its CPU starts
  * going offline (sched_cpu_deactivate(), before our teardown callback
  * stops it), the scheduler would push it to another CPU, where it took
@@ -266,8 +313,7 @@ static int rtnoise_thread_fn(void *data)
 {
 	struct rtnoise_cpu *rc = data;
 	u64 period = rc->period_ns;
-	u64 next = rtnoise_first_expiry(ktime_get_ns());
-	u64 now, missed;
+	u64 next, now, missed;
 
 	migrate_disable();
 	if (smp_processor_id() != rc->cpu) {
@@ -292,7 +338,11 @@ static int rtnoise_thread_fn(void *data)
 		return 0;
 	}
 
+	if (!rtnoise_wait_prio())
+		goto out;
+
 	rtnoise_smi_init(rc);
+	next = rtnoise_first_expiry(ktime_get_ns());
 	for (;;) {
 		WRITE_ONCE(rc->fired, false);
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -323,6 +373,7 @@ static int rtnoise_thread_fn(void *data)
 		}
 	}
 
+out:
 	hrtimer_cancel(&rc->timer);
 	migrate_enable();
 	return 0;
@@ -332,11 +383,6 @@ static int rtnoise_thread_fn(void *data)
 static int rtnoise_start_cpu(unsigned int cpu)
 {
 	struct rtnoise_cpu *rc = rtnoise_cpu(cpu);
-	struct sched_attr attr = {
-		.size = sizeof(attr),
-		.sched_policy = SCHED_FIFO,
-		.sched_priority = rtnoise.prio,
-	};
 	struct task_struct *t;
 	int ret;
 
@@ -351,14 +397,17 @@ static int rtnoise_start_cpu(unsigned int cpu)
 	rc->timer.function = rtnoise_timer_fn;
 #endif
 
-	t = kthread_create_on_cpu(rtnoise_thread_fn, rc, cpu, "rtnoise/%u");
+	/* What kthread_create_on_cpu() does, from what every kernel exports. */
+	t = kthread_create_on_node(rtnoise_thread_fn, rc, cpu_to_node(cpu),
+				   "rtnoise/%u", cpu);
 	if (IS_ERR(t)) {
 		pr_err("cannot create the sampler thread of CPU %u: %ld\n",
 		       cpu, PTR_ERR(t));
 		return PTR_ERR(t);
 	}
+	kthread_bind(t, cpu);
 
-	ret = sched_setattr_nocheck(t, &attr);
+	ret = rtnoise_set_prio(t);
 	if (ret) {
 		pr_err("cannot make rtnoise/%u SCHED_FIFO %u: %d\n",
 		       cpu, rtnoise.prio, ret);

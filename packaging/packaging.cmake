@@ -133,7 +133,8 @@ The module comes in rtnoise-dkms.")
 set(CPACK_DEBIAN_DKMS_PACKAGE_NAME rtnoise-dkms)
 set(CPACK_DEBIAN_DKMS_PACKAGE_ARCHITECTURE all)
 set(CPACK_DEBIAN_DKMS_PACKAGE_SECTION kernel)
-set(CPACK_DEBIAN_DKMS_PACKAGE_DEPENDS dkms)
+# pahole: the module's BTF step on kernels built with it (Debian's 6.12 on).
+set(CPACK_DEBIAN_DKMS_PACKAGE_DEPENDS "dkms, dwarves")
 set(CPACK_DEBIAN_DKMS_PACKAGE_CONTROL_EXTRA "${pkg_out}/dkms/postinst;${pkg_out}/dkms/prerm")
 set(CPACK_COMPONENT_DKMS_DESCRIPTION
 "rtnoise's latency sampler module, source for DKMS

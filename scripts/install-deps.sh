@@ -4,8 +4,10 @@
 # Idempotent; for a fresh Debian 12 (bookworm) machine, run as root.
 # Installs both Debian kernels with their headers (the VM tests boot them),
 # the BPF toolchain, the C++ build and test dependencies, the packaging
-# tools (CPack's .deb, DKMS, lintian, help2man, the shells whose
-# completion is tested), the libraries of the report formats and of
+# tools (CPack's .deb, DKMS and pahole, which the module's BTF step runs
+# on kernels built with it, lintian, help2man, the shells whose completion
+# is tested), debootstrap (scripts/kernels.sh), the libraries of the report
+# formats and of
 # `monitor` ({fmt}, yaml-cpp, cpp-httplib, libsystemd), Google Benchmark,
 # promtool and a headless Chromium for the output tests, systemd-analyze
 # for the unit file, QEMU and virtme-ng.
@@ -33,6 +35,7 @@ pkgs=(
 	python3-argcomplete python3-requests python3-pip
 	udev iproute2 procps util-linux
 	dkms dpkg-dev fakeroot file lintian help2man man-db groff-base
+	dwarves debootstrap
 	bash-completion zsh
 	libfmt-dev libyaml-cpp-dev libcpp-httplib-dev libsystemd-dev libbenchmark-dev
 	prometheus chromium curl systemd

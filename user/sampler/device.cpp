@@ -2,6 +2,7 @@
 #include "sampler/device.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -98,6 +99,9 @@ void Device::start(const SamplerConfig& cfg)
 
 	switch (int err = ioctl_raw(RTNOISE_IOC_START, &c)) {
 	case 0:
+		for (unsigned cpu : cfg.cpus)
+			if (auto r = read_cpu(cpu, 0))
+				set_priority(*r, cfg.prio);
 		return;
 	case EBUSY:
 		throw system_error("the sampler is already attached: run "
@@ -170,6 +174,32 @@ std::optional<CpuResult> Device::read_cpu(unsigned cpu, std::uint32_t buckets)
 	return r;
 }
 
+// set_priority - make r's sampler kthread SCHED_FIFO prio. Where the kernel
+// does not export sched_setattr_nocheck(), the module can only make it
+// SCHED_FIFO MAX_RT_PRIO / 2 and the thread holds its first sample until it
+// has prio; elsewhere it has prio already and nothing changes. Also run for
+// a thread the module restarted when its CPU came back online.
+void Device::set_priority(const CpuResult& r, std::uint32_t prio)
+{
+	if (r.pid == 0)
+		return;
+	auto pid = static_cast<pid_t>(r.pid);
+	sched_param want{};
+	want.sched_priority = static_cast<int>(prio);
+	sched_param have{};
+	if (sched_getscheduler(pid) == SCHED_FIFO && sched_getparam(pid, &have) == 0 &&
+	    have.sched_priority == want.sched_priority)
+		return;
+	if (sched_setscheduler(pid, SCHED_FIFO, &want) == 0)
+		return;
+	int err = errno;
+	if (err == ESRCH)
+		return;	 // stopped with its CPU going offline
+	throw system_error("cannot make the sampler thread of CPU " + std::to_string(r.cpu) +
+			   " (pid " + std::to_string(r.pid) + ") SCHED_FIFO " +
+			   std::to_string(prio) + ": " + errno_text(err));
+}
+
 std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type, std::uint64_t& lost)
 {
 	std::vector<Spike> out;
@@ -240,6 +270,8 @@ Snapshot Device::read_snapshot()
 		auto r = read_cpu(cpu, info.hist_buckets);
 		if (!r)
 			continue;
+		if (s.state == SamplerState::running)
+			set_priority(*r, info.prio);
 		for (LatType t : kLatTypes) {
 			auto spikes = read_spikes(cpu, t, r->of(t).spikes_lost);
 			s.spikes.insert(s.spikes.end(), spikes.begin(), spikes.end());

@@ -63,6 +63,8 @@ public:
 	static Device open(const std::string& path = kDevicePath);
 
 	SamplerInfo info();
+	// start - start sampling cfg.cpus; the sampler kthreads run at
+	// SCHED_FIFO cfg.prio before their first sample.
 	void start(const SamplerConfig& cfg);
 	void stop();
 	void reset();
@@ -81,6 +83,7 @@ private:
 	rtnoise_info info_raw();
 	std::optional<CpuResult> read_cpu(unsigned cpu, std::uint32_t buckets);
 	std::vector<Spike> read_spikes(unsigned cpu, LatType type, std::uint64_t& lost);
+	void set_priority(const CpuResult& r, std::uint32_t prio);
 
 	UniqueFd fd_;
 };
