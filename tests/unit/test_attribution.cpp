@@ -9,6 +9,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 using namespace rtnoise;
 using rtnoise::test::ev;
 
@@ -657,6 +659,16 @@ TEST(Attribute, SpikesWithoutTheKernelsJoinAreCountedByWhy)
 	for (std::size_t i = 0; i < s.spikes.size(); i++)
 		EXPECT_EQ(back.spikes[i].join_missing, want[i]) << "spike " << i;
 	EXPECT_EQ(back.cpus[0].noise.joins_missing, n);
+
+	// A report of an earlier release, which had no such counts, still reads.
+	auto older = nlohmann::json::parse(json);
+	for (auto& c : older["cpus"])
+		c["noise"].erase("joins_missing");
+	for (auto& sp : older["spikes"])
+		sp.erase("join_missing");
+	Snapshot old = read_report_json(older.dump());
+	EXPECT_EQ(old.cpus[0].noise.joins_missing[1], 0u);
+	EXPECT_EQ(old.spikes[1].join_missing, JoinMissing::none);
 }
 
 TEST(Attribute, NoJoinsInTheKernelWithoutASamplerAtAttach)
