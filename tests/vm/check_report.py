@@ -9,7 +9,8 @@
                               again once back online
   hotplug-count FILE CPU N    at least N offline periods of CPU counted,
                               and CPU sampling now
-  spiketime FILE CPU BURSTS.. every spike the ring kept was explained when
+  spiketime FILE CPU [min=N] BURSTS..
+                              every spike the ring kept was explained when
                               it was recorded although CPU's event history
                               wrapped, or is counted with the reason why
                               not (none lost to spikes recorded while the
@@ -18,7 +19,8 @@
                               held the sampler beyond the threshold, of
                               those the kept spikes cover, made a thread
                               spike whose largest cause is noise-hog, with
-                              a stack; some spike names idle with a state
+                              a stack, of at least N bursts (5); some spike
+                              names idle with a state
   attribution FILE CPU WANT.. the sources of CPU include each WANT
                               ("kind:name-prefix", alternatives split by
                               "|"); a WANT of "cause=kind:prefix" must be
@@ -177,6 +179,10 @@ def read_bursts(path):
 
 
 def spiketime(path, cpu, *burst_files):
+    least = 5
+    if burst_files and burst_files[0].startswith("min="):
+        least = int(burst_files[0][len("min="):])
+        burst_files = burst_files[1:]
     rep = json.load(open(path))
     cpu = int(cpu)
     by_cpu = cpus_of(rep)
@@ -234,8 +240,8 @@ def spiketime(path, cpu, *burst_files):
         judged_all += len(judged)
         expect(len(led) * 10 >= len(judged) * 8,
                f"{f}: the hog leads the spikes of {len(led)} of {len(judged)} bursts")
-    expect(judged_all >= 5, f"only {judged_all} bursts to judge: the test does "
-           "not test the hogs")
+    expect(judged_all >= least, f"only {judged_all} bursts to judge: the test "
+           "does not test the hogs")
     print(f"CPU {cpu}: {len(hog_led)} thread spikes led by noise-hog; stacks: " +
           "; ".join(" < ".join(s.get("stack", [])[:4]) for s in hog_led[:3]))
     # The stack is where the sampler's timer found the hog, or where the
