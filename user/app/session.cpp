@@ -20,6 +20,7 @@
 #include "tracer/tracer.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace rtnoise {
 
@@ -102,26 +103,27 @@ Snapshot collect(const CollectSources& src, const std::vector<std::string>& work
 	return s;
 }
 
-CyclictestInfo cyclictest_info(const Snapshot& s)
+CyclictestInfo cyclictest_info(const Snapshot& s, const fs::path& root)
 {
 	CyclictestInfo info;
-	if (auto cmd = read_file("/proc/self/cmdline")) {
+	if (auto cmd = read_file(root / "proc/self/cmdline")) {
 		std::string line = *cmd;
 		while (!line.empty() && line.back() == '\0')
 			line.pop_back();
 		std::replace(line.begin(), line.end(), '\0', ' ');
-		info.cmdline = line;
+		// Whatever bytes the caller passed (--workload $'w\xff').
+		info.cmdline = escape_name(line);
 	}
 	info.version = RTNOISE_RELEASE;
 	utsname u{};
 	if (::uname(&u) == 0) {
-		info.sysname = u.sysname;
-		info.nodename = u.nodename;
-		info.release = u.release;
-		info.kernel_version = u.version;
-		info.machine = u.machine;
+		info.sysname = escape_name(u.sysname);
+		info.nodename = escape_name(u.nodename);
+		info.release = escape_name(u.release);
+		info.kernel_version = escape_name(u.version);
+		info.machine = escape_name(u.machine);
 	}
-	if (auto rt = read_file("/sys/kernel/realtime"))
+	if (auto rt = read_file(root / "sys/kernel/realtime"))
 		info.realtime = !rt->empty() && (*rt)[0] == '1';
 	// The wall clock at start_ns and end_ns.
 	const std::int64_t offset = realtime_offset_ns();
@@ -136,7 +138,7 @@ CyclictestInfo cyclictest_info(const Snapshot& s)
 	};
 	info.start_time = when(s.start_ns);
 	info.end_time = when(s.end_ns);
-	for (const auto& [node, cpus] : numa_nodes("/"))
+	for (const auto& [node, cpus] : numa_nodes(root))
 		for (unsigned cpu : cpus)
 			info.node_of_cpu[cpu] = node;
 	return info;
