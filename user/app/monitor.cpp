@@ -4,7 +4,6 @@
 // hand out the last rendering, so reads of the kernel stay serialized.
 #include "app/monitor.hpp"
 
-#include <fcntl.h>
 #include <httplib.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -156,11 +155,7 @@ void monitor(const MonitorRequest& r)
 	UniqueFd log_fd;
 	int log = STDOUT_FILENO;
 	if (!r.spike_log.empty()) {
-		log_fd = UniqueFd(::open(r.spike_log.c_str(),
-					 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-		if (log_fd.get() < 0)
-			throw system_error("cannot open the spike log " + r.spike_log + ": " +
-					   errno_text(errno));
+		log_fd = open_append(r.spike_log);
 		log = log_fd.get();
 	}
 
