@@ -182,7 +182,7 @@ DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs
 	// on a damaged file.
 	step([&] { r.any |= steps.sampler(); });
 	step([&] {
-		auto text = read_file(state_path);
+		auto text = read_state(state_path);
 		if (!text)
 			return;
 		State s;
@@ -265,9 +265,10 @@ void print_plan(const Plan& p, std::ostream& out)
 
 void refuse_if_partitioned(const std::string& state_path)
 {
-	if (!fs::exists(state_path))
+	auto text = read_state(state_path);
+	if (!text)
 		return;
-	State s = state_from_json(read_file(state_path).value_or(""));
+	State s = state_from_json(*text);
 	throw system_error("CPUs " + format_cpulist(s.plan.cpus) +
 			   " are already partitioned (by rtnoise " + s.by +
 			   "): run 'rtnoise partition --restore' first");
