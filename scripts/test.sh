@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 
 "$top/scripts/install-deps.sh"
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTNOISE_WERROR=ON
 cmake --build "$build" -j"$(nproc)"
 # One test per CPU at a time (a test that takes them all says so, see
 # tests/CMakeLists.txt): the VM tests, one TCG thread each, run in pairs.

@@ -22,7 +22,7 @@ if [ ! -f "$out/CMakeCache.txt" ]; then
 	cmake -S "$src" -B "$out" ${gen:+-G "$gen"} -DCMAKE_BUILD_TYPE=Debug \
 		-DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
 		-DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-		-DRTNOISE_FUZZ=OFF -DRTNOISE_SANITIZE=OFF
+		-DRTNOISE_FUZZ=OFF -DRTNOISE_SANITIZE=OFF -DRTNOISE_WERROR=ON
 fi
 cmake --build "$out" -j"$(nproc)" --target rtnoise_unit_tests
 

@@ -2,12 +2,18 @@
 // The app/ pipeline without the CLI: collect() on fixture sources (what
 // the sampler and the tracer would return), through analysis to render.
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "app/session.hpp"
 #include "events.hpp"
 #include "host/host.hpp"
 #include "render/render.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 using namespace rtnoise;
 using rtnoise::test::ev;
@@ -250,4 +256,29 @@ TEST(App, JoinsOverwrittenBeforeTheReadAreCountedAsSuch)
 			    "spikes before read)"),
 		  std::string::npos)
 		<< text;
+}
+
+// /proc/self/cmdline is whatever bytes the caller passed (--workload
+// $'w\xff'): cyclictest's JSON must stay valid UTF-8 all the same.
+TEST(App, CyclictestCmdlineIsEscaped)
+{
+	char tmpl[] = "/tmp/rtnoise-app-XXXXXX";
+	ASSERT_TRUE(::mkdtemp(tmpl));
+	const fs::path root = tmpl;
+	fs::create_directories(root / "proc/self");
+	{
+		std::ofstream f(root / "proc/self/cmdline", std::ios::binary);
+		f << std::string("rtnoise\0attach\0--workload\0w\xff\x1b[2J\0", 33);
+	}
+	Snapshot s = sampled();
+	const CyclictestInfo info = cyclictest_info(s, root);
+	fs::remove_all(root);
+	EXPECT_EQ(info.cmdline, "rtnoise attach --workload w\\xff\\x1b[2J");
+	for (const std::string* f :
+	     {&info.sysname, &info.nodename, &info.release, &info.kernel_version, &info.machine})
+		EXPECT_TRUE(valid_utf8(*f)) << *f;
+	const std::string out = render_cyclictest_json(s, LatType::thread, info);
+	ASSERT_TRUE(valid_utf8(out));
+	EXPECT_EQ(nlohmann::json::parse(out).at("cmdline:"),
+		  "rtnoise attach --workload w\\xff\\x1b[2J");
 }

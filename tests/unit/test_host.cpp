@@ -82,8 +82,10 @@ TEST_F(HostTree, CapSysAdminFromCapEff)
 TEST_F(HostTree, ListsATaskWithANewlineInItsComm)
 {
 	std::string fields;
-	for (int n = 4; n <= 52; n++)
-		fields += " " + std::to_string(n == 22 ? 777 : n == 39 ? 2 : 0);
+	for (int n = 4; n <= 52; n++) {
+		fields += ' ';
+		fields += std::to_string(n == 22 ? 777 : n == 39 ? 2 : 0);
+	}
 	write("proc/7/task/7/stat", "7 (evil\nname) R" + fields + "\n");
 	write("proc/7/task/7/status", "Name:\tevil\\nname\nCpus_allowed_list:\t0-3\n");
 	std::vector<Task> tasks = list_tasks(root_);
@@ -100,13 +102,15 @@ TEST_F(HostTree, ListsATaskWithANewlineInItsComm)
 TEST(ProcStat, ParsesAndRefusesWithoutThrowing)
 {
 	std::string fields;
-	for (int n = 3; n <= 52; n++)
-		fields += " " + std::to_string(n == 9	 ? 0x00200040
-					       : n == 22 ? 777
-					       : n == 39 ? 3
-					       : n == 40 ? 50
-					       : n == 41 ? 1
-							 : 0);
+	for (int n = 3; n <= 52; n++) {
+		fields += ' ';
+		fields += std::to_string(n == 9	   ? 0x00200040
+					 : n == 22 ? 777
+					 : n == 39 ? 3
+					 : n == 40 ? 50
+					 : n == 41 ? 1
+						   : 0);
+	}
 	Task t;
 	ASSERT_TRUE(parse_stat("42 (a (b) c)" + fields, t));
 	EXPECT_EQ(t.comm, "a (b) c");

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 // rtnoise monitor without a kernel: its options, the textfile writer,
 // which spikes are new.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "app/monitor.hpp"
 #include "cli/commands.hpp"
 #include "util/error.hpp"
+#include "util/fd.hpp"
 #include "util/file.hpp"
 
 using namespace rtnoise;
@@ -253,4 +260,114 @@ TEST_F(MonitorCli, BadIntervalIsAUsageError)
 	parse("monitor --cpus 2 --interval 0");
 	expect_usage([&] { make_monitor_request(*opts); },
 		     "--interval 0 is out of range (1.0 s to 3600.0 s)");
+}
+
+// The monitor's HTTP server, to a client on 127.0.0.1 that is not
+// Prometheus.
+namespace {
+
+// peak_rss_kb - the most memory this process has held since
+// reset_peak_rss().
+long peak_rss_kb()
+{
+	std::ifstream in("/proc/self/status");
+	for (std::string line; std::getline(in, line);)
+		if (line.rfind("VmHWM:", 0) == 0)
+			return std::stol(line.substr(6));
+	return -1;
+}
+
+void reset_peak_rss()
+{
+	std::ofstream("/proc/self/clear_refs") << "5\n";
+}
+
+// dial - a TCP connection to 127.0.0.1:port, with receive timeout.
+UniqueFd dial(unsigned port, int timeout_s)
+{
+	UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	sockaddr_in sa{};
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(static_cast<std::uint16_t>(port));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	EXPECT_EQ(::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+	timeval tv{timeout_s, 0};
+	::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+// answer - what the server sent until it closed or went quiet.
+std::string answer(int fd)
+{
+	std::string out;
+	char buf[4096];
+	for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;)
+		out.append(buf, static_cast<std::size_t>(n));
+	return out;
+}
+
+}  // namespace
+
+TEST(MonitorHttp, ServesGetAndHead)
+{
+	MetricsServer server(ListenAddress{"127.0.0.1", 0});
+	server.publish("rtnoise_up 1\n");
+	UniqueFd c = dial(server.port(), 10);
+	const std::string get = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	ASSERT_EQ(::send(c.get(), get.data(), get.size(), MSG_NOSIGNAL), ssize_t(get.size()));
+	const std::string a = answer(c.get());
+	EXPECT_EQ(a.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << a;
+	EXPECT_NE(a.find("\r\n\r\nrtnoise_up 1\n"), std::string::npos) << a;
+}
+
+// A POST of 4 GB: answered 405 at once, its body not read (the server
+// grew to 1.1 GB reading it before it found no handler).
+TEST(MonitorHttp, RefusesOtherMethodsWithoutReadingTheBody)
+{
+	MetricsServer server(ListenAddress{"127.0.0.1", 0});
+	server.publish("rtnoise_up 1\n");
+	reset_peak_rss();
+	const long before = peak_rss_kb();
+	UniqueFd c = dial(server.port(), 10);
+	const std::string head =
+		"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000000\r\n\r\n";
+	ASSERT_EQ(::send(c.get(), head.data(), head.size(), MSG_NOSIGNAL), ssize_t(head.size()));
+	// 128 MB of body from another thread, until the server hangs up.
+	std::thread body([fd = c.get()] {
+		const std::string chunk(1 << 20, 'x');
+		for (int i = 0; i < 128; i++)
+			if (::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL) <= 0)
+				return;
+	});
+	const auto t0 = std::chrono::steady_clock::now();
+	const std::string a = answer(c.get());
+	const auto took = std::chrono::steady_clock::now() - t0;
+	::shutdown(c.get(), SHUT_RDWR);
+	body.join();
+	EXPECT_EQ(a.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u) << a.substr(0, 200);
+	EXPECT_NE(a.find("Allow: GET, HEAD\r\n"), std::string::npos) << a.substr(0, 200);
+	EXPECT_LT(took, std::chrono::seconds(5));
+	EXPECT_LT(peak_rss_kb() - before, 32 * 1024) << "kB grown at the most";
+}
+
+// Clients that open a connection and stop in the middle of a request
+// are dropped within the server's read timeout, not kept for the
+// default 5 s, and the server answers the next one.
+TEST(MonitorHttp, DropsSlowClients)
+{
+	MetricsServer server(ListenAddress{"127.0.0.1", 0});
+	std::vector<UniqueFd> slow;
+	for (int i = 0; i < 4; i++) {
+		slow.push_back(dial(server.port(), 10));
+		ASSERT_EQ(::send(slow.back().get(), "GET /met", 8, MSG_NOSIGNAL), 8);
+	}
+	const auto t0 = std::chrono::steady_clock::now();
+	for (const UniqueFd& c : slow)
+		answer(c.get());
+	EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(4500));
+	// Still answering.
+	UniqueFd c = dial(server.port(), 10);
+	const std::string get = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	ASSERT_EQ(::send(c.get(), get.data(), get.size(), MSG_NOSIGNAL), ssize_t(get.size()));
+	EXPECT_EQ(answer(c.get()).rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
 }

@@ -3,9 +3,12 @@
 // restore on a copy of a captured host tree.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/swap.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "host/host.hpp"
 #include "host/procfs.hpp"
@@ -431,4 +434,171 @@ TEST(Partition, LeavesALongerStatIntervalAlone)
 	Fixture f;
 	std::ofstream(f.tree / "proc/sys/vm/stat_interval") << "120\n";
 	EXPECT_FALSE(by_target(plan_partition(f.tree, {2, 3}), "proc/sys/vm/stat_interval"));
+}
+
+// The state directory: 0700 whatever the umask, and refused when another
+// user could have planted what is in it.
+TEST(Partition, StateDirIsPrivateWhateverTheUmask)
+{
+	Fixture f;
+	const mode_t old = ::umask(0);
+	{
+		StateLock lock(f.tree / "run/rtnoise");
+	}
+	write_state(f.tree / "run/other/partition.json",
+		    State{"partition", plan_partition(f.tree, {2, 3})});
+	::umask(old);
+	for (const char* dir : {"run/rtnoise", "run/other"}) {
+		struct stat st {};
+		ASSERT_EQ(::stat((f.tree / dir).c_str(), &st), 0);
+		EXPECT_EQ(st.st_mode & 0777, 0700u) << dir;
+	}
+	struct stat st {};
+	ASSERT_EQ(::stat((f.tree / "run/other/partition.json").c_str(), &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+namespace {
+
+// refusal - what f() threw, or "" when it returned.
+template <typename F>
+std::string refusal(F f)
+{
+	try {
+		f();
+		return "";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::system);
+		return e.what();
+	}
+}
+
+}  // namespace
+
+TEST(Partition, RefusesAStateDirAnotherUserCouldWrite)
+{
+	Fixture f;
+	const fs::path dir = f.tree / "run/rtnoise";
+	fs::create_directories(dir);
+	fs::permissions(dir, fs::perms::all);
+	EXPECT_EQ(refusal([&] { StateLock l(dir); }),
+		  dir.string() + " is writable by group or others: remove it, or chmod go-w it");
+	State s{"partition", plan_partition(f.tree, {2, 3})};
+	EXPECT_NE(refusal([&] { write_state(f.state, s); }), "");
+	EXPECT_FALSE(fs::exists(f.state));
+
+	// A link to a directory of one's own.
+	fs::remove(dir);
+	fs::create_directories(f.tree / "elsewhere");
+	fs::create_directory_symlink(f.tree / "elsewhere", dir);
+	EXPECT_EQ(refusal([&] { StateLock l(dir); }),
+		  dir.string() + " is a symbolic link: remove it");
+
+	if (::geteuid() != 0)
+		GTEST_SKIP() << "not root: cannot make a directory of another user";
+	fs::remove(dir);
+	fs::create_directories(dir);
+	ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
+	EXPECT_EQ(refusal([&] { StateLock l(dir); }),
+		  dir.string() + " is owned by user 65534, not 0: remove it, or chown it");
+}
+
+TEST(Partition, RefusesAStateFileAnotherUserCouldHavePlanted)
+{
+	Fixture f;
+	State s{"partition", plan_partition(f.tree, {2, 3})};
+	s.plan.changes = {f.file_change("proc/sys/kernel/watchdog", "0")};
+	write_state(f.state, s);
+	const fs::path victim = f.tree / "victim";
+	std::ofstream(victim) << "precious\n";
+
+	fs::permissions(f.state, fs::perms::others_write, fs::perm_options::add);
+	EXPECT_EQ(refusal([&] { restore_state(f.tree, f.state); }),
+		  f.state.string() +
+			  " is writable by group or others: remove it, or chmod go-w it");
+	fs::rename(f.state, victim.string() + ".json");
+	fs::create_symlink(victim.string() + ".json", f.state);
+	EXPECT_EQ(refusal([&] { restore_state(f.tree, f.state); }),
+		  f.state.string() + " is a symbolic link: remove it");
+	EXPECT_EQ(read_line(f.tree / "proc/sys/kernel/watchdog"), "1");
+
+	if (::geteuid() != 0)
+		GTEST_SKIP() << "not root: cannot make a file of another user";
+	fs::remove(f.state);
+	write_state(f.state, s);
+	ASSERT_EQ(::chown(f.state.c_str(), 65534, 65534), 0);
+	EXPECT_EQ(refusal([&] { restore_state(f.tree, f.state); }),
+		  f.state.string() + " is owned by user 65534, not 0: remove it, or chown it");
+	EXPECT_TRUE(fs::exists(f.state));
+}
+
+// What a state entry may name: the files a partition writes (/proc/sys,
+// IRQ affinities, /sys), cgroups under /sys/fs/cgroup, swap devices by
+// absolute path. Anything else is damage, found before anything is
+// restored.
+TEST(Partition, AStateEntryNamesOnlyWhatAPartitionChanges)
+{
+	Fixture f;
+	std::ofstream(f.tree / "passwd") << "root:x:0:0\n";
+	fs::create_directories(f.state.parent_path());
+	auto state = [](const std::string& kind, const std::string& target,
+			const std::string& before, const std::string& after) {
+		return nlohmann::json({{"version", 2},
+				       {"by", "partition"},
+				       {"cpus", "2-3"},
+				       {"housekeeping", "0-1"},
+				       {"cgroup", "v2"},
+				       {"notes", nlohmann::json::array()},
+				       {"changes",
+					{{{"kind", kind},
+					  {"target", target},
+					  {"before", before},
+					  {"after", after},
+					  {"what", "t"}}}}})
+			.dump();
+	};
+	struct Bad {
+		const char* kind;
+		const char* target;
+		const char* before;
+		const char* after;
+	};
+	// An absolute path: the tree's own file, as a planted one would name
+	// /etc/passwd.
+	const std::string absolute = (f.tree / "passwd").string();
+	for (const Bad& b :
+	     {Bad{"file", "passwd", "owned", "x"}, Bad{"file", absolute.c_str(), "owned", "x"},
+	      Bad{"file", "proc/sys/../../passwd", "owned", "x"},
+	      Bad{"file", "proc/self/attr/current", "owned", "x"},
+	      Bad{"file", "proc/irq/4/../../../passwd", "owned", "x"},
+	      Bad{"file", "sys/./kernel/x", "owned", "x"},
+	      Bad{"file", "proc/sys/kernel/", "owned", "x"}, Bad{"mkdir", "passwd", "", ""},
+	      Bad{"subtree", "sys/kernel", "off", "cpuset"},
+	      Bad{"move", "1", "sys/fs/cgroup", "proc/sys/kernel/core_pattern"},
+	      Bad{"move", "1", "passwd", "sys/fs/cgroup/rtnoise.isolated"},
+	      Bad{"swap", "swapfile", "on prio=-2", "off"},
+	      Bad{"swap", "/dev/../passwd", "on prio=-2", "off"}}) {
+		const std::string text = state(b.kind, b.target, b.before, b.after);
+		const std::string why = refusal([&] { state_from_json(text); });
+		EXPECT_NE(why.find("the partition state file is damaged: "), std::string::npos)
+			<< b.kind << " " << b.target << ": " << why;
+		std::ofstream(f.state) << text;
+		EXPECT_NE(refusal([&] { restore_state(f.tree, f.state); }), "");
+	}
+	EXPECT_EQ(read_file(f.tree / "passwd"), "root:x:0:0\n");
+	// What a partition writes reads.
+	for (const Bad& b :
+	     {Bad{"file", "proc/sys/kernel/watchdog", "1", "0"},
+	      Bad{"file", "proc/irq/4/smp_affinity_list", "0-3", "0-1"},
+	      Bad{"file", "proc/irq/default_smp_affinity", "f", "3"},
+	      Bad{"file", "sys/devices/virtual/workqueue/cpumask", "f", "3"},
+	      Bad{"mkdir", "sys/fs/cgroup/rtnoise.isolated", "", ""},
+	      Bad{"subtree", "sys/fs/cgroup", "off", "cpuset"},
+	      Bad{"move", "1", "sys/fs/cgroup/cpuset", "sys/fs/cgroup/cpuset/rtnoise.housekeeping"},
+	      Bad{"swap", "/dev/sda2", "on prio=-2", "off"}})
+		EXPECT_EQ(refusal([&] {
+				  state_from_json(state(b.kind, b.target, b.before, b.after));
+			  }),
+			  "")
+			<< b.kind << " " << b.target;
 }

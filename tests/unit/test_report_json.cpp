@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/budget.hpp"
+#include "analysis/compare.hpp"
 #include "analysis/report_json.hpp"
 #include "golden.hpp"
 #include "render/render.hpp"
@@ -96,4 +98,43 @@ TEST(ReportJson, RefusesWhatIsNotAReport)
 		  "not an rtnoise report: hist_buckets: larger than 100000");
 	EXPECT_EQ(refusal(edited([](auto& j) { j["cpus"][0]["noise"]["per_second_us"] = true; })),
 		  "not an rtnoise report: cpus[0].noise.per_second_us: not a finite number");
+}
+
+// A hostile report: every string it holds with terminal escapes (C0 and
+// C1 controls). What compare and the budgets print of it, in every
+// format, holds them escaped (\xNN) as names read from the kernel are.
+TEST(ReportJson, StringsAreEscapedAsNamesFromTheKernel)
+{
+	nlohmann::json j = nlohmann::json::parse(render_json(report_fixtures::before()));
+	j["kernel"] = "6.1.0 \x1b[2J all limits hold";
+	j["sources"][0]["name"] = "24:virtio0-input\x1b]0;owned\x07";
+	j["spikes"][0]["causes"][0]["kind"] = "irq\x1b[8m";
+	j["spikes"][0]["causes"][0]["name"] = "24:virtio0-input\x1b]0;owned\x07";
+	j["spikes"][0]["stack"] = {"do_idle\x1b[2J"};
+	j["tick"][0]["reason"] = "POSIX_TIMER\u009b2J";	 // CSI, as one C1 character
+	const std::string text = j.dump();
+
+	const Snapshot hostile = read_report_json(text);
+	EXPECT_EQ(hostile.kernel_version, "\\x1b[2J all limits hold");
+	EXPECT_EQ(hostile.spikes[0].causes[0].kind, "irq\\x1b[8m");
+	EXPECT_EQ(hostile.sources[0].name, "24:virtio0-input\\x1b]0;owned\\x07");
+	EXPECT_EQ(hostile.spikes[0].causes[0].name, "24:virtio0-input\\x1b]0;owned\\x07");
+	EXPECT_EQ(hostile.spikes[0].stack, std::vector<std::string>{"do_idle\\x1b[2J"});
+	EXPECT_EQ(hostile.ticks[0].reason, "POSIX_TIMER\\xc2\\x9b2J");
+	// What a real report holds escaped already reads back as it is.
+	EXPECT_EQ(render_json(read_report_json(render_json(hostile))), render_json(hostile));
+
+	const Snapshot before = read_report_json(render_json(report_fixtures::before()));
+	Comparison c = compare(before, hostile);
+	const Budget b = parse_budget("sources:\n  - kind: irq\n    us_per_s: 0\n", "b.yaml");
+	c.budget = judge(b, hostile);
+	ASSERT_FALSE(c.budget->passed());
+	for (const std::string& out :
+	     {render_compare_text(c), render_compare_json(c),
+	      render_compare_html(c, before, hostile), render_budget_text(*c.budget),
+	      render_text(hostile, 10), render_json(hostile)}) {
+		EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+		EXPECT_EQ(out.find('\x07'), std::string::npos);
+		EXPECT_EQ(out.find("\u009b"), std::string::npos);
+	}
 }

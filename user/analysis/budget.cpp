@@ -11,6 +11,7 @@
 
 #include "model/trace.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace rtnoise {
 namespace {
@@ -46,7 +47,9 @@ public:
 	{
 		if (!n.IsScalar())
 			fail(n, key, "not a single value");
-		return n.Scalar();
+		// A budget is anyone's file: what it says is printed, and its
+		// names match the model's, which are escaped (utf8.hpp).
+		return clean_name(n.Scalar());
 	}
 
 	// number - a finite number >= 0.
@@ -170,7 +173,7 @@ Budget parse_yaml(const YAML::Node& root, const std::string& file)
 {
 	const Parser p(file);
 	Budget b;
-	b.file = file;
+	b.file = escape_name(file);
 	if (!root.IsMap())
 		throw usage_error(fmt::format("budget {}:{}: not a map of limits (latency, "
 					      "noise, sources, spikes)",

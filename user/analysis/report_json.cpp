@@ -10,6 +10,7 @@
 
 #include "analysis/percentiles.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace rtnoise {
 namespace {
@@ -76,12 +77,14 @@ public:
 			refuse(at(key), "not true or false");
 		return v.get<bool>();
 	}
+	// string - escaped as names read from the kernel are (utf8.hpp): a
+	// report is anyone's file, and what it holds goes to a terminal.
 	std::string string(const std::string& key)
 	{
 		const json& v = get(key);
 		if (!v.is_string())
 			refuse(at(key), "not a string");
-		return v.get<std::string>();
+		return clean_name(v.get<std::string>());
 	}
 	const json& array(const std::string& key)
 	{
@@ -270,7 +273,7 @@ Spike read_spike(Obj o, const Snapshot& s)
 				if (!st[i].is_string())
 					refuse(o.at("stack") + "[" + std::to_string(i) + "]",
 					       "not a string");
-				sp.stack.push_back(st[i].get<std::string>());
+				sp.stack.push_back(clean_name(st[i].get<std::string>()));
 			}
 			if (sp.stack.empty())
 				refuse(o.at("stack"), "empty (it is left out then)");

@@ -4,7 +4,6 @@
 // hand out the last rendering, so reads of the kernel stay serialized.
 #include "app/monitor.hpp"
 
-#include <fcntl.h>
 #include <httplib.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -74,52 +73,88 @@ void adopt_or_attach(const MonitorRequest& r)
 		  << " that was there; it is detached when the monitor stops\n";
 }
 
-// MetricsServer - /metrics over HTTP on its own threads, serving the
-// last text it was given.
-class MetricsServer {
-public:
-	explicit MetricsServer(const ListenAddress& at)
-	{
-		server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-			std::lock_guard<std::mutex> l(mu_);
-			res.set_content(metrics_, "text/plain; version=0.0.4; charset=utf-8");
-		});
-		server_.Get("/", [](const httplib::Request&, httplib::Response& res) {
-			res.set_content("rtnoise monitor: the metrics are at /metrics\n",
-					"text/plain; charset=utf-8");
-		});
-		const std::string host = at.host.empty() ? "0.0.0.0" : at.host;
-		errno = 0;
-		if (!server_.bind_to_port(host, static_cast<int>(at.port)))
-			throw system_error("cannot listen on " + host + ":" +
-					   std::to_string(at.port) +
-					   (errno ? ": " + errno_text(errno) : std::string()) +
-					   ": choose another --listen");
-		thread_ = std::thread([this] { server_.listen_after_bind(); });
-	}
-	~MetricsServer()
-	{
-		server_.stop();
-		if (thread_.joinable())
-			thread_.join();
-	}
-	MetricsServer(const MetricsServer&) = delete;
-	MetricsServer& operator=(const MetricsServer&) = delete;
+}  // namespace
 
-	void publish(std::string text)
-	{
-		std::lock_guard<std::mutex> l(mu_);
-		metrics_ = std::move(text);
-	}
+// What the HTTP server lets a client hold: no request of a scraper has a
+// body, nor takes seconds between two reads.
+constexpr std::size_t kMaxRequestBody = 0;
+constexpr std::chrono::seconds kClientTimeout{2};
+// One request per connection: after a refusal, what the client still
+// sends is never read as a next request (cpp-httplib would read its
+// body as one line, whole).
+constexpr std::size_t kKeepAliveRequests = 1;
 
-private:
-	httplib::Server server_;
-	std::thread thread_;
-	std::mutex mu_;
-	std::string metrics_;
+struct MetricsServer::Impl {
+	httplib::Server server;
+	std::thread thread;
+	std::mutex mu;
+	std::string metrics;
+	unsigned port = 0;
 };
 
-}  // namespace
+MetricsServer::MetricsServer(const ListenAddress& at) : impl_(std::make_unique<Impl>())
+{
+	Impl& m = *impl_;
+	// A scrape is a GET of a few hundred bytes. cpp-httplib reads a
+	// request's body whole before it looks for a handler, with no bound
+	// on its size by default, and keeps a thread for a silent client
+	// for 5 s a read: bound what a client can make the server hold.
+	m.server.set_payload_max_length(kMaxRequestBody);
+	m.server.set_read_timeout(kClientTimeout);
+	m.server.set_write_timeout(kClientTimeout);
+	m.server.set_keep_alive_timeout(kClientTimeout.count());
+	m.server.set_keep_alive_max_count(kKeepAliveRequests);
+	// Any other method is answered before its body is read, and the
+	// connection closed (kKeepAliveRequests) rather than the body skipped.
+	m.server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+		if (req.method == "GET" || req.method == "HEAD")
+			return httplib::Server::HandlerResponse::Unhandled;
+		res.status = 405;
+		res.set_header("Allow", "GET, HEAD");
+		res.set_header("Connection", "close");
+		res.set_content("rtnoise monitor: only GET and HEAD are served\n",
+				"text/plain; charset=utf-8");
+		return httplib::Server::HandlerResponse::Handled;
+	});
+	m.server.Get("/metrics", [&m](const httplib::Request&, httplib::Response& res) {
+		std::lock_guard<std::mutex> l(m.mu);
+		res.set_content(m.metrics, "text/plain; version=0.0.4; charset=utf-8");
+	});
+	m.server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+		res.set_content("rtnoise monitor: the metrics are at /metrics\n",
+				"text/plain; charset=utf-8");
+	});
+	const std::string host = at.host.empty() ? "0.0.0.0" : at.host;
+	errno = 0;
+	const int port = at.port ? (m.server.bind_to_port(host, static_cast<int>(at.port))
+					    ? static_cast<int>(at.port)
+					    : -1)
+				 : m.server.bind_to_any_port(host);
+	if (port <= 0)
+		throw system_error("cannot listen on " + host + ":" + std::to_string(at.port) +
+				   (errno ? ": " + errno_text(errno) : std::string()) +
+				   ": choose another --listen");
+	m.port = static_cast<unsigned>(port);
+	m.thread = std::thread([&m] { m.server.listen_after_bind(); });
+}
+
+MetricsServer::~MetricsServer()
+{
+	impl_->server.stop();
+	if (impl_->thread.joinable())
+		impl_->thread.join();
+}
+
+void MetricsServer::publish(std::string text)
+{
+	std::lock_guard<std::mutex> l(impl_->mu);
+	impl_->metrics = std::move(text);
+}
+
+unsigned MetricsServer::port() const
+{
+	return impl_->port;
+}
 
 std::vector<const Spike*> SpikeTracker::fresh(const Snapshot& s)
 {
@@ -156,11 +191,7 @@ void monitor(const MonitorRequest& r)
 	UniqueFd log_fd;
 	int log = STDOUT_FILENO;
 	if (!r.spike_log.empty()) {
-		log_fd = UniqueFd(::open(r.spike_log.c_str(),
-					 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-		if (log_fd.get() < 0)
-			throw system_error("cannot open the spike log " + r.spike_log + ": " +
-					   errno_text(errno));
+		log_fd = open_append(r.spike_log);
 		log = log_fd.get();
 	}
 

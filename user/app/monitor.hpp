@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,25 @@ public:
 
 private:
 	std::map<std::pair<unsigned, LatType>, std::uint64_t> next_;
+};
+
+// MetricsServer - /metrics over HTTP on threads of its own, serving the
+// last text it was given. Port 0 listens on one the kernel chooses.
+// Throws a system Error when it cannot listen.
+class MetricsServer {
+public:
+	explicit MetricsServer(const ListenAddress& at);
+	~MetricsServer();
+	MetricsServer(const MetricsServer&) = delete;
+	MetricsServer& operator=(const MetricsServer&) = delete;
+
+	void publish(std::string text);
+	// port - the port it listens on.
+	unsigned port() const;
+
+private:
+	struct Impl;
+	std::unique_ptr<Impl> impl_;
 };
 
 struct MonitorRequest {

@@ -21,6 +21,7 @@
 #include "tracer/tracer.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
+#include "util/utf8.hpp"
 
 namespace rtnoise {
 
@@ -133,26 +134,27 @@ Snapshot collect(const CollectSources& src, const std::vector<std::string>& work
 	return s;
 }
 
-CyclictestInfo cyclictest_info(const Snapshot& s)
+CyclictestInfo cyclictest_info(const Snapshot& s, const fs::path& root)
 {
 	CyclictestInfo info;
-	if (auto cmd = read_file("/proc/self/cmdline")) {
+	if (auto cmd = read_file(root / "proc/self/cmdline")) {
 		std::string line = *cmd;
 		while (!line.empty() && line.back() == '\0')
 			line.pop_back();
 		std::replace(line.begin(), line.end(), '\0', ' ');
-		info.cmdline = line;
+		// Whatever bytes the caller passed (--workload $'w\xff').
+		info.cmdline = escape_name(line);
 	}
 	info.version = RTNOISE_RELEASE;
 	utsname u{};
 	if (::uname(&u) == 0) {
-		info.sysname = u.sysname;
-		info.nodename = u.nodename;
-		info.release = u.release;
-		info.kernel_version = u.version;
-		info.machine = u.machine;
+		info.sysname = escape_name(u.sysname);
+		info.nodename = escape_name(u.nodename);
+		info.release = escape_name(u.release);
+		info.kernel_version = escape_name(u.version);
+		info.machine = escape_name(u.machine);
 	}
-	if (auto rt = read_file("/sys/kernel/realtime"))
+	if (auto rt = read_file(root / "sys/kernel/realtime"))
 		info.realtime = !rt->empty() && (*rt)[0] == '1';
 	// The wall clock at start_ns and end_ns.
 	const std::int64_t offset = realtime_offset_ns();
@@ -167,7 +169,7 @@ CyclictestInfo cyclictest_info(const Snapshot& s)
 	};
 	info.start_time = when(s.start_ns);
 	info.end_time = when(s.end_ns);
-	for (const auto& [node, cpus] : numa_nodes("/"))
+	for (const auto& [node, cpus] : numa_nodes(root))
 		for (unsigned cpu : cpus)
 			info.node_of_cpu[cpu] = node;
 	return info;
@@ -211,7 +213,7 @@ DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs
 	// on a damaged file.
 	step([&] { r.any |= steps.sampler(); });
 	step([&] {
-		auto text = read_file(state_path);
+		auto text = read_state(state_path);
 		if (!text)
 			return;
 		State s;
@@ -294,9 +296,10 @@ void print_plan(const Plan& p, std::ostream& out)
 
 void refuse_if_partitioned(const std::string& state_path)
 {
-	if (!fs::exists(state_path))
+	auto text = read_state(state_path);
+	if (!text)
 		return;
-	State s = state_from_json(read_file(state_path).value_or(""));
+	State s = state_from_json(*text);
 	throw system_error("CPUs " + format_cpulist(s.plan.cpus) +
 			   " are already partitioned (by rtnoise " + s.by +
 			   "): run 'rtnoise partition --restore' first");

@@ -50,8 +50,9 @@ Snapshot collect(const std::vector<std::string>& workload);
 
 // cyclictest_info - this process's command line, uname(2), the wall
 // clock times of s's start and end, the CPUs' NUMA nodes: what
-// --format cyclictest-json says besides the measurement.
-CyclictestInfo cyclictest_info(const Snapshot& s);
+// --format cyclictest-json says besides the measurement. /proc and /sys
+// are read under root.
+CyclictestInfo cyclictest_info(const Snapshot& s, const fs::path& root = "/");
 
 // nothing_attached - the error for commands that need an attachment.
 Error nothing_attached();

@@ -227,7 +227,7 @@ Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State
 
 Outcome restore_state(const fs::path& root, const fs::path& state_path)
 {
-	auto text = read_file(state_path);
+	auto text = read_state(state_path);
 	if (!text)
 		return {};
 	State s = state_from_json(*text);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "util/cpulist.hpp"
+#include "util/fd.hpp"
 
 namespace rtnoise {
 
@@ -78,8 +79,17 @@ struct State {
 };
 std::string state_to_json(const State& s);
 State state_from_json(const std::string& text);
-// write_state - atomically: a temporary file, fsync, rename, fsync the dir.
+// write_state - atomically: a temporary file, fsync, rename, fsync the
+// dir, which open_state_dir() makes or checks.
 void write_state(const fs::path& path, const State& s);
+// read_state - the text of the state file, nullopt when there is none.
+// Root acts on what it lists: throws a system Error for a link, for what
+// is not a regular file, or for a file another user owns or may write.
+std::optional<std::string> read_state(const fs::path& path);
+// open_state_dir - dir opened (never through a link), created 0700
+// whatever the umask if it is not there; throws a system Error when
+// another user owns it or may write to it.
+UniqueFd open_state_dir(const fs::path& dir);
 
 struct Outcome {
 	std::size_t done = 0;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "host/host.hpp"
 #include "host/procfs.hpp"
@@ -35,6 +36,69 @@ constexpr std::pair<Kind, const char*> kKinds[] = {
 	{Kind::affinity, "affinity"}, {Kind::sched, "sched"}, {Kind::move, "move"},
 	{Kind::swap, "swap"},
 };
+
+// plain - p is a relative path of names: no empty name, no "." or "..".
+bool plain(std::string_view p)
+{
+	for (std::size_t at = 0;;) {
+		const std::size_t slash = p.find('/', at);
+		const std::string_view name = p.substr(at, slash - at);
+		if (name.empty() || name == "." || name == "..")
+			return false;
+		if (slash == std::string_view::npos)
+			return true;
+		at = slash + 1;
+	}
+}
+
+// below - p is a plain path under dir (or dir itself, if self).
+bool below(std::string_view p, std::string_view dir, bool self = false)
+{
+	if (!plain(p))
+		return false;
+	if (p == dir)
+		return self;
+	return p.size() > dir.size() && p.starts_with(dir) && p[dir.size()] == '/';
+}
+
+// irq_affinity - p is proc/irq/N/smp_affinity_list.
+bool irq_affinity(std::string_view p)
+{
+	constexpr std::string_view pre = "proc/irq/", post = "/smp_affinity_list";
+	if (!p.starts_with(pre) || !p.ends_with(post) || p.size() <= pre.size() + post.size())
+		return false;
+	const std::string_view n = p.substr(pre.size(), p.size() - pre.size() - post.size());
+	return n.size() <= 10 && n.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// partition_makes - whether plan_partition() ever makes c: it writes
+// sysctls, IRQ affinities, a few /sys knobs and cgroup files, moves
+// tasks between cgroups, turns swap devices off. A state entry that
+// names anything else was not written by rtnoise, and root must not act
+// on it.
+bool partition_makes(const Change& c)
+{
+	constexpr std::string_view cgroup = "sys/fs/cgroup";
+	switch (c.kind) {
+	case Kind::file:
+		return below(c.target, "proc/sys") || below(c.target, "sys/kernel/mm") ||
+		       below(c.target, "sys/devices/virtual/workqueue") ||
+		       below(c.target, cgroup) || c.target == "proc/irq/default_smp_affinity" ||
+		       irq_affinity(c.target);
+	case Kind::mkdir:
+		return below(c.target, cgroup);
+	case Kind::subtree:
+		return below(c.target, cgroup, true);
+	case Kind::move:
+		return below(c.before, cgroup, true) && below(c.after, cgroup, true);
+	case Kind::swap:
+		return c.target.starts_with('/') && plain(std::string_view(c.target).substr(1));
+	case Kind::affinity:
+	case Kind::sched:
+		return true;  // a thread ID, which task_id() checks
+	}
+	return false;
+}
 
 }  // namespace
 
@@ -134,6 +198,12 @@ State state_from_json(const std::string& text)
 			ch.after = str(c.at("after"));
 			ch.what = str(c.at("what"));
 			ch.start = c.value("start", std::uint64_t{0});
+			if (!partition_makes(ch))
+				throw system_error("the partition state file is damaged: " + kind +
+						   " of '" + escape_name(ch.target) + "' ('" +
+						   escape_name(ch.before) + "' to '" +
+						   escape_name(ch.after) +
+						   "'), which no partition changes");
 			s.plan.changes.push_back(std::move(ch));
 		}
 		for (const auto& n : j.at("notes"))
@@ -144,13 +214,67 @@ State state_from_json(const std::string& text)
 	return s;
 }
 
-StateLock::StateLock(const fs::path& dir)
+UniqueFd open_state_dir(const fs::path& dir)
 {
 	std::error_code ec;
-	fs::create_directories(dir, ec);
-	fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd_ < 0)
+	if (dir.has_parent_path())
+		fs::create_directories(dir.parent_path(), ec);
+	const bool made = ::mkdir(dir.c_str(), 0700) == 0;
+	if (!made && errno != EEXIST)
+		throw system_error("cannot create " + dir.string() + ": " + errno_text(errno));
+	UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+	if (!fd) {
+		const int err = errno;
+		struct stat st {};
+		if (::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+			throw system_error(dir.string() + " is a symbolic link: remove it");
+		throw system_error("cannot open " + dir.string() + ": " + errno_text(err));
+	}
+	// The umask took bits away from 0700 at most: put them back.
+	if (made && ::fchmod(fd.get(), 0700) != 0)
+		throw system_error("cannot chmod " + dir.string() + ": " + errno_text(errno));
+	struct stat st {};
+	if (::fstat(fd.get(), &st) != 0)
 		throw system_error("cannot open " + dir.string() + ": " + errno_text(errno));
+	check_owned(st, dir);
+	return fd;
+}
+
+std::optional<std::string> read_state(const fs::path& path)
+{
+	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+	if (!fd) {
+		const int err = errno;
+		if (err == ENOENT)
+			return std::nullopt;
+		if (err == ELOOP)
+			throw system_error(path.string() + " is a symbolic link: remove it");
+		throw system_error("cannot read " + path.string() + ": " + errno_text(err));
+	}
+	struct stat st {};
+	if (::fstat(fd.get(), &st) != 0)
+		throw system_error("cannot read " + path.string() + ": " + errno_text(errno));
+	if (!S_ISREG(st.st_mode))
+		throw system_error(path.string() + " is not a regular file: remove it");
+	check_owned(st, path);
+	std::string text;
+	char buf[65536];
+	for (;;) {
+		const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			throw system_error("cannot read " + path.string() + ": " +
+					   errno_text(errno));
+		if (n == 0)
+			return text;
+		text.append(buf, static_cast<std::size_t>(n));
+	}
+}
+
+StateLock::StateLock(const fs::path& dir)
+{
+	fd_ = open_state_dir(dir).release();
 	if (::flock(fd_, LOCK_EX | LOCK_NB) == 0)
 		return;
 	int err = errno;
@@ -169,8 +293,7 @@ StateLock::~StateLock()
 
 void write_state(const fs::path& path, const State& s)
 {
-	std::error_code ec;
-	fs::create_directories(path.parent_path(), ec);
+	open_state_dir(path.parent_path());
 	// Mode 0600: the prior values of a host are root's business.
 	write_file_atomic(path, state_to_json(s), 0600);
 }

@@ -108,8 +108,10 @@ std::string render_compare_text(const Comparison& c)
 	latency(out, c);
 	noise(out, c);
 	spikes(out, c);
-	if (c.budget)
-		out += "\n" + render_budget_text(*c.budget);
+	if (c.budget) {
+		out += '\n';
+		out += render_budget_text(*c.budget);
+	}
 	return out;
 }
 

@@ -155,8 +155,11 @@ std::string title(std::string_view hover)
 std::string title(const std::vector<std::string>& lines)
 {
 	std::string out = "<title>";
-	for (std::size_t i = 0; i < lines.size(); i++)
-		out += (i ? "\n" : "") + escape(lines[i]);
+	for (std::size_t i = 0; i < lines.size(); i++) {
+		if (i)
+			out += '\n';
+		out += escape(lines[i]);
+	}
 	return out + "</title>";
 }
 

@@ -265,8 +265,10 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes, const BudgetR
 			fmt::format_to(std::back_inserter(out),
 				       "note: CPU {} is not being sampled now\n", c.cpu);
 	}
-	if (budget)
-		out += "\n" + render_budget_text(*budget);
+	if (budget) {
+		out += '\n';
+		out += render_budget_text(*budget);
+	}
 	return out;
 }
 

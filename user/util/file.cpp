@@ -60,6 +60,53 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view text,
 	}
 }
 
+void check_owned(const struct stat& st, const std::filesystem::path& path)
+{
+	const std::string p = path.string();
+	if (st.st_uid != ::geteuid())
+		throw system_error(p + " is owned by user " + std::to_string(st.st_uid) + ", not " +
+				   std::to_string(::geteuid()) + ": remove it, or chown it");
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		throw system_error(p +
+				   " is writable by group or others: remove it, or chmod go-w it");
+}
+
+UniqueFd open_append(const std::filesystem::path& path)
+{
+	const std::string p = path.string();
+	// O_NONBLOCK: a FIFO without a reader must not hang the open.
+	UniqueFd fd(::open(path.c_str(),
+			   O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+				   O_CLOEXEC,
+			   0644));
+	if (!fd) {
+		const int err = errno;
+		if (err == ELOOP)
+			throw system_error(
+				p + " is a symbolic link: remove it, or name the file itself");
+		if (err == ENXIO)
+			throw system_error(p +
+					   " is not a regular file: name a file, or remove what is "
+					   "there");
+		throw system_error("cannot open " + p + ": " + errno_text(err));
+	}
+	struct stat st {};
+	if (::fstat(fd.get(), &st) != 0)
+		throw system_error("cannot open " + p + ": " + errno_text(errno));
+	if (!S_ISREG(st.st_mode))
+		throw system_error(p +
+				   " is not a regular file: name a file, or remove what is there");
+	// A hard link planted to a file root must not append to.
+	if (st.st_nlink != 1)
+		throw system_error(p + " has " + std::to_string(st.st_nlink) +
+				   " hard links: it may be another file under a second name; "
+				   "remove it");
+	check_owned(st, path);
+	if (::fcntl(fd.get(), F_SETFL, O_APPEND) != 0)
+		throw system_error("cannot open " + p + ": " + errno_text(errno));
+	return fd;
+}
+
 void write_output(const std::string& output, std::string_view text)
 {
 	if (output.empty())

@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include <sys/stat.h>
 #include <sys/types.h>
+
+#include "util/fd.hpp"
 
 namespace rtnoise {
 
@@ -18,6 +21,18 @@ namespace rtnoise {
 // left as it was.
 void write_file_atomic(const std::filesystem::path& path, std::string_view text,
 		       mode_t mode = 0644);
+
+// check_owned - st, path's, is owned by this user (euid: root for what
+// runs as root) and writable by no one else; throws a system Error that
+// says what to do.
+void check_owned(const struct stat& st, const std::filesystem::path& path);
+
+// open_append - path opened to append to (created 0644 if absent) by a
+// process that may be root, in a directory others may write to: never
+// through a link, and only a regular file of one link, owned by this
+// user and writable by no one else. Throws a system Error naming path
+// and what is wrong with it.
+UniqueFd open_append(const std::filesystem::path& path);
 
 // write_output - text to stdout (flushed) when output is empty, else as
 // the whole of that file (write_file_atomic): what --output means.

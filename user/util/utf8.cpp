@@ -113,4 +113,9 @@ std::string unescape_name(std::string_view text)
 	return out;
 }
 
+std::string clean_name(std::string_view text)
+{
+	return escape_name(unescape_name(text));
+}
+
 }  // namespace rtnoise

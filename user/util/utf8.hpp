@@ -30,6 +30,12 @@ bool valid_utf8(std::string_view bytes);
 // UTF-8, "ü" or "中", is kept as it is. The result is valid UTF-8.
 std::string escape_name(std::string_view bytes);
 
+// clean_name - text that should be escape_name()'s output (a name read
+// back from a report or a budget), made so: its escapes kept, any byte
+// escape_name() would have escaped escaped. What escape_name() wrote
+// comes back as it is.
+std::string clean_name(std::string_view text);
+
 // unescape_name - the inverse of escape_name(); a backslash that starts
 // no escape is kept as it is.
 std::string unescape_name(std::string_view text);
