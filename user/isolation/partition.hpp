@@ -78,6 +78,11 @@ struct State {
 	Plan plan;
 };
 std::string state_to_json(const State& s);
+// partition_makes - whether a state file may name c: what a partition
+// changes (sysctls, IRQ affinities, the guides' /sys knobs, cgroups,
+// swap devices by absolute path, threads). state_from_json() refuses a
+// file with any other entry, so plan_partition() plans nothing else.
+bool partition_makes(const Change& c);
 State state_from_json(const std::string& text);
 // write_state - atomically: a temporary file, fsync, rename, fsync the
 // dir, which open_state_dir() makes or checks.

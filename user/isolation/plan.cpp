@@ -215,9 +215,25 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 	}
 	// The priority comes back with swapon (see swapon_flags()); discard
 	// flags are not in /proc/swaps and cannot be.
-	for (const Swap& s : parse_swaps(read_file(root / "proc/swaps").value_or("")))
-		p.changes.push_back({Kind::swap, s.path, "on prio=" + std::to_string(s.priority),
-				     "off", "swapoff " + escape_name(s.path)});
+	for (const Swap& s : parse_swaps(read_file(root / "proc/swaps").value_or(""))) {
+		Change c{Kind::swap, s.path, "on prio=" + std::to_string(s.priority), "off",
+			 "swapoff " + escape_name(s.path)};
+		if (!partition_makes(c)) {
+			p.notes.push_back("swap " + escape_name(s.path) +
+					  " is not an absolute path: left on");
+			continue;
+		}
+		p.changes.push_back(std::move(c));
+	}
+	// Nothing the state file could not name again: --restore refuses
+	// such a file (a host tree whose names are not what a kernel makes).
+	std::erase_if(p.changes, [&p](const Change& c) {
+		if (partition_makes(c))
+			return false;
+		p.notes.push_back(std::string("not changed, a name no partition writes: ") +
+				  change_kind_name(c.kind) + " " + escape_name(c.target));
+		return true;
+	});
 	return p;
 }
 

@@ -71,7 +71,9 @@ bool irq_affinity(std::string_view p)
 	return n.size() <= 10 && n.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-// partition_makes - whether plan_partition() ever makes c: it writes
+}  // namespace
+
+// partition_makes - whether plan_partition() may make c: it writes
 // sysctls, IRQ affinities, a few /sys knobs and cgroup files, moves
 // tasks between cgroups, turns swap devices off. A state entry that
 // names anything else was not written by rtnoise, and root must not act
@@ -99,8 +101,6 @@ bool partition_makes(const Change& c)
 	}
 	return false;
 }
-
-}  // namespace
 
 std::optional<pid_t> task_id(const std::string& target)
 {
