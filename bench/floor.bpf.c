@@ -95,7 +95,7 @@ static __always_inline int ladder(enum rung r, struct task_struct *prev,
 	if (r >= RUNG_RING)
 		rtnoise_ring_store(&heads, &events, &ring_size, (slot - 1) & 3,
 				   RTNOISE_KIND_THREAD, c->prev, c->last, now,
-				   now - c->last, 0, 0);
+				   now - c->last, 0, 0, true);
 	c->last = now;
 	return 0;
 }

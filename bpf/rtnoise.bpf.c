@@ -39,6 +39,22 @@ const volatile __u32 nr_slots = 0;
 const volatile __u32 ring_size = 1;
 const volatile __u64 sampler_fn = 0;	/* rtnoise.ko's hrtimer callback */
 const volatile __u32 causes_capacity = 0;	/* per slot and type; 0: no sampler */
+/*
+ * This object is built twice. RTNOISE_COMPAT builds it for kernels
+ * without fetching atomics (before 5.12), whose verifier refuses any
+ * BPF_STX with an operation in it, reachable or not: the programs of a
+ * watched CPU run one at a time there (enter()), and what they would
+ * claim atomically is claimed with plain stores. Nor has such a kernel
+ * bpf_loop (5.17), which the spike-time join and renames need: those
+ * programs do nothing in it, and the loader leaves them out. Both
+ * objects have the same programs, maps and globals, so one skeleton
+ * opens either.
+ */
+#ifdef RTNOISE_COMPAT
+#define fetch_atomics false
+#else
+#define fetch_atomics true
+#endif
 
 /*
  * Set by the loader once every program is attached: until then the
@@ -146,6 +162,42 @@ static __always_inline struct rtnoise_cpu_state *watched(__u32 *slot, __u32 *cpu
 	return bpf_map_lookup_elem(&state, &zero);
 }
 
+/*
+ * enter - watched() for a program that changes this CPU's contexts. On a
+ * kernel without fetching atomics, one that nests in another program of
+ * this CPU (an IRQ's in softirq_entry's) is not run, and counted: the
+ * plain stores that stand in for the atomics must not interleave. The
+ * count is an atomic add, which every kernel has; what it read back is 1
+ * unless another program is inside (one that came and went between the
+ * add and the read restored it).
+ */
+static __always_inline struct rtnoise_cpu_state *enter(__u32 *slot,
+							 __u32 *cpu)
+{
+	struct rtnoise_cpu_state *st = watched(slot, cpu);
+	struct rtnoise_ring_head *h;
+	__u32 s;
+
+	if (!st || fetch_atomics)
+		return st;
+	__sync_fetch_and_add(&st->busy, 1);
+	if (*(volatile __u32 *)&st->busy == 1)
+		return st;
+	__sync_fetch_and_add(&st->busy, -1);
+	s = *slot - 1;
+	h = bpf_map_lookup_elem(&heads, &s);
+	if (h)
+		__sync_fetch_and_add(&h->nested, 1);
+	return NULL;
+}
+
+/* leave - the end of what enter() began */
+static __always_inline void leave(struct rtnoise_cpu_state *st)
+{
+	if (st && !fetch_atomics)
+		__sync_fetch_and_add(&st->busy, -1);
+}
+
 /* How record() names a source the first time it sees it. */
 enum name_src { NAME_NONE, NAME_IRQ, NAME_TASK };
 
@@ -213,15 +265,23 @@ find_source(__u32 slot, __u32 cpu, __u32 kind, __u64 id, const void *src,
 	struct rtnoise_src_key key = { .cpu = cpu, .kind = kind, .id = id };
 	struct rtnoise_src_slot *e = cpu_source(slot, kind, id);
 	struct rtnoise_src_val *v;
+	bool claimed = false;
 
 	if (e) {
 		if (e->state == RTNOISE_SRC_READY && e->id == id &&
 		    e->kind == kind)
 			return &e->v;
-		if (e->state == RTNOISE_SRC_FREE &&
-		    __sync_val_compare_and_swap(&e->state, RTNOISE_SRC_FREE,
-						RTNOISE_SRC_CLAIMED) ==
-			    RTNOISE_SRC_FREE) {
+		/* Without fetching atomics nothing else runs here now. */
+		if (e->state == RTNOISE_SRC_FREE && !fetch_atomics) {
+			e->state = RTNOISE_SRC_CLAIMED;
+			claimed = true;
+		} else if (e->state == RTNOISE_SRC_FREE && fetch_atomics) {
+			claimed = __sync_val_compare_and_swap(&e->state,
+							      RTNOISE_SRC_FREE,
+							      RTNOISE_SRC_CLAIMED) ==
+				  RTNOISE_SRC_FREE;
+		}
+		if (claimed) {
 			e->id = id;
 			e->kind = kind;
 			name_source(&e->v, src, how);
@@ -299,7 +359,7 @@ static __always_inline void record(__u32 slot, __u32 cpu,
 	if (kind == RTNOISE_KIND_TICK)
 		return;
 	rtnoise_ring_store(&heads, &events, &ring_size, slot - 1, kind, id, start,
-			   end, net, depth, flags);
+			   end, net, depth, flags, fetch_atomics);
 }
 
 /* ev_flags - the event flags of a frame that ends */
@@ -310,47 +370,98 @@ static __always_inline __u32 ev_flags(__u32 frame_flags)
 	       (frame_flags & FRAME_CONTINUED ? RTNOISE_EV_CONTINUED : 0);
 }
 
-/* push - a context of @kind begins on this CPU */
-static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
-{
-	struct rtnoise_cpu_state *st;
-	struct rtnoise_frame *f;
-	__u32 slot, cpu, d;
+/*
+ * Since 7.0 a tracepoint's programs run with migration disabled, not
+ * preemption: one in a preemptible context (a threaded IRQ handler, a
+ * work item, softirqs on PREEMPT_RT) can be preempted halfway through
+ * changing this CPU's contexts, and other threads' programs run here
+ * before it resumes. Each sched_switch bumps st->switches; a program that
+ * sees it change redoes what it can redo, and counts it (heads.preempted).
+ */
 
-	st = watched(&slot, &cpu);
-	if (!st)
-		return 0;
-	d = st->depth;
-	if (d >= RTNOISE_BPF_MAX_DEPTH) {
-		count(slot - 1, LOST_OVERFLOW, 1);
-		return 0;
-	}
-	f = &st->f[d & (RTNOISE_BPF_MAX_DEPTH - 1)];
-	f->start = bpf_ktime_get_ns();
+/* preempted - count a program preempted while it changed slot @slot's state */
+static __always_inline void preempted(__u32 slot)
+{
+	__u32 s = slot - 1;
+	struct rtnoise_ring_head *h = bpf_map_lookup_elem(&heads, &s);
+
+	if (h)
+		__sync_fetch_and_add(&h->preempted, 1);
+}
+
+/*
+ * push_at - open frame @d; false if a switch came meanwhile. Every store
+ * is of the caller's values: done again after a preemption, it leaves
+ * the same frames (the thread's own, which its next switch here parked
+ * and gave back).
+ */
+static __always_inline bool push_at(struct rtnoise_cpu_state *st, __u32 d,
+				    __u64 start, __u32 kind, __u64 id,
+				    __u32 flags)
+{
+	struct rtnoise_frame *f = &st->f[d & (RTNOISE_BPF_MAX_DEPTH - 1)];
+	__u64 switches = st->switches;
+
+	f->start = start;
 	f->nested = 0;
 	f->id = id;
 	f->kind = kind;
 	f->flags = flags;
+	barrier();
 	st->depth = d + 1;
+	barrier();
+	return st->switches == switches;
+}
+
+/* push_in - a context of @kind begins on this CPU, whose state is @st */
+static __always_inline void push_in(struct rtnoise_cpu_state *st, __u32 slot,
+				    __u32 kind, __u64 id, __u32 flags)
+{
+	__u32 d = st->depth;
+
+	if (d >= RTNOISE_BPF_MAX_DEPTH) {
+		count(slot - 1, LOST_OVERFLOW, 1);
+		return;
+	}
+	if (push_at(st, d, bpf_ktime_get_ns(), kind, id, flags))
+		return;
+	/* Its time off the CPU is not the context's: it starts again. */
+	preempted(slot);
+	push_at(st, d, bpf_ktime_get_ns(), kind, id, flags);
+}
+
+/* push - a context of @kind begins on this CPU */
+static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
+{
+	struct rtnoise_cpu_state *st;
+	__u32 slot, cpu;
+
+	st = enter(&slot, &cpu);
+	if (!st)
+		return 0;
+	push_in(st, slot, kind, id, flags);
+	leave(st);
 	return 0;
 }
 
+enum { POP_DONE, POP_NONE, POP_SWITCHED };
+
 /*
- * pop - the innermost open context of @kind ends. Contexts above it whose
- * end we missed are dropped; a context that began before we attached has
- * no frame and is ignored.
+ * pop_in - pop_once() on this CPU's state @st: POP_SWITCHED if a switch
+ * came before it changed anything (it read another thread's frames, or
+ * this one's before they were parked and given back), POP_NONE if no
+ * context of @kind is open.
  */
-static __always_inline int pop(__u32 kind, const void *src, int how)
+static __always_inline int pop_in(struct rtnoise_cpu_state *st, __u32 slot,
+				  __u32 cpu, __u32 kind, const void *src,
+				  int how)
 {
-	struct rtnoise_cpu_state *st;
 	struct rtnoise_frame *f, *parent;
-	__u64 now, gross, net;
-	__u32 slot, cpu, flags;
+	__u64 now, gross, nested, id, start, switches = st->switches;
+	__u32 flags;
 	int i, found = -1;
 
-	st = watched(&slot, &cpu);
-	if (!st)
-		return 0;
+	barrier();
 	for (i = RTNOISE_BPF_MAX_DEPTH - 1; i >= 1; i--) {
 		if (i < st->depth && st->f[i].kind == kind) {
 			found = i;
@@ -358,21 +469,53 @@ static __always_inline int pop(__u32 kind, const void *src, int how)
 		}
 	}
 	if (found < 1)
-		return 0;	/* never pop the thread frame here */
+		return POP_NONE;	/* never pop the thread frame here */
 
 	now = bpf_ktime_get_ns();
 	f = &st->f[found & (RTNOISE_BPF_MAX_DEPTH - 1)];
-	gross = now - f->start;
-	net = net_of(slot, gross, f->nested);
+	id = f->id;
+	start = f->start;
+	gross = now - start;
 	flags = f->flags;
+	nested = f->nested;
 	parent = &st->f[(found - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)];
+	barrier();
+	if (st->switches != switches)
+		return POP_SWITCHED;
 	parent->nested += gross;
 	if (flags & FRAME_SAMPLER)
 		parent->flags |= FRAME_SAMPLER_INSIDE;
 	st->depth = found;
-
-	record(slot, cpu, st, kind, f->id, f->start, now, net, found,
+	barrier();
+	/* Preempted in the last few stores: they may be torn; counted. */
+	if (st->switches != switches)
+		preempted(slot);
+	record(slot, cpu, st, kind, id, start, now,
+	       net_of(slot, gross, nested), found,
 	       ev_flags(flags), src, how);
+	return POP_DONE;
+}
+
+/*
+ * pop - the innermost open context of @kind ends. Contexts above it whose
+ * end we missed are dropped; a context that began before we attached has
+ * no frame and is ignored. Preempted before it changed anything, it pops
+ * again from the frames its thread got back (the part before the switch
+ * is the event its park made).
+ */
+static __always_inline int pop(__u32 kind, const void *src, int how)
+{
+	struct rtnoise_cpu_state *st;
+	__u32 slot, cpu;
+
+	st = enter(&slot, &cpu);
+	if (!st)
+		return 0;
+	if (pop_in(st, slot, cpu, kind, src, how) == POP_SWITCHED) {
+		preempted(slot);
+		pop_in(st, slot, cpu, kind, src, how);
+	}
+	leave(st);
 	return 0;
 }
 
@@ -470,11 +613,13 @@ static __always_inline int on_switch(void *ctx, struct task_struct *prev,
 	__u32 slot, cpu, prev_pid, next_pid;
 	__u64 now, gross, net;
 
-	st = watched(&slot, &cpu);
+	st = enter(&slot, &cpu);
 	if (!st)
 		return 0;
 
 	now = bpf_ktime_get_ns();
+	/* Under the runqueue lock, IRQs off: nothing preempts this one. */
+	st->switches++;
 	f = &st->f[0];
 	/*
 	 * Charge prev, not the pid saved at switch-in: the tracepoint's
@@ -515,6 +660,7 @@ static __always_inline int on_switch(void *ctx, struct task_struct *prev,
 	st->depth = 1;
 	if (st->nparked)
 		unpark(st, cpu, next_pid, now);
+	leave(st);
 	return 0;
 }
 
@@ -525,8 +671,10 @@ static __always_inline int on_nmi(void *handler, __s64 delta)
 	__u32 slot, cpu, d;
 	__u64 now;
 
-	st = watched(&slot, &cpu);
-	if (!st || delta <= 0)
+	if (delta <= 0)
+		return 0;
+	st = enter(&slot, &cpu);
+	if (!st)
 		return 0;
 	now = bpf_ktime_get_ns();
 	d = st->depth;
@@ -534,6 +682,7 @@ static __always_inline int on_nmi(void *handler, __s64 delta)
 		st->f[(d - 1) & (RTNOISE_BPF_MAX_DEPTH - 1)].nested += delta;
 	record(slot, cpu, st, RTNOISE_KIND_NMI, (__u64)handler, now - delta,
 	       now, delta, d, 0, NULL, NAME_NONE);
+	leave(st);
 	return 0;
 }
 
@@ -546,12 +695,13 @@ static __always_inline int on_tick_stop(int success, int dependency)
 
 	if (success)
 		return 0;
-	st = watched(&slot, &cpu);
+	st = enter(&slot, &cpu);
 	if (!st)
 		return 0;
 	now = bpf_ktime_get_ns();
 	record(slot, cpu, st, RTNOISE_KIND_TICK, (__u32)dependency, now, now,
 	       0, 0, 0, NULL, NAME_NONE);
+	leave(st);
 	return 0;
 }
 
@@ -590,6 +740,21 @@ static __always_inline int origin(__u32 target, __u32 kind, __u64 id,
 	return 0;
 }
 
+/* Before 5.16 (and off x86) a task's CPU is task_struct.cpu. */
+struct task_struct___cpu {
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+/* task_cpu - the CPU @p is on, where this kernel keeps it */
+static __always_inline __u32 task_cpu(struct task_struct *p, bool btf)
+{
+	struct task_struct___cpu *old = (void *)p;
+
+	if (bpf_core_field_exists(p->thread_info.cpu))
+		return btf ? p->thread_info.cpu : BPF_CORE_READ(p, thread_info.cpu);
+	return btf ? old->cpu : BPF_CORE_READ(old, cpu);
+}
+
 /*
  * on_waking - a thread is woken from another CPU: by whom. The hottest
  * of these programs, so local wakeups stop at once: what woke a thread
@@ -598,7 +763,7 @@ static __always_inline int origin(__u32 target, __u32 kind, __u64 id,
  */
 static __always_inline int on_waking(struct task_struct *p, bool btf)
 {
-	__u32 cpu = btf ? p->thread_info.cpu : BPF_CORE_READ(p, thread_info.cpu);
+	__u32 cpu = task_cpu(p, btf);
 
 	if (cpu >= RTNOISE_BPF_MAX_CPUS || !slot_of[cpu] ||
 	    cpu == bpf_get_smp_processor_id())
@@ -704,7 +869,7 @@ struct rename {
 };
 
 /* rename_slot - slot @i's source of the thread, if it has one, takes the name */
-static long rename_slot(__u32 i, struct rename *r)
+static __attribute__((unused)) long rename_slot(__u32 i, struct rename *r)
 {
 	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD, .id = r->pid };
 	struct rtnoise_src_slot *e;
@@ -735,7 +900,9 @@ static __always_inline int on_rename(struct task_struct *p, const char *comm,
 	struct rename r = { .comm = comm };
 
 	r.pid = btf ? p->pid : BPF_CORE_READ(p, pid);
+#ifndef RTNOISE_COMPAT
 	bpf_loop(nr_slots, rename_slot, &r, 0);
+#endif
 	return 0;
 }
 
@@ -815,7 +982,7 @@ struct walk {
 };
 
 /* walk_back - step back from the newest event to the window's start */
-static long walk_back(__u32 i, struct walk *w)
+static __attribute__((unused)) long walk_back(__u32 i, struct walk *w)
 {
 	struct rtnoise_event *e;
 	__u64 seq;
@@ -842,7 +1009,7 @@ static long walk_back(__u32 i, struct walk *w)
 }
 
 /* walk_forward - feed the window's events to the join, oldest first */
-static long walk_forward(__u32 i, struct walk *w)
+static __attribute__((unused)) long walk_forward(__u32 i, struct walk *w)
 {
 	__u64 seq = w->first + i, s1;
 	struct rtnoise_join_ev ev = {};
@@ -911,6 +1078,9 @@ static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
 	w.from = expected;
 	w.head = h->head;
 	w.first = w.head;
+#ifdef RTNOISE_COMPAT
+	return 0;
+#endif
 	bpf_loop(ring_size, walk_back, &w, 0);
 	if (!w.stopped && w.head > ring_size)
 		w.cut = 1;	/* the whole ring is inside the window */

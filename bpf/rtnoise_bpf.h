@@ -158,6 +158,12 @@ struct rtnoise_ring_head {
 	__u64 origin_drops;	/* origins not kept: origins map full */
 	__u64 spikes;		/* spikes explained when recorded */
 	__u64 spikes_cut;	/* of those, older than the ring's oldest event */
+	__u64 nested;		/* programs not run: nested in another one here
+				 * on a kernel without fetching atomics */
+	__u64 preempted;	/* programs preempted while they changed this
+				 * CPU's contexts (7.0+: preemptible
+				 * tracepoints), and redone */
+	__u64 pad[6];		/* a head is two cachelines */
 };
 
 /*
@@ -184,7 +190,9 @@ struct rtnoise_cpu_state {
 	__u64 stack_of;	/* and its id */
 	__u64 stack[RTNOISE_STACK_DEPTH];	/* innermost first */
 	__u32 nparked;		/* threads that slept here with contexts open */
-	__u32 pad;
+	__u32 busy;		/* programs running here (no fetching atomics) */
+	__u64 switches;		/* sched_switch seen here: a program that sees
+				 * it change was preempted (7.0+) */
 	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH];
 };
 
@@ -247,8 +255,30 @@ struct rtnoise_meta {
 	__u32 ring_size;	/* events per CPU, power of two */
 	__u32 nr_slots;
 	__u32 spike_capacity;	/* causes entries per slot and type */
-	__u32 pad;
+	__u32 limits;		/* RTNOISE_LIMIT_*: what this kernel lacks */
 	__u32 slot_cpu[RTNOISE_BPF_MAX_CPUS];
+	char refused[256];	/* optional programs the verifier refused,
+				 * space-separated */
+};
+
+/*
+ * meta.limits: what the loader found missing in the running kernel, and
+ * how the programs degrade (the report names each).
+ */
+enum {
+	/* No fetching atomics (before 5.12): one program at a time on a
+	 * watched CPU; one that nests in another is not run (heads.nested). */
+	RTNOISE_LIMIT_NO_FETCH_ATOMICS = 1 << 0,
+	/* No bpf_loop (before 5.17): no spike-time join; spikes are
+	 * explained from the event ring when the report reads it. */
+	RTNOISE_LIMIT_NO_BPF_LOOP = 1 << 1,
+	/* The verifier refused the spike-time join (meta.refused). */
+	RTNOISE_LIMIT_JOIN_REFUSED = 1 << 2,
+	/* Neither ipi_send_* tracepoints (6.6+) nor fentry on the senders:
+	 * IPIs are traced without who sent them. */
+	RTNOISE_LIMIT_NO_IPI_SENDERS = 1 << 3,
+	/* Thread renames are not followed (task_rename not loaded). */
+	RTNOISE_LIMIT_NO_RENAME = 1 << 4,
 };
 
 #endif /* RTNOISE_BPF_H */

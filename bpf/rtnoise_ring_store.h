@@ -20,7 +20,9 @@
  * sched_switch's), so the position is taken atomically; the record is
  * marked incomplete (seq 0) while it is written, complete (its seq + 1)
  * after. x86 keeps stores in order; the compiler is held to it by
- * barrier().
+ * barrier(). Without @fetch (a kernel before 5.12 has no fetching
+ * atomics) the caller guarantees that no other program of this CPU runs
+ * meanwhile, and the head is a plain increment.
  */
 static __always_inline void rtnoise_ring_store(void *heads, void *events,
 					       const volatile __u32 *ring_size,
@@ -28,7 +30,7 @@ static __always_inline void rtnoise_ring_store(void *heads, void *events,
 					       __u32 kind, __u64 id,
 					       __u64 start, __u64 end,
 					       __u64 net, __u32 depth,
-					       __u32 flags)
+					       __u32 flags, bool fetch)
 {
 	struct rtnoise_ring_head *h;
 	struct rtnoise_event *e;
@@ -38,7 +40,12 @@ static __always_inline void rtnoise_ring_store(void *heads, void *events,
 	h = bpf_map_lookup_elem(heads, &s);
 	if (!h)
 		return;
-	seq = __sync_fetch_and_add(&h->head, 1);
+	if (fetch) {
+		seq = __sync_fetch_and_add(&h->head, 1);
+	} else {
+		seq = h->head;
+		h->head = seq + 1;
+	}
 	idx = s * *ring_size + (seq & (*ring_size - 1));
 	e = bpf_map_lookup_elem(events, &idx);
 	if (!e)

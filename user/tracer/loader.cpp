@@ -12,13 +12,19 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <string_view>
 #include <vector>
 
+#include <linux/bpf.h>
+
 #include "host/procfs.hpp"
+#include "model/snapshot.hpp"
 #include "rtnoise.skel.h"
+#include "rtnoise_compat.skel.h"
 #include "tracer/tracer.hpp"
 #include "tracer/wire.hpp"
 #include "util/clock.hpp"
@@ -37,9 +43,23 @@ const std::set<std::string> kRequired{"sched_switch", "irq_handler_entry", "irq_
 				      "softirq_entry", "softirq_exit"};
 
 bool g_verbose;
+// The programs libbpf said it failed to load, from its messages.
+std::vector<std::string> g_failed;
 
 int print_libbpf(enum libbpf_print_level, const char* fmt, va_list args)
 {
+	va_list copy;
+	va_copy(copy, args);
+	char line[512];
+	std::vsnprintf(line, sizeof(line), fmt, copy);
+	va_end(copy);
+	// libbpf: "prog 'NAME': failed to load: -13"
+	const std::string_view l(line);
+	if (auto at = l.find("prog '"); at != std::string_view::npos) {
+		auto name = l.substr(at + 6);
+		if (auto end = name.find("': failed to load"); end != std::string_view::npos)
+			g_failed.emplace_back(name.substr(0, end));
+	}
 	return g_verbose ? std::vfprintf(stderr, fmt, args) : 0;
 }
 
@@ -97,14 +117,56 @@ void touch_cpus(const CpuSet& cpus)
 		sched_setaffinity(0, sizeof(old), &old);
 }
 
-// open_and_load - the skeleton, configured for @o and loaded. With
-// @fentry, the fentry IPI senders too where the kernel lacks ipi_send_*.
-std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o, rtnoise_meta& meta,
-							bool fentry, bool& needs_fentry)
+// open_skel - rtnoise.skel.h's skeleton, opened on the object built for
+// kernels without fetching atomics if @compat: both objects have the same
+// programs, maps and globals (bpf/rtnoise.bpf.c), and libbpf refuses to
+// open a skeleton whose names it does not find.
+rtnoise_bpf* open_skel(bool compat)
 {
-	std::unique_ptr<rtnoise_bpf, SkelDeleter> skel(rtnoise_bpf__open());
-	if (!skel)
+	if (!compat)
+		return rtnoise_bpf__open();
+	auto* obj = static_cast<rtnoise_bpf*>(std::calloc(1, sizeof(rtnoise_bpf)));
+	if (!obj) {
+		errno = ENOMEM;
+		return nullptr;
+	}
+	int err = rtnoise_bpf__create_skeleton(obj);
+	if (!err) {
+		obj->skeleton->data =
+			const_cast<void*>(rtnoise_compat_bpf__elf_bytes(&obj->skeleton->data_sz));
+		err = bpf_object__open_skeleton(obj->skeleton, nullptr);
+	}
+	if (err) {
+		rtnoise_bpf__destroy(obj);
+		errno = -err;
+		return nullptr;
+	}
+	return obj;
+}
+
+// kNeedsLoop - the tracepoints whose programs call bpf_loop (5.17+).
+const std::set<std::string> kNeedsLoop{"task_rename", "rtnoise_spike"};
+
+// Load - what one try at loading gave.
+struct Load {
+	std::unique_ptr<rtnoise_bpf, SkelDeleter> skel;
+	int err = 0;
+	std::string failed;  // the program libbpf named, if it did
+	bool any_fentry = false;
+	bool rename = false;  // a task_rename twin is loaded
+};
+
+// open_and_load - the skeleton, configured for @o and loaded, without
+// the programs in @refused. With @fentry, the fentry IPI senders too
+// where the kernel lacks ipi_send_*.
+Load open_and_load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& meta, bool fentry,
+		   const std::set<std::string>& refused)
+{
+	Load l;
+	l.skel.reset(open_skel(!k.fetch_atomics));
+	if (!l.skel)
 		throw system_error("cannot open the BPF object: " + errno_text(errno));
+	rtnoise_bpf* skel = l.skel.get();
 
 	std::uint32_t slots = 0;
 	meta = rtnoise_meta{};
@@ -134,35 +196,113 @@ std::unique_ptr<rtnoise_bpf, SkelDeleter> open_and_load(const TracerOptions& o, 
 					       std::max<std::uint32_t>(1, slots * 2 * causes)))
 		throw system_error("cannot size the spike causes: " + errno_text(-err));
 
-	// tp_btf where the kernel's BTF knows the tracepoint, else raw_tp.
-	const bool ipi_tps = libbpf_find_vmlinux_btf_id("ipi_send_cpu", BPF_TRACE_RAW_TP) > 0;
-	needs_fentry = !ipi_tps;
-	bool any_fentry = false;
+	// tp_btf where the kernel's BTF knows the tracepoint, else raw_tp;
+	// a twin the verifier refused gives way to the other.
 	bpf_program* prog;
 	bpf_object__for_each_program(prog, skel->obj)
 	{
-		std::string tp = tp_of(prog);
-		std::string flavour = flavour_of(prog);
+		const std::string name = bpf_program__name(prog);
+		const std::string tp = tp_of(prog);
+		const std::string flavour = flavour_of(prog);
+		bool on = !refused.count(name) && (k.bpf_loop || !kNeedsLoop.count(tp));
 		if (flavour == "fentry") {
-			bool on = fentry && !ipi_tps &&
-				  libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_FENTRY) > 0;
-			bpf_program__set_autoload(prog, on);
-			any_fentry |= on;
-			continue;
+			on = on && fentry && !k.ipi_tracepoints &&
+			     libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_FENTRY) > 0;
+			l.any_fentry |= on;
+		} else if (on) {
+			const bool btf =
+				libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_RAW_TP) > 0 &&
+				!refused.count(tp + "_btf");
+			on = btf == (flavour == "btf");
 		}
-		bool btf = libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_RAW_TP) > 0;
-		bpf_program__set_autoload(prog, btf == (flavour == "btf"));
+		bpf_program__set_autoload(prog, on);
+		l.rename |= on && tp == "task_rename";
 	}
 
-	if (int err = rtnoise_bpf__load(skel.get())) {
-		// A kernel may refuse fentry on these (notrace, no direct
-		// calls): then trace without the IPI senders.
-		if (any_fentry)
-			return nullptr;
-		throw system_error("the kernel refused rtnoise's BPF programs: " +
-				   errno_text(-err) + " (rerun with --verbose)");
+	g_failed.clear();
+	if (int err = rtnoise_bpf__load(skel)) {
+		l.err = -err;
+		l.failed = g_failed.empty() ? "" : g_failed.front();
+		l.skel.reset();
 	}
-	return skel;
+	return l;
+}
+
+// required - whether attach must fail without program @name
+bool required(const std::string& name)
+{
+	const auto us = name.rfind('_');
+	return us != std::string::npos && kRequired.count(name.substr(0, us));
+}
+
+// load - open_and_load() until it loads: each optional program the
+// verifier refuses is left out (and said), so that one program does not
+// take the others down; a kernel that refuses fentry on the IPI senders
+// (notrace, no direct calls) is traced without them.
+Load load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& meta, bool fentry,
+	  std::set<std::string>& refused)
+{
+	for (;;) {
+		Load l = open_and_load(o, k, meta, fentry, refused);
+		if (l.skel)
+			return l;
+		if (!l.failed.empty() && !required(l.failed) && !refused.count(l.failed) &&
+		    refused.size() < 16) {
+			refused.insert(l.failed);
+			continue;
+		}
+		if (l.failed.empty() && l.any_fentry) {
+			fentry = false;
+			continue;
+		}
+		throw system_error("the kernel refused rtnoise's BPF programs" +
+				   (l.failed.empty() ? std::string() : " (" + l.failed + ")") +
+				   ": " + errno_text(l.err) + " (rerun with --verbose)");
+	}
+}
+
+// probe_fetch_atomics - whether the verifier takes BPF_ATOMIC with
+// BPF_FETCH (5.12+): a socket filter that fetch-adds on its stack.
+bool probe_fetch_atomics()
+{
+	const bpf_insn insns[] = {
+		{BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+		{BPF_STX | BPF_MEM | BPF_DW, 10, 0, -8, 0},
+		{BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1},
+		{BPF_STX | BPF_ATOMIC | BPF_DW, 10, 1, -8, BPF_ADD | BPF_FETCH},
+		{BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+		{BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+	};
+	const int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "rtnoise_probe", "GPL", insns,
+				     sizeof(insns) / sizeof(insns[0]), nullptr);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static_assert(kLimitNoFetchAtomics == static_cast<std::uint32_t>(RTNOISE_LIMIT_NO_FETCH_ATOMICS));
+static_assert(kLimitNoBpfLoop == static_cast<std::uint32_t>(RTNOISE_LIMIT_NO_BPF_LOOP));
+static_assert(kLimitJoinRefused == static_cast<std::uint32_t>(RTNOISE_LIMIT_JOIN_REFUSED));
+static_assert(kLimitNoIpiSenders == static_cast<std::uint32_t>(RTNOISE_LIMIT_NO_IPI_SENDERS));
+static_assert(kLimitNoRename == static_cast<std::uint32_t>(RTNOISE_LIMIT_NO_RENAME));
+
+// limits_of - the kLimit* bits of a load on kernel @k
+std::uint32_t limits_of(const BpfFeatures& k, const std::set<std::string>& refused, bool rename,
+			bool ipi_senders)
+{
+	std::uint32_t l = 0;
+	if (!k.fetch_atomics)
+		l |= kLimitNoFetchAtomics;
+	if (!k.bpf_loop)
+		l |= kLimitNoBpfLoop;
+	else if (refused.count("rtnoise_spike_raw"))
+		l |= kLimitJoinRefused;
+	if (!ipi_senders)
+		l |= kLimitNoIpiSenders;
+	if (!rename)
+		l |= kLimitNoRename;
+	return l;
 }
 
 // write_meta - the CPUs, the ring's geometry and when the trace begins.
@@ -176,6 +316,29 @@ void write_meta(rtnoise_bpf* skel, rtnoise_meta& meta)
 }
 
 }  // namespace
+
+BpfFeatures probe_bpf_features()
+{
+	BpfFeatures k;
+	k.tp_btf = libbpf_find_vmlinux_btf_id("sched_switch", BPF_TRACE_RAW_TP) > 0;
+	k.ipi_tracepoints = libbpf_find_vmlinux_btf_id("ipi_send_cpu", BPF_TRACE_RAW_TP) > 0 &&
+			    libbpf_find_vmlinux_btf_id("ipi_send_cpumask", BPF_TRACE_RAW_TP) > 0;
+	k.fentry_ipi =
+		libbpf_find_vmlinux_btf_id("native_smp_send_reschedule", BPF_TRACE_FENTRY) > 0;
+	libbpf_set_print(print_libbpf);
+	k.privileged = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SOCKET_FILTER, nullptr) == 1;
+	if (k.privileged) {
+		k.fetch_atomics = probe_fetch_atomics();
+		k.bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop,
+						     nullptr) == 1;
+	}
+	return k;
+}
+
+std::uint32_t bpf_limits(const BpfFeatures& k)
+{
+	return limits_of(k, {}, k.bpf_loop, k.ipi_tracepoints || k.fentry_ipi);
+}
 
 std::uint64_t tracer_bytes(const TracerOptions& o)
 {
@@ -232,14 +395,22 @@ TracerAttach tracer_attach(const TracerOptions& o)
 	const bool ftrace =
 		read_line(o.proc_root / "proc/sys/kernel/ftrace_enabled").value_or("1") != "0";
 	rtnoise_meta meta{};
-	bool needs_fentry = false;
-	auto skel = open_and_load(o, meta, ftrace, needs_fentry);
-	if (!skel)
-		skel = open_and_load(o, meta, false, needs_fentry);
-	if (needs_fentry && !ftrace)
+	const BpfFeatures k = probe_bpf_features();
+	std::set<std::string> refused;
+	Load l = load(o, k, meta, ftrace, refused);
+	auto& skel = l.skel;
+	if (!k.ipi_tracepoints && !ftrace)
 		result.notes.emplace_back("kernel.ftrace_enabled is 0: IPIs are traced without "
 					  "their senders (sysctl -w kernel.ftrace_enabled=1 "
 					  "gives them back)");
+	meta.limits = limits_of(k, refused, l.rename, l.any_fentry || k.ipi_tracepoints);
+	std::vector<std::string> names(refused.begin(), refused.end());
+	std::string joined;
+	for (const std::string& r : names)
+		joined += (joined.empty() ? "" : " ") + r;
+	joined.copy(meta.refused, sizeof(meta.refused) - 1);
+	for (const TraceLimit& t : trace_limits(meta.limits, names))
+		result.notes.push_back(t.effect);
 
 	write_meta(skel.get(), meta);
 

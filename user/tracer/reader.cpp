@@ -200,6 +200,15 @@ TraceData tracer_read(const std::string& pin_dir)
 	t.start_ns = meta.start_ns;
 	t.ring_size = meta.ring_size;
 	t.causes_capacity = meta.spike_capacity;
+	t.limits = meta.limits;
+	t.refused.clear();
+	const std::string refused(meta.refused, strnlen(meta.refused, sizeof(meta.refused)));
+	for (std::size_t at = 0; at < refused.size();) {
+		const std::size_t end = std::min(refused.find(' ', at), refused.size());
+		if (end > at)
+			t.refused.push_back(escape_name(refused.substr(at, end - at)));
+		at = end + 1;
+	}
 	// The joins before anything slow: see tracer_read_joins().
 	read_joins(pin_dir, meta, t.explained);
 	UniqueFd sources_fd(open_map(pin_dir, "sources")), events_fd(open_map(pin_dir, "events")),
@@ -281,6 +290,8 @@ TraceData tracer_read(const std::string& pin_dir)
 		c.origin_drops = h.origin_drops;
 		c.spikes_explained = h.spikes;
 		c.spikes_cut = h.spikes_cut;
+		c.nested = h.nested;
+		c.preempted = h.preempted;
 		std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
 		c.lost = first;
 		// One more: the thread still running, which attribute() adds

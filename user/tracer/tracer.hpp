@@ -39,6 +39,24 @@ struct TracerAttach {
 	std::vector<std::string> notes;	       // what this kernel cannot trace
 };
 
+// BpfFeatures - what the running kernel offers the BPF programs, probed
+// (never read off the version): each one missing is a named limit.
+struct BpfFeatures {
+	bool privileged = false;       // could load a probe program (root)
+	bool fetch_atomics = false;    // BPF_ATOMIC with BPF_FETCH (5.12+)
+	bool bpf_loop = false;	       // the bpf_loop helper (5.17+)
+	bool tp_btf = false;	       // sched_switch in the kernel's BTF
+	bool ipi_tracepoints = false;  // ipi_send_cpu and _cpumask (6.6+)
+	bool fentry_ipi = false;       // the x86 IPI senders in the BTF
+};
+
+// probe_bpf_features - the running kernel's (loading probe programs
+// needs CAP_BPF: without it, only what the BTF says).
+BpfFeatures probe_bpf_features();
+// bpf_limits - the kLimit* (model/trace.hpp) an attach on @k would have,
+// before any program is refused.
+std::uint32_t bpf_limits(const BpfFeatures& k);
+
 // tracer_attach - load and attach. Throws if already attached or the
 // kernel refuses.
 TracerAttach tracer_attach(const TracerOptions& o);
