@@ -648,8 +648,12 @@ TEST(Attribute, SpikesWithoutTheKernelsJoinAreCountedByWhy)
 	EXPECT_EQ(s.spikes[4].explained, Explained::at_spike);
 	const auto& n = s.cpus[0].noise.joins_missing;
 	EXPECT_EQ(n[0], 0u);
-	for (std::size_t r = 1; r < kJoinMissingCount; r++)
-		EXPECT_EQ(n[r], 1u) << join_missing_name(static_cast<JoinMissing>(r));
+	for (std::size_t r = 1; r < kJoinMissingCount; r++) {
+		if (static_cast<JoinMissing>(r) != JoinMissing::unsupported) {
+			EXPECT_EQ(n[r], 1u) << join_missing_name(static_cast<JoinMissing>(r));
+		}
+	}
+	EXPECT_EQ(n[static_cast<std::size_t>(JoinMissing::unsupported)], 0u);
 
 	// Each reason in the JSON report, which reads back as it was.
 	const std::string json = render_json(s);
@@ -669,6 +673,51 @@ TEST(Attribute, SpikesWithoutTheKernelsJoinAreCountedByWhy)
 	Snapshot old = read_report_json(older.dump());
 	EXPECT_EQ(old.cpus[0].noise.joins_missing[1], 0u);
 	EXPECT_EQ(old.spikes[1].join_missing, JoinMissing::none);
+}
+
+TEST(Attribute, AKernelWithoutTheJoinIsNamedAndItsSpikesSayWhy)
+{
+	// A kernel without bpf_loop (5.10) loads no spike-time join: every
+	// spike recorded while attached is "unsupported", not "not_run", and
+	// the report names the limits, in JSON too, and reads them back.
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	t.causes_capacity = 4;
+	t.limits = kLimitNoFetchAtomics | kLimitNoBpfLoop | kLimitNoRename;
+	t.refused = {"softirq_entry_btf"};
+	t.cpus[3].nested = 7;
+	t.cpus[3].preempted = 2;
+	attribute(s, t, Ksyms::parse(""));
+
+	ASSERT_FALSE(s.spikes.empty());
+	for (const Spike& sp : s.spikes) {
+		EXPECT_EQ(sp.join_missing, JoinMissing::unsupported);
+		EXPECT_NE(sp.explained, Explained::at_spike);
+	}
+	std::vector<std::string> names;
+	for (const TraceLimit& l : s.limits)
+		names.push_back(l.name);
+	EXPECT_EQ(names, (std::vector<std::string>{"no_fetch_atomics", "no_bpf_loop", "no_rename",
+						   "refused:softirq_entry_btf"}));
+	const CpuResult& c = s.cpus[0];
+	EXPECT_EQ(c.noise.nested, 7u);
+	EXPECT_EQ(c.noise.preempted, 2u);
+	EXPECT_TRUE(c.noise.incomplete());
+
+	const std::string text = render_text(s, 10);
+	EXPECT_NE(text.find("BPF limit (no_bpf_loop): this kernel has no bpf_loop"),
+		  std::string::npos)
+		<< text;
+	EXPECT_NE(text.find("the kernel cannot join at spike time"), std::string::npos) << text;
+	Snapshot back = read_report_json(render_json(s));
+	ASSERT_EQ(back.limits.size(), s.limits.size());
+	for (std::size_t i = 0; i < s.limits.size(); i++) {
+		EXPECT_EQ(back.limits[i].name, s.limits[i].name);
+		EXPECT_EQ(back.limits[i].effect, s.limits[i].effect);
+	}
+	EXPECT_EQ(back.spikes.front().join_missing, JoinMissing::unsupported);
+	EXPECT_EQ(back.cpus[0].noise.nested, 7u);
+	EXPECT_EQ(back.cpus[0].noise.preempted, 2u);
 }
 
 TEST(Attribute, NoJoinsInTheKernelWithoutASamplerAtAttach)

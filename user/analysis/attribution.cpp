@@ -222,6 +222,8 @@ JoinMissing why_not_joined(const Spike& sp, const SpikeCauses* own, const TraceD
 		return JoinMissing::mismatch;
 	if (sp.observed_ns < trace.start_ns)
 		return JoinMissing::before_trace;
+	if (trace.limits & (kLimitNoBpfLoop | kLimitJoinRefused))
+		return JoinMissing::unsupported;
 	if (!trace.causes_capacity)
 		return JoinMissing::not_run;
 	auto it = newest.find(
@@ -239,6 +241,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 	charge_running(trace);
 	s.attributed = true;
 	s.trace_start_ns = trace.start_ns;
+	s.limits = trace_limits(trace.limits, trace.refused);
 	s.sources.clear();
 	s.ticks.clear();
 
@@ -298,6 +301,8 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			n.clamped_ns = t.clamped_ns;
 			n.source_drops = t.source_drops;
 			n.origin_drops = t.origin_drops;
+			n.nested = t.nested;
+			n.preempted = t.preempted;
 		}
 		n.joins_missing = {};
 	}

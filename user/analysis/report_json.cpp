@@ -181,11 +181,19 @@ CpuResult read_cpu(Obj o, const Snapshot& s)
 		c.noise.clamped_ns = n.u64("clamped_ns");
 		c.noise.source_drops = n.u64("source_drops");
 		c.noise.origin_drops = n.u64("origin_drops");
+		if (n.has("nested"))
+			c.noise.nested = n.u64("nested");
+		if (n.has("preempted"))
+			c.noise.preempted = n.u64("preempted");
 		if (n.has("joins_missing")) {
 			Obj m(n.get("joins_missing"), n.at("joins_missing"));
-			for (std::size_t r = 1; r < kJoinMissingCount; r++)
-				c.noise.joins_missing[r] =
-					m.u64(join_missing_name(static_cast<JoinMissing>(r)));
+			// "unsupported" came later: a report without it has none.
+			for (std::size_t r = 1; r < kJoinMissingCount; r++) {
+				const auto why = static_cast<JoinMissing>(r);
+				if (why != JoinMissing::unsupported ||
+				    m.has(join_missing_name(why)))
+					c.noise.joins_missing[r] = m.u64(join_missing_name(why));
+			}
 			m.done();
 		}
 		if (incomplete != c.noise.incomplete())
@@ -263,7 +271,8 @@ Spike read_spike(Obj o, const Snapshot& s)
 					sp.join_missing = static_cast<JoinMissing>(r);
 			if (sp.join_missing == JoinMissing::none)
 				refuse(o.at("join_missing"),
-				       "not before_trace, overwritten, not_run or mismatch");
+				       "not before_trace, overwritten, not_run, mismatch or "
+				       "unsupported");
 		}
 		if (o.has("cut") && !(sp.cut = o.boolean("cut")))
 			refuse(o.at("cut"), "false (it is left out then)");
@@ -369,6 +378,16 @@ Snapshot read_report_json(std::string_view text)
 		t.done();
 		watched(row.cpu, t.at("cpu"));
 		s.ticks.push_back(std::move(row));
+	}
+	if (o.has("bpf_limits")) {
+		const json& limits = o.array("bpf_limits");
+		for (std::size_t i = 0; i < limits.size() && i < kReportMaxLimits; i++) {
+			Obj l(limits[i], "bpf_limits[" + std::to_string(i) + "]");
+			s.limits.push_back({l.string("name"), l.string("effect")});
+			l.done();
+		}
+		if (limits.size() > kReportMaxLimits)
+			refuse("bpf_limits", "more than " + std::to_string(kReportMaxLimits));
 	}
 	// What `report --budget` adds: its own result, not the measurement.
 	if (o.has("budget"))

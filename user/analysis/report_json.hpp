@@ -12,6 +12,8 @@ namespace rtnoise {
 // kReportMaxBuckets - the most histogram buckets a report may have (the
 // sampler's limit, RTNOISE_HIST_MAX_BUCKETS).
 inline constexpr std::uint32_t kReportMaxBuckets = 100000;
+// kReportMaxLimits - the most BPF limits a report may name.
+inline constexpr std::size_t kReportMaxLimits = 64;
 
 // read_report_json - the Snapshot of render_json()'s output, its
 // percentiles computed again from the histograms. Anything else throws a

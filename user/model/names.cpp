@@ -44,6 +44,8 @@ const char* join_missing_name(JoinMissing m)
 		return "not_run";
 	case JoinMissing::mismatch:
 		return "mismatch";
+	case JoinMissing::unsupported:
+		return "unsupported";
 	default:
 		return "none";
 	}
@@ -71,6 +73,41 @@ const char* presence_name(Presence p)
 	default:
 		return "both";
 	}
+}
+
+std::vector<TraceLimit> trace_limits(std::uint32_t limits, const std::vector<std::string>& refused)
+{
+	static const struct {
+		TraceLimitBit bit;
+		const char* name;
+		const char* effect;
+	} known[] = {
+		{kLimitNoFetchAtomics, "no_fetch_atomics",
+		 "this kernel has no fetching BPF atomics (5.12+): a program that "
+		 "interrupts another on a watched CPU is not run, and counted as nested"},
+		{kLimitNoBpfLoop, "no_bpf_loop",
+		 "this kernel has no bpf_loop (5.17+): spikes are not joined when "
+		 "recorded, but explained from the event ring when the report reads it"},
+		{kLimitJoinRefused, "join_refused",
+		 "this kernel's verifier refused the spike-time join: spikes are "
+		 "explained from the event ring when the report reads it"},
+		{kLimitNoIpiSenders, "no_ipi_senders",
+		 "no ipi_send_* tracepoints (6.6+) and no fentry on the senders: IPIs "
+		 "are traced without who sent them"},
+		{kLimitNoRename, "no_rename",
+		 "thread renames are not followed: a thread keeps the name it had "
+		 "when first seen"},
+	};
+	std::vector<TraceLimit> out;
+	for (const auto& k : known)
+		if (limits & k.bit)
+			out.push_back({k.name, k.effect});
+	for (const std::string& r : refused)
+		out.push_back(
+			{"refused:" + r, "this kernel's verifier refused the program " + r +
+						 ": what it traces is missing (rtnoise attach "
+						 "--verbose shows the verifier's reason)"});
+	return out;
 }
 
 }  // namespace rtnoise

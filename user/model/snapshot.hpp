@@ -83,14 +83,26 @@ const char* explained_name(Explained e);
 
 // Why a spike has no join of the kernel's (Explained::at_spike), once a
 // BPF side is attached: each such spike is counted by its reason.
+// TraceLimit - one degradation: a stable name (JSON, metrics) and what it
+// means for the report, in a sentence.
+struct TraceLimit {
+	std::string name;
+	std::string effect;
+};
+
+// trace_limits - @limits (kLimit* of trace.hpp) and the optional programs the verifier
+// refused (each its own limit), in that order.
+std::vector<TraceLimit> trace_limits(std::uint32_t limits, const std::vector<std::string>& refused);
+
 enum class JoinMissing {
 	none,	       // joined when recorded, or no BPF side at all
 	before_trace,  // recorded before the BPF side was attached
 	overwritten,   // joined, but a newer spike's join took its entry first
 	not_run,       // recorded while attached, and nothing was stored for it
 	mismatch,      // its entry holds another window (another sampler run)
+	unsupported,   // the kernel cannot join at spike time (kLimitNoBpfLoop, ...)
 };
-inline constexpr std::size_t kJoinMissingCount = 5;
+inline constexpr std::size_t kJoinMissingCount = 6;
 const char* join_missing_name(JoinMissing m);
 
 struct Spike {
@@ -162,13 +174,19 @@ struct NoiseBudget {
 	std::uint64_t clamped_ns = 0;
 	std::uint64_t source_drops = 0;	 // sources map full
 	std::uint64_t origin_drops = 0;	 // origins map full
+	// Programs not run: nested in another, on a kernel without fetching
+	// atomics (TraceLimit no_fetch_atomics).
+	std::uint64_t nested = 0;
+	// Programs preempted halfway (7.0+): redone, or, in their last stores,
+	// possibly torn. Not incomplete by itself: counted to show it happens.
+	std::uint64_t preempted = 0;
 	// The CPU's kept spikes without the kernel's join, by JoinMissing
 	// (index 0, none, stays 0).
 	std::array<std::uint64_t, kJoinMissingCount> joins_missing{};
 
 	bool incomplete() const
 	{
-		return nesting_overflow || clamped || source_drops || origin_drops;
+		return nesting_overflow || clamped || source_drops || origin_drops || nested;
 	}
 };
 
@@ -207,6 +225,8 @@ struct Snapshot {
 	std::uint64_t trace_start_ns = 0;
 	std::vector<SourceRow> sources;	 // per CPU, largest total first
 	std::vector<TickRow> ticks;
+	// What the BPF side could not do on this kernel (trace_limits()).
+	std::vector<TraceLimit> limits;
 
 	std::uint64_t duration_ns() const { return end_ns > start_ns ? end_ns - start_ns : 0; }
 	// traced_ns - how long both the sampler and the BPF side watched:

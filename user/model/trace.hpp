@@ -93,6 +93,23 @@ struct CpuTrace {
 	std::uint64_t origin_drops = 0;	     // origins not kept: origins map full
 	std::uint64_t spikes_explained = 0;  // at spike time, in the kernel
 	std::uint64_t spikes_cut = 0;	     // of those, older than the ring
+	// Programs not run: nested in another on a kernel without fetching
+	// atomics (kLimitNoFetchAtomics).
+	std::uint64_t nested = 0;
+	// Programs preempted while they changed the CPU's contexts (7.0+
+	// runs tracepoint programs preemptible), and redone.
+	std::uint64_t preempted = 0;
+};
+
+// What the BPF side could not do on the traced kernel, found by the
+// loader's probes when it attached (TraceData::limits): each is a named
+// degradation, never a silent one.
+enum TraceLimitBit : std::uint32_t {
+	kLimitNoFetchAtomics = 1u << 0,	 // < 5.12: nested programs skipped
+	kLimitNoBpfLoop = 1u << 1,	 // < 5.17: no spike-time join
+	kLimitJoinRefused = 1u << 2,	 // the verifier refused the join
+	kLimitNoIpiSenders = 1u << 3,	 // IPIs without their senders
+	kLimitNoRename = 1u << 4,	 // thread renames not followed
 };
 
 // SpikeCauses - what the kernel-side join found when a spike was recorded.
@@ -157,6 +174,8 @@ struct TraceData {
 	// is joined into entry seq % causes_capacity (0: no sampler was
 	// known at attach, so nothing is joined in the kernel).
 	std::uint32_t causes_capacity = 0;
+	std::uint32_t limits = 0;	   // kLimit*
+	std::vector<std::string> refused;  // optional programs left out
 	// (cpu, idle state) -> its cpuidle name ("C1", "POLL"), where known
 	std::map<std::pair<unsigned, std::uint64_t>, std::string> idle_names;
 	std::vector<RunningThread> running;

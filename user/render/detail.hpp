@@ -60,8 +60,12 @@ inline std::string spikes_explained(const Snapshot& s)
 		"; {} explained when recorded, {} from the event history, {} without causes", at,
 		hist, none);
 	static constexpr std::array<const char*, kJoinMissingCount> why{
-		"", "recorded before BPF was attached", "overwritten by newer spikes before read",
-		"never joined while attached", "of another sampler run"};
+		"",
+		"recorded before BPF was attached",
+		"overwritten by newer spikes before read",
+		"never joined while attached",
+		"of another sampler run",
+		"the kernel cannot join at spike time"};
 	std::string missing;
 	for (std::size_t r = 1; r < kJoinMissingCount; r++) {
 		std::uint64_t n = 0;

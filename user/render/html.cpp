@@ -212,6 +212,9 @@ std::string head(const Snapshot& s)
 				   escape(format_duration(s.end_ns > s.trace_start_ns
 								  ? s.end_ns - s.trace_start_ns
 								  : 0)));
+	for (const TraceLimit& l : s.limits)
+		out += fmt::format("<p class=\"note\">BPF limit ({}): {}.</p>\n", escape(l.name),
+				   escape(l.effect));
 	return out;
 }
 

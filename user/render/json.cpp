@@ -115,6 +115,8 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 					{"clamped_ns", c.noise.clamped_ns},
 					{"source_drops", c.noise.source_drops},
 					{"origin_drops", c.noise.origin_drops},
+					{"nested", c.noise.nested},
+					{"preempted", c.noise.preempted},
 					{"joins_missing", joins_missing_json(c.noise)}};
 		cpus.push_back(cpu);
 	}
@@ -162,6 +164,12 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 		{"spikes", nlohmann::json::array()},
 		{"tick", std::move(tick)},
 	};
+	if (s.attributed) {
+		nlohmann::json limits = nlohmann::json::array();
+		for (const TraceLimit& l : s.limits)
+			limits.push_back({{"name", l.name}, {"effect", l.effect}});
+		j["bpf_limits"] = std::move(limits);
+	}
 	if (budget)
 		j["budget"] = budget_json(*budget);
 	const std::string doc = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -165,13 +165,15 @@ void noise(Exposition& e, const Snapshot& s)
 		e.sample("rtnoise_events_lost_total", cpu_label(c.cpu), c.noise.events_lost);
 	e.family("rtnoise_trace_incomplete_total", "counter",
 		 "What the tracer could not count, by reason: contexts nested too deep, "
-		 "contexts whose nested time exceeded them, a full sources or origins map.");
+		 "contexts whose nested time exceeded them, a full sources or origins map, "
+		 "programs not run because they nested in another (kernels before 5.12).");
 	for (const CpuResult& c : s.cpus) {
 		const std::pair<const char*, std::uint64_t> reasons[] = {
 			{"nesting_overflow", c.noise.nesting_overflow},
 			{"clamped", c.noise.clamped},
 			{"source_drops", c.noise.source_drops},
-			{"origin_drops", c.noise.origin_drops}};
+			{"origin_drops", c.noise.origin_drops},
+			{"nested", c.noise.nested}};
 		for (const auto& [reason, n] : reasons)
 			e.sample("rtnoise_trace_incomplete_total",
 				 fmt::format("{},reason=\"{}\"", cpu_label(c.cpu), reason), n);
@@ -180,13 +182,25 @@ void noise(Exposition& e, const Snapshot& s)
 	e.family("rtnoise_spikes_unjoined", "gauge",
 		 "Kept spikes without the causes joined when they were recorded, by why: "
 		 "recorded before BPF was attached, overwritten before read, never joined, "
-		 "of another sampler run.");
+		 "of another sampler run, the kernel cannot join at spike time.");
 	for (const CpuResult& c : s.cpus)
 		for (std::size_t r = 1; r < kJoinMissingCount; r++)
 			e.sample("rtnoise_spikes_unjoined",
 				 fmt::format("{},reason=\"{}\"", cpu_label(c.cpu),
 					     join_missing_name(static_cast<JoinMissing>(r))),
 				 c.noise.joins_missing[r]);
+
+	e.family("rtnoise_bpf_preempted_total", "counter",
+		 "BPF programs preempted while they changed the CPU's contexts (kernels 7.0+ "
+		 "run tracepoint programs preemptible), and redone.");
+	for (const CpuResult& c : s.cpus)
+		e.sample("rtnoise_bpf_preempted_total", cpu_label(c.cpu), c.noise.preempted);
+
+	e.family("rtnoise_bpf_limit", "gauge",
+		 "What the BPF side cannot do on the traced kernel, by name (1 for each).");
+	for (const TraceLimit& l : s.limits)
+		e.sample("rtnoise_bpf_limit",
+			 fmt::format("limit=\"{}\"", prometheus_label_value(l.name)), 1);
 
 	e.family("rtnoise_tick_stop_blocked_total", "counter",
 		 "Times the tick could not stop on the CPU, by the dependency that kept it.");

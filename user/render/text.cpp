@@ -241,6 +241,8 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes, const BudgetR
 			format_cpulist(watched_cpus(s)),
 			format_duration(s.end_ns > s.trace_start_ns ? s.end_ns - s.trace_start_ns
 								    : 0));
+	for (const TraceLimit& l : s.limits)
+		fmt::format_to(std::back_inserter(out), "BPF limit ({}): {}\n", l.name, l.effect);
 	out += "\n";
 
 	if (s.sampled)
