@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "host_tree.hpp"
 #include "isolation/check.hpp"
 #include "util/error.hpp"
 
@@ -163,4 +164,94 @@ TEST(Check, FunctionTracingKeptOnForTheBpfSide)
 	EXPECT_EQ(off.verdict, Verdict::warn) << off.what;
 	EXPECT_NE(off.fix.find("kernel.ftrace_enabled=1"), std::string::npos) << off.fix;
 	fs::remove_all(tree);
+}
+
+// Kernels up to 7.x: the rules read what the kernel itself says where it
+// says it (6.19's /sys/devices/system/cpu/housekeeping), do not advise
+// what it does by itself, and flag boot parameters that contradict each
+// other. The 6.1 tree has no housekeeping file; kernel7() gives it one.
+namespace {
+
+using test::HostTree;
+
+const std::string kTuned = "debian-6.1-rt-tuned";
+
+std::optional<Finding> finding(const CheckResult& r, const std::string& id)
+{
+	for (const Finding& f : r.findings)
+		if (f.id == id)
+			return f;
+	return std::nullopt;
+}
+
+bool has(const std::string& text, const std::string& part)
+{
+	return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST(CheckKernel7, HousekeepingFileIsTheKernelsWord)
+{
+	HostTree old(kTuned, "hk61");
+	EXPECT_FALSE(finding(run_checks(old.path(), std::nullopt), "kernel.housekeeping"))
+		<< "no such file before 6.19: nothing to judge";
+
+	HostTree h(kTuned, "hk7");
+	h.kernel7("0-1");
+	auto ok = finding(run_checks(h.path(), std::nullopt), "kernel.housekeeping");
+	ASSERT_TRUE(ok);
+	EXPECT_EQ(ok->verdict, Verdict::pass) << ok->what;
+
+	// The command line asks for 2-3, the kernel kept 2 for housekeeping
+	// (as it does with nohz_full= and isolcpus=nohz of other lists).
+	h.put("sys/devices/system/cpu/housekeeping", "0-2\n");
+	auto kept = finding(run_checks(h.path(), CpuSet{2, 3}), "kernel.housekeeping");
+	ASSERT_TRUE(kept);
+	EXPECT_EQ(kept->verdict, Verdict::fail);
+	EXPECT_TRUE(has(kept->what, "CPUs 2")) << kept->what;
+	EXPECT_TRUE(has(kept->evidence, "/sys/devices/system/cpu/housekeeping = 0-2"))
+		<< kept->evidence;
+	EXPECT_TRUE(has(kept->fix, "dmesg")) << kept->fix;
+
+	// An empty file: nohz isolation is off, every CPU does housekeeping.
+	h.put("sys/devices/system/cpu/housekeeping", "\n");
+	auto none = finding(run_checks(h.path(), CpuSet{2, 3}), "kernel.housekeeping");
+	ASSERT_TRUE(none);
+	EXPECT_EQ(none->verdict, Verdict::fail);
+	EXPECT_TRUE(has(none->what, "2-3")) << none->what;
+}
+
+TEST(CheckKernel7, AuditsTheCpusTheKernelSaysItIsolates)
+{
+	// Neither "isolated" nor "nohz_full" lists a CPU: before 6.19 there
+	// is nothing to audit; the housekeeping file names the others.
+	HostTree h(kTuned, "hkcpus");
+	h.put("sys/devices/system/cpu/isolated", "\n");
+	h.put("sys/devices/system/cpu/nohz_full", "(null)\n");
+	EXPECT_THROW(run_checks(h.path(), std::nullopt), Error);
+	h.kernel7("0-2");
+	CheckResult r = run_checks(h.path(), std::nullopt);
+	EXPECT_EQ(r.cpus, (CpuSet{3}));
+	EXPECT_EQ(r.housekeeping, (CpuSet{0, 1, 2}));
+}
+
+TEST(CheckKernel7, NoTimerMigrationAdviceWhereTheKernelKeepsIsolatedCpusOut)
+{
+	HostTree old(kTuned, "tm61");
+	old.put("proc/sys/kernel/timer_migration", "1\n");
+	Finding warn = find(run_checks(old.path(), std::nullopt), "sysctl.timer_migration");
+	EXPECT_EQ(warn.verdict, Verdict::warn) << warn.what;
+	EXPECT_TRUE(has(warn.fix, "timer_migration=0")) << warn.fix;
+
+	HostTree h(kTuned, "tm7");
+	h.put("proc/sys/kernel/timer_migration", "1\n");
+	h.kernel7("0-1");
+	Finding kernel = find(run_checks(h.path(), std::nullopt), "sysctl.timer_migration");
+	EXPECT_EQ(kernel.verdict, Verdict::pass) << kernel.what;
+	EXPECT_TRUE(kernel.fix.empty());
+	EXPECT_TRUE(has(kernel.what, "timer migration")) << kernel.what;
+	// A CPU the kernel does not isolate still gets the advice.
+	Finding other = find(run_checks(h.path(), CpuSet{1, 2}), "sysctl.timer_migration");
+	EXPECT_EQ(other.verdict, Verdict::warn) << other.what;
 }

@@ -12,6 +12,50 @@
 
 namespace rtnoise::check_detail {
 
+namespace {
+
+bool has_flag(const std::vector<std::string>& flags, const char* flag)
+{
+	return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+// cmdline_nohz - the CPUs nohz_full= or isolcpus=nohz name: the kernel
+// gives both the same housekeeping type (HK_TYPE_KERNEL_NOISE).
+CpuSet cmdline_nohz(const Ctx& c)
+{
+	CpuSet nohz = parse_cpulist(c.param("nohz_full"), true);
+	if (has_flag(isolcpus_flags(c.param("isolcpus")), "nohz"))
+		for (unsigned cpu : isolcpus_cpus(c.param("isolcpus")))
+			nohz.insert(cpu);
+	return nohz;
+}
+
+// housekeeping_rule - the kernel's own housekeeping CPUs (6.19+), which
+// the audited CPUs must be out of whatever the command line says.
+void housekeeping_rule(const Ctx& c)
+{
+	if (!c.kernel.housekeeping)
+		return;
+	const CpuSet kept = *c.kernel.housekeeping & c.cpus;
+	const std::string raw = c.sys("sys/devices/system/cpu/housekeeping");
+	const std::string fix =
+		is_subset(kept, cmdline_nohz(c))
+			? "the kernel did not apply nohz_full= to CPUs " + L(kept) +
+				  ": read its 'Housekeeping:' lines in dmesg (nohz_full= must "
+				  "match isolcpus=nohz, and one CPU must stay out of both "
+				  "nohz_full= and isolcpus=domain)"
+			: "boot with nohz_full=" + L(c.cpus);
+	c.add("kernel.housekeeping", kept.empty() ? Verdict::pass : Verdict::fail,
+	      kept.empty() ? "the kernel's housekeeping CPUs are " + L(*c.kernel.housekeeping) +
+				     ", none of the audited ones"
+			   : "the kernel still does housekeeping (unbound timers and work, "
+			     "RCU callbacks, the residual tick) on CPUs " +
+				     L(kept),
+	      "/sys/devices/system/cpu/housekeeping = " + (raw.empty() ? "(empty)" : raw), fix);
+}
+
+}  // namespace
+
 void check_kernel(const Ctx& c)
 {
 	std::string version = c.sys("proc/sys/kernel/version");
@@ -22,7 +66,9 @@ void check_kernel(const Ctx& c)
 	      "kernel " + c.sys("proc/sys/kernel/osrelease") + " " + version,
 	      "boot a PREEMPT_RT kernel (Debian: apt install linux-image-rt-amd64)");
 
-	KernelConfig cfg = read_kernel_config(c.root);
+	housekeeping_rule(c);
+
+	const KernelConfig& cfg = c.cfg;
 	if (!cfg.found) {
 		c.add("kernel.config", Verdict::warn, "kernel configuration not found",
 		      "no /boot/config-<release>, no /proc/config.gz",
