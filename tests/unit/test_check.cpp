@@ -255,3 +255,82 @@ TEST(CheckKernel7, NoTimerMigrationAdviceWhereTheKernelKeepsIsolatedCpusOut)
 	Finding other = find(run_checks(h.path(), CpuSet{1, 2}), "sysctl.timer_migration");
 	EXPECT_EQ(other.verdict, Verdict::warn) << other.what;
 }
+
+TEST(CheckKernel7, IrqaffinityAgainstManagedIrqIsolation)
+{
+	HostTree h(kTuned, "irqmgd");
+	h.isolation("isolcpus=managed_irq,domain,2-3 nohz_full=2-3 irqaffinity=0-2");
+	auto f = finding(run_checks(h.path(), CpuSet{3}), "boot.irqaffinity_managed");
+	ASSERT_TRUE(f);
+	EXPECT_EQ(f->verdict, Verdict::fail);
+	EXPECT_TRUE(has(f->what, "CPUs 2")) << f->what;
+	EXPECT_TRUE(has(f->what, "managed_irq")) << f->what;
+	EXPECT_EQ(f->fix, "boot with irqaffinity=0-1");
+
+	h.isolation("isolcpus=managed_irq,domain,2-3 nohz_full=2-3 irqaffinity=0-1");
+	auto ok = finding(run_checks(h.path(), std::nullopt), "boot.irqaffinity_managed");
+	ASSERT_TRUE(ok);
+	EXPECT_EQ(ok->verdict, Verdict::pass);
+	h.isolation("isolcpus=domain,2-3 nohz_full=2-3 irqaffinity=0-2");
+	EXPECT_FALSE(finding(run_checks(h.path(), CpuSet{3}), "boot.irqaffinity_managed"));
+}
+
+TEST(CheckKernel7, NohzFullImpliesRcuNocbsOnlyWithNocbKernels)
+{
+	HostTree h(kTuned, "nocb");
+	h.isolation("isolcpus=managed_irq,domain,2-3 nohz_full=2-3 irqaffinity=0-1");
+	Finding implied = find(run_checks(h.path(), std::nullopt), "boot.rcu_nocbs");
+	EXPECT_EQ(implied.verdict, Verdict::pass) << implied.what;
+
+	std::string text = read_file(h.path() / "boot/config-6.1.0-56-rt-amd64").value();
+	text.replace(text.find("CONFIG_RCU_NOCB_CPU=y"), 21, "# CONFIG_RCU_NOCB_CPU is not set");
+	h.put("boot/config-6.1.0-56-rt-amd64", text);
+	Finding off = find(run_checks(h.path(), std::nullopt), "boot.rcu_nocbs");
+	EXPECT_EQ(off.verdict, Verdict::warn) << off.what;
+	EXPECT_TRUE(has(off.what, "CONFIG_RCU_NOCB_CPU")) << off.what;
+}
+
+TEST(CheckKernel7, IsolcpusAndNohzFullThatDisagree)
+{
+	HostTree h(kTuned, "isonohz");
+	h.isolation("isolcpus=domain,managed_irq,2-3 nohz_full=2-3 irqaffinity=0-1");
+	Finding same = find(run_checks(h.path(), std::nullopt), "boot.isolcpus_nohz_full");
+	EXPECT_EQ(same.verdict, Verdict::pass) << same.what;
+
+	h.isolation("isolcpus=domain,managed_irq,2-3 nohz_full=3 irqaffinity=0-1");
+	Finding differ = find(run_checks(h.path(), CpuSet{2, 3}), "boot.isolcpus_nohz_full");
+	EXPECT_EQ(differ.verdict, Verdict::warn) << differ.what;
+	EXPECT_TRUE(has(differ.what, "CPUs 2 keep the tick")) << differ.what;
+	EXPECT_EQ(differ.fix, "give isolcpus= and nohz_full= the same list, 2-3");
+
+	// isolcpus=nohz is nohz_full=: the kernel keeps the first list and
+	// ignores the other ("nohz_full= must match isolcpus=").
+	h.isolation("isolcpus=nohz,domain,managed_irq,2-3 nohz_full=3 irqaffinity=0-1");
+	Finding ignored = find(run_checks(h.path(), CpuSet{2, 3}), "boot.isolcpus_nohz_full");
+	EXPECT_EQ(ignored.verdict, Verdict::fail) << ignored.what;
+	EXPECT_TRUE(has(ignored.what, "ignores")) << ignored.what;
+}
+
+TEST(CheckKernel7, ParametersThatLeaveNoHousekeepingCpu)
+{
+	HostTree h(kTuned, "nohk");
+	Finding ok = find(run_checks(h.path(), std::nullopt), "boot.housekeeping_left");
+	EXPECT_EQ(ok.verdict, Verdict::pass) << ok.what;
+
+	// nohz_full= of every CPU: the kernel takes the boot CPU back.
+	h.isolation("isolcpus=managed_irq,domain,2-3 nohz_full=0-3 irqaffinity=0-1");
+	Finding all = find(run_checks(h.path(), CpuSet{2, 3}), "boot.housekeeping_left");
+	EXPECT_EQ(all.verdict, Verdict::warn) << all.what;
+	EXPECT_TRUE(has(all.what, "every CPU")) << all.what;
+
+	// Between them they name every CPU: nothing is left to run global
+	// timers; 6.19 and later ignore the second parameter instead.
+	h.isolation("isolcpus=domain,0-1 nohz_full=2-3 irqaffinity=0-1");
+	Finding both = find(run_checks(h.path(), CpuSet{2, 3}), "boot.housekeeping_left");
+	EXPECT_EQ(both.verdict, Verdict::fail) << both.what;
+	EXPECT_FALSE(has(both.what, "ignores")) << both.what;
+	h.kernel7("0-1");
+	Finding ignored = find(run_checks(h.path(), CpuSet{2, 3}), "boot.housekeeping_left");
+	EXPECT_EQ(ignored.verdict, Verdict::fail) << ignored.what;
+	EXPECT_TRUE(has(ignored.what, "ignores")) << ignored.what;
+}
