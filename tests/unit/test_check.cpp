@@ -334,3 +334,28 @@ TEST(CheckKernel7, ParametersThatLeaveNoHousekeepingCpu)
 	EXPECT_EQ(ignored.verdict, Verdict::fail) << ignored.what;
 	EXPECT_TRUE(has(ignored.what, "ignores")) << ignored.what;
 }
+
+TEST(CheckKernel7, IsolatedPartitionDoesTheSchedulerDomainOn7)
+{
+	// No isolcpus=: before 7.0 the guide's isolcpus=domain is advised;
+	// on 7.0+ the isolated partition updates the scheduler's
+	// housekeeping itself, and only managed IRQs need isolcpus=.
+	HostTree old(kTuned, "part61");
+	old.isolation("nohz_full=2-3 irqaffinity=0-1");
+	old.put("sys/fs/cgroup/cpuset.cpus.isolated", "2-3\n");
+	Finding before = find(run_checks(old.path(), std::nullopt), "boot.isolcpus");
+	EXPECT_EQ(before.verdict, Verdict::warn) << before.what;
+	EXPECT_TRUE(has(before.fix, "isolcpus=managed_irq,domain,2-3")) << before.fix;
+
+	HostTree h(kTuned, "part7");
+	h.isolation("nohz_full=2-3 irqaffinity=0-1");
+	h.put("sys/fs/cgroup/cpuset.cpus.isolated", "2-3\n");
+	h.kernel7("0-1");
+	Finding now = find(run_checks(h.path(), std::nullopt), "boot.isolcpus");
+	EXPECT_EQ(now.verdict, Verdict::warn) << now.what;
+	EXPECT_TRUE(has(now.what, "managed IRQs")) << now.what;
+	EXPECT_EQ(now.fix, "boot with isolcpus=managed_irq,2-3");
+	// A CPU outside the partition still gets the whole advice.
+	Finding other = find(run_checks(h.path(), CpuSet{1, 2}), "boot.isolcpus");
+	EXPECT_TRUE(has(other.fix, "isolcpus=managed_irq,domain,")) << other.fix;
+}

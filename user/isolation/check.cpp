@@ -59,9 +59,9 @@ CheckResult run_checks(const fs::path& root, std::optional<CpuSet> cpus)
 	c.kernel_isolated = cpu_list_file(root, "isolated");
 	const CpuSet nohz = c.kernel.housekeeping ? c.possible - *c.kernel.housekeeping
 						  : cpu_list_file(root, "nohz_full");
-	const CpuSet partitions = parse_cpulist(
+	c.partitions = parse_cpulist(
 		read_line(root / "sys/fs/cgroup/cpuset.cpus.isolated").value_or(""), true);
-	for (const CpuSet& s : {nohz, partitions})
+	for (const CpuSet& s : {nohz, c.partitions})
 		c.kernel_isolated.insert(s.begin(), s.end());
 	if (cpus) {
 		c.cpus = *cpus;

@@ -108,6 +108,14 @@ void check_boot(const Ctx& c)
 					"still land on the isolated CPUs",
 			      "isolcpus=" + c.param("isolcpus"),
 			      "boot with isolcpus=managed_irq,domain," + want);
+	} else if (c.kernel.partition_updates_domain && is_subset(c.cpus, c.partitions)) {
+		// 7.0+: the isolated partition is the scheduler's housekeeping
+		// (HK_TYPE_DOMAIN) at run time; managed IRQs stay boot-time.
+		c.add("boot.isolcpus", Verdict::warn,
+		      "no isolcpus=: the isolated cpuset partition keeps the scheduler "
+		      "off the CPUs (7.0+), but managed IRQs still land on them",
+		      absent("isolcpus=") + ", cpuset.cpus.isolated = " + L(c.partitions),
+		      "boot with isolcpus=managed_irq," + want);
 	} else {
 		c.add("boot.isolcpus", Verdict::warn,
 		      "no isolcpus=: the scheduler may balance tasks onto the CPUs "

@@ -30,6 +30,7 @@ struct Ctx {
 	// (the housekeeping file's complement where there is one, else
 	// "nohz_full") and cpuset isolated partitions (cpuset.cpus.isolated).
 	CpuSet kernel_isolated;
+	CpuSet partitions;  // of the isolated cpuset partitions
 	std::vector<Task> tasks;
 	std::vector<Finding>* out;
 
