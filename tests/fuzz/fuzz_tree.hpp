@@ -5,7 +5,9 @@
 //
 // The tree is tests/fixtures/hosts/debian-6.1-rt-tuned (CPUs 2-3
 // isolated), copied once with fewer tasks (the first ones, and those of
-// CPUs 2 and 3), and an irqbalance task with its /etc/default/irqbalance.
+// CPUs 2 and 3), and an irqbalance task with its /etc/default/irqbalance,
+// and the files of newer kernels (/sys/devices/system/cpu/housekeeping,
+// cpuset.cpus.isolated).
 //
 // The input is records "path\0content\0...": each record replaces the
 // file at path (relative to the root) with content; a path that is not
@@ -47,6 +49,10 @@ public:
 		put(root_, "proc/4242/task/4242/status",
 		    "Name:\tirqbalance\nCpus_allowed_list:\t0-1\n");
 		put(root_, "etc/default/irqbalance", "IRQBALANCE_BANNED_CPULIST=2-3\n");
+		// What kernels since 6.19 add: their own housekeeping CPUs, and
+		// the CPUs of isolated cpuset partitions.
+		put(root_, "sys/devices/system/cpu/housekeeping", "0-1\n");
+		put(root_, "sys/fs/cgroup/cpuset.cpus.isolated", "2-3\n");
 
 		for (const auto& e : fs::recursive_directory_iterator(root_))
 			if (e.is_regular_file()) {

@@ -12,6 +12,7 @@
 
 #include "host/host.hpp"
 #include "host/procfs.hpp"
+#include "host_tree.hpp"
 #include "isolation/partition.hpp"
 #include "util/error.hpp"
 
@@ -601,4 +602,59 @@ TEST(Partition, AStateEntryNamesOnlyWhatAPartitionChanges)
 			  }),
 			  "")
 			<< b.kind << " " << b.target;
+}
+
+// What the plan says of the running kernel: what the partition does now,
+// and what only a boot parameter does. The 6.1 tree has no housekeeping
+// file; kernel7() gives it one (7.x: the isolated partition updates the
+// scheduler's housekeeping at run time).
+namespace {
+
+std::string notes_of(const Plan& p)
+{
+	std::string all;
+	for (const std::string& n : p.notes)
+		all += n + "\n";
+	return all;
+}
+
+bool says(const Plan& p, const std::string& part)
+{
+	return notes_of(p).find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST(PartitionKernel7, PlanSaysWhatTakesEffectNowAndWhatNeedsABoot)
+{
+	test::HostTree old("debian-6.1-default", "plan61");
+	Plan p61 = plan_partition(old.path(), {2, 3});
+	EXPECT_TRUE(says(p61, "boot parameter")) << notes_of(p61);
+	EXPECT_TRUE(says(p61, "nohz_full=2-3")) << notes_of(p61);
+	EXPECT_TRUE(says(p61, "isolcpus=managed_irq,domain,2-3")) << notes_of(p61);
+	EXPECT_FALSE(says(p61, "HK_TYPE_DOMAIN")) << notes_of(p61);
+	EXPECT_TRUE(by_target(p61, "proc/sys/kernel/timer_migration"));
+
+	test::HostTree h("debian-6.1-default", "plan7");
+	h.kernel7("");
+	Plan p7 = plan_partition(h.path(), {2, 3});
+	EXPECT_TRUE(says(p7, "HK_TYPE_DOMAIN")) << notes_of(p7);
+	EXPECT_TRUE(says(p7, "now")) << notes_of(p7);
+	// Still boot-time on every kernel: the tick and managed IRQs; the
+	// scheduler domain is not among them any more.
+	EXPECT_TRUE(says(p7, "nohz_full=2-3")) << notes_of(p7);
+	EXPECT_TRUE(says(p7, "isolcpus=managed_irq,2-3")) << notes_of(p7);
+	EXPECT_FALSE(says(p7, "isolcpus=managed_irq,domain")) << notes_of(p7);
+	// The partition keeps the CPUs out of timer migration by itself.
+	EXPECT_FALSE(by_target(p7, "proc/sys/kernel/timer_migration"));
+	EXPECT_TRUE(says(p7, "kernel.timer_migration")) << notes_of(p7);
+}
+
+TEST(PartitionKernel7, NoBootParameterAskedForThatIsThere)
+{
+	test::HostTree h("debian-6.1-rt-tuned", "planboot");
+	h.kernel7("0-1");
+	Plan p = plan_partition(h.path(), {2, 3});
+	EXPECT_FALSE(says(p, "nohz_full=")) << notes_of(p);
+	EXPECT_FALSE(says(p, "isolcpus=")) << notes_of(p);
 }

@@ -3,6 +3,7 @@
 
 #include <sys/utsname.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -85,6 +86,28 @@ void check_watchable(const fs::path& root, const CpuSet& cpus)
 					  "/sys/devices/system/cpu/cpu" +
 					  std::to_string(cpu) + "/online) or drop it from --cpus");
 	}
+}
+
+KernelIsolation read_kernel_isolation(const fs::path& root)
+{
+	KernelIsolation k;
+	std::string rel = read_file(root / "proc/sys/kernel/osrelease").value_or("");
+	k.release = rel.substr(0, rel.find('\n'));
+	if (auto hk = read_file(root / "sys/devices/system/cpu/housekeeping")) {
+		k.timers_excluded = true;
+		k.partition_updates_domain = std::atoi(k.release.c_str()) >= 7;
+		try {
+			CpuSet cpus = parse_cpulist(*hk, true);
+			if (cpus.empty())
+				cpus = cpu_list_file(root, "possible");
+			if (cpus.empty())
+				cpus = cpu_list_file(root, "online");
+			k.housekeeping = cpus;
+		} catch (const Error&) {
+			k.housekeeping.reset();	 // not what a kernel writes: unknown
+		}
+	}
+	return k;
 }
 
 std::string kernel_release()

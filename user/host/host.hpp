@@ -39,6 +39,33 @@ void check_watchable(const fs::path& root, const CpuSet& cpus);
 // numa_nodes - node number -> its CPUs, from <root>/sys/devices/system/node.
 std::map<unsigned, CpuSet> numa_nodes(const fs::path& root);
 
+// KernelIsolation - what the running kernel does about isolation by
+// itself, read from what it shows at run time wherever it shows it.
+struct KernelIsolation {
+	// /sys/devices/system/cpu/housekeeping (6.19+): the CPUs that keep the
+	// housekeeping nohz_full= or isolcpus=nohz move off the others
+	// (HK_TYPE_KERNEL_NOISE: unbound timers and work, RCU callbacks, the
+	// residual tick); an empty file means no such isolation, so every
+	// possible CPU. nullopt: the kernel has no such file (before 6.19), and
+	// the housekeeping CPUs can only be inferred from the command line.
+	std::optional<CpuSet> housekeeping;
+	// The same kernels (6.19, "timers: Exclude isolated cpus from timer
+	// migration") keep isolcpus=domain CPUs and cpuset isolated partitions
+	// out of the timer migration hierarchy (nohz_full CPUs already count as
+	// idle in it): kernel.timer_migration=0 is no longer needed for them.
+	// No file says so; the housekeeping file, of the same release, stands
+	// for it.
+	bool timers_excluded = false;
+	// 7.0+: a cpuset partition of type isolated updates the scheduler's
+	// housekeeping (HK_TYPE_DOMAIN, housekeeping_update()) at once, and
+	// with it unbound workqueues, kthread affinities and timer migration.
+	// Nothing under /sys shows it: the release (7 or later) does, on a
+	// kernel that also has the housekeeping file.
+	bool partition_updates_domain = false;
+	std::string release;  // proc/sys/kernel/osrelease
+};
+KernelIsolation read_kernel_isolation(const fs::path& root);
+
 // kernel_release / kernel_version - uname -r and uname -v.
 std::string kernel_release();
 std::string kernel_version();

@@ -49,21 +49,31 @@ CheckResult run_checks(const fs::path& root, std::optional<CpuSet> cpus)
 				std::strerror(errno) +
 				(root == "/" ? "" : " (is --root a captured host tree?)"));
 	c.online = cpu_list_file(root, "online");
+	c.possible = cpu_list_file(root, "possible");
 	c.cmd = read_cmdline(root);
+	c.cfg = read_kernel_config(root);
+	c.kernel = read_kernel_isolation(root);
+	// The kernel's own word on 6.19+ (the housekeeping file), else what
+	// it shows of nohz_full=, rather than the command line it may have
+	// refused in part.
+	c.kernel_isolated = cpu_list_file(root, "isolated");
+	const CpuSet nohz = c.kernel.housekeeping ? c.possible - *c.kernel.housekeeping
+						  : cpu_list_file(root, "nohz_full");
+	c.partitions = parse_cpulist(
+		read_line(root / "sys/fs/cgroup/cpuset.cpus.isolated").value_or(""), true);
+	for (const CpuSet& s : {nohz, c.partitions})
+		c.kernel_isolated.insert(s.begin(), s.end());
 	if (cpus) {
 		c.cpus = *cpus;
 	} else {
-		c.cpus = cpu_list_file(root, "isolated");
-		for (unsigned cpu : cpu_list_file(root, "nohz_full"))
-			c.cpus.insert(cpu);
+		c.cpus = c.kernel_isolated;
 		if (c.cpus.empty())
 			throw usage_error("this host isolates no CPU (no isolcpus=, no "
 					  "nohz_full=): name the CPUs with --cpus");
 	}
 	c.hk = c.online - c.cpus;
 	check_cpus_exist(root, c.cpus);
-	CpuSet possible = cpu_list_file(root, "possible");
-	c.nr_cpus = possible.empty() ? 1 : *possible.rbegin() + 1;
+	c.nr_cpus = c.possible.empty() ? 1 : *c.possible.rbegin() + 1;
 	c.tasks = list_tasks(root);
 	r.cpus = c.cpus;
 	r.housekeeping = c.hk;

@@ -12,6 +12,50 @@
 
 namespace rtnoise::check_detail {
 
+namespace {
+
+bool has_flag(const std::vector<std::string>& flags, const char* flag)
+{
+	return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+// cmdline_nohz - the CPUs nohz_full= or isolcpus=nohz name: the kernel
+// gives both the same housekeeping type (HK_TYPE_KERNEL_NOISE).
+CpuSet cmdline_nohz(const Ctx& c)
+{
+	CpuSet nohz = parse_cpulist(c.param("nohz_full"), true);
+	if (has_flag(isolcpus_flags(c.param("isolcpus")), "nohz"))
+		for (unsigned cpu : isolcpus_cpus(c.param("isolcpus")))
+			nohz.insert(cpu);
+	return nohz;
+}
+
+// housekeeping_rule - the kernel's own housekeeping CPUs (6.19+), which
+// the audited CPUs must be out of whatever the command line says.
+void housekeeping_rule(const Ctx& c)
+{
+	if (!c.kernel.housekeeping)
+		return;
+	const CpuSet kept = *c.kernel.housekeeping & c.cpus;
+	const std::string raw = c.sys("sys/devices/system/cpu/housekeeping");
+	const std::string fix =
+		is_subset(kept, cmdline_nohz(c))
+			? "the kernel did not apply nohz_full= to CPUs " + L(kept) +
+				  ": read its 'Housekeeping:' lines in dmesg (nohz_full= must "
+				  "match isolcpus=nohz, and one CPU must stay out of both "
+				  "nohz_full= and isolcpus=domain)"
+			: "boot with nohz_full=" + L(c.cpus);
+	c.add("kernel.housekeeping", kept.empty() ? Verdict::pass : Verdict::fail,
+	      kept.empty() ? "the kernel's housekeeping CPUs are " + L(*c.kernel.housekeeping) +
+				     ", none of the audited ones"
+			   : "the kernel still does housekeeping (unbound timers and work, "
+			     "RCU callbacks, the residual tick) on CPUs " +
+				     L(kept),
+	      "/sys/devices/system/cpu/housekeeping = " + (raw.empty() ? "(empty)" : raw), fix);
+}
+
+}  // namespace
+
 void check_kernel(const Ctx& c)
 {
 	std::string version = c.sys("proc/sys/kernel/version");
@@ -22,7 +66,9 @@ void check_kernel(const Ctx& c)
 	      "kernel " + c.sys("proc/sys/kernel/osrelease") + " " + version,
 	      "boot a PREEMPT_RT kernel (Debian: apt install linux-image-rt-amd64)");
 
-	KernelConfig cfg = read_kernel_config(c.root);
+	housekeeping_rule(c);
+
+	const KernelConfig& cfg = c.cfg;
 	if (!cfg.found) {
 		c.add("kernel.config", Verdict::warn, "kernel configuration not found",
 		      "no /boot/config-<release>, no /proc/config.gz",
@@ -44,10 +90,12 @@ void check_boot(const Ctx& c)
 	auto absent = [](const char* what) { return std::string("/proc/cmdline has no ") + what; };
 
 	CpuSet iso, nohz, nocb;
+	const auto flags = isolcpus_flags(c.param("isolcpus"));
+	const bool managed = has_flag(flags, "managed_irq");
+	// isolcpus= without flags is isolcpus=domain.
+	const bool domain = flags.empty() || has_flag(flags, "domain");
 	if (c.has("isolcpus")) {
 		iso = isolcpus_cpus(c.param("isolcpus"));
-		auto flags = isolcpus_flags(c.param("isolcpus"));
-		bool managed = std::find(flags.begin(), flags.end(), "managed_irq") != flags.end();
 		if (!is_subset(c.cpus, iso))
 			c.add("boot.isolcpus", Verdict::fail,
 			      "isolcpus= does not cover CPUs " + L(c.cpus - iso),
@@ -60,6 +108,14 @@ void check_boot(const Ctx& c)
 					"still land on the isolated CPUs",
 			      "isolcpus=" + c.param("isolcpus"),
 			      "boot with isolcpus=managed_irq,domain," + want);
+	} else if (c.kernel.partition_updates_domain && is_subset(c.cpus, c.partitions)) {
+		// 7.0+: the isolated partition is the scheduler's housekeeping
+		// (HK_TYPE_DOMAIN) at run time; managed IRQs stay boot-time.
+		c.add("boot.isolcpus", Verdict::warn,
+		      "no isolcpus=: the isolated cpuset partition keeps the scheduler "
+		      "off the CPUs (7.0+), but managed IRQs still land on them",
+		      absent("isolcpus=") + ", cpuset.cpus.isolated = " + L(c.partitions),
+		      "boot with isolcpus=managed_irq," + want);
 	} else {
 		c.add("boot.isolcpus", Verdict::warn,
 		      "no isolcpus=: the scheduler may balance tasks onto the CPUs "
@@ -95,24 +151,90 @@ void check_boot(const Ctx& c)
 			 : "rcu_nocbs= does not cover CPUs " + L(c.cpus - nocb),
 		      "rcu_nocbs=" + c.param("rcu_nocbs"), "boot with rcu_nocbs=" + want);
 	} else {
-		c.add("boot.rcu_nocbs", is_subset(c.cpus, nohz) ? Verdict::pass : Verdict::warn,
-		      is_subset(c.cpus, nohz)
-			      ? "no rcu_nocbs=, implied by nohz_full= for these CPUs"
-			      : "no rcu_nocbs=: RCU callbacks run on the CPUs",
-		      absent("rcu_nocbs="), "boot with rcu_nocbs=" + want);
+		// rcu_init_nohz() adds the nohz_full CPUs to the offloaded ones
+		// on a kernel built with CONFIG_RCU_NOCB_CPU (NO_HZ_FULL selects
+		// it): guide 004 is right that rcu_nocbs= is then not needed,
+		// guide 000's "must also be listed" is older advice.
+		const bool covered = is_subset(c.cpus, cmdline_nohz(c));
+		const bool nocb_kernel = !c.cfg.found || c.cfg.enabled("RCU_NOCB_CPU");
+		c.add("boot.rcu_nocbs", covered && nocb_kernel ? Verdict::pass : Verdict::warn,
+		      !covered	    ? "no rcu_nocbs=: RCU callbacks run on the CPUs"
+		      : nocb_kernel ? "no rcu_nocbs=, implied by nohz_full= for these CPUs"
+				    : "no rcu_nocbs=: nohz_full= offloads RCU callbacks only on a "
+				      "kernel built with CONFIG_RCU_NOCB_CPU, and this one is not",
+		      absent("rcu_nocbs=") + (c.cfg.found ? ", " + c.cfg.source : ""),
+		      nocb_kernel ? "boot with rcu_nocbs=" + want
+				  : "a kernel built with CONFIG_RCU_NOCB_CPU=y (nohz_full= then "
+				    "offloads the same CPUs)");
 	}
 
-	std::vector<std::string> differ;
-	if (!iso.empty() && !nohz.empty() && iso != nohz)
-		differ.push_back("isolcpus " + L(iso) + " vs nohz_full " + L(nohz));
-	if (!nocb.empty() && !nohz.empty() && nocb != nohz)
-		differ.push_back("rcu_nocbs " + L(nocb) + " vs nohz_full " + L(nohz));
-	c.add("boot.consistent", differ.empty() ? Verdict::pass : Verdict::warn,
-	      differ.empty() ? "isolation parameters agree"
-			     : "isolation parameters disagree: " + join_some(differ),
-	      "isolcpus=" + c.param("isolcpus") + " nohz_full=" + c.param("nohz_full") +
-		      " rcu_nocbs=" + c.param("rcu_nocbs"),
-	      "give isolcpus=, nohz_full= and rcu_nocbs= the same list, " + want);
+	const bool differ = !nocb.empty() && !nohz.empty() && nocb != nohz;
+	c.add("boot.consistent", differ ? Verdict::warn : Verdict::pass,
+	      differ ? "rcu_nocbs " + L(nocb) + " vs nohz_full " + L(nohz) +
+			       ": RCU callbacks and the tick leave different CPUs"
+		     : "rcu_nocbs= and nohz_full= agree",
+	      "nohz_full=" + c.param("nohz_full") + " rcu_nocbs=" + c.param("rcu_nocbs"),
+	      "give nohz_full= and rcu_nocbs= the same list, " + want);
+
+	// isolcpus= against nohz_full=: of the same housekeeping type
+	// (isolcpus=nohz) the kernel takes the second list only when it is
+	// the first ("Housekeeping: nohz_full= must match isolcpus="); of
+	// different types it takes both, and the CPUs in one list only get
+	// half of the isolation.
+	if (c.has("isolcpus") && c.has("nohz_full")) {
+		const CpuSet nf = parse_cpulist(c.param("nohz_full"), true);
+		const CpuSet dom = domain ? iso : CpuSet{};
+		std::vector<std::string> half;
+		if (!(dom - nf).empty())
+			half.push_back("CPUs " + L(dom - nf) + " keep the tick (isolcpus= only)");
+		if (!(nf - dom).empty() && domain)
+			half.push_back("CPUs " + L(nf - dom) +
+				       " stop the tick but the scheduler balances tasks onto "
+				       "them (nohz_full= only)");
+		const bool ignored = has_flag(flags, "nohz") && iso != nf;
+		c.add("boot.isolcpus_nohz_full",
+		      ignored	     ? Verdict::fail
+		      : half.empty() ? Verdict::pass
+				     : Verdict::warn,
+		      ignored ? "isolcpus=nohz names CPUs " + L(iso) + ", nohz_full= CPUs " +
+					L(nf) + ": the kernel ignores whichever comes second"
+		      : half.empty() ? "isolcpus= and nohz_full= name the same CPUs"
+				     : "isolcpus= and nohz_full= disagree: " + join_some(half),
+		      "isolcpus=" + c.param("isolcpus") + " nohz_full=" + c.param("nohz_full"),
+		      "give isolcpus= and nohz_full= the same list, " + want);
+	}
+
+	// A CPU must stay out of both nohz_full= and isolcpus=domain: the
+	// kernel takes the boot CPU back from a nohz_full= of every CPU
+	// ("Housekeeping: must include one present CPU"), and since 6.19
+	// ignores the second of two parameters that cover every CPU between
+	// them (housekeeping_setup(); before, the housekeeping fell on CPUs
+	// isolated from the scheduler).
+	const CpuSet all = c.possible.empty() ? c.online : c.possible;
+	const CpuSet nohz_asked = cmdline_nohz(c);
+	const CpuSet dom_asked = domain ? iso : CpuSet{};
+	if (!nohz_asked.empty() || !dom_asked.empty()) {
+		const CpuSet left = all - nohz_asked - dom_asked;
+		const bool every = !all.empty() && is_subset(all, nohz_asked);
+		c.add("boot.housekeeping_left",
+		      every	     ? Verdict::warn
+		      : left.empty() ? Verdict::fail
+				     : Verdict::pass,
+		      every ? "nohz_full= names every CPU: the kernel takes the boot CPU back "
+			      "for timekeeping and housekeeping"
+		      : !left.empty()
+			      ? "CPUs " + L(left) +
+					" are in neither nohz_full= nor isolcpus=domain: they keep "
+					"the housekeeping"
+		      : c.kernel.housekeeping
+			      ? "nohz_full= and isolcpus=domain name every CPU between them: "
+				"the kernel ignores the second of them"
+			      : "nohz_full= and isolcpus=domain name every CPU between them: "
+				"the housekeeping falls on CPUs isolated from the scheduler",
+		      "nohz_full=" + c.param("nohz_full") + " isolcpus=" + c.param("isolcpus") +
+			      ", CPUs " + L(all),
+		      "leave one CPU (of each NUMA node) out of both nohz_full= and isolcpus=");
+	}
 
 	if (c.has("irqaffinity")) {
 		CpuSet aff = parse_cpulist(c.param("irqaffinity"), true);
@@ -124,6 +246,19 @@ void check_boot(const Ctx& c)
 	} else {
 		c.add("boot.irqaffinity", Verdict::warn, "no irqaffinity=: IRQs start on every CPU",
 		      absent("irqaffinity="), "boot with irqaffinity=" + hk);
+	}
+	// irqaffinity= against isolcpus=managed_irq, whatever CPUs are
+	// audited: one keeps managed IRQs off CPUs the other sends the
+	// unmanaged ones to (seapath/ansible#865).
+	if (managed && c.has("irqaffinity")) {
+		const CpuSet bad = parse_cpulist(c.param("irqaffinity"), true) & iso;
+		c.add("boot.irqaffinity_managed", bad.empty() ? Verdict::pass : Verdict::fail,
+		      bad.empty()
+			      ? "irqaffinity= leaves the isolcpus=managed_irq CPUs alone"
+			      : "irqaffinity= sends unmanaged IRQs to CPUs " + L(bad) +
+					", which isolcpus=managed_irq keeps free of managed ones",
+		      "irqaffinity=" + c.param("irqaffinity") + " isolcpus=" + c.param("isolcpus"),
+		      "boot with irqaffinity=" + L(all - iso));
 	}
 
 	bool idle = c.param("idle") == "poll" || c.param("processor.max_cstate") == "1" ||

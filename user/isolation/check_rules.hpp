@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "host/host.hpp"
 #include "host/procfs.hpp"
 #include "isolation/check.hpp"
 
@@ -20,7 +21,16 @@ struct Ctx {
 	CpuSet online;
 	unsigned nr_cpus = 0;
 	std::string hk_mask() const { return format_hex_mask(hk, nr_cpus); }
+	CpuSet possible;
 	Cmdline cmd;
+	KernelConfig cfg;
+	// What the kernel says of its isolation, and does by itself.
+	KernelIsolation kernel;
+	// The CPUs the kernel isolates: isolcpus=domain ("isolated"), nohz
+	// (the housekeeping file's complement where there is one, else
+	// "nohz_full") and cpuset isolated partitions (cpuset.cpus.isolated).
+	CpuSet kernel_isolated;
+	CpuSet partitions;  // of the isolated cpuset partitions
 	std::vector<Task> tasks;
 	std::vector<Finding>* out;
 

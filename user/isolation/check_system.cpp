@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/host.hpp"
@@ -22,6 +23,20 @@ void check_sysctls(const Ctx& c)
 		if (!v)
 			continue;
 		bool ok = *v == w.value;
+		// 6.19 keeps isolcpus=domain CPUs and isolated partitions out of
+		// the timer migration hierarchy, and nohz_full CPUs count as
+		// idle in it: the guide's kernel.timer_migration=0 (which stops
+		// migration on every CPU) is not needed for CPUs it isolates.
+		if (!ok && w.id == std::string_view("sysctl.timer_migration") &&
+		    c.kernel.timers_excluded && is_subset(c.cpus, c.kernel_isolated)) {
+			c.add(w.id, Verdict::pass,
+			      std::string(w.name) + " = " + *v + ": the kernel keeps CPUs " +
+				      L(c.cpus) +
+				      " from pulling other CPUs' timers itself (timer migration "
+				      "leaves isolated CPUs out since 6.19)",
+			      std::string("/") + w.path + ", /sys/devices/system/cpu/housekeeping");
+			continue;
+		}
 		c.add(w.id, ok ? Verdict::pass : Verdict::warn,
 		      std::string(w.name) + " = " + *v + (ok ? "" : std::string(": ") + w.why),
 		      std::string("/") + w.path, guide_fix(w));

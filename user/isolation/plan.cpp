@@ -113,6 +113,86 @@ void plan_cgroup(const fs::path& root, Plan& p, const std::string& cpus, const s
 	p.notes.emplace_back("no cpuset cgroup is mounted: tasks are not kept off the CPUs");
 }
 
+// note_kernel - what the running kernel does with an isolated partition
+// now, and what only a boot parameter does for cpus, on any kernel (the
+// tick, RCU callbacks and managed IRQs: moving them at run time is
+// proposed, not merged).
+void note_kernel(const fs::path& root, Plan& p, const KernelIsolation& k, const CpuSet& possible,
+		 bool partition)
+{
+	const std::string list = format_cpulist(p.cpus);
+	const std::string release = k.release.empty() ? "" : " (" + k.release + ")";
+	if (partition && k.partition_updates_domain)
+		p.notes.push_back("now, on this kernel" + release +
+				  ": the isolated partition updates the scheduler's "
+				  "housekeeping (HK_TYPE_DOMAIN) at once, as only a boot "
+				  "parameter could before 7.0: no load balancing, and unbound "
+				  "workqueues, kernel threads and timer migration leave CPUs " +
+				  list);
+	else if (partition && k.timers_excluded)
+		p.notes.push_back("now, on this kernel" + release +
+				  ": the isolated partition stops load balancing on CPUs " + list +
+				  " and takes them out of unbound workqueues and timer "
+				  "migration; the scheduler's housekeeping (HK_TYPE_DOMAIN) "
+				  "changes only at boot before 7.0");
+	else if (partition)
+		p.notes.push_back("now: the isolated partition stops load balancing on CPUs " +
+				  list + "; this kernel" + release +
+				  " does not keep them out of timer migration by itself "
+				  "(6.19 does)");
+
+	const Cmdline cmd = read_cmdline(root);
+	auto param = [&cmd](const char* key) {
+		auto it = cmd.find(key);
+		return it == cmd.end() ? std::string() : it->second;
+	};
+	// A list the kernel would refuse names no CPU here: the notes must not
+	// cost the partition.
+	auto cpus_of = [](const std::string& text) {
+		try {
+			return parse_cpulist(text, true);
+		} catch (const Error&) {
+			return CpuSet{};
+		}
+	};
+	const std::string isolcpus = param("isolcpus");
+	const auto flags = isolcpus_flags(isolcpus);
+	auto flag = [&flags](const char* f) {
+		return std::find(flags.begin(), flags.end(), f) != flags.end();
+	};
+	CpuSet iso;
+	try {
+		iso = isolcpus_cpus(isolcpus);
+	} catch (const Error&) {
+		iso.clear();
+	}
+	CpuSet nohz;
+	if (k.housekeeping) {
+		nohz = possible - *k.housekeeping;
+	} else {
+		nohz = cpus_of(param("nohz_full"));
+		if (flag("nohz"))
+			nohz.insert(iso.begin(), iso.end());
+	}
+	const CpuSet managed = flag("managed_irq") ? iso : CpuSet{};
+	const CpuSet domain = flags.empty() || flag("domain") ? iso : CpuSet{};
+	std::vector<std::string> boot;
+	if (!is_subset(p.cpus, nohz))
+		boot.push_back("nohz_full=" + list +
+			       " (the tick, and with it RCU callbacks: it implies rcu_nocbs=)");
+	const bool need_domain = !k.partition_updates_domain && !is_subset(p.cpus, domain);
+	if (!is_subset(p.cpus, managed) || need_domain)
+		boot.push_back("isolcpus=managed_irq," + std::string(need_domain ? "domain," : "") +
+			       list + " (managed IRQs, which no write to smp_affinity moves" +
+			       (need_domain ? "; the scheduler's housekeeping" : "") + ")");
+	if (boot.empty())
+		return;
+	std::string all;
+	for (const std::string& b : boot)
+		all += (all.empty() ? "" : "; ") + b;
+	p.notes.push_back("still needs a boot parameter, on any kernel: " + all);
+}
+
 }  // namespace
 
 Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions& o)
@@ -148,6 +228,11 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 				 "keep the CPUs of " + t.comm + ":" + std::to_string(t.tid),
 				 t.start_time});
 	plan_cgroup(root, p, list, hk);
+	const bool partition = std::any_of(p.changes.begin(), p.changes.end(), [](const Change& c) {
+		return c.target.ends_with("/cpuset.cpus.partition") && c.after == "isolated";
+	});
+	const KernelIsolation kernel = read_kernel_isolation(root);
+	note_kernel(root, p, kernel, possible, partition);
 
 	// IRQs, the default for new ones, and unbound workqueues.
 	std::error_code ec;
@@ -201,6 +286,15 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 					  " left as it is: rtnoise's "
 					  "BPF side needs function tracing (its IPI origins "
 					  "on kernels before 6.6)");
+			continue;
+		}
+		// On 6.19+ the isolated partition itself keeps its CPUs out of
+		// timer migration; timer_migration=0 would stop it everywhere.
+		if (k.id == std::string_view("sysctl.timer_migration") && partition &&
+		    kernel.timers_excluded) {
+			p.notes.push_back(std::string(k.name) +
+					  " left as it is: the isolated partition keeps CPUs " +
+					  list + " out of timer migration by itself");
 			continue;
 		}
 		auto v = read_line(root / k.path);
