@@ -370,6 +370,8 @@ Snapshot read_report_json(std::string_view text)
 		watched(row.cpu, t.at("cpu"));
 		s.ticks.push_back(std::move(row));
 	}
+	if (o.has("symbols_hidden"))
+		s.symbols_hidden = o.string("symbols_hidden");
 	// What `report --budget` adds: its own result, not the measurement.
 	if (o.has("budget"))
 		o.get("budget");

@@ -41,6 +41,16 @@ struct CollectSources {
 };
 CollectSources real_collect_sources();
 
+// ksyms_key - the key that names hidden kernel functions (Ksyms): 16
+// random bytes kept in <dir>/ksyms-key, a 0600 file of a directory only
+// its owner may write (open_state_dir()), made the first time. dir is
+// /run/rtnoise, a tmpfs: the key lasts one boot, as the addresses it
+// names do, so that every report of a boot, and compare of two, names a
+// hidden function alike; nobody but root reads it. Where that file
+// cannot be had (not root), a key drawn once per process: the names hold
+// within one report and one monitor's lifetime only.
+KsymsKey ksyms_key(const std::filesystem::path& dir);
+
 // collect - everything attached, read and joined: the sampler's data if
 // rtnoise.ko is sampling or stopped, the BPF side's if it is pinned.
 // Throws "nothing attached" when neither is. workload lists thread

@@ -207,6 +207,10 @@ struct Snapshot {
 	std::uint64_t trace_start_ns = 0;
 	std::vector<SourceRow> sources;	 // per CPU, largest total first
 	std::vector<TickRow> ticks;
+	// Why some kernel functions are named "hidden#..." (their address,
+	// never printed, has no symbol), and how to see their names; empty
+	// when every one has its name.
+	std::string symbols_hidden;
 
 	std::uint64_t duration_ns() const { return end_ns > start_ns ? end_ns - start_ns : 0; }
 	// traced_ns - how long both the sampler and the BPF side watched:

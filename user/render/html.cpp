@@ -212,6 +212,9 @@ std::string head(const Snapshot& s)
 				   escape(format_duration(s.end_ns > s.trace_start_ns
 								  ? s.end_ns - s.trace_start_ns
 								  : 0)));
+	if (!s.symbols_hidden.empty())
+		out += "<p>Kernel functions named hidden#&hellip; are hidden: " +
+		       escape(s.symbols_hidden) + ".</p>\n";
 	return out;
 }
 
