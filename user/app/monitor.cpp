@@ -177,7 +177,7 @@ void monitor(const MonitorRequest& r)
 {
 	const std::string cpus = format_cpulist(r.attach.sampler.cpus);
 	// Blocked before any thread starts, so every thread inherits it and
-	// only this one takes SIGTERM, SIGINT and SIGHUP.
+	// only this one takes SIGTERM, SIGINT, SIGHUP and SIGQUIT.
 	SignalBlock signals;
 	// A reader of the spike log that went away is an error to report,
 	// not a silent death.
