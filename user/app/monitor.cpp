@@ -21,6 +21,7 @@
 
 #include "app/session.hpp"
 #include "app/signals.hpp"
+#include "isolation/partition.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
 #include "sampler/module.hpp"
@@ -48,18 +49,9 @@ void write_all(int fd, std::string_view text, const std::string& what)
 	}
 }
 
-// adopt_or_attach - adopt what is attached if it watches exactly the
-// requested CPUs, else attach; refuses an attach of other CPUs.
-void adopt_or_attach(const MonitorRequest& r)
+// adopt - what is attached, if it watches exactly want; refuses other CPUs.
+void adopt(const MonitorRequest& r, const CpuSet& want)
 {
-	const CpuSet& want = r.attach.sampler.cpus;
-	bool sampling = false;
-	if (module_loaded())
-		sampling = Device::open().info().state == SamplerState::running;
-	if (!sampling && !tracer_attached()) {
-		attach(r.attach);
-		return;
-	}
 	Snapshot s = collect(r.workload);
 	CpuSet have;
 	for (const CpuResult& c : s.cpus)
@@ -73,7 +65,32 @@ void adopt_or_attach(const MonitorRequest& r)
 		  << " that was there; it is detached when the monitor stops\n";
 }
 
+// adopt_or_attach - adopt what is attached if it watches exactly the
+// requested CPUs, else attach; refuses an attach of other CPUs.
+void adopt_or_attach(const MonitorRequest& r)
+{
+	{
+		// The check under the lock, so that no attach or detach is half
+		// done while it looks. attach() takes the lock itself: if
+		// another one attached between the two, it refuses ("already
+		// attached") and the monitor stops with status 3, to be
+		// restarted and adopt it.
+		StateLock lock(kStateDir);
+		bool sampling = false;
+		if (module_loaded())
+			sampling = Device::open().info().state == SamplerState::running;
+		if (sampling || tracer_attached()) {
+			adopt(r, r.attach.sampler.cpus);
+			return;
+		}
+	}
+	attach(r.attach);
+}
+
 }  // namespace
+
+// kFinalDetachWait - how long the last detach waits for the lock.
+constexpr std::chrono::milliseconds kFinalDetachWait = std::chrono::seconds(30);
 
 // What the HTTP server lets a client hold: no request of a scraper has a
 // body, nor takes seconds between two reads.
@@ -197,7 +214,8 @@ void monitor(const MonitorRequest& r)
 
 	{
 		// attach() holds the lock on /run/rtnoise while it sets up;
-		// checking for an attach to adopt holds it too.
+		// the check for an attach to adopt holds it too, then lets it
+		// go for attach() to take (adopt_or_attach()).
 		try {
 			adopt_or_attach(r);
 		} catch (const Error& e) {
@@ -207,9 +225,11 @@ void monitor(const MonitorRequest& r)
 			return;	 // a stop before monitoring began: nothing attached
 		}
 	}
-	// From here on, every way out detaches.
+	// From here on, every way out detaches. Another rtnoise may hold the
+	// lock at that moment (a detach, a partition): wait for it, half the
+	// unit's TimeoutStopSec, rather than leave everything attached.
 	auto detach = [] {
-		detach_everything();
+		detach_everything(false, kFinalDetachWait);
 		std::cerr << "rtnoise: detached\n";
 	};
 	Undo undo(detach);

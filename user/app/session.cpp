@@ -323,9 +323,9 @@ DetachResult detach_all(bool unload)
 	return detach_all(real_detach_steps(unload), "/", kStatePath);
 }
 
-DetachResult detach_everything(bool unload)
+DetachResult detach_everything(bool unload, std::chrono::milliseconds wait)
 {
-	StateLock lock(kStateDir);
+	StateLock lock(kStateDir, wait);
 	DetachResult r = detach_all(unload);
 	if (!r.errors.empty())
 		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));

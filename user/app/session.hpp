@@ -8,6 +8,7 @@
 // on stderr. It includes every folder but cli/; it never parses options.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -90,7 +91,9 @@ DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs
 DetachResult detach_all(bool unload = false);
 // detach_everything - detach_all() under the lock on /run/rtnoise; what
 // it could not undo is a system Error, after everything else was done.
-DetachResult detach_everything(bool unload = false);
+// wait: how long to wait for another holder of the lock (none by default).
+DetachResult detach_everything(bool unload = false,
+			       std::chrono::milliseconds wait = std::chrono::milliseconds::zero());
 // join_errors - "a; b": several errors in one line.
 std::string join_errors(const std::vector<std::string>& errors);
 
