@@ -19,6 +19,7 @@
 #include <set>
 #include <thread>
 
+#include "app/metrics_http.hpp"
 #include "app/session.hpp"
 #include "app/signals.hpp"
 #include "isolation/partition.hpp"
@@ -92,15 +93,6 @@ void adopt_or_attach(const MonitorRequest& r)
 // kFinalDetachWait - how long the last detach waits for the lock.
 constexpr std::chrono::milliseconds kFinalDetachWait = std::chrono::seconds(30);
 
-// What the HTTP server lets a client hold: no request of a scraper has a
-// body, nor takes seconds between two reads.
-constexpr std::size_t kMaxRequestBody = 0;
-constexpr std::chrono::seconds kClientTimeout{2};
-// One request per connection: after a refusal, what the client still
-// sends is never read as a next request (cpp-httplib would read its
-// body as one line, whole).
-constexpr std::size_t kKeepAliveRequests = 1;
-
 struct MetricsServer::Impl {
 	httplib::Server server;
 	std::thread thread;
@@ -112,34 +104,9 @@ struct MetricsServer::Impl {
 MetricsServer::MetricsServer(const ListenAddress& at) : impl_(std::make_unique<Impl>())
 {
 	Impl& m = *impl_;
-	// A scrape is a GET of a few hundred bytes. cpp-httplib reads a
-	// request's body whole before it looks for a handler, with no bound
-	// on its size by default, and keeps a thread for a silent client
-	// for 5 s a read: bound what a client can make the server hold.
-	m.server.set_payload_max_length(kMaxRequestBody);
-	m.server.set_read_timeout(kClientTimeout);
-	m.server.set_write_timeout(kClientTimeout);
-	m.server.set_keep_alive_timeout(kClientTimeout.count());
-	m.server.set_keep_alive_max_count(kKeepAliveRequests);
-	// Any other method is answered before its body is read, and the
-	// connection closed (kKeepAliveRequests) rather than the body skipped.
-	m.server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-		if (req.method == "GET" || req.method == "HEAD")
-			return httplib::Server::HandlerResponse::Unhandled;
-		res.status = 405;
-		res.set_header("Allow", "GET, HEAD");
-		res.set_header("Connection", "close");
-		res.set_content("rtnoise monitor: only GET and HEAD are served\n",
-				"text/plain; charset=utf-8");
-		return httplib::Server::HandlerResponse::Handled;
-	});
-	m.server.Get("/metrics", [&m](const httplib::Request&, httplib::Response& res) {
+	serve_metrics(m.server, [&m] {
 		std::lock_guard<std::mutex> l(m.mu);
-		res.set_content(m.metrics, "text/plain; version=0.0.4; charset=utf-8");
-	});
-	m.server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-		res.set_content("rtnoise monitor: the metrics are at /metrics\n",
-				"text/plain; charset=utf-8");
+		return m.metrics;
 	});
 	const std::string host = at.host.empty() ? "0.0.0.0" : at.host;
 	errno = 0;
