@@ -10,7 +10,11 @@
 //  - name_of(a) for a symbol's address is the last symbol the text gave
 //    at that address (the sort is stable), with " [module]" if any;
 //  - frame_of(a + d) inside a symbol is "name+0x<d>";
-//  - below the lowest symbol name_of() is the address in hex;
+//  - an address no symbol covers (below the lowest, or every one when
+//    the text has none) is never shown: name_of() and frame_of() are
+//    "hidden#" and a hash that holds no 8 hex digits of the address, the
+//    same for the same address and key, another for another address or
+//    another key; hidden_why() says why.
 //  - address_of(name, module) finds an address of that name.
 #include <algorithm>
 #include <cinttypes>
@@ -98,6 +102,20 @@ std::string hexstr(std::uint64_t v)
 	return buf;
 }
 
+// check_hidden - a not covered by any symbol of k: never shown.
+void check_hidden(const Ksyms& k, std::uint64_t a)
+{
+	const std::string n = k.name_of(a);
+	FUZZ_CHECK(is_hidden_name(n) && k.frame_of(a) == n && k.hidden_name(a) == n,
+		   "no symbol at " + hexstr(a) + ", yet " + fuzz::shown(n));
+	char hex[24];
+	std::snprintf(hex, sizeof(hex), "%08" PRIx64, a & 0xffffffffU);
+	FUZZ_CHECK(n.find(hex) == std::string::npos, "the address shows in " + n);
+	FUZZ_CHECK(k.name_of(a - 1) != n && Ksyms::parse("", {1, 2}).name_of(a) != n,
+		   "hidden names collide at " + hexstr(a));
+	FUZZ_CHECK(!k.hidden_why().empty(), "hidden without a reason");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
@@ -110,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 						    std::to_string(want.size()) + ", of " +
 						    fuzz::shown(text));
 	if (want.empty()) {
-		FUZZ_CHECK(k.name_of(0x1234) == "0x1234", "no symbol, yet " + k.name_of(0x1234));
+		check_hidden(k, 0xffffffff81234567ULL);
 		return 0;
 	}
 
@@ -136,8 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 					   fuzz::shown(frame));
 	}
 	const std::uint64_t low = at.begin()->first;
-	FUZZ_CHECK(k.name_of(low - 1) == hexstr(low - 1),
-		   "below every symbol: " + k.name_of(low - 1));
+	check_hidden(k, low - 1);
 
 	// address_of() is a linear search: the first few names only.
 	for (std::size_t i = 0; i < want.size() && i < 32; i++) {

@@ -18,4 +18,6 @@ set(RTNOISE_FUZZ_TARGETS
   plan        # isolation/plan: plan_partition on a rewritten host tree
   listen     # app/monitor_options: parse_listen, parse_interval
   report_json # analysis/report_json: read_report_json, render_json
-  budget)     # analysis/budget: parse_budget, judge
+  budget      # analysis/budget: parse_budget, judge
+  compare     # analysis/compare: two reports read, compared, rendered
+  http)       # app/metrics_http: a request to the monitor's HTTP server

@@ -282,3 +282,20 @@ TEST(App, CyclictestCmdlineIsEscaped)
 	EXPECT_EQ(nlohmann::json::parse(out).at("cmdline:"),
 		  "rtnoise attach --workload w\\xff\\x1b[2J");
 }
+
+// The key of hidden kernel functions: made once, 0600, read again by the
+// next report; a key file others could read or write is not used.
+TEST(App, KsymsKeyIsKeptPrivateForTheBoot)
+{
+	char tmpl[] = "/tmp/rtnoise-app-XXXXXX";
+	ASSERT_TRUE(::mkdtemp(tmpl));
+	const fs::path dir = fs::path(tmpl) / "state";
+	const KsymsKey first = ksyms_key(dir);
+	EXPECT_EQ(fs::status(dir / "ksyms-key").permissions() & fs::perms::mask,
+		  fs::perms::owner_read | fs::perms::owner_write);
+	EXPECT_EQ(ksyms_key(dir), first);
+	EXPECT_NE(first, KsymsKey{});
+	fs::permissions(dir / "ksyms-key", fs::perms::others_read, fs::perm_options::add);
+	EXPECT_NE(ksyms_key(dir), first);
+	fs::remove_all(tmpl);
+}

@@ -2,6 +2,9 @@
 // The CLI surface, parsed as a user types it (CLI11's TApp pattern); the
 // subcommand callbacks are replaced so nothing touches the host.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "cli/commands.hpp"
 #include "util/error.hpp"
@@ -157,4 +160,35 @@ TEST_F(Cli, HtmlFormatAndOutputFile)
 TEST_F(Cli, AttachOutputNeedsADuration)
 {
 	EXPECT_THROW(parse("attach --cpus 1 --output run.html"), CLI::RequiresError);
+}
+
+// A file named as input is read up to a bound: a huge report, or one that
+// never ends (/dev/zero, a FIFO fed for ever), is one usage error, not all
+// of memory.
+TEST(ReadInputFile, RefusesMoreThanItsBound)
+{
+	char tmpl[] = "/tmp/rtnoise-input-XXXXXX";
+	const int fd = ::mkstemp(tmpl);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(::ftruncate(fd, kInputMaxBytes + 1), 0);  // sparse: no disk
+	::close(fd);
+	try {
+		read_input_file(tmpl);
+		ADD_FAILURE() << "read a file larger than the bound";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::usage);
+		EXPECT_EQ(std::string(e.what()),
+			  std::string(tmpl) +
+				  ": larger than 64 MiB, the most rtnoise reads of a file");
+	}
+	ASSERT_EQ(::truncate(tmpl, kInputMaxBytes), 0);
+	EXPECT_EQ(read_input_file(tmpl).size(), kInputMaxBytes);
+	::unlink(tmpl);
+	try {
+		read_input_file("/dev/zero");
+		ADD_FAILURE() << "read /dev/zero to its end";
+	} catch (const Error& e) {
+		EXPECT_EQ(std::string(e.what()),
+			  "/dev/zero: larger than 64 MiB, the most rtnoise reads of a file");
+	}
 }

@@ -7,8 +7,11 @@
 #include <sys/swap.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "host/host.hpp"
 #include "host/procfs.hpp"
@@ -657,4 +660,34 @@ TEST(PartitionKernel7, NoBootParameterAskedForThatIsThere)
 	Plan p = plan_partition(h.path(), {2, 3});
 	EXPECT_FALSE(says(p, "nohz_full=")) << notes_of(p);
 	EXPECT_FALSE(says(p, "isolcpus=")) << notes_of(p);
+}
+
+// The monitor's last detach, at SIGTERM, may find another rtnoise holding
+// the lock (a detach, a partition): it waits for it, a bounded time,
+// instead of giving up and leaving everything attached.
+TEST(Partition, StateLockWaitsForTheHolder)
+{
+	Fixture f;
+	const fs::path dir = f.tree / "run/rtnoise";
+	auto first = std::make_unique<StateLock>(dir);
+	std::thread holder([&] {
+		std::this_thread::sleep_for(std::chrono::milliseconds(300));
+		first.reset();
+	});
+	const auto began = std::chrono::steady_clock::now();
+	EXPECT_NO_THROW(StateLock waited(dir, std::chrono::seconds(10)));
+	EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(250));
+	holder.join();
+
+	StateLock held(dir);
+	try {
+		StateLock second(dir, std::chrono::milliseconds(200));
+		ADD_FAILURE() << "a second lock was granted";
+	} catch (const Error& e) {
+		EXPECT_EQ(e.code(), Exit::system);
+		EXPECT_NE(std::string(e.what()).find("another rtnoise"), std::string::npos)
+			<< e.what();
+		EXPECT_NE(std::string(e.what()).find("waited 0.2 s"), std::string::npos)
+			<< e.what();
+	}
 }

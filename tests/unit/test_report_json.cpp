@@ -138,3 +138,62 @@ TEST(ReportJson, StringsAreEscapedAsNamesFromTheKernel)
 		EXPECT_EQ(out.find("\u009b"), std::string::npos);
 	}
 }
+
+// A hostile or huge report: what it declares may not make the reader hold
+// more than its bounds (a 310 KB report of 1000 CPUs of 100 000 buckets
+// took 3.1 GB). Each bound is one line, a usage error.
+TEST(ReportJson, BoundsWhatAReportMayDeclare)
+{
+	// 84 CPUs of 100 000 buckets, both types: 16.8 million buckets, each
+	// 8 bytes, from a few KB of JSON.
+	const std::string wide = edited([](auto& j) {
+		j["hist_buckets"] = 100000;
+		const auto cpu = j["cpus"][0];
+		j["cpus"] = nlohmann::json::array();
+		for (unsigned i = 0; i < 84; i++) {
+			auto c = cpu;
+			c["cpu"] = i;
+			j["cpus"].push_back(c);
+		}
+		j["spikes"] = nlohmann::json::array();
+		j["sources"] = nlohmann::json::array();
+		j["tick"] = nlohmann::json::array();
+	});
+	EXPECT_LT(wide.size(), 200000u);
+	EXPECT_EQ(refusal(wide), "not an rtnoise report: cpus: 84 CPUs of 100000 buckets, "
+				 "more than the 16777216 buckets in all a report may hold");
+	EXPECT_EQ(refusal(edited([](auto& j) {
+			  j["cpus"] = nlohmann::json::array();
+			  for (unsigned i = 0; i < 8193; i++)
+				  j["cpus"].push_back(nlohmann::json::object());
+		  })),
+		  "not an rtnoise report: cpus: more than 8192 CPUs");
+	EXPECT_EQ(refusal(edited([](auto& j) {
+			  j["spikes"] = nlohmann::json::array();
+			  j["spikes"][kReportMaxSpikes] = nlohmann::json::object();
+		  })),
+		  "not an rtnoise report: spikes: more than " + std::to_string(kReportMaxSpikes) +
+			  " spikes");
+	EXPECT_EQ(refusal(edited([](auto& j) {
+			  j["sources"] = nlohmann::json::array();
+			  j["sources"][kReportMaxSources] = nlohmann::json::object();
+		  })),
+		  "not an rtnoise report: sources: more than " + std::to_string(kReportMaxSources) +
+			  " sources");
+	// Nested deeper than a report ever is: refused before it is parsed.
+	EXPECT_EQ(refusal(std::string(100000, '[') + std::string(100000, ']')),
+		  "not an rtnoise report: nested deeper than 16");
+	EXPECT_EQ(refusal(edited([](auto& j) {
+			  nlohmann::json deep = 1;
+			  for (int i = 0; i < 16; i++)
+				  deep = {{"k", deep}};
+			  j["budget"] = deep;  // 17 deep, with the report's own
+		  })),
+		  "not an rtnoise report: nested deeper than 16");
+	// A bracket inside a string is not nesting.
+	EXPECT_NO_THROW(read_report_json(
+		edited([](auto& j) { j["sources"][0]["name"] = std::string(100, '[') + "\"{"; })));
+	const Snapshot s = read_report_json(
+		edited([](auto& j) { j["sources"][0]["name"] = std::string(100, '[') + "\"{"; }));
+	EXPECT_EQ(s.sources[0].name.substr(0, 3), "[[[");
+}

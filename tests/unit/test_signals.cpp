@@ -73,3 +73,20 @@ TEST(Signals, UndoRunsOnEveryWayOut)
 	EXPECT_NO_THROW({ Undo undo([] { throw std::runtime_error("cannot reset"); }); });
 	EXPECT_EQ(testing::internal::GetCapturedStderr(), "rtnoise: cannot reset\n");
 }
+
+// SIGQUIT (Ctrl-\) ends attach --isolate --duration as SIGINT does: taken
+// where attach can stop, so the partition is undone, and 131 for it.
+TEST(Signals, QuitIsTakenAsTheOthers)
+{
+	ASSERT_FALSE(blocked(SIGQUIT));
+	{
+		SignalBlock block;
+		EXPECT_TRUE(blocked(SIGQUIT));
+		// Would end this process, with a core, if it were not blocked.
+		ASSERT_EQ(raise(SIGQUIT), 0);
+		EXPECT_EQ(block.take(), SIGQUIT);
+	}
+	EXPECT_FALSE(blocked(SIGQUIT));
+	EXPECT_EQ(static_cast<int>(exit_for_signal(SIGQUIT)), 131);
+	EXPECT_STREQ(interrupted(SIGQUIT, "detached").what(), "interrupted by SIGQUIT: detached");
+}

@@ -458,6 +458,22 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			}
 		}
 	}
+	note_hidden(s, ksyms.hidden_why());
+}
+
+void note_hidden(Snapshot& s, const std::string& why)
+{
+	auto any = [](const auto& rows, auto name) {
+		return std::any_of(rows.begin(), rows.end(),
+				   [&](const auto& r) { return is_hidden_name(name(r)); });
+	};
+	bool hidden = any(s.sources, [](const SourceRow& r) { return r.name; });
+	for (const SourceRow& r : s.sources)
+		hidden = hidden || any(r.origins, [](const OriginRow& o) { return o.via; });
+	for (const Spike& sp : s.spikes)
+		hidden = hidden || any(sp.causes, [](const Cause& c) { return c.name; }) ||
+			 any(sp.stack, [](const std::string& f) { return f; });
+	s.symbols_hidden = hidden ? why : "";
 }
 
 }  // namespace rtnoise

@@ -43,6 +43,9 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 
 // symbolize_stack - kernel frames, innermost first, without the way the
 // sampler's timer interrupt came in; "(user space)" when that was all.
+// note_hidden - say why in s.symbols_hidden when a source, origin, cause
+// or frame of s is a hidden name (Ksyms::hidden_name()).
+void note_hidden(Snapshot& s, const std::string& why);
 std::vector<std::string> symbolize_stack(const std::vector<std::uint64_t>& ips, const Ksyms& ksyms);
 
 // charge_running - the threads still running when the trace was read

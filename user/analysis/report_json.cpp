@@ -107,6 +107,30 @@ private:
 	std::set<std::string> taken_;
 };
 
+// check_depth - refuse text nested deeper than a report is, before the
+// parser builds (and frees, recursively) what it nests.
+void check_depth(std::string_view text)
+{
+	std::size_t depth = 0;
+	bool in_string = false;
+	for (std::size_t i = 0; i < text.size(); i++) {
+		const char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > kReportMaxDepth)
+				refuse("", "nested deeper than " + std::to_string(kReportMaxDepth));
+		} else if ((c == ']' || c == '}') && depth) {
+			depth--;
+		}
+	}
+}
+
 LatencyStats read_latency(Obj o, std::uint32_t buckets)
 {
 	LatencyStats l;
@@ -306,6 +330,7 @@ Spike read_spike(Obj o, const Snapshot& s)
 
 Snapshot read_report_json(std::string_view text)
 {
+	check_depth(text);
 	json j = json::parse(text, nullptr, false);
 	if (j.is_discarded())
 		refuse("", "not JSON");
@@ -344,6 +369,13 @@ Snapshot read_report_json(std::string_view text)
 	s.trace_start_ns = s.start_ns;
 
 	const json& cpus = o.array("cpus");
+	if (cpus.size() > kReportMaxCpus)
+		refuse("cpus", "more than " + std::to_string(kReportMaxCpus) + " CPUs");
+	if (std::uint64_t{cpus.size()} * 2 * s.hist_buckets > kReportMaxCells)
+		refuse("cpus", std::to_string(cpus.size()) + " CPUs of " +
+				       std::to_string(s.hist_buckets) + " buckets, more than the " +
+				       std::to_string(kReportMaxCells) +
+				       " buckets in all a report may hold");
 	std::set<unsigned> seen;
 	for (std::size_t i = 0; i < cpus.size(); i++) {
 		CpuResult c = read_cpu(Obj(cpus[i], "cpus[" + std::to_string(i) + "]"), s);
@@ -357,12 +389,16 @@ Snapshot read_report_json(std::string_view text)
 			refuse(where, "CPU " + std::to_string(cpu) + " is not among cpus");
 	};
 	const json& sources = o.array("sources");
+	if (sources.size() > kReportMaxSources)
+		refuse("sources", "more than " + std::to_string(kReportMaxSources) + " sources");
 	for (std::size_t i = 0; i < sources.size(); i++) {
 		const std::string where = "sources[" + std::to_string(i) + "]";
 		s.sources.push_back(read_source(Obj(sources[i], where)));
 		watched(s.sources.back().cpu, where + ".cpu");
 	}
 	const json& spikes = o.array("spikes");
+	if (spikes.size() > kReportMaxSpikes)
+		refuse("spikes", "more than " + std::to_string(kReportMaxSpikes) + " spikes");
 	for (std::size_t i = 0; i < spikes.size(); i++) {
 		const std::string where = "spikes[" + std::to_string(i) + "]";
 		s.spikes.push_back(read_spike(Obj(spikes[i], where), s));
@@ -389,6 +425,8 @@ Snapshot read_report_json(std::string_view text)
 		if (limits.size() > kReportMaxLimits)
 			refuse("bpf_limits", "more than " + std::to_string(kReportMaxLimits));
 	}
+	if (o.has("symbols_hidden"))
+		s.symbols_hidden = o.string("symbols_hidden");
 	// What `report --budget` adds: its own result, not the measurement.
 	if (o.has("budget"))
 		o.get("budget");

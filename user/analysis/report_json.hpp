@@ -3,6 +3,8 @@
 // read back into the model (for compare and budgets).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "model/snapshot.hpp"
@@ -14,6 +16,19 @@ namespace rtnoise {
 inline constexpr std::uint32_t kReportMaxBuckets = 100000;
 // kReportMaxLimits - the most BPF limits a report may name.
 inline constexpr std::size_t kReportMaxLimits = 64;
+
+// What a report may declare, so that reading one (compare takes anyone's
+// file) holds a bounded amount of memory: the JSON text itself is bounded
+// by read_input_file(), but a few bytes may declare much more. Every
+// histogram is held whole, 8 bytes a bucket: CPUs x 2 x hist_buckets is
+// bounded in all (128 MiB), and the CPUs (NR_CPUS' largest), sources,
+// spikes and nesting each alone. A report rtnoise wrote is far inside
+// them; beyond any of them, a usage Error.
+inline constexpr std::size_t kReportMaxCpus = 8192;
+inline constexpr std::uint64_t kReportMaxCells = std::uint64_t{1} << 24;
+inline constexpr std::size_t kReportMaxSources = std::size_t{1} << 20;
+inline constexpr std::size_t kReportMaxSpikes = std::size_t{1} << 20;
+inline constexpr std::size_t kReportMaxDepth = 16;
 
 // read_report_json - the Snapshot of render_json()'s output, its
 // percentiles computed again from the histograms. Anything else throws a

@@ -100,7 +100,7 @@ void attach(const AttachRequest& o)
 	check_watchable("/", cfg.cpus);
 	if (o.duration_ns)
 		check_writable(o.output);
-	// SIGINT, SIGTERM and SIGHUP from here on wait for a point where
+	// SIGINT, SIGTERM, SIGHUP and SIGQUIT from here on wait for a point where
 	// attach can stop; whatever it set up by then is undone.
 	SignalBlock signals;
 	auto stop_if_signalled = [&] {

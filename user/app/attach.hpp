@@ -32,7 +32,7 @@ struct AttachRequest {
 // stderr while it waits, if stderr is a terminal (stdout may be a pipe
 // that takes the report). The caller is root. Every way out but a
 // plain return after the setup undoes what this call set up; a signal
-// (SIGINT, SIGTERM, SIGHUP) throws the Error of interrupted().
+// (SIGINT, SIGTERM, SIGHUP, SIGQUIT) throws the Error of interrupted().
 void attach(const AttachRequest& r);
 
 }  // namespace rtnoise

@@ -19,8 +19,10 @@
 #include <set>
 #include <thread>
 
+#include "app/metrics_http.hpp"
 #include "app/session.hpp"
 #include "app/signals.hpp"
+#include "isolation/partition.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
 #include "sampler/module.hpp"
@@ -48,18 +50,9 @@ void write_all(int fd, std::string_view text, const std::string& what)
 	}
 }
 
-// adopt_or_attach - adopt what is attached if it watches exactly the
-// requested CPUs, else attach; refuses an attach of other CPUs.
-void adopt_or_attach(const MonitorRequest& r)
+// adopt - what is attached, if it watches exactly want; refuses other CPUs.
+void adopt(const MonitorRequest& r, const CpuSet& want)
 {
-	const CpuSet& want = r.attach.sampler.cpus;
-	bool sampling = false;
-	if (module_loaded())
-		sampling = Device::open().info().state == SamplerState::running;
-	if (!sampling && !tracer_attached()) {
-		attach(r.attach);
-		return;
-	}
 	Snapshot s = collect(r.workload);
 	CpuSet have;
 	for (const CpuResult& c : s.cpus)
@@ -73,16 +66,32 @@ void adopt_or_attach(const MonitorRequest& r)
 		  << " that was there; it is detached when the monitor stops\n";
 }
 
+// adopt_or_attach - adopt what is attached if it watches exactly the
+// requested CPUs, else attach; refuses an attach of other CPUs.
+void adopt_or_attach(const MonitorRequest& r)
+{
+	{
+		// The check under the lock, so that no attach or detach is half
+		// done while it looks. attach() takes the lock itself: if
+		// another one attached between the two, it refuses ("already
+		// attached") and the monitor stops with status 3, to be
+		// restarted and adopt it.
+		StateLock lock(kStateDir);
+		bool sampling = false;
+		if (module_loaded())
+			sampling = Device::open().info().state == SamplerState::running;
+		if (sampling || tracer_attached()) {
+			adopt(r, r.attach.sampler.cpus);
+			return;
+		}
+	}
+	attach(r.attach);
+}
+
 }  // namespace
 
-// What the HTTP server lets a client hold: no request of a scraper has a
-// body, nor takes seconds between two reads.
-constexpr std::size_t kMaxRequestBody = 0;
-constexpr std::chrono::seconds kClientTimeout{2};
-// One request per connection: after a refusal, what the client still
-// sends is never read as a next request (cpp-httplib would read its
-// body as one line, whole).
-constexpr std::size_t kKeepAliveRequests = 1;
+// kFinalDetachWait - how long the last detach waits for the lock.
+constexpr std::chrono::milliseconds kFinalDetachWait = std::chrono::seconds(30);
 
 struct MetricsServer::Impl {
 	httplib::Server server;
@@ -95,34 +104,9 @@ struct MetricsServer::Impl {
 MetricsServer::MetricsServer(const ListenAddress& at) : impl_(std::make_unique<Impl>())
 {
 	Impl& m = *impl_;
-	// A scrape is a GET of a few hundred bytes. cpp-httplib reads a
-	// request's body whole before it looks for a handler, with no bound
-	// on its size by default, and keeps a thread for a silent client
-	// for 5 s a read: bound what a client can make the server hold.
-	m.server.set_payload_max_length(kMaxRequestBody);
-	m.server.set_read_timeout(kClientTimeout);
-	m.server.set_write_timeout(kClientTimeout);
-	m.server.set_keep_alive_timeout(kClientTimeout.count());
-	m.server.set_keep_alive_max_count(kKeepAliveRequests);
-	// Any other method is answered before its body is read, and the
-	// connection closed (kKeepAliveRequests) rather than the body skipped.
-	m.server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-		if (req.method == "GET" || req.method == "HEAD")
-			return httplib::Server::HandlerResponse::Unhandled;
-		res.status = 405;
-		res.set_header("Allow", "GET, HEAD");
-		res.set_header("Connection", "close");
-		res.set_content("rtnoise monitor: only GET and HEAD are served\n",
-				"text/plain; charset=utf-8");
-		return httplib::Server::HandlerResponse::Handled;
-	});
-	m.server.Get("/metrics", [&m](const httplib::Request&, httplib::Response& res) {
+	serve_metrics(m.server, [&m] {
 		std::lock_guard<std::mutex> l(m.mu);
-		res.set_content(m.metrics, "text/plain; version=0.0.4; charset=utf-8");
-	});
-	m.server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-		res.set_content("rtnoise monitor: the metrics are at /metrics\n",
-				"text/plain; charset=utf-8");
+		return m.metrics;
 	});
 	const std::string host = at.host.empty() ? "0.0.0.0" : at.host;
 	errno = 0;
@@ -177,7 +161,7 @@ void monitor(const MonitorRequest& r)
 {
 	const std::string cpus = format_cpulist(r.attach.sampler.cpus);
 	// Blocked before any thread starts, so every thread inherits it and
-	// only this one takes SIGTERM, SIGINT and SIGHUP.
+	// only this one takes SIGTERM, SIGINT, SIGHUP and SIGQUIT.
 	SignalBlock signals;
 	// A reader of the spike log that went away is an error to report,
 	// not a silent death.
@@ -197,7 +181,8 @@ void monitor(const MonitorRequest& r)
 
 	{
 		// attach() holds the lock on /run/rtnoise while it sets up;
-		// checking for an attach to adopt holds it too.
+		// the check for an attach to adopt holds it too, then lets it
+		// go for attach() to take (adopt_or_attach()).
 		try {
 			adopt_or_attach(r);
 		} catch (const Error& e) {
@@ -207,9 +192,11 @@ void monitor(const MonitorRequest& r)
 			return;	 // a stop before monitoring began: nothing attached
 		}
 	}
-	// From here on, every way out detaches.
+	// From here on, every way out detaches. Another rtnoise may hold the
+	// lock at that moment (a detach, a partition): wait for it, half the
+	// unit's TimeoutStopSec, rather than leave everything attached.
 	auto detach = [] {
-		detach_everything();
+		detach_everything(false, kFinalDetachWait);
 		std::cerr << "rtnoise: detached\n";
 	};
 	Undo undo(detach);

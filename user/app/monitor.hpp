@@ -77,7 +77,7 @@ struct MonitorRequest {
 	std::vector<std::string> workload;
 };
 
-// monitor - run until SIGTERM or SIGINT (or SIGHUP), then detach what it
+// monitor - run until SIGTERM or SIGINT (or SIGHUP, SIGQUIT), then detach what it
 // attached or adopted and return. The caller is root. Throws on a
 // failure to set up, to listen, or to read what is attached.
 void monitor(const MonitorRequest& r);

@@ -2,7 +2,11 @@
 // session.cpp - collect, detach, isolate: the pipeline below the CLI.
 #include "app/session.hpp"
 
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -34,6 +38,65 @@ Error nothing_attached()
 			    ": run 'rtnoise attach --cpus LIST' first");
 }
 
+namespace {
+
+// random_key - 16 bytes from getrandom(2).
+KsymsKey random_key()
+{
+	KsymsKey key{};
+	auto* p = reinterpret_cast<unsigned char*>(key.data());
+	std::size_t got = 0;
+	while (got < sizeof(key)) {
+		const ssize_t n = ::getrandom(p + got, sizeof(key) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			throw system_error(std::string("getrandom: ") + errno_text(errno));
+		got += static_cast<std::size_t>(n);
+	}
+	return key;
+}
+
+// read_key - the key of an open key file, if it is the owner's alone.
+std::optional<KsymsKey> read_key(int fd)
+{
+	struct stat st {};
+	if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+	    (st.st_mode & 077) || st.st_size != sizeof(KsymsKey))
+		return std::nullopt;
+	KsymsKey key{};
+	if (::pread(fd, key.data(), sizeof(key), 0) != static_cast<ssize_t>(sizeof(key)))
+		return std::nullopt;
+	return key;
+}
+
+}  // namespace
+
+KsymsKey ksyms_key(const std::filesystem::path& dir)
+{
+	static const KsymsKey process_key = random_key();
+	try {
+		const UniqueFd d = open_state_dir(dir);
+		UniqueFd f(::openat(d.get(), "ksyms-key",
+				    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+		if (f) {
+			const KsymsKey key = random_key();
+			if (::write(f.get(), key.data(), sizeof(key)) == sizeof(key) &&
+			    ::fsync(f.get()) == 0)
+				return key;
+			::unlinkat(d.get(), "ksyms-key", 0);
+			return process_key;
+		}
+		f = UniqueFd(::openat(d.get(), "ksyms-key", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+		if (f)
+			if (auto key = read_key(f.get()))
+				return *key;
+	} catch (const Error&) {
+		// Not root, or a directory not to trust: this process's key.
+	}
+	return process_key;
+}
+
 CollectSources real_collect_sources()
 {
 	CollectSources src;
@@ -52,7 +115,7 @@ CollectSources real_collect_sources()
 			return {};
 		return tracer_read_joins();
 	};
-	src.ksyms = [] { return Ksyms::load("/"); };
+	src.ksyms = [] { return Ksyms::load("/", ksyms_key(kStateDir)); };
 	src.now = [] { return monotonic_ns(); };
 	return src;
 }
@@ -260,9 +323,9 @@ DetachResult detach_all(bool unload)
 	return detach_all(real_detach_steps(unload), "/", kStatePath);
 }
 
-DetachResult detach_everything(bool unload)
+DetachResult detach_everything(bool unload, std::chrono::milliseconds wait)
 {
-	StateLock lock(kStateDir);
+	StateLock lock(kStateDir, wait);
 	DetachResult r = detach_all(unload);
 	if (!r.errors.empty())
 		throw system_error("detach stopped what it could, but: " + join_errors(r.errors));

@@ -8,6 +8,7 @@
 // on stderr. It includes every folder but cli/; it never parses options.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -40,6 +41,16 @@ struct CollectSources {
 	std::function<std::uint64_t()> now;  // CLOCK_MONOTONIC, ns
 };
 CollectSources real_collect_sources();
+
+// ksyms_key - the key that names hidden kernel functions (Ksyms): 16
+// random bytes kept in <dir>/ksyms-key, a 0600 file of a directory only
+// its owner may write (open_state_dir()), made the first time. dir is
+// /run/rtnoise, a tmpfs: the key lasts one boot, as the addresses it
+// names do, so that every report of a boot, and compare of two, names a
+// hidden function alike; nobody but root reads it. Where that file
+// cannot be had (not root), a key drawn once per process: the names hold
+// within one report and one monitor's lifetime only.
+KsymsKey ksyms_key(const std::filesystem::path& dir);
 
 // collect - everything attached, read and joined: the sampler's data if
 // rtnoise.ko is sampling or stopped, the BPF side's if it is pinned.
@@ -80,7 +91,9 @@ DetachResult detach_all(const DetachSteps& steps, const fs::path& root, const fs
 DetachResult detach_all(bool unload = false);
 // detach_everything - detach_all() under the lock on /run/rtnoise; what
 // it could not undo is a system Error, after everything else was done.
-DetachResult detach_everything(bool unload = false);
+// wait: how long to wait for another holder of the lock (none by default).
+DetachResult detach_everything(bool unload = false,
+			       std::chrono::milliseconds wait = std::chrono::milliseconds::zero());
 // join_errors - "a; b": several errors in one line.
 std::string join_errors(const std::vector<std::string>& errors);
 

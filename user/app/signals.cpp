@@ -15,6 +15,9 @@ SignalBlock::SignalBlock()
 	sigaddset(&set_, SIGINT);
 	sigaddset(&set_, SIGTERM);
 	sigaddset(&set_, SIGHUP);
+	// Ctrl-\ ends a run as Ctrl-C does, undone; not with a core dump that
+	// leaves the host partitioned.
+	sigaddset(&set_, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &set_, &old_);
 }
 
@@ -50,6 +53,7 @@ Error interrupted(int sig, const std::string& done)
 	std::string name = sig == SIGINT    ? "SIGINT"
 			   : sig == SIGTERM ? "SIGTERM"
 			   : sig == SIGHUP  ? "SIGHUP"
+			   : sig == SIGQUIT ? "SIGQUIT"
 					    : "signal " + std::to_string(sig);
 	return {exit_for_signal(sig), "interrupted by " + name + ": " + done};
 }

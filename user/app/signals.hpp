@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-// signals.hpp - attach under SIGINT, SIGTERM and SIGHUP, and undo on
-// every way out.
+// signals.hpp - attach under SIGINT, SIGTERM, SIGHUP and SIGQUIT, and
+// undo on every way out.
 //
 // attach changes the host in steps (module, partition, BPF, sampler) and
-// must undo them whichever way it ends: Ctrl-C, an ssh drop (SIGHUP), a
-// kill (SIGTERM), an exception. The signals are blocked for the whole
+// must undo them whichever way it ends: Ctrl-C, Ctrl-\ (SIGQUIT), an ssh
+// drop (SIGHUP), a kill (SIGTERM), an exception. The signals are blocked for the whole
 // command and taken with sigtimedwait() where attach can stop (between
 // steps, while it waits), so no step is cut half-way and the undo always
 // runs; an interrupted run then exits 128 + the signal, as shells do.
@@ -19,7 +19,7 @@
 
 namespace rtnoise {
 
-// SignalBlock - SIGINT, SIGTERM and SIGHUP blocked while it lives (one
+// SignalBlock - SIGINT, SIGTERM, SIGHUP and SIGQUIT blocked while it lives (one
 // per process; the old mask comes back after).
 class SignalBlock {
 public:
@@ -37,7 +37,8 @@ private:
 	sigset_t old_;
 };
 
-// exit_for_signal - 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+// exit_for_signal - 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP, 131
+// for SIGQUIT.
 Exit exit_for_signal(int sig);
 
 // interrupted - the error of a run that sig ended: "interrupted by

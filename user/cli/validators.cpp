@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "host/host.hpp"
@@ -119,11 +119,21 @@ std::string read_input_file(const std::string& path)
 	std::ifstream in(path, std::ios::binary);
 	if (!in)
 		throw usage_error(path + ": cannot read: " + errno_text(errno));
-	std::ostringstream text;
-	text << in.rdbuf();
+	// Read to one byte past the bound at most: a file that never ends
+	// (/dev/zero, a FIFO) is refused as a huge one is.
+	std::string text;
+	std::vector<char> buf(std::size_t{1} << 16);
+	while (in) {
+		in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+		text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
+		if (text.size() > kInputMaxBytes)
+			throw usage_error(path + ": larger than " +
+					  std::to_string(kInputMaxBytes >> 20) +
+					  " MiB, the most rtnoise reads of a file");
+	}
 	if (in.bad())
 		throw usage_error(path + ": cannot read: " + errno_text(errno));
-	return text.str();
+	return text;
 }
 
 Budget load_budget(const std::string& path)

@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -122,10 +123,12 @@ Outcome restore_state(const fs::path& root, const fs::path& state_path);
 // partition --isolate and --restore, attach and detach for as long as
 // they change the host, so that two of them never interleave (one would
 // take the other's state file for the original values, or unpin the
-// other's programs). Another holder: a system Error, nothing waits.
+// other's programs). Another holder: a system Error once wait has passed
+// (at once by default; the monitor's last detach waits).
 class StateLock {
 public:
-	explicit StateLock(const fs::path& dir);
+	explicit StateLock(const fs::path& dir,
+			   std::chrono::milliseconds wait = std::chrono::milliseconds::zero());
 	~StateLock();
 	StateLock(const StateLock&) = delete;
 	StateLock& operator=(const StateLock&) = delete;

@@ -10,12 +10,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <thread>
 
 #include "host/host.hpp"
 #include "host/procfs.hpp"
@@ -272,17 +275,29 @@ std::optional<std::string> read_state(const fs::path& path)
 	}
 }
 
-StateLock::StateLock(const fs::path& dir)
+StateLock::StateLock(const fs::path& dir, std::chrono::milliseconds wait)
 {
 	fd_ = open_state_dir(dir).release();
-	if (::flock(fd_, LOCK_EX | LOCK_NB) == 0)
-		return;
-	int err = errno;
+	const auto until = std::chrono::steady_clock::now() + wait;
+	int err = 0;
+	for (;;) {
+		if (::flock(fd_, LOCK_EX | LOCK_NB) == 0)
+			return;
+		err = errno;
+		if (err != EWOULDBLOCK || std::chrono::steady_clock::now() >= until)
+			break;
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	}
 	::close(fd_);
-	if (err == EWOULDBLOCK)
+	if (err == EWOULDBLOCK) {
+		char waited[48] = "";
+		if (wait.count())
+			std::snprintf(waited, sizeof(waited), ", waited %.1f s",
+				      static_cast<double>(wait.count()) / 1e3);
 		throw system_error("another rtnoise is changing this host (it holds the "
 				   "lock on " +
-				   dir.string() + "): wait for it to end");
+				   dir.string() + ")" + waited + ": wait for it to end");
+	}
 	throw system_error("cannot lock " + dir.string() + ": " + errno_text(err));
 }
 

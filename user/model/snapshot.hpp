@@ -227,6 +227,10 @@ struct Snapshot {
 	std::vector<TickRow> ticks;
 	// What the BPF side could not do on this kernel (trace_limits()).
 	std::vector<TraceLimit> limits;
+	// Why some kernel functions are named "hidden#..." (their address,
+	// never printed, has no symbol), and how to see their names; empty
+	// when every one has its name.
+	std::string symbols_hidden;
 
 	std::uint64_t duration_ns() const { return end_ns > start_ns ? end_ns - start_ns : 0; }
 	// traced_ns - how long both the sampler and the BPF side watched:

@@ -215,6 +215,9 @@ std::string head(const Snapshot& s)
 	for (const TraceLimit& l : s.limits)
 		out += fmt::format("<p class=\"note\">BPF limit ({}): {}.</p>\n", escape(l.name),
 				   escape(l.effect));
+	if (!s.symbols_hidden.empty())
+		out += "<p>Kernel functions named hidden#&hellip; are hidden: " +
+		       escape(s.symbols_hidden) + ".</p>\n";
 	return out;
 }
 

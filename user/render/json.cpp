@@ -170,6 +170,8 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 			limits.push_back({{"name", l.name}, {"effect", l.effect}});
 		j["bpf_limits"] = std::move(limits);
 	}
+	if (!s.symbols_hidden.empty())
+		j["symbols_hidden"] = s.symbols_hidden;
 	if (budget)
 		j["budget"] = budget_json(*budget);
 	const std::string doc = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

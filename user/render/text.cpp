@@ -10,6 +10,7 @@
 #include "render/render.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
+#include "util/utf8.hpp"
 
 namespace rtnoise {
 namespace {
@@ -267,6 +268,9 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes, const BudgetR
 			fmt::format_to(std::back_inserter(out),
 				       "note: CPU {} is not being sampled now\n", c.cpu);
 	}
+	if (!s.symbols_hidden.empty())
+		out += "note: kernel functions named hidden#... are hidden: " +
+		       escape_name(s.symbols_hidden) + "\n";
 	if (budget) {
 		out += '\n';
 		out += render_budget_text(*budget);
