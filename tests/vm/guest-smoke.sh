@@ -4,9 +4,9 @@
 # 5.10, 6.12 and 7.3, stock and RT): insmod the module built for it,
 # attach CPUs 2-3 with BPF, disturb isolated CPU 3 (its virtio IRQs under
 # file I/O, IPIs from CPU 0, a SCHED_FIFO hog above the sampler), report
-# in every format, and check that the spikes are there and explained
-# when recorded, by the hog among others, then detach, rmmod and a clean
-# kernel log. Counts and names only, never small absolute latencies.
+# in every format, and check the sample counts, the sources, and that
+# the spikes are there and explained when recorded, by the hog among
+# others; then detach, rmmod and a clean kernel log. Counts and names only, never small absolute latencies.
 #   guest-smoke.sh BUILD_DIR OUT_DIR
 set -u
 build=$1
@@ -56,6 +56,9 @@ cp "$hogs/hog.txt" "$outdir/" && rm -rf "$hogs"
 # --- the report in every format ---------------------------------------------
 RUN_TIMEOUT=600 expect_ok "report json" "$rt" report --format json
 echo "$out" >"$outdir/smoke.json"
+expect_ok "every period of CPUs 2-3 sampled or counted missed" \
+	"$checker" counts "$outdir/smoke.json" 2,3
+echo "$out"
 expect_ok "every disturbance named on CPU 3, the IPIs with their sender" \
 	"$checker" attribution "$outdir/smoke.json" 3 \
 	"$want_irq" "thread:noise-pong:" "ipi:" \
