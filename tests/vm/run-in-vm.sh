@@ -72,7 +72,7 @@ fi
 # every directory of the host (not /var/cache, a tmpfs in the guest). So
 # for the boot only, /lib/modules/<release> is a link to a copy (hard
 # links where it can) under /var/lib/rtnoise/vm-modules with depmod's
-# files, both removed when this script ends, however it ends; a link
+# files (made here if DIR has none), both removed when this script ends, however it ends; a link
 # left by a run killed outright is replaced by the next one. A
 # directory of the host's own kernel there is never touched: that
 # release is refused. One boot of a release at a time (a lock).
@@ -112,7 +112,8 @@ if [ -n "$modules" ]; then
 	mkdir -p "$base/lib/modules"
 	cp -al "$modules" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$modules" "$copy"; }
 	rm -f "$copy/build" "$copy/source"
-	depmod -b "$base" "$rel"
+	# scripts/kernels.sh ran depmod in its cache already.
+	[ -e "$copy/modules.dep" ] || depmod -b "$base" "$rel"
 	rm -f "$link"
 	ln -s "$copy" "$link"
 	echo "run-in-vm.sh: $link -> $copy for this boot"
