@@ -29,6 +29,16 @@ baseline=$(bpf_progs)
 RUN_TIMEOUT=600 expect_ok "attach with BPF" "$rt" attach --cpus 2,3 --period 1ms \
 	--threshold 5ms --hist-us 20000
 echo "$out"
+if [ "$st" -ne 0 ]; then
+	# Why, from libbpf and the verifier (their last lines); the rest
+	# needs an attach.
+	run "$rt" attach --cpus 2,3 --verbose
+	printf '%s\n' "$out" | grep -vE '^libbpf: (elf|sec|map|prog) ' | tail -25
+	"$rt" detach >/dev/null 2>&1
+	expect_ok "rmmod" rmmod rtnoise
+	finish "$outdir"
+	exit 1
+fi
 check "programs loaded" test "$(bpf_progs)" -gt "$baseline"
 
 # --- disturbances on CPU 3 --------------------------------------------------
