@@ -186,6 +186,9 @@ fetch_flavour()
 	[ -e "$vmlinuz" ] || vmlinuz=$dest/usr/lib/modules/$rel/vmlinuz
 	local mods=$dest/lib/modules/$rel
 	[ -d "$mods" ] || mods=$dest/usr/lib/modules/$rel
+	# modules.dep and the rest, once: a boot of the kernel needs them
+	# (tests/vm/run-in-vm.sh --modules), and depmod takes a while.
+	[ -e "$mods/modules.dep" ] || depmod -b "${mods%/lib/modules/*}" "$rel"
 	local line="$rel $vmlinuz $mods $hroot/usr/src/linux-headers-$rel"
 	need_chroot "$suite" && line+=" $hroot"
 	echo "$line"

@@ -21,6 +21,15 @@
                               spike whose largest cause is noise-hog, with
                               a stack, of at least N bursts (5); some spike
                               names idle with a state
+  joined FILE CPU             CPU has spikes, each explained when it was
+                              recorded (or counted with a reason that is
+                              not a fault: recorded before BPF attached);
+                              some thread spike led by noise-hog with a
+                              stack. A report whose top level has a field
+                              named degraded... (a BPF side that loaded
+                              with less than it needs, named there) may
+                              explain them from the history instead, each
+                              counted with its reason
   attribution FILE CPU WANT.. the sources of CPU include each WANT
                               ("kind:name-prefix", alternatives split by
                               "|"); a WANT of "cause=kind:prefix" must be
@@ -277,6 +286,51 @@ def spiketime(path, cpu, *burst_files):
           "time; unit tests cover their split and rendering")
 
 
+def joined(path, cpu):
+    rep = json.load(open(path))
+    cpu = int(cpu)
+    expect(rep["attribution"], "the report has no attribution")
+    degraded = {k: v for k, v in rep.items() if k.startswith("degrad") and v}
+    print(f"BPF side: {degraded or 'not degraded (no degraded field, or empty)'}")
+    mine = [s for s in rep["spikes"] if s["cpu"] == cpu]
+    expect(mine, f"CPU {cpu}: no spike kept")
+    kinds, why = {}, {}
+    for s in mine:
+        how = s.get("explained")
+        kinds[how] = kinds.get(how, 0) + 1
+        if how != "spike":
+            why[s.get("join_missing")] = why.get(s.get("join_missing"), 0) + 1
+    print(f"CPU {cpu}: {len(mine)} spikes by how they were explained: {kinds}; "
+          f"without the kernel's join: {why or 'none'}")
+    counted = {k: v for k, v in
+               cpus_of(rep)[cpu]["noise"]["joins_missing"].items() if v}
+    expect(counted == why, f"CPU {cpu}: counted {counted}, spikes say {why}")
+    if degraded:
+        expect(all(why), f"CPU {cpu}: spikes without a join and no reason: {why}")
+        unexplained = kinds.get("none", 0)
+        expect(not unexplained, f"CPU {cpu}: {unexplained} spikes not explained at all")
+    else:
+        # Only spikes recorded before the BPF side was attached may lack
+        # the join made when they were recorded.
+        faults = {r: n for r, n in why.items() if r != "before_trace"}
+        expect(not faults, f"CPU {cpu}: spikes recorded while attached without "
+               f"their spike-time join: {faults}")
+        expect(kinds.get("spike", 0) > 0, f"CPU {cpu}: no spike joined when recorded")
+    hog = [s for s in mine if s["type"] == "thread" and s["causes"] and
+           s["causes"][0]["kind"] == "thread" and
+           s["causes"][0]["name"].startswith("noise-hog:")]
+    stacked = [s for s in hog if s.get("stack")]
+    print(f"CPU {cpu}: {len(hog)} thread spikes led by noise-hog, {len(stacked)} "
+          "with a stack" + (": " + " < ".join(stacked[0]["stack"][:4]) if stacked else ""))
+    expect(hog, f"CPU {cpu}: no thread spike led by noise-hog")
+    expect(stacked, f"CPU {cpu}: no noise-hog spike has a stack")
+    for s in rep["spikes"]:
+        total = s["unexplained_ns"] + sum(x["duration_ns"] for x in s["causes"])
+        expect(total == s["latency_ns"],
+               f"spike at {s['at_ns']}: causes add up to {total}, latency "
+               f"{s['latency_ns']}")
+
+
 def attribution(path, cpu, *wants):
     rep = json.load(open(path))
     cpu = int(cpu)
@@ -343,7 +397,8 @@ def attribution(path, cpu, *wants):
 def main():
     cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
             "hotplug-count": hotplug_count,
-            "attribution": attribution, "spiketime": spiketime}
+            "attribution": attribution, "spiketime": spiketime,
+            "joined": joined}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

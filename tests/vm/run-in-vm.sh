@@ -5,12 +5,14 @@
 #   run-in-vm.sh --kernel RELEASE --build DIR --script FILE [--cpus N]
 #                [--append "ARGS"] [--timeout SECONDS] [--out DIR]
 #                [-- SCRIPT-ARGS...]
-#   run-in-vm.sh --image PATH ...
+#   run-in-vm.sh --image PATH [--modules DIR] ...
 #
 # --kernel boots /boot/vmlinuz-RELEASE, its modules from /lib/modules.
 # --image boots a kernel by path: a built kernel tree (or its
 # arch/x86/boot/bzImage), whose modules vng takes from the tree, or any
-# other image (then only what is built in). BTF is the kernel's own
+# other image (then only what is built in, unless --modules DIR gives
+# its modules: a tree named for the kernel's release, such as
+# scripts/kernels.sh unpacks). BTF is the kernel's own
 # (/sys/kernel/btf/vmlinux in the guest).
 # The guest sees the host's files read-only; the script gets the build
 # directory and a writable output directory as $1 and $2 (a temporary
@@ -18,13 +20,14 @@
 # is the script's; a boot that hangs is killed by the outer timeout.
 set -euo pipefail
 
-kernel="" image="" build="" script="" cpus=4 timeout=900 memory=2G out=""
+kernel="" image="" modules="" build="" script="" cpus=4 timeout=900 memory=2G out=""
 append="isolcpus=2,3 nohz_full=2,3 rcu_nocbs=2,3"
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--image) image=$(realpath "$2"); shift 2 ;;
+	--modules) modules=$(realpath "$2"); shift 2 ;;
 	--build) build=$(realpath "$2"); shift 2 ;;
 	--script) script=$(realpath "$2"); shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
@@ -55,14 +58,65 @@ elif [ ! -r "$image" ]; then
 	echo "run-in-vm.sh: no readable kernel image $image" >&2
 	exit 2
 fi
+if [ -n "$modules" ] && { [ -n "$kernel" ] || [ ! -d "$modules/kernel" ]; }; then
+	echo "run-in-vm.sh: --modules takes a modules tree (with kernel/), with --image" >&2
+	exit 2
+fi
 if ! command -v vng >/dev/null; then
 	echo "run-in-vm.sh: vng not found: run scripts/install-deps.sh" >&2
 	exit 2
 fi
 
+# --modules: the guest sees the host's / read-only and takes a kernel's
+# modules from /lib/modules/<release> there, depmod'ed; it does not see
+# every directory of the host (not /var/cache, a tmpfs in the guest). So
+# for the boot only, /lib/modules/<release> is a link to a copy (hard
+# links where it can) under /var/lib/rtnoise/vm-modules with depmod's
+# files (made here if DIR has none), both removed when this script ends, however it ends; a link
+# left by a run killed outright is replaced by the next one. A
+# directory of the host's own kernel there is never touched: that
+# release is refused. One boot of a release at a time (a lock).
+vm_modules=/var/lib/rtnoise/vm-modules
+link="" copy="" tmp_out=""
+cleanup() {
+	if [ -n "$link" ] && [ -L "$link" ] && [ "$(readlink "$link")" = "$copy" ]; then
+		rm -f "$link"
+	fi
+	[ -z "$copy" ] || rm -rf "${copy%/lib/modules/*}"
+	[ -z "$tmp_out" ] || rm -rf "$tmp_out"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 if [ -z "$out" ]; then
 	out=$(mktemp -d "${TMPDIR:-/tmp}/rtnoise-vm.XXXXXX")
-	trap 'rm -rf "$out"' EXIT
+	tmp_out=$out
+fi
+if [ -n "$modules" ]; then
+	rel=$(basename "$modules")
+	link=/lib/modules/$rel
+	mkdir -p "$vm_modules"
+	exec 9>"$vm_modules/$rel.lock"
+	flock 9
+	# Under the lock, a link to a copy of this script's naming is one
+	# that a run killed outright left; anything else there is not ours.
+	if [ -e "$link" ] || [ -L "$link" ]; then
+		if [ ! -L "$link" ] || [[ ! "$(readlink "$link")" =~ ^"$vm_modules/$rel."[^/]{6}"/lib/modules/$rel"$ ]]; then
+			echo "run-in-vm.sh: $link is not a link of ours: not booting a copy over it" >&2
+			exit 2
+		fi
+	fi
+	rm -rf "$vm_modules/$rel".??????	# of a run killed outright
+	base=$(mktemp -d "$vm_modules/$rel.XXXXXX")
+	copy=$base/lib/modules/$rel
+	mkdir -p "$base/lib/modules"
+	cp -al "$modules" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$modules" "$copy"; }
+	rm -f "$copy/build" "$copy/source"
+	# scripts/kernels.sh ran depmod in its cache already.
+	[ -e "$copy/modules.dep" ] || depmod -b "$base" "$rel"
+	rm -f "$link"
+	ln -s "$copy" "$link"
+	echo "run-in-vm.sh: $link -> $copy for this boot"
 fi
 
 # vng does not pass the environment on: the caller's RTNOISE_* variables
