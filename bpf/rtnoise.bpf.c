@@ -417,6 +417,7 @@ static __always_inline bool push_at(struct rtnoise_cpu_state *st, __u32 d,
 static __always_inline void push_in(struct rtnoise_cpu_state *st, __u32 slot,
 				    __u32 kind, __u64 id, __u32 flags)
 {
+	struct rtnoise_frame *f;
 	__u32 d = st->depth;
 
 	if (d >= RTNOISE_BPF_MAX_DEPTH) {
@@ -425,8 +426,16 @@ static __always_inline void push_in(struct rtnoise_cpu_state *st, __u32 slot,
 	}
 	if (push_at(st, d, bpf_ktime_get_ns(), kind, id, flags))
 		return;
-	/* Its time off the CPU is not the context's: it starts again. */
 	preempted(slot);
+	/*
+	 * Switched out after the frame was whole: it was parked (its part
+	 * so far is an event) and given back, continued. Else it starts
+	 * again: its time off the CPU is not the context's.
+	 */
+	f = &st->f[d & (RTNOISE_BPF_MAX_DEPTH - 1)];
+	if (st->depth == d + 1 && f->kind == kind && f->id == id &&
+	    (f->flags & FRAME_CONTINUED))
+		return;
 	push_at(st, d, bpf_ktime_get_ns(), kind, id, flags);
 }
 
@@ -869,7 +878,7 @@ struct rename {
 };
 
 /* rename_slot - slot @i's source of the thread, if it has one, takes the name */
-static __attribute__((unused)) long rename_slot(__u32 i, struct rename *r)
+static long rename_slot(__u32 i, struct rename *r)
 {
 	struct rtnoise_src_key key = { .kind = RTNOISE_KIND_THREAD, .id = r->pid };
 	struct rtnoise_src_slot *e;
@@ -900,7 +909,14 @@ static __always_inline int on_rename(struct task_struct *p, const char *comm,
 	struct rename r = { .comm = comm };
 
 	r.pid = btf ? p->pid : BPF_CORE_READ(p, pid);
-#ifndef RTNOISE_COMPAT
+#ifdef RTNOISE_COMPAT
+	/* No bpf_loop before 5.17; that verifier takes this bounded loop. */
+	for (__u32 i = 0; i < RTNOISE_BPF_MAX_CPUS; i++) {
+		if (i >= nr_slots)
+			break;
+		rename_slot(i, &r);
+	}
+#else
 	bpf_loop(nr_slots, rename_slot, &r, 0);
 #endif
 	return 0;

@@ -360,10 +360,11 @@ std::string budget(const Snapshot& s)
 					   "deep, {} nested "
 					   "longer than themselves ({} us), {} not summed (sources "
 					   "map full), {} "
-					   "origins not kept.</p>\n",
+					   "origins not kept, {} programs skipped as nested "
+					   "(no_fetch_atomics).</p>\n",
 					   c.noise.nesting_overflow, c.noise.clamped,
 					   us(c.noise.clamped_ns), c.noise.source_drops,
-					   c.noise.origin_drops);
+					   c.noise.origin_drops, c.noise.nested);
 		std::string rows;
 		for (const SourceRow& r : s.sources) {
 			if (r.cpu != c.cpu)

@@ -104,10 +104,15 @@ void text_noise(std::string& out, const Snapshot& s)
 			fmt::format_to(std::back_inserter(out),
 				       "  incomplete: {} contexts nested too deep, {} "
 				       "nested longer than themselves ({:.1f} us), {} not "
-				       "summed (sources map full), {} origins not kept\n",
+				       "summed (sources map full), {} origins not kept, {} "
+				       "programs skipped as nested (no_fetch_atomics)\n",
 				       c.noise.nesting_overflow, c.noise.clamped,
 				       static_cast<double>(c.noise.clamped_ns) / 1e3,
-				       c.noise.source_drops, c.noise.origin_drops);
+				       c.noise.source_drops, c.noise.origin_drops, c.noise.nested);
+		if (c.noise.preempted)
+			fmt::format_to(std::back_inserter(out),
+				       "  {} BPF programs preempted halfway, and redone\n",
+				       c.noise.preempted);
 		std::size_t rows = 0, more = 0;
 		for (const SourceRow& r : s.sources) {
 			if (r.cpu != c.cpu)

@@ -144,7 +144,8 @@ rtnoise_bpf* open_skel(bool compat)
 	return obj;
 }
 
-// kNeedsLoop - the tracepoints whose programs call bpf_loop (5.17+).
+// kNeedsLoop - the tracepoints whose programs call bpf_loop (5.17+) in
+// rtnoise.bpf.o.
 const std::set<std::string> kNeedsLoop{"task_rename", "rtnoise_spike"};
 
 // Load - what one try at loading gave.
@@ -163,7 +164,8 @@ Load open_and_load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& m
 		   const std::set<std::string>& refused)
 {
 	Load l;
-	l.skel.reset(open_skel(!k.fetch_atomics));
+	const bool compat = !k.fetch_atomics;
+	l.skel.reset(open_skel(compat));
 	if (!l.skel)
 		throw system_error("cannot open the BPF object: " + errno_text(errno));
 	rtnoise_bpf* skel = l.skel.get();
@@ -204,7 +206,9 @@ Load open_and_load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& m
 		const std::string name = bpf_program__name(prog);
 		const std::string tp = tp_of(prog);
 		const std::string flavour = flavour_of(prog);
-		bool on = !refused.count(name) && (k.bpf_loop || !kNeedsLoop.count(tp));
+		// The compat object renames with a bounded loop instead.
+		const bool loop = kNeedsLoop.count(tp) && !(compat && tp == "task_rename");
+		bool on = !refused.count(name) && (k.bpf_loop || !loop);
 		if (flavour == "fentry") {
 			on = on && fentry && !k.ipi_tracepoints &&
 			     libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_FENTRY) > 0;
@@ -337,7 +341,7 @@ BpfFeatures probe_bpf_features()
 
 std::uint32_t bpf_limits(const BpfFeatures& k)
 {
-	return limits_of(k, {}, k.bpf_loop, k.ipi_tracepoints || k.fentry_ipi);
+	return limits_of(k, {}, k.bpf_loop || !k.fetch_atomics, k.ipi_tracepoints || k.fentry_ipi);
 }
 
 std::uint64_t tracer_bytes(const TracerOptions& o)
