@@ -210,7 +210,7 @@ Load open_and_load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& m
 		const bool loop = kNeedsLoop.count(tp) && !(compat && tp == "task_rename");
 		bool on = !refused.count(name) && (k.bpf_loop || !loop);
 		if (flavour == "fentry") {
-			on = on && fentry && !k.ipi_tracepoints &&
+			on = on && fentry && !k.ipi_tracepoints && !k.fentry_unsafe &&
 			     libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_FENTRY) > 0;
 			l.any_fentry |= on;
 		} else if (on) {
@@ -333,6 +333,8 @@ BpfFeatures probe_bpf_features()
 	k.privileged = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SOCKET_FILTER, nullptr) == 1;
 	if (k.privileged) {
 		k.fetch_atomics = probe_fetch_atomics();
+		k.fentry_unsafe =
+			!k.fetch_atomics && read_line("/sys/kernel/realtime").value_or("0") == "1";
 		k.bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop,
 						     nullptr) == 1;
 	}
@@ -341,7 +343,8 @@ BpfFeatures probe_bpf_features()
 
 std::uint32_t bpf_limits(const BpfFeatures& k)
 {
-	return limits_of(k, {}, k.bpf_loop || !k.fetch_atomics, k.ipi_tracepoints || k.fentry_ipi);
+	return limits_of(k, {}, k.bpf_loop || !k.fetch_atomics,
+			 k.ipi_tracepoints || (k.fentry_ipi && !k.fentry_unsafe));
 }
 
 std::uint64_t tracer_bytes(const TracerOptions& o)
@@ -403,7 +406,12 @@ TracerAttach tracer_attach(const TracerOptions& o)
 	std::set<std::string> refused;
 	Load l = load(o, k, meta, ftrace, refused);
 	auto& skel = l.skel;
-	if (!k.ipi_tracepoints && !ftrace)
+	if (!k.ipi_tracepoints && k.fentry_unsafe)
+		result.notes.emplace_back(
+			"no fentry on the IPI senders: this PREEMPT_RT kernel frees a detached "
+			"fentry program from an RCU callback that waits for RCU tasks, which "
+			"deadlocks (seen on 5.10-rt)");
+	else if (!k.ipi_tracepoints && !ftrace)
 		result.notes.emplace_back("kernel.ftrace_enabled is 0: IPIs are traced without "
 					  "their senders (sysctl -w kernel.ftrace_enabled=1 "
 					  "gives them back)");

@@ -48,6 +48,11 @@ struct BpfFeatures {
 	bool tp_btf = false;	       // sched_switch in the kernel's BTF
 	bool ipi_tracepoints = false;  // ipi_send_cpu and _cpumask (6.6+)
 	bool fentry_ipi = false;       // the x86 IPI senders in the BTF
+	// fentry links must not be pinned: a PREEMPT_RT kernel without
+	// fetching atomics (5.10-rt) drops the last reference of an
+	// unpinned link from an RCU callback, which then waits in
+	// synchronize_rcu_tasks() for the trampoline: detach deadlocks RCU.
+	bool fentry_unsafe = false;
 };
 
 // probe_bpf_features - the running kernel's (loading probe programs
