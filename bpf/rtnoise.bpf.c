@@ -309,10 +309,14 @@ static __always_inline void count(__u32 s, int which, __u64 n)
 		__sync_fetch_and_add(&h->clamped_ns, n); break;
 	case 2: __sync_fetch_and_add(&h->source_drops, n); break;
 	case 3: __sync_fetch_and_add(&h->origin_drops, n); break;
+	case 4: __sync_fetch_and_add(&h->parked, n); break;
+	case 5: __sync_fetch_and_add(&h->parked_lost, n); break;
+	case 6: __sync_fetch_and_add(&h->parked_stale, n); break;
 	}
 }
 
-enum { LOST_OVERFLOW, LOST_CLAMPED, LOST_SOURCE, LOST_ORIGIN };
+enum { LOST_OVERFLOW, LOST_CLAMPED, LOST_SOURCE, LOST_ORIGIN, PARKED,
+       PARKED_LOST, PARKED_STALE };
 
 /* net_of - a context's own time; nesting that exceeds it is counted */
 static __always_inline __u64 net_of(__u32 slot, __u64 gross, __u64 nested)
@@ -529,16 +533,50 @@ static __always_inline int pop(__u32 kind, const void *src, int how)
 }
 
 /*
- * park - @pid goes to sleep with contexts open above its thread frame (a
+ * identity - who @t is beyond its pid, and how often it left a CPU: the
+ * scheduler counts a switch before sched_switch fires, so a thread that
+ * comes back without having run anywhere else shows the count it left
+ * with.
+ */
+static __always_inline void identity(struct task_struct *t, bool btf,
+				     __u64 *born, __u64 *switches)
+{
+	if (btf) {
+		*born = t->start_time;
+		*switches = t->nvcsw + t->nivcsw;
+	} else {
+		*born = BPF_CORE_READ(t, start_time);
+		*switches = BPF_CORE_READ(t, nvcsw) + BPF_CORE_READ(t, nivcsw);
+	}
+}
+
+/* unpark_drop - forget @pid's entry @p; its CPU made it and counts it */
+static __always_inline void unpark_drop(__u32 pid, struct rtnoise_parked *p,
+					bool stale)
+{
+	__u32 owner = p->cpu;
+
+	if (bpf_map_delete_elem(&parked, &pid))
+		return;	/* another program took it first */
+	if (owner >= RTNOISE_BPF_MAX_CPUS || !slot_of[owner])
+		return;
+	count(slot_of[owner] - 1, PARKED, (__u64)-1);
+	if (stale)
+		count(slot_of[owner] - 1, PARKED_STALE, 1);
+}
+
+/*
+ * park - @prev goes to sleep with contexts open above its thread frame (a
  * threaded handler, softirq or work item that blocks, as they do on
  * PREEMPT_RT): end each as an event now, and keep them to resume when
- * @pid runs here again, so their time stays theirs and the threads that
+ * it runs here again, so their time stays theirs and the threads that
  * run meanwhile are not charged to them.
  */
 static __always_inline void park(struct rtnoise_cpu_state *st, __u32 slot,
-				 __u32 cpu, __u32 pid, __u64 now)
+				 __u32 cpu, struct task_struct *prev, __u32 pid,
+				 bool btf, __u64 now)
 {
-	struct rtnoise_parked p = { .cpu = cpu };
+	struct rtnoise_parked p = { .cpu = cpu }, *old;
 	struct rtnoise_frame *f, *parent;
 	__u32 d = st->depth, i, k;
 	__u64 gross;
@@ -563,37 +601,51 @@ static __always_inline void park(struct rtnoise_cpu_state *st, __u32 slot,
 	if (!pid)
 		return;	/* the idle task does not sleep */
 	p.n = d - 1;
-	if (bpf_map_update_elem(&parked, &pid, &p, BPF_ANY) == 0)
-		st->nparked++;
+	identity(prev, btf, &p.born, &p.switches);
+	/* An entry it still has was not resumed: it ran elsewhere since. */
+	old = bpf_map_lookup_elem(&parked, &pid);
+	if (old)
+		unpark_drop(pid, old, true);
+	if (bpf_map_update_elem(&parked, &pid, &p, BPF_NOEXIST) == 0)
+		count(slot - 1, PARKED, 1);
+	else
+		count(slot - 1, PARKED_LOST, 1);
 }
 
-/* unpark - @pid runs again here: reopen the contexts it slept in */
+/*
+ * unpark - @next runs again here: reopen the contexts it slept in, if it
+ * is the task that slept, here, and it has not run anywhere since (a
+ * work item it finished elsewhere is over).
+ */
 static __always_inline void unpark(struct rtnoise_cpu_state *st, __u32 cpu,
-				   __u32 pid, __u64 now)
+				   struct task_struct *next, __u32 pid, bool btf,
+				   __u64 now)
 {
 	struct rtnoise_parked *p = bpf_map_lookup_elem(&parked, &pid);
 	struct rtnoise_frame *f;
+	__u64 born, switches;
 	__u32 i, k;
 
 	if (!p)
 		return;
-	if (p->cpu == cpu) {
-		for (i = 0; i < RTNOISE_BPF_MAX_DEPTH - 1; i++) {
-			if (i >= p->n)
-				break;
-			k = rtnoise_join_idx(i, RTNOISE_BPF_MAX_DEPTH - 1);
-			if (k >= RTNOISE_BPF_MAX_DEPTH - 1)
-				break;
-			f = &st->f[k + 1];
-			*f = p->f[k];
-			f->start = now;
-			f->nested = 0;
-		}
-		st->depth = 1 + i;
+	identity(next, btf, &born, &switches);
+	if (p->cpu != cpu || p->born != born || p->switches != switches) {
+		unpark_drop(pid, p, true);
+		return;
 	}
-	bpf_map_delete_elem(&parked, &pid);
-	if (st->nparked)
-		st->nparked--;
+	for (i = 0; i < RTNOISE_BPF_MAX_DEPTH - 1; i++) {
+		if (i >= p->n)
+			break;
+		k = rtnoise_join_idx(i, RTNOISE_BPF_MAX_DEPTH - 1);
+		if (k >= RTNOISE_BPF_MAX_DEPTH - 1)
+			break;
+		f = &st->f[k + 1];
+		*f = p->f[k];
+		f->start = now;
+		f->nested = 0;
+	}
+	st->depth = 1 + i;
+	unpark_drop(pid, p, false);
 }
 
 /* switch_stack - the stack of @pid, leaving the CPU now */
@@ -618,8 +670,9 @@ static __always_inline int on_switch(void *ctx, struct task_struct *prev,
 				     struct task_struct *next, bool btf)
 {
 	struct rtnoise_cpu_state *st;
+	struct rtnoise_ring_head *h;
 	struct rtnoise_frame *f;
-	__u32 slot, cpu, prev_pid, next_pid;
+	__u32 slot, cpu, prev_pid, next_pid, s;
 	__u64 now, gross, net;
 
 	st = enter(&slot, &cpu);
@@ -649,7 +702,7 @@ static __always_inline int on_switch(void *ctx, struct task_struct *prev,
 	     st->stack_of != prev_pid))
 		switch_stack(ctx, st, prev_pid);
 	if (st->depth > 1)
-		park(st, slot, cpu, prev_pid, now);
+		park(st, slot, cpu, prev, prev_pid, btf, now);
 	if (st->depth >= 1 && f->kind == RTNOISE_KIND_THREAD) {
 		gross = now - f->start;
 		net = net_of(slot, gross, f->nested);
@@ -667,8 +720,10 @@ static __always_inline int on_switch(void *ctx, struct task_struct *prev,
 	f->kind = RTNOISE_KIND_THREAD;
 	f->flags = 0;
 	st->depth = 1;
-	if (st->nparked)
-		unpark(st, cpu, next_pid, now);
+	s = slot - 1;
+	h = bpf_map_lookup_elem(&heads, &s);
+	if (h && h->parked)
+		unpark(st, cpu, next, next_pid, btf, now);
 	leave(st);
 	return 0;
 }

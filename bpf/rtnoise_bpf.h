@@ -163,7 +163,12 @@ struct rtnoise_ring_head {
 	__u64 preempted;	/* programs preempted while they changed this
 				 * CPU's contexts (7.0+: preemptible
 				 * tracepoints), and redone */
-	__u64 pad[6];		/* a head is two cachelines */
+	__u64 parked;		/* parked entries this CPU made, now */
+	__u64 parked_lost;	/* threads that slept here with contexts open
+				 * and could not be parked: map full */
+	__u64 parked_stale;	/* parked entries not resumed: the thread ran
+				 * elsewhere first, or the pid is reused */
+	__u64 pad[3];		/* a head is two cachelines */
 };
 
 /*
@@ -189,7 +194,7 @@ struct rtnoise_cpu_state {
 	__u32 pad0;
 	__u64 stack_of;	/* and its id */
 	__u64 stack[RTNOISE_STACK_DEPTH];	/* innermost first */
-	__u32 nparked;		/* threads that slept here with contexts open */
+	__u32 pad1;
 	__u32 busy;		/* programs running here (no fetching atomics) */
 	__u64 switches;		/* sched_switch seen here: a program that sees
 				 * it change was preempted (7.0+) */
@@ -200,13 +205,20 @@ struct rtnoise_cpu_state {
  * parked: the contexts a thread had open when it slept, by pid. On
  * PREEMPT_RT threaded IRQ handlers, softirqs and work items sleep on
  * locks; any kernel's work items may sleep. Each on-CPU part is its own
- * event, the later ones RTNOISE_EV_CONTINUED.
+ * event, the later ones RTNOISE_EV_CONTINUED. An entry is resumed only by
+ * the same task (start_time), on the CPU it slept on, at its next switch
+ * there (no switch in between): anything else drops it as stale. A thread
+ * that never comes back keeps its entry until detach; a full map is
+ * counted (ring head parked_lost).
  */
 #define RTNOISE_BPF_PARKED	4096
 
 struct rtnoise_parked {
 	__u32 n;
 	__u32 cpu;
+	__u64 born;		/* the task's start_time: a reused pid differs */
+	__u64 switches;		/* its nvcsw + nivcsw when it slept here: a
+				 * thread that ran elsewhere since differs */
 	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH - 1];
 };
 

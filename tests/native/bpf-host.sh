@@ -7,7 +7,8 @@
 # A busy loop started before attach on the last CPU must be seen by attach
 # and charged by report while it still runs; a timer process must be named,
 # and so must a process that calls itself as the sampler's threads are;
-# detach and attach --duration must leave no programs or pins behind.
+# a stale parked entry must be dropped, not reopened; detach and attach
+# --duration must leave no programs or pins behind.
 #   bpf-host.sh BUILD_DIR OUT_DIR
 # Needs root; exits 77 (skipped) without. Mounts bpffs if it is not.
 set -u
@@ -83,6 +84,27 @@ echo "$out"
 kill "$spin" 2>/dev/null
 wait "$spin" 2>/dev/null
 spin=""
+
+# A thread's parked contexts are its own only until it runs elsewhere: a
+# kworker that finished the work item on another CPU, or a task whose
+# pid a new one took, leaves an entry its next switch here must drop,
+# not reopen (the thread's time would be the old item's). The entry is
+# planted, as no work item can be made to sleep here from user space.
+"${own[@]}" "$disturb" spin "$cpu" 3 noise-stale &
+spin=$!
+sleep 0.5
+fn=$(awk '$3 == "schedule" { print "0x" $1; exit }' /proc/kallsyms)
+expect_ok "plant a stale parked entry" \
+	"${own[@]}" "$build/tests/rtnoise_plant_parked" /sys/fs/bpf/rtnoise "$spin" "$cpu" "${fn:-1}"
+# The timer's wake-ups switch the spin out and back in.
+"${own[@]}" "$disturb" timer "$cpu" 1000 2
+wait "$spin" 2>/dev/null
+spin=""
+expect_ok "report after a stale parked entry" "${own[@]}" "$rt" report --format json
+echo "$out" >"$outdir/stale.json"
+expect_ok "the stale parked entry is dropped, not reopened" \
+	"${own[@]}" "$checker" stale "$outdir/stale.json" "$cpu"
+echo "$out"
 expect_ok "detach BPF only" "${own[@]}" "$rt" detach
 check "pins removed" test ! -e /sys/fs/bpf/rtnoise
 check "programs unloaded" wait_progs "$baseline"

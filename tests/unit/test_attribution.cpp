@@ -720,6 +720,33 @@ TEST(Attribute, AKernelWithoutTheJoinIsNamedAndItsSpikesSayWhy)
 	EXPECT_EQ(back.cpus[0].noise.preempted, 2u);
 }
 
+TEST(Attribute, ParkedContextsNotKeptMakeTheCpuIncompleteAndStaleOnesAreCounted)
+{
+	// A sleeping thread's contexts the parked map had no room for were
+	// charged to the thread: the CPU's figures are incomplete, and say
+	// why. Stale entries dropped are correct, and only counted.
+	Snapshot s = snapshot_with_spike();
+	TraceData t = trace_with_hog();
+	t.cpus[3].parked_stale = 5;
+	attribute(s, t, Ksyms::parse(""));
+	EXPECT_EQ(s.cpus[0].noise.parked_stale, 5u);
+	EXPECT_FALSE(s.cpus[0].noise.incomplete());
+
+	t.cpus[3].parked_lost = 3;
+	attribute(s, t, Ksyms::parse(""));
+	const CpuResult& c = s.cpus[0];
+	EXPECT_EQ(c.noise.parked_lost, 3u);
+	EXPECT_TRUE(c.noise.incomplete());
+	const std::string text = render_text(s, 10);
+	EXPECT_NE(text.find("3 sleeping threads' contexts not kept (parked map full)"),
+		  std::string::npos)
+		<< text;
+	Snapshot back = read_report_json(render_json(s));
+	EXPECT_EQ(back.cpus[0].noise.parked_lost, 3u);
+	EXPECT_EQ(back.cpus[0].noise.parked_stale, 5u);
+	EXPECT_TRUE(back.cpus[0].noise.incomplete());
+}
+
 TEST(Attribute, NoJoinsInTheKernelWithoutASamplerAtAttach)
 {
 	Snapshot s = snapshot_with_spike();

@@ -39,6 +39,9 @@
                               CPU when the report was read; every
                               spike's causes and remainder add up to its
                               latency and no CPU has more noise than time
+  stale FILE CPU              a stale parked entry planted on CPU was
+                              dropped (noise.parked_stale), not reopened:
+                              under 100 ms of work items there
 
 Exit status 0 when every assertion holds; each failure is printed.
 """
@@ -311,7 +314,10 @@ def joined(path, cpu):
     print(f"CPU {cpu}: incomplete: nested {noise.get('nested')}, preempted "
           f"{noise.get('preempted')}, too deep {noise['nesting_overflow']}, clamped "
           f"{noise['clamped']}, source drops {noise['source_drops']}, origin drops "
-          f"{noise['origin_drops']}")
+          f"{noise['origin_drops']}, parked lost {noise.get('parked_lost')}, parked "
+          f"stale {noise.get('parked_stale')}")
+    expect(not noise.get("parked_lost"), f"CPU {cpu}: sleeping threads' contexts "
+           "not kept: the parked map was full")
     if "no_fetch_atomics" not in limits:
         expect(not noise.get("nested"), f"CPU {cpu}: programs skipped as nested on a "
                "kernel with fetching atomics")
@@ -355,6 +361,22 @@ def joined(path, cpu):
         expect(total == s["latency_ns"],
                f"spike at {s['at_ns']}: causes add up to {total}, latency "
                f"{s['latency_ns']}")
+
+
+def stale(path, cpu):
+    """A planted stale parked entry was dropped, not reopened: counted in
+    noise.parked_stale, and the thread's time not charged to work items."""
+    rep = json.load(open(path))
+    cpu = int(cpu)
+    c = next(c for c in rep["cpus"] if c["cpu"] == cpu)
+    dropped = c["noise"].get("parked_stale", 0)
+    work = sum(s["total_ns"] for s in rep["sources"]
+               if s["cpu"] == cpu and s["kind"] == "workqueue")
+    print(f"CPU {cpu}: {dropped} stale parked entries dropped; work items "
+          f"{work / 1e6:.1f} ms")
+    expect(dropped >= 1, f"CPU {cpu}: the stale parked entry was not dropped")
+    expect(work < 100e6, f"CPU {cpu}: {work / 1e6:.1f} ms of work items: the "
+           "stale entry was reopened and charged the thread's time")
 
 
 def attribution(path, cpu, *wants):
@@ -424,7 +446,7 @@ def main():
     cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
             "hotplug-count": hotplug_count,
             "attribution": attribution, "spiketime": spiketime,
-            "joined": joined}
+            "joined": joined, "stale": stale}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

@@ -303,6 +303,8 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			n.origin_drops = t.origin_drops;
 			n.nested = t.nested;
 			n.preempted = t.preempted;
+			n.parked_lost = t.parked_lost;
+			n.parked_stale = t.parked_stale;
 		}
 		n.joins_missing = {};
 	}

@@ -209,6 +209,10 @@ CpuResult read_cpu(Obj o, const Snapshot& s)
 			c.noise.nested = n.u64("nested");
 		if (n.has("preempted"))
 			c.noise.preempted = n.u64("preempted");
+		if (n.has("parked_lost"))
+			c.noise.parked_lost = n.u64("parked_lost");
+		if (n.has("parked_stale"))
+			c.noise.parked_stale = n.u64("parked_stale");
 		if (n.has("joins_missing")) {
 			Obj m(n.get("joins_missing"), n.at("joins_missing"));
 			// "unsupported" came later: a report without it has none.

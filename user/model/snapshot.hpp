@@ -180,13 +180,20 @@ struct NoiseBudget {
 	// Programs preempted halfway (7.0+): redone, or, in their last stores,
 	// possibly torn. Not incomplete by itself: counted to show it happens.
 	std::uint64_t preempted = 0;
+	// Threads that slept with contexts open and were not parked (map
+	// full): the rest of those contexts was charged to the thread.
+	std::uint64_t parked_lost = 0;
+	// Parked contexts not resumed (their thread ran elsewhere first, or
+	// the pid is another task's now): correct, counted to show it.
+	std::uint64_t parked_stale = 0;
 	// The CPU's kept spikes without the kernel's join, by JoinMissing
 	// (index 0, none, stays 0).
 	std::array<std::uint64_t, kJoinMissingCount> joins_missing{};
 
 	bool incomplete() const
 	{
-		return nesting_overflow || clamped || source_drops || origin_drops || nested;
+		return nesting_overflow || clamped || source_drops || origin_drops || nested ||
+		       parked_lost;
 	}
 };
 

@@ -99,6 +99,12 @@ struct CpuTrace {
 	// Programs preempted while they changed the CPU's contexts (7.0+
 	// runs tracepoint programs preemptible), and redone.
 	std::uint64_t preempted = 0;
+	// Threads that slept with contexts open and could not be parked
+	// (parked map full): the rest of those contexts is charged to them.
+	std::uint64_t parked_lost = 0;
+	// Parked contexts dropped, not resumed: their thread ran elsewhere
+	// first, or its pid belongs to another task now.
+	std::uint64_t parked_stale = 0;
 };
 
 // What the BPF side could not do on the traced kernel, found by the

@@ -361,10 +361,12 @@ std::string budget(const Snapshot& s)
 					   "longer than themselves ({} us), {} not summed (sources "
 					   "map full), {} "
 					   "origins not kept, {} programs skipped as nested "
-					   "(no_fetch_atomics).</p>\n",
+					   "(no_fetch_atomics), {} sleeping threads' contexts "
+					   "not kept (parked map full).</p>\n",
 					   c.noise.nesting_overflow, c.noise.clamped,
 					   us(c.noise.clamped_ns), c.noise.source_drops,
-					   c.noise.origin_drops, c.noise.nested);
+					   c.noise.origin_drops, c.noise.nested,
+					   c.noise.parked_lost);
 		std::string rows;
 		for (const SourceRow& r : s.sources) {
 			if (r.cpu != c.cpu)

@@ -117,6 +117,8 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 					{"origin_drops", c.noise.origin_drops},
 					{"nested", c.noise.nested},
 					{"preempted", c.noise.preempted},
+					{"parked_lost", c.noise.parked_lost},
+					{"parked_stale", c.noise.parked_stale},
 					{"joins_missing", joins_missing_json(c.noise)}};
 		cpus.push_back(cpu);
 	}

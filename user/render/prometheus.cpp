@@ -166,14 +166,16 @@ void noise(Exposition& e, const Snapshot& s)
 	e.family("rtnoise_trace_incomplete_total", "counter",
 		 "What the tracer could not count, by reason: contexts nested too deep, "
 		 "contexts whose nested time exceeded them, a full sources or origins map, "
-		 "programs not run because they nested in another (kernels before 5.12).");
+		 "programs not run because they nested in another (kernels before 5.12), "
+		 "sleeping threads' contexts not kept (parked map full).");
 	for (const CpuResult& c : s.cpus) {
 		const std::pair<const char*, std::uint64_t> reasons[] = {
 			{"nesting_overflow", c.noise.nesting_overflow},
 			{"clamped", c.noise.clamped},
 			{"source_drops", c.noise.source_drops},
 			{"origin_drops", c.noise.origin_drops},
-			{"nested", c.noise.nested}};
+			{"nested", c.noise.nested},
+			{"parked_lost", c.noise.parked_lost}};
 		for (const auto& [reason, n] : reasons)
 			e.sample("rtnoise_trace_incomplete_total",
 				 fmt::format("{},reason=\"{}\"", cpu_label(c.cpu), reason), n);

@@ -105,10 +105,12 @@ void text_noise(std::string& out, const Snapshot& s)
 				       "  incomplete: {} contexts nested too deep, {} "
 				       "nested longer than themselves ({:.1f} us), {} not "
 				       "summed (sources map full), {} origins not kept, {} "
-				       "programs skipped as nested (no_fetch_atomics)\n",
+				       "programs skipped as nested (no_fetch_atomics), {} "
+				       "sleeping threads' contexts not kept (parked map full)\n",
 				       c.noise.nesting_overflow, c.noise.clamped,
 				       static_cast<double>(c.noise.clamped_ns) / 1e3,
-				       c.noise.source_drops, c.noise.origin_drops, c.noise.nested);
+				       c.noise.source_drops, c.noise.origin_drops, c.noise.nested,
+				       c.noise.parked_lost);
 		if (c.noise.preempted)
 			fmt::format_to(std::back_inserter(out),
 				       "  {} BPF programs preempted halfway, and redone\n",

@@ -292,6 +292,8 @@ TraceData tracer_read(const std::string& pin_dir)
 		c.spikes_cut = h.spikes_cut;
 		c.nested = h.nested;
 		c.preempted = h.preempted;
+		c.parked_lost = h.parked_lost;
+		c.parked_stale = h.parked_stale;
 		std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
 		c.lost = first;
 		// One more: the thread still running, which attribute() adds
