@@ -27,7 +27,8 @@ set -euo pipefail
 
 cache=${RTNOISE_KERNEL_CACHE:-/var/cache/rtnoise/kernels}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-chroot_pkgs=gcc-14,make,libc6-dev,binutils,kmod,libelf1t64,dwarves,bc,perl
+# dkms: rtnoise-dkms is tested there too, as a Debian 13 host installs it
+chroot_pkgs=gcc-14,make,libc6-dev,binutils,kmod,libelf1t64,dwarves,bc,perl,dkms
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "kernels.sh: must run as root" >&2
@@ -140,11 +141,12 @@ make_chroot()
 {
 	local root=$cache/trixie-root
 
-	[ -e "$root/.done" ] && return
+	# .done names the packages: a chroot made with fewer is made again
+	[ "$(cat "$root/.done" 2>/dev/null)" = "$chroot_pkgs" ] && return
 	rm -rf "$root"
 	debootstrap --variant=minbase --include="$chroot_pkgs" trixie "$root" \
 		"$mirror" >"$cache/debootstrap.log"
-	touch "$root/.done"
+	echo "$chroot_pkgs" >"$root/.done"
 }
 
 # fetch_flavour - fetch and unpack one kernel; print its line
