@@ -10,13 +10,10 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
-rt=$build/rtnoise
-disturb=$build/tests/rtnoise_disturb
-checker=$here/check_report.py
 # The sampler's period and how many files each read of /usr/share/doc
 # takes: a slower guest (the debug kernel's) sets them so that CPU 3 is
 # left time for the load steered onto it.

@@ -10,18 +10,12 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
-rt=$build/rtnoise
 # An attach with BPF under TCG on a loaded host takes minutes.
 export RUN_TIMEOUT=600
-snap() { python3 "$here/snapshot.py"; }
-same_as_before() {
-	snap >"$outdir/after.snap"
-	diff -u "$outdir/before.snap" "$outdir/after.snap"
-}
 
 # The first run has every virtio queue's IRQ steered onto CPU 3 and file I/O;
 # the second, the same I/O after partition --isolate 2-3 moved those IRQs to

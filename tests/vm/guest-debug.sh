@@ -14,9 +14,9 @@ outdir=$2
 shift 2
 tests=("$@")
 [ "${#tests[@]}" -gt 0 ] || tests=(sampler attribution)
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
 # Every step is several times slower than on a stock kernel (KASAN's
 # shadow checks, lockdep's on every lock, all under TCG).

@@ -13,13 +13,13 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 
 if [ -z "${RTNOISE_OVERLAID:-}" ]; then
 	exec unshare --mount --propagation private env RTNOISE_OVERLAID=1 "$0" "$@"
 fi
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$here/../../kmod/dkms.conf")
 debs=("$build/packages/rtnoise_${version}_$(dpkg --print-architecture).deb" "$build/packages/rtnoise-dkms_${version}_all.deb")

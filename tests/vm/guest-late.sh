@@ -15,13 +15,10 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
-rt=$build/rtnoise
-disturb=$build/tests/rtnoise_disturb
-checker=$here/check_report.py
 baseline=$(bpf_progs)
 
 expect_ok "attach at the defaults, a 2 ms threshold, 8192 spikes" "$rt" attach --cpus 2,3 \

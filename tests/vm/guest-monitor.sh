@@ -10,12 +10,10 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
-rt=$build/rtnoise
-disturb=$build/tests/rtnoise_disturb
 port=9464
 url=http://127.0.0.1:$port/metrics
 textdir=$outdir/textfile

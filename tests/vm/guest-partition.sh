@@ -7,17 +7,11 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
-rt=$build/rtnoise
 state=/run/rtnoise/partition.json
-snap() { python3 "$here/snapshot.py"; }
-same_as_before() {
-	snap >"$outdir/after.snap"
-	diff -u "$outdir/before.snap" "$outdir/after.snap"
-}
 runtime_ok() {	# the run-time items of check pass
 	"$rt" check --cpus 2-3 --format json >"$outdir/check.json"
 	python3 - "$outdir/check.json" <<'PY'

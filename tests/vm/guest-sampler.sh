@@ -7,15 +7,13 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
-rt=$build/rtnoise
 abuse=$build/tests/rtnoise_ioctl_abuse
 fuzz=$build/tests/rtnoise_ioctl_fuzz
 ring=$build/tests/rtnoise_spike_ring
-checker=$here/check_report.py
 
 echo "guest: $(uname -r), isolated $(cat /sys/devices/system/cpu/isolated)," \
 	"nohz_full $(cat /sys/devices/system/cpu/nohz_full)"

@@ -11,13 +11,10 @@
 set -u
 build=$1
 outdir=$2
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
-rt=$build/rtnoise
-disturb=$build/tests/rtnoise_disturb
-checker=$here/check_report.py
 rel=$(uname -r)
 echo "guest: $rel, isolated $(cat /sys/devices/system/cpu/isolated), $(nproc) CPUs"
 

@@ -35,9 +35,9 @@ for kv in "$@"; do
 	*) echo "guest-stress.sh: unknown argument '$kv'" >&2; exit 2 ;;
 	esac
 done
-here=$(dirname "$(realpath "$0")")
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+guest_args "$build" "$outdir"
 
 n_bpf=${RTNOISE_STRESS_BPF_CYCLES:-50}
 n_sampler=${RTNOISE_STRESS_SAMPLER_CYCLES:-200}
@@ -53,8 +53,6 @@ echo "guest-stress: seed $seed (RTNOISE_STRESS_SEED=$seed replays it):" \
 	"$n_hotplug hotplug cycles, $n_race race rounds," \
 	"$n_moments moments per signal (BPF every ${sig_bpf}th)"
 
-rt=$build/rtnoise
-checker=$here/check_report.py
 cpus=2,3
 # Where the run's report is read: few spike records (latencies under
 # TCG pass 5 ms all the time, and a report of thousands of spikes takes

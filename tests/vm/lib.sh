@@ -6,6 +6,30 @@
 passes=0
 failures=0
 
+# This directory: the guest scripts, check_report.py and snapshot.py.
+vm_dir=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
+
+# guest_args BUILD_DIR OUT_DIR - what every guest script works with: the
+# build (build, rt the CLI, disturb), where results go (outdir), this
+# directory (here) and the report checker (checker)
+# shellcheck disable=SC2034 # for the scripts that source this file
+guest_args() {
+	build=$1
+	outdir=$2
+	here=$vm_dir
+	rt=$build/rtnoise
+	disturb=$build/tests/rtnoise_disturb
+	checker=$vm_dir/check_report.py
+}
+
+# snap - the host state a partition touches (snapshot.py);
+# same_as_before - snap equals $outdir/before.snap, or the diff
+snap() { python3 "$vm_dir/snapshot.py"; }
+same_as_before() {
+	snap >"$outdir/after.snap"
+	diff -u "$outdir/before.snap" "$outdir/after.snap"
+}
+
 # Each result line starts with the seconds since the script began, so a
 # slow step shows where the time went.
 ok() { passes=$((passes + 1)); printf '[%4d] PASS: %s\n' "$SECONDS" "$*"; touch "${outdir:-/tmp}/progress"; }
