@@ -140,6 +140,18 @@ struct {
 	__type(value, struct rtnoise_spike_causes);
 } causes SEC(".maps");
 
+/*
+ * park()'s entry, built here: beside on_switch()'s frame and record()'s,
+ * on the stack it took 6.1's verifier past 512 bytes. sched_switch runs
+ * with IRQs off, so nothing else on this CPU uses it meanwhile.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtnoise_parked);
+} park_scratch SEC(".maps");
+
 /* The join's working state: too large for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -576,11 +588,15 @@ static __always_inline void park(struct rtnoise_cpu_state *st, __u32 slot,
 				 __u32 cpu, struct task_struct *prev, __u32 pid,
 				 bool btf, __u64 now)
 {
-	struct rtnoise_parked p = { .cpu = cpu }, *old;
+	struct rtnoise_parked *p, *old;
 	struct rtnoise_frame *f, *parent;
-	__u32 d = st->depth, i, k;
+	__u32 d = st->depth, i, k, zero = 0;
 	__u64 gross;
 
+	p = bpf_map_lookup_elem(&park_scratch, &zero);
+	if (!p)
+		return;
+	p->cpu = cpu;
 	for (i = RTNOISE_BPF_MAX_DEPTH - 1; i >= 1; i--) {
 		if (i >= d)
 			continue;
@@ -593,20 +609,20 @@ static __always_inline void park(struct rtnoise_cpu_state *st, __u32 slot,
 		       NULL, NAME_NONE);
 		k = i - 1;
 		if (k < RTNOISE_BPF_MAX_DEPTH - 1) {
-			p.f[k] = *f;
-			p.f[k].flags |= FRAME_CONTINUED;
+			p->f[k] = *f;
+			p->f[k].flags |= FRAME_CONTINUED;
 		}
 	}
 	st->depth = 1;
 	if (!pid)
 		return;	/* the idle task does not sleep */
-	p.n = d - 1;
-	identity(prev, btf, &p.born, &p.switches);
+	p->n = d - 1;
+	identity(prev, btf, &p->born, &p->switches);
 	/* An entry it still has was not resumed: it ran elsewhere since. */
 	old = bpf_map_lookup_elem(&parked, &pid);
 	if (old)
 		unpark_drop(pid, old, true);
-	if (bpf_map_update_elem(&parked, &pid, &p, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(&parked, &pid, p, BPF_NOEXIST) == 0)
 		count(slot - 1, PARKED, 1);
 	else
 		count(slot - 1, PARKED_LOST, 1);
