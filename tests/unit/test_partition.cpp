@@ -691,3 +691,44 @@ TEST(Partition, StateLockWaitsForTheHolder)
 			<< e.what();
 	}
 }
+
+TEST(Partition, AnIsolatedPartitionTheKernelRefusedIsNoSilentSuccess)
+{
+	// The kernel takes the write and says in the file what it made of it.
+	// 6.12 refuses any partition CPUs isolcpus= isolated at boot: those
+	// need none (a note, and the cgroup a member again); any other
+	// refusal is an error, never a partition said to be made.
+	test::HostTree h("debian-6.1-default", "refused");
+	const std::string dir = "sys/fs/cgroup/rtnoise.isolated";
+	const Change c{Change::Kind::file, dir + "/cpuset.cpus.partition", "member", "isolated",
+		       "make it an isolated partition"};
+	ASSERT_TRUE(is_isolated_partition(c));
+	h.put(dir + "/cpuset.cpus", "2-3\n");
+	h.put("sys/devices/system/cpu/isolated", "2-3\n");
+
+	h.put(dir + "/cpuset.cpus.partition", "isolated\n");
+	PartitionCheck held = verify_partition(h.path(), c);
+	EXPECT_TRUE(held.error.empty() && held.note.empty()) << held.error << held.note;
+
+	const std::string hk =
+		"isolated invalid (partition config conflicts with housekeeping setup)";
+	h.put(dir + "/cpuset.cpus.partition", hk + "\n");
+	PartitionCheck boot = verify_partition(h.path(), c);
+	EXPECT_TRUE(boot.error.empty()) << boot.error;
+	EXPECT_NE(boot.note.find("isolcpus= isolated at boot"), std::string::npos) << boot.note;
+	EXPECT_NE(boot.note.find("CPUs 2-3"), std::string::npos) << boot.note;
+	EXPECT_EQ(read_line(h.path() / dir / "cpuset.cpus.partition"), "member");
+
+	// Not every CPU of it was isolated at boot: the same words are an error.
+	h.put("sys/devices/system/cpu/isolated", "3\n");
+	h.put(dir + "/cpuset.cpus.partition", hk + "\n");
+	PartitionCheck some = verify_partition(h.path(), c);
+	EXPECT_TRUE(some.note.empty()) << some.note;
+	EXPECT_NE(some.error.find("the kernel made it '" + hk + "'"), std::string::npos)
+		<< some.error;
+
+	h.put(dir + "/cpuset.cpus.partition",
+	      "isolated invalid (Cpu list in cpuset.cpus not exclusive)\n");
+	PartitionCheck other = verify_partition(h.path(), c);
+	EXPECT_NE(other.error.find("not exclusive"), std::string::npos) << other.error;
+}

@@ -195,6 +195,37 @@ std::string skip(const fs::path& root, const Change& c)
 
 }  // namespace
 
+bool is_isolated_partition(const Change& c)
+{
+	return c.kind == Kind::file && c.target.ends_with("/cpuset.cpus.partition") &&
+	       c.after == "isolated";
+}
+
+PartitionCheck verify_partition(const fs::path& root, const Change& c)
+{
+	const fs::path file = root / c.target;
+	const std::string now = read_line(file).value_or("");
+	if (now == c.after)
+		return {};
+	const CpuSet cpus =
+		parse_cpulist(read_line(file.parent_path() / "cpuset.cpus").value_or(""), true);
+	const CpuSet boot = parse_cpulist(
+		read_line(root / "sys/devices/system/cpu/isolated").value_or(""), true);
+	const bool at_boot =
+		!cpus.empty() && std::includes(boot.begin(), boot.end(), cpus.begin(), cpus.end());
+	if (!at_boot || now.find("conflicts with housekeeping") == std::string::npos)
+		return {"the kernel made it '" + escape_name(now) + "'", ""};
+	if (std::string err = write_file(file, c.before); !err.empty())
+		return {"the kernel made it '" + escape_name(now) + "', and member again: " + err,
+			""};
+	return {"", c.what + ": this kernel keeps CPUs " + format_cpulist(cpus) +
+			    ", which isolcpus= isolated at boot, out of any partition ('" +
+			    escape_name(now) +
+			    "'); isolcpus= keeps the scheduler's tasks off them already, and /" +
+			    c.target.substr(0, c.target.rfind('/')) +
+			    " stays, a member, for the workload"};
+}
+
 int swapon_flags(const Change& c)
 {
 	// "on prio=N" ("on" in version 1 files).
@@ -217,6 +248,15 @@ Outcome apply_plan(const fs::path& root, const fs::path& state_path, const State
 			continue;
 		}
 		std::string err = apply_change(root, c);
+		if (err.empty() && is_isolated_partition(c)) {
+			PartitionCheck v = verify_partition(root, c);
+			if (!v.note.empty()) {
+				o.skipped.push_back(v.note);
+				continue;
+			}
+			if (!v.error.empty())
+				err = v.error;
+		}
 		if (err.empty())
 			o.done++;
 		else

@@ -108,6 +108,25 @@ struct Outcome {
 std::string apply_change(const fs::path& root, const Change& c);
 std::string restore_change(const fs::path& root, const Change& c);
 
+// PartitionCheck - what verify_partition() found: an error, a note, or
+// neither (the partition holds).
+struct PartitionCheck {
+	std::string error;
+	std::string note;
+};
+
+// is_isolated_partition - c makes a cgroup an isolated cpuset partition
+bool is_isolated_partition(const Change& c);
+
+// verify_partition - what the kernel made of c, an isolated partition
+// just written: it accepts the write and says in the file what it made
+// ("isolated invalid (<why>)"). Some kernels (6.12) refuse any partition
+// the CPUs that isolcpus= isolated at boot ("partition config conflicts
+// with housekeeping setup"); where it has every CPU of c's cgroup, the
+// scheduler keeps tasks off them already: the cgroup is made a member
+// again and the note says so. Anything else is the error.
+PartitionCheck verify_partition(const fs::path& root, const Change& c);
+
 // swapon_flags - the swapon(2) flags that give a swap change back its
 // priority: SWAP_FLAG_PREFER and the priority if one was chosen (>= 0).
 int swapon_flags(const Change& c);

@@ -228,9 +228,8 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 				 "keep the CPUs of " + t.comm + ":" + std::to_string(t.tid),
 				 t.start_time});
 	plan_cgroup(root, p, list, hk);
-	const bool partition = std::any_of(p.changes.begin(), p.changes.end(), [](const Change& c) {
-		return c.target.ends_with("/cpuset.cpus.partition") && c.after == "isolated";
-	});
+	const bool partition =
+		std::any_of(p.changes.begin(), p.changes.end(), is_isolated_partition);
 	const KernelIsolation kernel = read_kernel_isolation(root);
 	note_kernel(root, p, kernel, possible, partition);
 
