@@ -392,6 +392,8 @@ void isolate(const CpuSet& cpus, bool dry_run, const std::string& by, const std:
 		std::cerr << "rtnoise: left alone: " << s << "\n";
 	for (const std::string& f : r.failed)
 		std::cerr << "rtnoise: could not: " << f << "\n";
+	for (const std::string& n : r.notes)
+		std::cerr << "rtnoise: note: " << n << "\n";
 	for (const std::string& n : s.plan.notes)
 		std::cerr << "rtnoise: note: " << n << "\n";
 }

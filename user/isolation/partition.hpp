@@ -101,6 +101,9 @@ struct Outcome {
 	std::size_t done = 0;
 	std::vector<std::string> failed;   // "what: why"
 	std::vector<std::string> skipped;  // a task whose ID another took
+	// What the kernel made otherwise than planned, and why (the
+	// partition: see verify_partition)
+	std::vector<std::string> notes;
 };
 
 // apply_change / restore_change - one change, against root.
@@ -118,13 +121,14 @@ struct PartitionCheck {
 // is_isolated_partition - c makes a cgroup an isolated cpuset partition
 bool is_isolated_partition(const Change& c);
 
-// verify_partition - what the kernel made of c, an isolated partition
-// just written: it accepts the write and says in the file what it made
+// verify_partition - what the kernel made of c, a partition just
+// written: it accepts the write and says in the file what it made
 // ("isolated invalid (<why>)"). Some kernels (6.12) refuse any partition
 // the CPUs that isolcpus= isolated at boot ("partition config conflicts
 // with housekeeping setup"); where it has every CPU of c's cgroup, the
 // scheduler keeps tasks off them already: the cgroup is made a member
-// again and the note says so. Anything else is the error.
+// again and the note says so. Anything else is the error. (Before 5.15,
+// writing "isolated" is EINVAL: apply_plan notes it, and makes none.)
 PartitionCheck verify_partition(const fs::path& root, const Change& c);
 
 // swapon_flags - the swapon(2) flags that give a swap change back its
