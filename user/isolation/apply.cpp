@@ -195,12 +195,6 @@ std::string skip(const fs::path& root, const Change& c)
 
 }  // namespace
 
-bool is_isolated_partition(const Change& c)
-{
-	return c.kind == Kind::file && c.target.ends_with("/cpuset.cpus.partition") &&
-	       c.after == "isolated";
-}
-
 PartitionCheck verify_partition(const fs::path& root, const Change& c)
 {
 	const fs::path file = root / c.target;

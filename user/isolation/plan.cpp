@@ -195,6 +195,12 @@ void note_kernel(const fs::path& root, Plan& p, const KernelIsolation& k, const 
 
 }  // namespace
 
+bool is_isolated_partition(const Change& c)
+{
+	return c.kind == Kind::file && c.target.ends_with("/cpuset.cpus.partition") &&
+	       c.after == "isolated";
+}
+
 Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions& o)
 {
 	Plan p;
