@@ -205,8 +205,7 @@ PartitionCheck verify_partition(const fs::path& root, const Change& c)
 		parse_cpulist(read_line(file.parent_path() / "cpuset.cpus").value_or(""), true);
 	const CpuSet boot = parse_cpulist(
 		read_line(root / "sys/devices/system/cpu/isolated").value_or(""), true);
-	const bool at_boot =
-		!cpus.empty() && std::includes(boot.begin(), boot.end(), cpus.begin(), cpus.end());
+	const bool at_boot = !cpus.empty() && is_subset(cpus, boot);
 	if (!at_boot || now.find("conflicts with housekeeping") == std::string::npos)
 		return {"the kernel made it '" + escape_name(now) + "'", ""};
 	if (std::string err = write_file(file, c.before); !err.empty())
