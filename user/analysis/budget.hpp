@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // budget.hpp - limits a report must hold (a YAML file, `--budget`), and
-// the judging of a report against them (model/budget.hpp).
+// the judging of a report against them (model/verdict.hpp).
 #pragma once
 
 #include <array>
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/budget.hpp"
 #include "model/snapshot.hpp"
+#include "model/verdict.hpp"
 
 namespace rtnoise {
 

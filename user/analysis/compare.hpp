@@ -2,12 +2,12 @@
 // compare.hpp - two reports of the same CPUs side by side.
 #pragma once
 
-#include "model/compare.hpp"
+#include "model/comparison.hpp"
 #include "model/snapshot.hpp"
 
 namespace rtnoise {
 
-// compare - before and after, figure by figure (model/compare.hpp).
+// compare - before and after, figure by figure (model/comparison.hpp).
 // Throws a usage Error when they did not watch the same CPUs.
 Comparison compare(const Snapshot& before, const Snapshot& after);
 

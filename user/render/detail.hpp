@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "model/compare.hpp"
+#include "model/comparison.hpp"
 #include "model/snapshot.hpp"
 #include "util/cpulist.hpp"
 

@@ -17,9 +17,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "model/budget.hpp"
-#include "model/compare.hpp"
+#include "model/comparison.hpp"
 #include "model/snapshot.hpp"
+#include "model/verdict.hpp"
 
 namespace rtnoise {
 
@@ -86,7 +86,7 @@ std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t rea
 // N = N-th watched CPU.
 std::string render_cyclictest_json(const Snapshot& s, LatType type, const CyclictestInfo& info);
 
-// `rtnoise compare`: two reports side by side (model/compare.hpp).
+// `rtnoise compare`: two reports side by side (model/comparison.hpp).
 std::string render_compare_text(const Comparison& c);
 std::string render_compare_json(const Comparison& c);
 // render_compare_html - the report's page for two runs: per CPU and

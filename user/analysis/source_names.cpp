@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// names.cpp - what the report calls each source.
+// source_names.cpp - what the report calls each source.
 #include "analysis/attribution.hpp"
 
 #include <array>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// budget.hpp - the outcome of judging a report against a budget file
+// verdict.hpp - the outcome of judging a report against a budget file
 // (analysis/budget.hpp): each limit that does not hold.
 #pragma once
 

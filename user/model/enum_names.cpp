@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-// names.cpp - the report's names of the model's enums.
+// enum_names.cpp - the report's names of the model's enums.
 #include <array>
 
-#include "model/compare.hpp"
+#include "model/comparison.hpp"
 #include "model/snapshot.hpp"
 #include "model/trace.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// budget.cpp - a budget's verdict, as text and as the JSON object the
+// budget_verdict.cpp - a budget's verdict, as text and as the JSON object the
 // report and compare formats embed.
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// compare.hpp - two reports side by side (`rtnoise compare`), as plain
+// comparison.hpp - two reports side by side (`rtnoise compare`), as plain
 // data: analysis/compare.hpp fills it, render/ prints it.
 #pragma once
 
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "model/budget.hpp"
 #include "model/snapshot.hpp"
+#include "model/verdict.hpp"
 
 namespace rtnoise {
 
