@@ -613,7 +613,7 @@ void BM_Report(benchmark::State& state)
 	src.now = [&] { return run.snap.end_ns; };
 	std::size_t bytes = 0;
 	for (auto _ : state) {
-		Snapshot s = collect(src, {"app"});
+		Snapshot s = collect(src, Workload{{"app"}, {}});
 		BudgetResult verdict = judge(gate(), s);
 		RenderOptions opt;
 		opt.format = format;

@@ -55,7 +55,7 @@ _rtnoise()
 		;;
 	attach)
 		opts="-c --cpus -p --period -t --threshold -d --duration --hist-us --spikes
-		      --priority -f --format -o --output --module --no-bpf --no-sampler --events
+		      --priority -f --format -o --output --budget --module --no-bpf --no-sampler --events
 		      -w --workload -v --verbose --isolate -h --help" ;;
 	report) opts="-f --format -o --output --type --top --budget -w --workload -h --help" ;;
 	compare) opts="-f --format -o --output --budget -h --help" ;;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// fuzz_listen - parse_listen() and parse_interval() (app/monitor_options),
+// fuzz_listen - parse_listen() and parse_interval() (cli/parse),
 // the parsers of `rtnoise monitor --listen` and `--interval`.
 //
 // Properties:
@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string>
 
-#include "app/monitor.hpp"
+#include "cli/parse.hpp"
 #include "fuzz.hpp"
 #include "util/utf8.hpp"
 

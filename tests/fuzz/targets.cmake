@@ -16,7 +16,7 @@ set(RTNOISE_FUZZ_TARGETS
   check       # isolation/check*: run_checks on a rewritten host tree
   irqbalance  # isolation/check_irqs: /etc/default/irqbalance
   plan        # isolation/plan: plan_partition on a rewritten host tree
-  listen     # app/monitor_options: parse_listen, parse_interval
+  listen     # cli/parse: parse_listen, parse_interval
   report_json # analysis/report_json: read_report_json, render_json
   budget      # analysis/budget: parse_budget, judge
   compare     # analysis/compare: two reports read, compared, rendered

@@ -8,7 +8,8 @@
 # and charged by report while it still runs; a timer process must be named,
 # and so must a process that calls itself as the sampler's threads are;
 # a stale parked entry must be dropped, not reopened; detach and attach
-# --duration must leave no programs or pins behind.
+# --duration must leave no programs or pins behind, and attach --duration
+# --budget must judge its report.
 #   bpf-host.sh BUILD_DIR OUT_DIR
 # Needs root; exits 77 (skipped) without. Mounts bpffs if it is not.
 set -u
@@ -118,6 +119,32 @@ else
 fi
 check "--duration leaves no pins" test ! -e /sys/fs/bpf/rtnoise
 check "--duration leaves no programs" wait_progs "$baseline"
+
+# attach --duration judges its report as report does: a busy loop on the
+# CPU breaks a budget of 1 us/s of noise (exit 1, the limit named, still
+# detached); a limit on a source that is not there holds (this host's
+# CPU is shared: no limit on its noise holds for sure).
+printf 'noise: {us_per_s: 1}\n' >"$outdir/tight.yaml"
+printf 'sources:\n  - {kind: irq, name: "no-such-irq", us_per_s: 1}\n' >"$outdir/loose.yaml"
+"${own[@]}" "$disturb" spin "$cpu" 0 &
+spin=$!
+run "${own[@]}" "$rt" attach --cpus "$cpu" --no-sampler --duration 2s --budget "$outdir/tight.yaml"
+kill "$spin"
+wait "$spin" 2>/dev/null
+spin=""
+if [ "$st" -eq 1 ] && grep -q "limit(s) exceeded" <<<"$out" && grep -q "noise.us_per_s" <<<"$out"; then
+	ok "attach --duration --budget: a broken budget exits 1 and names the limit"
+else
+	ko "attach --duration --budget (tight): exit $st: $out"
+fi
+check "a broken budget still detaches" test ! -e /sys/fs/bpf/rtnoise
+run "${own[@]}" "$rt" attach --cpus "$cpu" --no-sampler --duration 2s --budget "$outdir/loose.yaml"
+if [ "$st" -eq 0 ] && grep -q "every limit holds" <<<"$out"; then
+	ok "attach --duration --budget: a budget that holds exits 0"
+else
+	ko "attach --duration --budget (loose): exit $st: $out"
+fi
+check "--budget leaves no programs" wait_progs "$baseline"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -86,7 +86,7 @@ const SourceRow* row(const Snapshot& s, unsigned cpu, const std::string& name)
 
 TEST(App, CollectJoinsTheSamplerAndTheTracer)
 {
-	Snapshot s = collect(fixture(sampled(), traced()), {"myapp"});
+	Snapshot s = collect(fixture(sampled(), traced()), Workload{{"myapp"}, {}});
 	ASSERT_TRUE(s.attributed);
 	ASSERT_EQ(s.spikes.size(), 1u);
 	const Spike& sp = s.spikes[0];

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "util/error.hpp"
@@ -143,6 +144,12 @@ TEST_F(Cli, WorkloadThreadIdsMustBeOnesAKernelCanHave)
 			<< bad;
 	}
 	EXPECT_THROW(parse("report --workload ''"), CLI::ParseError);
+	// What app/ is given: the numbers as thread IDs, the rest as comms.
+	const Workload w = parse_workload(report->workload);
+	EXPECT_EQ(w.comms, (std::set<std::string>{"myapp"}));
+	EXPECT_EQ(w.pids, (std::set<std::uint64_t>{42, 4194304}));
+	EXPECT_EQ(parse_workload({"12a", "007"}).comms, (std::set<std::string>{"12a"}));
+	EXPECT_EQ(parse_workload({"12a", "007"}).pids, (std::set<std::uint64_t>{7}));
 }
 
 TEST_F(Cli, HtmlFormatAndOutputFile)
@@ -157,9 +164,12 @@ TEST_F(Cli, HtmlFormatAndOutputFile)
 	EXPECT_EQ(attach->output, "run.html");
 }
 
-TEST_F(Cli, AttachOutputNeedsADuration)
+TEST_F(Cli, AttachOutputAndBudgetNeedADuration)
 {
 	EXPECT_THROW(parse("attach --cpus 1 --output run.html"), CLI::RequiresError);
+	EXPECT_THROW(parse("attach --cpus 1 --budget ci.yaml"), CLI::RequiresError);
+	parse("attach --cpus 1 --duration 5s --budget ci.yaml");
+	EXPECT_EQ(attach->budget, "ci.yaml");
 }
 
 // A file named as input is read up to a bound: a huge report, or one that

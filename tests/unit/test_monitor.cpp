@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -233,7 +234,9 @@ TEST_F(MonitorCli, AllOptions)
 	EXPECT_EQ(r.spike_log, "/var/log/rtnoise.jsonl");
 	EXPECT_EQ(r.attach.sampler.period_ns, 2000000u);
 	EXPECT_EQ(r.attach.sampler.threshold_ns, 100000u);
-	EXPECT_EQ(r.workload, (std::vector<std::string>{"qemu", "42"}));
+	EXPECT_EQ(r.report.workload.comms, (std::set<std::string>{"qemu"}));
+	EXPECT_EQ(r.report.workload.pids, (std::set<std::uint64_t>{42}));
+	EXPECT_EQ(r.report.render.format, Format::prometheus);
 }
 
 TEST_F(MonitorCli, BadValuesAreUsageErrors)

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "app/session.hpp"
@@ -92,6 +93,83 @@ void check_writable(const std::string& output)
 				   errno_text(errno));
 }
 
+// open_sampler - rtnoise.ko loaded (if it was not) and opened, refused
+// when another run samples; sampler_fn: where its timer callback is, for
+// the tracer to tell it from other hrtimers.
+Device open_sampler(const AttachRequest& o, std::uint64_t& sampler_fn)
+{
+	ModuleLoad load = ensure_module(o.module);
+	if (load.loaded_now)
+		std::cerr << "rtnoise: loaded " << load.path << "\n";
+	Device dev = Device::open();
+	SamplerInfo info = dev.info();
+	if (info.state == SamplerState::running)
+		throw system_error("already attached (" + std::to_string(info.nr_watched) +
+				   " CPUs, period " + format_duration(info.period_ns) +
+				   "): run 'rtnoise detach' first");
+	sampler_fn = Ksyms::load("/").address_of("rtnoise_timer_fn", "rtnoise").value_or(0);
+	return dev;
+}
+
+// say_attached - what runs now, and the kernel memory it took.
+void say_attached(const AttachRequest& o, bool sampling, const TracerOptions& t)
+{
+	const SamplerConfig& cfg = o.sampler;
+	std::cerr << "rtnoise: kernel memory:";
+	if (sampling)
+		std::cerr << " " << format_bytes(sampler_bytes(cfg)) << " for the sampler"
+			  << (o.no_bpf ? "" : ",");
+	if (!o.no_bpf)
+		std::cerr << " " << format_bytes(tracer_bytes(t)) << " for BPF";
+	std::cerr << "\n";
+	std::cerr << "rtnoise: " << (sampling ? "sampling" : "tracing") << " CPUs "
+		  << format_cpulist(cfg.cpus);
+	if (sampling)
+		std::cerr << " every " << format_duration(cfg.period_ns)
+			  << ", spikes >= " << format_duration(cfg.threshold_ns);
+	if (!o.no_bpf)
+		std::cerr << ", causes traced with BPF";
+	std::cerr << "\n";
+}
+
+// report_and_detach - with a duration: wait, report what was sampled,
+// detach (detach_mine), then write the report. A signal while waiting
+// ends the run early: what was sampled is still reported. Rendered into
+// memory first, printed only once everything is detached (stdout may be
+// a terminal that is gone).
+void report_and_detach(const AttachRequest& o, SignalBlock& signals, Device* dev,
+		       const std::function<DetachResult()>& detach_mine, Undo& undo)
+{
+	int sig = wait_for(signals, o.duration_ns, dev, o.sampler.cpus);
+	if (sig)
+		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
+	if (dev)
+		dev->stop();
+	const Report rep = make_report(collect(o.report.workload), o.report);
+	undo.dismiss();
+	DetachResult r = detach_mine();
+	const std::string& output = o.report.output;
+	std::string write_error;
+	try {
+		write_output(output, rep.text);
+		if (!output.empty())
+			std::cerr << "rtnoise: report written to " << output << "\n";
+	} catch (const Error& e) {
+		write_error = e.what();
+	}
+	if (!r.errors.empty())
+		throw system_error("detach stopped what it could, but: " + join_errors(r.errors) +
+				   (write_error.empty() ? "" : "; and " + write_error));
+	if (!write_error.empty())
+		throw system_error(write_error);
+	if (!sig)
+		sig = signals.take();
+	if (sig)
+		throw interrupted(sig, "reported what was sampled and detached");
+	if (!rep.passed())
+		throw findings();
+}
+
 }  // namespace
 
 void attach(const AttachRequest& o)
@@ -99,7 +177,7 @@ void attach(const AttachRequest& o)
 	const SamplerConfig& cfg = o.sampler;
 	check_watchable("/", cfg.cpus);
 	if (o.duration_ns)
-		check_writable(o.output);
+		check_writable(o.report.output);
 	// SIGINT, SIGTERM, SIGHUP and SIGQUIT from here on wait for a point where
 	// attach can stop; whatever it set up by then is undone.
 	SignalBlock signals;
@@ -118,18 +196,8 @@ void attach(const AttachRequest& o)
 
 	std::optional<Device> dev;
 	std::uint64_t sampler_fn = 0;
-	if (!o.no_sampler) {
-		ModuleLoad load = ensure_module(o.module);
-		if (load.loaded_now)
-			std::cerr << "rtnoise: loaded " << load.path << "\n";
-		dev.emplace(Device::open());
-		SamplerInfo info = dev->info();
-		if (info.state == SamplerState::running)
-			throw system_error("already attached (" + std::to_string(info.nr_watched) +
-					   " CPUs, period " + format_duration(info.period_ns) +
-					   "): run 'rtnoise detach' first");
-		sampler_fn = Ksyms::load("/").address_of("rtnoise_timer_fn", "rtnoise").value_or(0);
-	}
+	if (!o.no_sampler)
+		dev.emplace(open_sampler(o, sampler_fn));
 
 	// Nothing of another run is attached: from here on, every way out
 	// but a plain return after the setup detaches what this run made,
@@ -173,63 +241,15 @@ void attach(const AttachRequest& o)
 		dev->start(cfg);
 		stop_if_signalled();
 	}
-
-	std::cerr << "rtnoise: kernel memory:";
-	if (dev)
-		std::cerr << " " << format_bytes(sampler_bytes(cfg)) << " for the sampler"
-			  << (o.no_bpf ? "" : ",");
-	if (!o.no_bpf)
-		std::cerr << " " << format_bytes(tracer_bytes(t)) << " for BPF";
-	std::cerr << "\n";
-	std::cerr << "rtnoise: " << (dev ? "sampling" : "tracing") << " CPUs "
-		  << format_cpulist(cfg.cpus);
-	if (dev)
-		std::cerr << " every " << format_duration(cfg.period_ns)
-			  << ", spikes >= " << format_duration(cfg.threshold_ns);
-	if (!o.no_bpf)
-		std::cerr << ", causes traced with BPF";
-	std::cerr << "\n";
-	if (!o.duration_ns) {
-		stop_if_signalled();
-		undo.dismiss();
-		if (o.hint)
-			std::cerr << "rtnoise: 'rtnoise report' reads it, "
-				     "'rtnoise detach' stops it\n";
+	say_attached(o, dev.has_value(), t);
+	if (o.duration_ns) {
+		report_and_detach(o, signals, dev ? &*dev : nullptr, detach_mine, undo);
 		return;
 	}
-
-	// A signal while waiting ends the run early: what was sampled is
-	// still reported. Rendered into memory first, printed only once
-	// everything is detached (stdout may be a terminal that is gone).
-	int sig = wait_for(signals, o.duration_ns, dev ? &*dev : nullptr, cfg.cpus);
-	if (sig)
-		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
-	if (dev)
-		dev->stop();
-	const Snapshot snap = collect(o.workload);
-	RenderOptions ro = o.render;
-	if (ro.format == Format::cyclictest_json)
-		ro.cyclictest = cyclictest_info(snap);
-	std::string report = render(snap, ro);
+	stop_if_signalled();
 	undo.dismiss();
-	DetachResult r = detach_mine();
-	std::string write_error;
-	try {
-		write_output(o.output, report);
-		if (!o.output.empty())
-			std::cerr << "rtnoise: report written to " << o.output << "\n";
-	} catch (const Error& e) {
-		write_error = e.what();
-	}
-	if (!r.errors.empty())
-		throw system_error("detach stopped what it could, but: " + join_errors(r.errors) +
-				   (write_error.empty() ? "" : "; and " + write_error));
-	if (!write_error.empty())
-		throw system_error(write_error);
-	if (!sig)
-		sig = signals.take();
-	if (sig)
-		throw interrupted(sig, "reported what was sampled and detached");
+	if (o.hint)
+		std::cerr << "rtnoise: 'rtnoise report' reads it, 'rtnoise detach' stops it\n";
 }
 
 }  // namespace rtnoise

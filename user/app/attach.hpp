@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "render/render.hpp"
+#include "app/report.hpp"
 #include "sampler/device.hpp"
 
 namespace rtnoise {
@@ -22,9 +22,7 @@ struct AttachRequest {
 	std::uint32_t events = 32768;	    // BPF event ring per CPU
 	bool verbose = false;		    // libbpf's messages
 	std::uint64_t duration_ns = 0;	    // 0: stay attached and return
-	std::vector<std::string> workload;  // for the report of a duration
-	RenderOptions render;		    // ditto
-	std::string output;		    // the report's file; "": stdout
+	ReportRequest report;		    // the report of a duration
 	bool hint = true;		    // say what reads and stops it
 };
 
@@ -33,6 +31,8 @@ struct AttachRequest {
 // that takes the report). The caller is root. Every way out but a
 // plain return after the setup undoes what this call set up; a signal
 // (SIGINT, SIGTERM, SIGHUP, SIGQUIT) throws the Error of interrupted().
+// A report over its budget throws findings() once it is written and
+// everything detached.
 void attach(const AttachRequest& r);
 
 }  // namespace rtnoise

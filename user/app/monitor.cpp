@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <set>
@@ -27,7 +28,6 @@
 #include "sampler/device.hpp"
 #include "sampler/module.hpp"
 #include "tracer/tracer.hpp"
-#include "util/clock.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
@@ -53,7 +53,7 @@ void write_all(int fd, std::string_view text, const std::string& what)
 // adopt - what is attached, if it watches exactly want; refuses other CPUs.
 void adopt(const MonitorRequest& r, const CpuSet& want)
 {
-	Snapshot s = collect(r.workload);
+	Snapshot s = collect(r.report.workload);
 	CpuSet have;
 	for (const CpuResult& c : s.cpus)
 		have.insert(c.cpu);
@@ -86,6 +86,52 @@ void adopt_or_attach(const MonitorRequest& r)
 		}
 	}
 	attach(r.attach);
+}
+
+// check_textfile_dir - the directory of --textfile must exist: the
+// monitor writes the file, not its directory.
+void check_textfile_dir(const std::string& textfile)
+{
+	if (textfile.empty())
+		return;
+	const fs::path dir = fs::path(textfile).parent_path();
+	if (!fs::is_directory(dir.empty() ? fs::path(".") : dir))
+		throw system_error("--textfile " + textfile +
+				   ": its directory does not exist: create it, or point "
+				   "--textfile at node_exporter's --collector.textfile.directory");
+}
+
+// read_every - call read every interval_ns, on a grid, until a signal
+// comes; returns it. A read that outlasts the interval is said once, and
+// the grid starts again after it.
+int read_every(std::uint64_t interval_ns, SignalBlock& signals, const std::function<void()>& read)
+{
+	const auto interval = std::chrono::nanoseconds(interval_ns);
+	auto next = std::chrono::steady_clock::now() + interval;
+	bool slow = false;  // said once that a read outlasts the interval
+	for (;;) {
+		const auto left = next - std::chrono::steady_clock::now();
+		if (left > std::chrono::nanoseconds::zero()) {
+			if (int sig = signals.take(
+				    std::chrono::duration_cast<std::chrono::nanoseconds>(left)))
+				return sig;
+			continue;
+		}
+		const auto began = std::chrono::steady_clock::now();
+		read();
+		const auto took = std::chrono::steady_clock::now() - began;
+		if (took > interval && !slow) {
+			slow = true;
+			std::cerr << "rtnoise: one read took "
+				  << format_duration(static_cast<std::uint64_t>(
+					     std::chrono::nanoseconds(took).count()))
+				  << ", longer than --interval: the metrics are read that "
+				     "seldom\n";
+		}
+		next += interval;
+		if (next < std::chrono::steady_clock::now())
+			next = std::chrono::steady_clock::now() + interval;
+	}
 }
 
 }  // namespace
@@ -166,12 +212,7 @@ void monitor(const MonitorRequest& r)
 	// A reader of the spike log that went away is an error to report,
 	// not a silent death.
 	std::signal(SIGPIPE, SIG_IGN);
-	if (!r.textfile.empty() && !fs::is_directory(fs::path(r.textfile).parent_path().empty()
-							     ? fs::path(".")
-							     : fs::path(r.textfile).parent_path()))
-		throw system_error("--textfile " + r.textfile +
-				   ": its directory does not exist: create it, or point "
-				   "--textfile at node_exporter's --collector.textfile.directory");
+	check_textfile_dir(r.textfile);
 	UniqueFd log_fd;
 	int log = STDOUT_FILENO;
 	if (!r.spike_log.empty()) {
@@ -206,17 +247,17 @@ void monitor(const MonitorRequest& r)
 	// read - everything attached, once: the metrics published and
 	// written, the new spikes logged.
 	auto read = [&] {
-		Snapshot s = collect(r.workload);
-		const std::int64_t offset = realtime_offset_ns();
-		std::string metrics = render_prometheus(s, offset);
+		Report rep = make_report(collect(r.report.workload), r.report);
 		if (server)
-			server->publish(metrics);
+			server->publish(rep.text);
 		if (!r.textfile.empty())
-			write_file_atomic(r.textfile, metrics);
-		for (const Spike* sp : spikes.fresh(s))
-			write_all(log, render_spike_line(*sp, s.attributed, offset),
+			write_file_atomic(r.textfile, rep.text);
+		for (const Spike* sp : spikes.fresh(rep.snapshot))
+			write_all(log,
+				  render_spike_line(*sp, rep.snapshot.attributed,
+						    rep.realtime_offset_ns),
 				  r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
-		return metrics;
+		return std::move(rep.text);
 	};
 
 	std::string first = read();
@@ -235,34 +276,7 @@ void monitor(const MonitorRequest& r)
 	sd_notify(0, "READY=1");
 	sd_notifyf(0, "STATUS=monitoring CPUs %s", cpus.c_str());
 
-	const auto interval = std::chrono::nanoseconds(r.interval_ns);
-	auto next = std::chrono::steady_clock::now() + interval;
-	int sig = 0;
-	bool slow = false;  // said once that a read outlasts the interval
-	for (;;) {
-		const auto left = next - std::chrono::steady_clock::now();
-		if (left > std::chrono::nanoseconds::zero()) {
-			sig = signals.take(
-				std::chrono::duration_cast<std::chrono::nanoseconds>(left));
-			if (sig)
-				break;
-			continue;
-		}
-		const auto began = std::chrono::steady_clock::now();
-		read();
-		const auto took = std::chrono::steady_clock::now() - began;
-		if (took > interval && !slow) {
-			slow = true;
-			std::cerr << "rtnoise: one read took "
-				  << format_duration(static_cast<std::uint64_t>(
-					     std::chrono::nanoseconds(took).count()))
-				  << ", longer than --interval: the metrics are read that "
-				     "seldom\n";
-		}
-		next += interval;
-		if (next < std::chrono::steady_clock::now())
-			next = std::chrono::steady_clock::now() + interval;
-	}
+	const int sig = read_every(r.interval_ns, signals, read);
 	sd_notify(0, "STOPPING=1");
 	std::cerr << "rtnoise: SIG" << sigabbrev_np(sig) << ", stopping\n";
 	server.reset();

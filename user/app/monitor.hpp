@@ -10,11 +10,11 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "app/attach.hpp"
+#include "app/report.hpp"
 #include "model/snapshot.hpp"
 
 namespace rtnoise {
@@ -25,18 +25,6 @@ struct ListenAddress {
 	std::string host;
 	unsigned port = 0;
 };
-
-// parse_listen - "127.0.0.1:9464", "[::1]:9464", "localhost:9464",
-// ":9464" (every address); throws a usage Error naming --listen.
-ListenAddress parse_listen(std::string_view text);
-
-// parse_interval - the --interval, a duration (bare number: seconds)
-// from 1 s to 1 h; throws a usage Error naming --interval.
-std::uint64_t parse_interval(std::string_view text);
-
-// check_textfile_path - node_exporter's textfile collector reads only
-// *.prom files: throws a usage Error for another name.
-void check_textfile_path(const std::string& path);
 
 // SpikeTracker - which spikes were logged already: the spike rings'
 // sequence numbers grow per CPU and latency type.
@@ -74,7 +62,7 @@ struct MonitorRequest {
 	std::string textfile;	// "" none
 	std::string spike_log;	// "" stdout
 	std::uint64_t interval_ns = 15'000'000'000ULL;
-	std::vector<std::string> workload;
+	ReportRequest report;  // the metrics: Format::prometheus
 };
 
 // monitor - run until SIGTERM or SIGINT (or SIGHUP, SIGQUIT), then detach what it

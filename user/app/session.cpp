@@ -9,11 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 #include <iostream>
 #include <iterator>
-#include <set>
 
 #include "analysis/attribution.hpp"
 #include "analysis/percentiles.hpp"
@@ -138,7 +136,7 @@ void add_joins(TraceData& trace, std::vector<std::pair<SpikeKey, SpikeCauses>> e
 		  all.end());
 }
 
-Snapshot collect_unsummed(const CollectSources& src, const std::vector<std::string>& workload)
+Snapshot collect_unsummed(const CollectSources& src, const Workload& workload)
 {
 	// The kernel's joins, then the spike rings, then the trace, whose
 	// own read of the joins comes first in it. Each spike recorded while
@@ -173,24 +171,13 @@ Snapshot collect_unsummed(const CollectSources& src, const std::vector<std::stri
 		}
 	}
 
-	std::set<std::string> comms;
-	std::set<std::uint64_t> pids;
-	for (const std::string& w : workload) {
-		std::uint64_t pid = 0;
-		const char* end = w.data() + w.size();
-		auto [p, ec] = std::from_chars(w.data(), end, pid);
-		if (!w.empty() && ec == std::errc{} && p == end)
-			pids.insert(pid);
-		else
-			comms.insert(w);  // a name (the CLI refuses IDs out of range)
-	}
-	attribute(s, std::move(*trace), src.ksyms(), comms, pids);
+	attribute(s, std::move(*trace), src.ksyms(), workload.comms, workload.pids);
 	return s;
 }
 
 }  // namespace
 
-Snapshot collect(const CollectSources& src, const std::vector<std::string>& workload)
+Snapshot collect(const CollectSources& src, const Workload& workload)
 {
 	Snapshot s = collect_unsummed(src, workload);
 	fill_percentiles(s);
@@ -238,7 +225,7 @@ CyclictestInfo cyclictest_info(const Snapshot& s, const fs::path& root)
 	return info;
 }
 
-Snapshot collect(const std::vector<std::string>& workload)
+Snapshot collect(const Workload& workload)
 {
 	return collect(real_collect_sources(), workload);
 }
@@ -371,7 +358,6 @@ void refuse_if_partitioned(const std::string& state_path)
 void isolate(const CpuSet& cpus, bool dry_run, const std::string& by, const std::string& state_path,
 	     bool keep_ftrace)
 {
-	check_watchable("/", cpus);
 	if (!dry_run)
 		refuse_if_partitioned(state_path);
 	PlanOptions po;
@@ -415,6 +401,21 @@ void restore_partition(const std::string& state_path)
 				   " values could not be restored (listed above); " + state_path +
 				   " keeps them: fix the cause and run "
 				   "'rtnoise partition --restore' again");
+}
+
+void partition(const PartitionRequest& r)
+{
+	// The check for a partition, the state file and the changes happen
+	// under one lock, so two of these never interleave.
+	std::optional<StateLock> lock;
+	if (r.restore || !r.dry_run)
+		lock.emplace(fs::absolute(r.state).parent_path());
+	if (r.restore) {
+		restore_partition(r.state);
+		return;
+	}
+	check_watchable("/", r.cpus);
+	isolate(r.cpus, r.dry_run, "partition", r.state);
 }
 
 }  // namespace rtnoise

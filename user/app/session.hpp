@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,13 @@
 namespace rtnoise {
 
 namespace fs = std::filesystem;
+
+// Workload - the threads that are the workload (--workload), neither
+// noise nor causes: by comm, and by thread ID.
+struct Workload {
+	std::set<std::string> comms;
+	std::set<std::uint64_t> pids;
+};
 
 // CollectSources - where collect() reads from: the real sampler and
 // tracer by default, fixtures in tests. sampler and tracer return
@@ -54,10 +62,9 @@ KsymsKey ksyms_key(const std::filesystem::path& dir);
 
 // collect - everything attached, read and joined: the sampler's data if
 // rtnoise.ko is sampling or stopped, the BPF side's if it is pinned.
-// Throws "nothing attached" when neither is. workload lists thread
-// comms or pids that are the intended workload, not noise.
-Snapshot collect(const CollectSources& src, const std::vector<std::string>& workload);
-Snapshot collect(const std::vector<std::string>& workload);
+// Throws "nothing attached" when neither is.
+Snapshot collect(const CollectSources& src, const Workload& workload);
+Snapshot collect(const Workload& workload);
 
 // cyclictest_info - this process's command line, uname(2), the wall
 // clock times of s's start and end, the CPUs' NUMA nodes: what
@@ -100,7 +107,8 @@ std::string join_errors(const std::vector<std::string>& errors);
 // isolate - plan and apply a partition of cpus (by: "partition" or
 // "attach"), prior values kept in state_path; with dry_run, print it.
 // keep_ftrace (or a BPF side already attached) leaves function tracing
-// on. The caller holds the StateLock of state_path's directory.
+// on. The caller checked the CPUs (check_watchable()) and holds the
+// StateLock of state_path's directory.
 void isolate(const CpuSet& cpus, bool dry_run, const std::string& by, const std::string& state_path,
 	     bool keep_ftrace = false);
 // refuse_if_partitioned - throw if state_path records a partition.
@@ -108,5 +116,16 @@ void refuse_if_partitioned(const std::string& state_path);
 // restore_partition - undo the partition state_path records; throws if
 // some values could not be put back (the file keeps exactly those).
 void restore_partition(const std::string& state_path);
+
+struct PartitionRequest {
+	CpuSet cpus;	       // to isolate
+	bool restore = false;  // undo instead
+	bool dry_run = false;  // print the plan only
+	std::string state;     // the state file
+};
+// partition - `rtnoise partition`: under the lock on the state file's
+// directory (none for a dry run), restore what it records, or check the
+// CPUs and isolate them. The caller is root.
+void partition(const PartitionRequest& r);
 
 }  // namespace rtnoise

@@ -13,6 +13,9 @@ void run_attach(const AttachOptions& o)
 {
 	AttachRequest r;
 	r.sampler = make_sampler_config(o);
+	// A malformed budget is refused before anything is attached.
+	if (!o.budget.empty())
+		r.report.budget = load_budget(o.budget);
 	require_root();
 	r.no_sampler = o.no_sampler;
 	r.no_bpf = o.no_bpf;
@@ -23,9 +26,9 @@ void run_attach(const AttachOptions& o)
 	r.verbose = o.verbose;
 	if (!o.duration.empty())
 		r.duration_ns = parse_duration_ns(o.duration, kNsPerSec);
-	r.workload = o.workload;
-	r.render = make_render_options(o.format, "thread", 10);
-	r.output = o.output;
+	r.report.workload = parse_workload(o.workload);
+	r.report.render = make_render_options(o.format, "thread", 10);
+	r.report.output = o.output;
 	attach(r);
 }
 
@@ -99,6 +102,10 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 		->capture_default_str()
 		->check(CLI::Range(1024U, 1U << 22))
 		->check(pow2_validator());
+	sub->add_option("--budget", o->budget,
+			"YAML file of limits the report of --duration must hold "
+			"(exit 1 if not)")
+		->needs("--duration");
 	add_workload_option(sub, o->workload,
 			    "Threads (comm or pid) that are the workload, not noise, "
 			    "in the report of --duration");

@@ -1,42 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 // cmd_compare.cpp - rtnoise compare: two JSON reports side by side.
 
-#include "analysis/compare.hpp"
-#include "analysis/report_json.hpp"
 #include "cli/commands.hpp"
-#include "util/error.hpp"
-#include "util/file.hpp"
 
 namespace rtnoise {
 namespace {
 
-Snapshot load_report(const std::string& path)
-{
-	const std::string text = read_input_file(path);
-	try {
-		return read_report_json(text);
-	} catch (const Error& e) {
-		throw usage_error(path + ": " + e.what());
-	}
-}
-
 void run_compare(const CompareOptions& o)
 {
+	CompareRequest r;
 	// The budget first: a malformed one is refused before any work.
-	std::optional<Budget> budget;
 	if (!o.budget.empty())
-		budget = load_budget(o.budget);
-	const Snapshot before = load_report(o.before);
-	const Snapshot after = load_report(o.after);
-	Comparison c = compare(before, after);
-	if (budget)
-		c.budget = judge(*budget, after);
-	const std::string out = o.format == "json"   ? render_compare_json(c)
-				: o.format == "html" ? render_compare_html(c, before, after)
-						     : render_compare_text(c);
-	write_output(o.output, out);
-	if (c.budget && !c.budget->passed())
-		throw Error(Exit::findings, "");
+		r.budget = load_budget(o.budget);
+	r.before = o.before;
+	r.after = o.after;
+	r.format = o.format == "json"	? CompareFormat::json
+		   : o.format == "html" ? CompareFormat::html
+					: CompareFormat::text;
+	r.output = o.output;
+	compare_reports(r);
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ MonitorRequest make_monitor_request(const MonitorOptions& o)
 		r.attach.module = o.module;
 	r.attach.no_sampler = o.no_sampler;
 	r.attach.hint = false;	// the monitor detaches when it stops
-	r.workload = o.workload;
+	r.report.workload = parse_workload(o.workload);
+	r.report.render.format = Format::prometheus;
 	if (!o.listen.empty())
 		r.listen = parse_listen(o.listen);
 	if (!o.textfile.empty())

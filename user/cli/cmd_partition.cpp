@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // cmd_partition.cpp - rtnoise partition: isolate CPUs now; undo it.
-#include <iostream>
-
 #include "cli/commands.hpp"
-#include "host/host.hpp"
-#include "isolation/partition.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
 
@@ -13,17 +9,14 @@ namespace {
 
 void run_partition(const PartitionOptions& o)
 {
+	PartitionRequest r;
+	if (!o.restore)
+		r.cpus = parse_cpulist(o.isolate);
+	r.restore = o.restore;
+	r.dry_run = o.dry_run;
+	r.state = o.state;
 	require_root();
-	// The check for a partition, the state file and the changes happen
-	// under one lock, so two of these never interleave.
-	std::optional<StateLock> lock;
-	if (o.restore || !o.dry_run)
-		lock.emplace(fs::absolute(o.state).parent_path());
-	if (o.restore) {
-		restore_partition(o.state);
-		return;
-	}
-	isolate(parse_cpulist(o.isolate), o.dry_run, "partition", o.state);
+	partition(r);
 }
 
 }  // namespace

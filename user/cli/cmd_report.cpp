@@ -2,34 +2,21 @@
 // cmd_report.cpp - rtnoise report: read and explain what is attached.
 
 #include "cli/commands.hpp"
-#include "util/clock.hpp"
-#include "util/error.hpp"
-#include "util/file.hpp"
 
 namespace rtnoise {
 namespace {
 
 void run_report(const ReportOptions& o)
 {
+	ReportRequest r;
 	// A malformed budget is refused before anything is read.
-	std::optional<Budget> budget;
 	if (!o.budget.empty())
-		budget = load_budget(o.budget);
+		r.budget = load_budget(o.budget);
 	require_root();
-	Snapshot snap = collect(o.workload);
-	RenderOptions r = make_render_options(o.format, o.type, o.top);
-	r.realtime_offset_ns = realtime_offset_ns();
-	if (r.format == Format::cyclictest_json)
-		r.cyclictest = cyclictest_info(snap);
-	std::optional<BudgetResult> verdict;
-	if (budget) {
-		verdict = judge(*budget, snap);
-		r.budget = &*verdict;
-	}
-	std::string out = render(snap, r);
-	write_output(o.output, out);
-	if (verdict && !verdict->passed())
-		throw Error(Exit::findings, "");
+	r.workload = parse_workload(o.workload);
+	r.render = make_render_options(o.format, o.type, o.top);
+	r.output = o.output;
+	report(r);
 }
 
 }  // namespace

@@ -15,9 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "analysis/budget.hpp"
 #include "app/monitor.hpp"
+#include "app/report.hpp"
 #include "app/session.hpp"
+#include "cli/parse.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
 #include "util/error.hpp"
@@ -43,6 +44,7 @@ struct AttachOptions {
 	std::string module;
 	bool isolate = false;
 	std::string output;
+	std::string budget;
 };
 
 struct ReportOptions {
@@ -135,13 +137,5 @@ void add_sampler_options(CLI::App* sub, std::string& cpus, std::string& period,
 void add_workload_option(CLI::App* sub, std::vector<std::string>& workload,
 			 const std::string& help);
 void require_root();
-// kInputMaxBytes - the most read_input_file() reads: a report, a budget.
-inline constexpr std::size_t kInputMaxBytes = std::size_t{64} << 20;
-// read_input_file - a file the user named, whole; a usage Error "PATH:
-// cannot read: WHY" if it cannot be read, "PATH: larger than 64 MiB, ..."
-// beyond kInputMaxBytes.
-std::string read_input_file(const std::string& path);
-// load_budget - parse_budget() of the file at path.
-Budget load_budget(const std::string& path);
 
 }  // namespace rtnoise

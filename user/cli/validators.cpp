@@ -111,34 +111,4 @@ RenderOptions make_render_options(const std::string& format, const std::string& 
 	return r;
 }
 
-std::string read_input_file(const std::string& path)
-{
-	std::error_code ec;
-	if (std::filesystem::is_directory(path, ec))
-		throw usage_error(path + ": cannot read: a directory");
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw usage_error(path + ": cannot read: " + errno_text(errno));
-	// Read to one byte past the bound at most: a file that never ends
-	// (/dev/zero, a FIFO) is refused as a huge one is.
-	std::string text;
-	std::vector<char> buf(std::size_t{1} << 16);
-	while (in) {
-		in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-		text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
-		if (text.size() > kInputMaxBytes)
-			throw usage_error(path + ": larger than " +
-					  std::to_string(kInputMaxBytes >> 20) +
-					  " MiB, the most rtnoise reads of a file");
-	}
-	if (in.bad())
-		throw usage_error(path + ": cannot read: " + errno_text(errno));
-	return text;
-}
-
-Budget load_budget(const std::string& path)
-{
-	return parse_budget(read_input_file(path), path);
-}
-
 }  // namespace rtnoise

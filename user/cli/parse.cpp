@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-// monitor_options.cpp - the parsers of `rtnoise monitor`'s options (no
-// I/O, fuzzed by tests/fuzz/fuzz_listen.cpp).
+// parse.cpp - option values that need no CLI11 (no I/O; --listen and
+// --interval are fuzzed by tests/fuzz/fuzz_listen.cpp).
+#include "cli/parse.hpp"
+
 #include <arpa/inet.h>
 
+#include <charconv>
 #include <filesystem>
 #include <string>
 
-#include "app/monitor.hpp"
 #include "util/error.hpp"
 #include "util/units.hpp"
 #include "util/utf8.hpp"
@@ -85,6 +87,22 @@ void check_textfile_path(const std::string& path)
 		throw usage_error("--textfile " + escape_name(path) +
 				  ": node_exporter's textfile collector reads only files "
 				  "named *.prom");
+}
+
+Workload parse_workload(const std::vector<std::string>& items)
+{
+	Workload w;
+	for (const std::string& item : items) {
+		std::uint64_t pid = 0;
+		const char* end = item.data() + item.size();
+		auto [p, ec] = std::from_chars(item.data(), end, pid);
+		if (!item.empty() && ec == std::errc{} && p == end)
+			w.pids.insert(pid);
+		else
+			w.comms.insert(
+				item);	// a name (workload_validator() refuses IDs out of range)
+	}
+	return w;
 }
 
 }  // namespace rtnoise

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+// report.cpp - collect or read, judge, render, write: the one path of
+// every command that reports.
+#include "app/report.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "analysis/compare.hpp"
+#include "analysis/report_json.hpp"
+#include "util/clock.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+
+namespace rtnoise {
+namespace {
+
+// load_report - a JSON report the user named; its errors name the file.
+Snapshot load_report(const std::string& path)
+{
+	const std::string text = read_input_file(path);
+	try {
+		return read_report_json(text);
+	} catch (const Error& e) {
+		throw usage_error(path + ": " + e.what());
+	}
+}
+
+std::string render_comparison(const Comparison& c, CompareFormat f, const Snapshot& before,
+			      const Snapshot& after)
+{
+	switch (f) {
+	case CompareFormat::json:
+		return render_compare_json(c);
+	case CompareFormat::html:
+		return render_compare_html(c, before, after);
+	case CompareFormat::text:
+		break;
+	}
+	return render_compare_text(c);
+}
+
+}  // namespace
+
+Report make_report(Snapshot s, const ReportRequest& r)
+{
+	Report rep;
+	rep.snapshot = std::move(s);
+	RenderOptions ro = r.render;
+	rep.realtime_offset_ns = ro.realtime_offset_ns = realtime_offset_ns();
+	if (ro.format == Format::cyclictest_json)
+		ro.cyclictest = cyclictest_info(rep.snapshot);
+	if (r.budget) {
+		rep.verdict = judge(*r.budget, rep.snapshot);
+		ro.budget = &*rep.verdict;
+	}
+	rep.text = render(rep.snapshot, ro);
+	return rep;
+}
+
+Error findings()
+{
+	return Error(Exit::findings, "");
+}
+
+void report(const ReportRequest& r)
+{
+	const Report rep = make_report(collect(r.workload), r);
+	write_output(r.output, rep.text);
+	if (!rep.passed())
+		throw findings();
+}
+
+void compare_reports(const CompareRequest& r)
+{
+	const Snapshot before = load_report(r.before);
+	const Snapshot after = load_report(r.after);
+	Comparison c = compare(before, after);
+	if (r.budget)
+		c.budget = judge(*r.budget, after);
+	write_output(r.output, render_comparison(c, r.format, before, after));
+	if (c.budget && !c.budget->passed())
+		throw findings();
+}
+
+std::string read_input_file(const std::string& path)
+{
+	std::error_code ec;
+	if (std::filesystem::is_directory(path, ec))
+		throw usage_error(path + ": cannot read: a directory");
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		throw usage_error(path + ": cannot read: " + errno_text(errno));
+	// Read to one byte past the bound at most: a file that never ends
+	// (/dev/zero, a FIFO) is refused as a huge one is.
+	std::string text;
+	std::vector<char> buf(std::size_t{1} << 16);
+	while (in) {
+		in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+		text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
+		if (text.size() > kInputMaxBytes)
+			throw usage_error(path + ": larger than " +
+					  std::to_string(kInputMaxBytes >> 20) +
+					  " MiB, the most rtnoise reads of a file");
+	}
+	if (in.bad())
+		throw usage_error(path + ": cannot read: " + errno_text(errno));
+	return text;
+}
+
+Budget load_budget(const std::string& path)
+{
+	return parse_budget(read_input_file(path), path);
+}
+
+}  // namespace rtnoise
