@@ -455,6 +455,31 @@ static __always_inline void push_in(struct rtnoise_cpu_state *st, __u32 slot,
 	push_at(st, d, bpf_ktime_get_ns(), kind, id, flags);
 }
 
+/*
+ * drop_lost_vectors - x86 runs a system vector's handler (an IPI, the
+ * local timer) with interrupts off, so none begins inside another: one
+ * still open when the next begins lost its exit. Its entry ran while
+ * attach was enabling its exit's tracepoint (the IPIs that patch the
+ * code). It and what is above it are dropped, as pop() drops contexts
+ * whose end it missed; their time stays with the context below, which
+ * it is (a spinning thread would otherwise be charged to the IPI until
+ * its next switch).
+ */
+static __always_inline void drop_lost_vectors(struct rtnoise_cpu_state *st)
+{
+	__u32 kind, i;
+
+	for (i = 1; i < RTNOISE_BPF_MAX_DEPTH; i++) {
+		if (i >= st->depth)
+			return;
+		kind = st->f[i].kind;
+		if (kind == RTNOISE_KIND_IPI || kind == RTNOISE_KIND_LOCAL_TIMER) {
+			st->depth = i;
+			return;
+		}
+	}
+}
+
 /* push - a context of @kind begins on this CPU */
 static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
 {
@@ -465,6 +490,27 @@ static __always_inline int push(__u32 kind, __u64 id, __u32 flags)
 	if (!st)
 		return 0;
 	push_in(st, slot, kind, id, flags);
+	leave(st);
+	return 0;
+}
+
+/*
+ * push_vector - a system vector of @kind (IPI, local timer) begins on
+ * this CPU. The barrier makes push_in() read the depth afresh: given the
+ * value drop_lost_vectors() stored, the compiler carries it in another
+ * register, whose bounds the verifiers before 6.x lose.
+ */
+static __always_inline int push_vector(__u32 kind, __u64 id)
+{
+	struct rtnoise_cpu_state *st;
+	__u32 slot, cpu;
+
+	st = enter(&slot, &cpu);
+	if (!st)
+		return 0;
+	drop_lost_vectors(st);
+	barrier();
+	push_in(st, slot, kind, id, 0);
 	leave(st);
 	return 0;
 }
@@ -1253,7 +1299,7 @@ static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
 
 /* IPI_TWINS - entry and exit of one x86 system vector. */
 #define IPI_TWINS(name, ipi)                                                 \
-	TWIN(name##_entry, push(RTNOISE_KIND_IPI, ipi, 0), int vector)        \
+	TWIN(name##_entry, push_vector(RTNOISE_KIND_IPI, ipi), int vector)     \
 	TWIN(name##_exit, pop(RTNOISE_KIND_IPI, NULL, NAME_NONE), int vector)
 
 TWIN(sched_switch, on_switch(ctx, prev, next, btf), bool preempt, struct task_struct *prev,
@@ -1307,7 +1353,7 @@ TWIN(irq_handler_exit, pop(RTNOISE_KIND_IRQ, action, NAME_IRQ),
 TWIN(softirq_entry, push(RTNOISE_KIND_SOFTIRQ, vec_nr, 0), unsigned int vec_nr)
 TWIN(softirq_exit, pop(RTNOISE_KIND_SOFTIRQ, NULL, NAME_NONE), unsigned int vec_nr)
 
-TWIN(local_timer_entry, push(RTNOISE_KIND_LOCAL_TIMER, 0, 0), int vector)
+TWIN(local_timer_entry, push_vector(RTNOISE_KIND_LOCAL_TIMER, 0), int vector)
 TWIN(local_timer_exit, pop(RTNOISE_KIND_LOCAL_TIMER, NULL, NAME_NONE), int vector)
 
 IPI_TWINS(call_function, RTNOISE_IPI_CALL_FUNCTION)

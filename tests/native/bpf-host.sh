@@ -7,7 +7,8 @@
 # A busy loop started before attach on the last CPU must be seen by attach
 # and charged by report while it still runs; a timer process must be named,
 # and so must a process that calls itself as the sampler's threads are;
-# a stale parked entry must be dropped, not reopened; detach and attach
+# a stale parked entry must be dropped, not reopened, and an IPI frame
+# whose exit was lost dropped at the next tick; detach and attach
 # --duration must leave no programs or pins behind, and attach --duration
 # --budget must judge its report.
 #   bpf-host.sh BUILD_DIR OUT_DIR
@@ -82,6 +83,18 @@ else
 	ko "BPF-only report names the timer process, the running spin and rtnoise/evil: $out"
 fi
 echo "$out"
+# An IPI whose entry ran while attach was enabling its exit's tracepoint
+# (the IPIs that patch the code) has no exit: its frame, planted here,
+# must be dropped at the next system vector (a tick of the spin's CPU),
+# not keep the CPU's time until the report.
+expect_ok "plant an IPI frame whose exit was lost" \
+	"${own[@]}" "$build/tests/rtnoise_plant" frame /sys/fs/bpf/rtnoise "$cpu" 1
+sleep 1
+expect_ok "report after an IPI frame whose exit was lost" "${own[@]}" "$rt" report --format json
+echo "$out" >"$outdir/vectors.json"
+expect_ok "the IPI frame whose exit was lost is dropped" \
+	"${own[@]}" "$checker" vectors "$outdir/vectors.json" "$cpu"
+echo "$out"
 kill "$spin" 2>/dev/null
 wait "$spin" 2>/dev/null
 spin=""
@@ -96,7 +109,7 @@ spin=$!
 sleep 0.5
 fn=$(awk '$3 == "schedule" { print "0x" $1; exit }' /proc/kallsyms)
 expect_ok "plant a stale parked entry" \
-	"${own[@]}" "$build/tests/rtnoise_plant_parked" /sys/fs/bpf/rtnoise "$spin" "$cpu" "${fn:-1}"
+	"${own[@]}" "$build/tests/rtnoise_plant" parked /sys/fs/bpf/rtnoise "$spin" "$cpu" "${fn:-1}"
 # The timer's wake-ups switch the spin out and back in.
 "${own[@]}" "$disturb" timer "$cpu" 1000 2
 wait "$spin" 2>/dev/null

@@ -42,6 +42,9 @@
   stale FILE CPU              a stale parked entry planted on CPU was
                               dropped (noise.parked_stale), not reopened:
                               under 100 ms of work items there
+  vectors FILE CPU            an IPI frame planted open on CPU was
+                              dropped at the next system vector: under
+                              100 ms of IPIs there
 
 Exit status 0 when every assertion holds; each failure is printed.
 """
@@ -379,6 +382,18 @@ def stale(path, cpu):
            "stale entry was reopened and charged the thread's time")
 
 
+def vectors(path, cpu):
+    """An IPI frame planted open (its exit lost) was dropped when the next
+    system vector came, not charged the CPU's time until the report."""
+    rep = json.load(open(path))
+    cpu = int(cpu)
+    ipis = sum(s["total_ns"] for s in rep["sources"]
+               if s["cpu"] == cpu and s["kind"] == "ipi")
+    print(f"CPU {cpu}: IPIs {ipis / 1e6:.1f} ms")
+    expect(ipis < 100e6, f"CPU {cpu}: {ipis / 1e6:.1f} ms of IPIs: the IPI "
+           "whose exit was lost kept the CPU's time")
+
+
 def attribution(path, cpu, *wants):
     rep = json.load(open(path))
     cpu = int(cpu)
@@ -446,7 +461,7 @@ def main():
     cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
             "hotplug-count": hotplug_count,
             "attribution": attribution, "spiketime": spiketime,
-            "joined": joined, "stale": stale}
+            "joined": joined, "stale": stale, "vectors": vectors}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2
