@@ -163,6 +163,14 @@ int open_map(const std::string& pin_dir, const char* name)
 	return fd;
 }
 
+// open_pinned - a pinned map of pin_dir, or no fd when it is not there
+// (older pins, or a partial one, lack the optional maps).
+UniqueFd open_pinned(const std::string& pin_dir, const char* name)
+{
+	const int fd = bpf_obj_get((fs::path(pin_dir) / name).c_str());
+	return UniqueFd(fd >= 0 ? fd : -1);
+}
+
 rtnoise_meta read_meta(const std::string& pin_dir)
 {
 	UniqueFd meta_fd(open_map(pin_dir, "meta"));
@@ -178,10 +186,8 @@ rtnoise_meta read_meta(const std::string& pin_dir)
 void read_joins(const std::string& pin_dir, const rtnoise_meta& meta,
 		std::vector<std::pair<SpikeKey, SpikeCauses>>& out)
 {
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
-		UniqueFd causes_fd(fd);
+	if (const UniqueFd causes_fd = open_pinned(pin_dir, "causes"))
 		read_causes(causes_fd.get(), meta, out);
-	}
 }
 
 }  // namespace
@@ -239,10 +245,8 @@ TraceData tracer_read(const std::string& pin_dir)
 		s.sampler = val.flags & RTNOISE_SRC_SAMPLER;
 		t.sources.push_back(std::move(s));
 	};
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "cpu_sources").c_str()); fd >= 0) {
-		UniqueFd cpu_sources_fd(fd);
+	if (const UniqueFd cpu_sources_fd = open_pinned(pin_dir, "cpu_sources"))
 		read_cpu_sources(cpu_sources_fd.get(), meta, add_source);
-	}
 
 	rtnoise_src_key key{}, next{};
 	rtnoise_src_val val{};
@@ -254,8 +258,7 @@ TraceData tracer_read(const std::string& pin_dir)
 		prev = &key;
 	}
 
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "origins").c_str()); fd >= 0) {
-		UniqueFd origins_fd(fd);
+	if (const UniqueFd origins_fd = open_pinned(pin_dir, "origins")) {
 		rtnoise_origin_key ok{}, onext{};
 		rtnoise_origin_val ov{};
 		void* oprev = nullptr;
@@ -312,10 +315,8 @@ TraceData tracer_read(const std::string& pin_dir)
 
 	// Older pins (or a partial one) may have no state map: then the
 	// running threads are charged when they switch out.
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "state").c_str()); fd >= 0) {
-		UniqueFd state_fd(fd);
+	if (const UniqueFd state_fd = open_pinned(pin_dir, "state"))
 		read_running(state_fd.get(), meta, t);
-	}
 	for (auto& [cpu, c] : t.cpus) {
 		// The cpuidle state names, for the idle causes.
 		const fs::path idle =
