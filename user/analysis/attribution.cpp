@@ -117,6 +117,40 @@ bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
 	return src.kind == kThread && (comms.count(src.comm) || pids.count(src.id));
 }
 
+// SourceTable - what the joins ask of the trace's sources: the name of
+// each (cpu, kind, id), and which threads are the workload.
+struct SourceTable {
+	const TraceData& trace;
+	const Ksyms& ksyms;
+	std::unordered_map<SourceKey, std::string, SourceKeyHash> names;
+	std::unordered_set<SourceKey, SourceKeyHash> workload;	// threads only
+
+	// in_workload - is (cpu, kind, id) a thread of the workload?
+	bool in_workload(unsigned cpu, unsigned kind, std::uint64_t id) const
+	{
+		return kind == kThread && workload.count({cpu, kind, id});
+	}
+
+	// name_of - what the report calls (cpu, kind, id).
+	std::string name_of(unsigned cpu, unsigned kind, std::uint64_t id) const
+	{
+		if (kind == kIdle) {
+			auto idle = trace.idle_names.find({cpu, id});
+			std::string state = "state" + std::to_string(id);
+			return idle == trace.idle_names.end() ? state
+							      : idle->second + " (" + state + ")";
+		}
+		auto name = names.find({cpu, kind, id});
+		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
+	}
+
+	// smi_cause - the @smis SMIs in a spike's window, as a cause of @ns.
+	Cause smi_cause(std::uint64_t smis, std::uint64_t ns) const
+	{
+		return {kind_name(kSmi), source_name(kSmi, smis, "", ksyms), ns};
+	}
+};
+
 }  // namespace
 
 namespace {
@@ -232,33 +266,26 @@ JoinMissing why_not_joined(const Spike& sp, const SpikeCauses* own, const TraceD
 							 : JoinMissing::not_run;
 }
 
-}  // namespace
-
-void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
-	       const std::set<std::string>& workload_comms,
-	       const std::set<std::uint64_t>& workload_pids)
+// source_table - @s's sources and ticks from the trace's, each CPU's
+// largest (ticks: most frequent) first, with their origins; returns the
+// names and the workload for the joins.
+SourceTable source_table(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
+			 const std::set<std::string>& workload_comms,
+			 const std::set<std::uint64_t>& workload_pids)
 {
-	charge_running(trace);
-	s.attributed = true;
-	s.trace_start_ns = trace.start_ns;
-	s.limits = trace_limits(trace.limits, trace.refused);
+	SourceTable table{trace, ksyms, {}, {}};
 	s.sources.clear();
 	s.ticks.clear();
-
-	// Names of every (cpu, kind, id), and which threads are the workload.
-	std::unordered_map<SourceKey, std::string, SourceKeyHash> names;
-	std::unordered_set<SourceKey, SourceKeyHash> workload;	// threads only
-	std::map<unsigned, std::uint64_t> noise_ns;
 	for (const TraceSource& src : trace.sources) {
 		const SourceKey key{src.cpu, src.kind, src.id};
 		std::string name = source_name(src.kind, src.id, src.comm, ksyms);
-		names[key] = name;
+		table.names[key] = name;
 		if (src.kind == kTick) {
 			s.ticks.push_back({src.cpu, name, src.count, tick_remedy(name)});
 			continue;
 		}
 		if (is_workload(src, workload_comms, workload_pids)) {
-			workload.insert(key);
+			table.workload.insert(key);
 			continue;
 		}
 		if (!src.count)
@@ -272,7 +299,6 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 				     src.running,
 				     {},
 				     remedy(kind_name(src.kind), name, src.cpu)});
-		noise_ns[src.cpu] += src.total_ns;
 	}
 	std::sort(s.sources.begin(), s.sources.end(), [](const SourceRow& a, const SourceRow& b) {
 		return a.cpu != b.cpu ? a.cpu < b.cpu : a.total_ns > b.total_ns;
@@ -281,7 +307,17 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 	std::sort(s.ticks.begin(), s.ticks.end(), [](const TickRow& a, const TickRow& b) {
 		return a.cpu != b.cpu ? a.cpu < b.cpu : a.count > b.count;
 	});
+	return table;
+}
 
+// noise_budget - each CPU's noise: the time of its sources, per second
+// and as what it left of the span traced, and the trace's counts of
+// what it could not see.
+void noise_budget(Snapshot& s, const TraceData& trace)
+{
+	std::map<unsigned, std::uint64_t> noise_ns;
+	for (const SourceRow& r : s.sources)
+		noise_ns[r.cpu] += r.total_ns;
 	const std::uint64_t span = s.traced_ns();
 	for (CpuResult& c : s.cpus) {
 		NoiseBudget& n = c.noise;
@@ -308,25 +344,20 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		}
 		n.joins_missing = {};
 	}
+}
 
-	auto name_of = [&](unsigned cpu, unsigned kind, std::uint64_t id) {
-		if (kind == kIdle) {
-			auto idle = trace.idle_names.find({cpu, id});
-			std::string state = "state" + std::to_string(id);
-			return idle == trace.idle_names.end() ? state
-							      : idle->second + " (" + state + ")";
-		}
-		auto name = names.find({cpu, kind, id});
-		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
-	};
-	// The kernel's joins meet their spikes in one walk of both by key
-	// (half a million map lookups were a large part of a 64-CPU report).
-	// Keys beside their positions: the sorts compare what they move.
+// join_by_key - the kernel's join read for each of @spikes (by its CPU,
+// type and seq), or null: one walk of both by key (half a million map
+// lookups were a large part of a 64-CPU report). Keys beside their
+// positions: the sorts compare what they move.
+std::vector<const SpikeCauses*> join_by_key(const std::vector<Spike>& spikes,
+					    const TraceData& trace)
+{
 	std::vector<KeyedIndex> spike_keys, join_keys;
-	spike_keys.reserve(s.spikes.size());
+	spike_keys.reserve(spikes.size());
 	join_keys.reserve(trace.explained.size());
-	for (std::size_t i = 0; i < s.spikes.size(); i++) {
-		const Spike& sp = s.spikes[i];
+	for (std::size_t i = 0; i < spikes.size(); i++) {
+		const Spike& sp = spikes[i];
 		spike_keys.emplace_back(SpikeKey{sp.cpu, static_cast<unsigned>(sp.type), sp.seq},
 					static_cast<std::uint32_t>(i));
 	}
@@ -334,7 +365,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 		join_keys.emplace_back(trace.explained[i].first, static_cast<std::uint32_t>(i));
 	order_by_key(spike_keys);
 	order_by_key(join_keys);
-	std::vector<const SpikeCauses*> joined(s.spikes.size(), nullptr);
+	std::vector<const SpikeCauses*> joined(spikes.size(), nullptr);
 	for (std::size_t i = 0, j = 0; i < spike_keys.size() && j < join_keys.size();) {
 		if (spike_keys[i].first < join_keys[j].first)
 			i++;
@@ -344,9 +375,57 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			joined[spike_keys[i++].second] =
 				&trace.explained[join_keys[j++].second].second;
 	}
+	return joined;
+}
 
-	// The spikes the kernel did not join, per CPU, for the pass below,
-	// each counted by why not.
+// clear_causes - @sp with nothing explained yet.
+void clear_causes(Spike& sp)
+{
+	sp.causes.clear();
+	sp.stack.clear();
+	sp.unexplained_ns = 0;
+	sp.history_lost = false;
+	sp.cut = false;
+	sp.explained = Explained::none;
+	sp.join_missing = JoinMissing::none;
+}
+
+// take_join - @sp's causes from @c, the kernel's join of it when it was
+// recorded.
+void take_join(Spike& sp, const SpikeCauses& c, const SourceTable& table)
+{
+	sp.explained = Explained::at_spike;
+	sp.cut = c.cut;
+	sp.unexplained_ns = c.unexplained_ns;
+	sp.causes.reserve(c.parts.size() + (c.other_ns != 0) + (c.steal_ns != 0) + (c.smis != 0));
+	for (const auto& p : c.parts) {
+		// The workload is not a cause: its time is unexplained,
+		// as the history join leaves it unpainted.
+		if (table.in_workload(sp.cpu, p.kind, p.id)) {
+			sp.unexplained_ns += p.ns;
+			continue;
+		}
+		sp.causes.push_back({kind_name(p.kind), table.name_of(sp.cpu, p.kind, p.id), p.ns});
+	}
+	if (c.other_ns)
+		sp.causes.push_back({"other", "smaller causes", c.other_ns});
+	if (c.steal_ns)
+		sp.causes.push_back(
+			{kind_name(kSteal), source_name(kSteal, 0, "", table.ksyms), c.steal_ns});
+	if (c.smis)
+		sp.causes.push_back(table.smi_cause(c.smis, c.smi_ns));
+	largest_first(sp.causes);
+	trim_to_latency(sp);
+	sp.stack = symbolize_stack(c.stack, table.ksyms);
+}
+
+// kernel_joins - each spike's causes from the kernel's join of it, made
+// when it was recorded. Returns the spikes it did not join, per CPU, for
+// history_join(), each counted in its CPU's budget by why not.
+std::map<unsigned, std::vector<Spike*>> kernel_joins(Snapshot& s, const TraceData& trace,
+						     const SourceTable& table)
+{
+	const std::vector<const SpikeCauses*> joined = join_by_key(s.spikes, trace);
 	std::map<unsigned, std::vector<Spike*>> from_history;
 	std::map<unsigned, NoiseBudget*> budget_of;
 	for (CpuResult& c : s.cpus)
@@ -355,49 +434,12 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 	bool newest_read = false;
 	for (std::size_t i = 0; i < s.spikes.size(); i++) {
 		Spike& sp = s.spikes[i];
-		sp.causes.clear();
-		sp.stack.clear();
-		sp.unexplained_ns = 0;
-		sp.history_lost = false;
-		sp.cut = false;
-		sp.explained = Explained::none;
-		sp.join_missing = JoinMissing::none;
-
-		// Joined in the kernel when the spike was recorded: take that.
+		clear_causes(sp);
 		const SpikeCauses* ex = joined[i];
 		if (ex && ex->expected_ns == sp.expected_ns && ex->observed_ns == sp.observed_ns) {
-			const SpikeCauses& c = *ex;
-			sp.explained = Explained::at_spike;
-			sp.cut = c.cut;
-			sp.unexplained_ns = c.unexplained_ns;
-			sp.causes.reserve(c.parts.size() + (c.other_ns != 0) + (c.steal_ns != 0) +
-					  (c.smis != 0));
-			for (const auto& p : c.parts) {
-				// The workload is not a cause: its time is unexplained,
-				// as the history join leaves it unpainted.
-				if (p.kind == kThread && workload.count({sp.cpu, p.kind, p.id})) {
-					sp.unexplained_ns += p.ns;
-					continue;
-				}
-				sp.causes.push_back(
-					{kind_name(p.kind), name_of(sp.cpu, p.kind, p.id), p.ns});
-			}
-			if (c.other_ns)
-				sp.causes.push_back({"other", "smaller causes", c.other_ns});
-			if (c.steal_ns)
-				sp.causes.push_back({kind_name(kSteal),
-						     source_name(kSteal, 0, "", ksyms),
-						     c.steal_ns});
-			if (c.smis)
-				sp.causes.push_back({kind_name(kSmi),
-						     source_name(kSmi, c.smis, "", ksyms),
-						     c.smi_ns});
-			largest_first(sp.causes);
-			trim_to_latency(sp);
-			sp.stack = symbolize_stack(c.stack, ksyms);
+			take_join(sp, *ex, table);
 			continue;
 		}
-
 		if (!newest_read) {
 			newest = newest_joins(trace);
 			newest_read = true;
@@ -407,11 +449,39 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			b->second->joins_missing[static_cast<std::size_t>(sp.join_missing)]++;
 		from_history[sp.cpu].push_back(&sp);
 	}
+	return from_history;
+}
 
-	// Otherwise from the events still in the ring, if they reach back:
-	// per CPU, the spikes by the start of their window and one pass over
-	// the events by start, keeping open those that end after it. What is
-	// kept is the windows' events and what spans them, not the ring.
+// paint_history - @sp's causes from @events (its CPU's, by start) at
+// the indices in @open, those that may cover its window, but the
+// workload's. @relevant is room kept from one spike to the next.
+void paint_history(Spike& sp, const std::vector<TraceEvent>& events,
+		   const std::vector<std::size_t>& open, const SourceTable& table,
+		   std::vector<TraceEvent>& relevant)
+{
+	// Events of the workload are not causes: drop them from the
+	// paint. The latest first, as they were before.
+	relevant.clear();
+	for (std::size_t k = open.size(); k-- > 0;) {
+		const TraceEvent& e = events[open[k]];
+		if (e.start_ns < sp.observed_ns && !table.in_workload(sp.cpu, e.kind, e.id))
+			relevant.push_back(e);
+	}
+	Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);
+	for (const auto& part : x.parts)
+		sp.causes.push_back(
+			{kind_name(part.kind), table.name_of(sp.cpu, part.kind, part.id), part.ns});
+	sp.unexplained_ns = x.unexplained_ns;
+}
+
+// history_join - the spikes the kernel did not join (@from_history, per
+// CPU) from the events still in the ring, if they reach back: per CPU,
+// the spikes by the start of their window and one pass over the events
+// by start, keeping open those that end after it. What is kept is the
+// windows' events and what spans them, not the ring.
+void history_join(std::map<unsigned, std::vector<Spike*>>& from_history, const TraceData& trace,
+		  const SourceTable& table)
+{
 	static const std::vector<TraceEvent> none;
 	std::vector<std::size_t> open;
 	std::vector<TraceEvent> relevant;
@@ -432,20 +502,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 			std::erase_if(open, [&](std::size_t i) {
 				return events[i].end_ns <= sp.expected_ns;
 			});
-			// Events of the workload are not causes: drop them from
-			// the paint. The latest first, as they were before.
-			relevant.clear();
-			for (std::size_t k = open.size(); k-- > 0;) {
-				const TraceEvent& e = events[open[k]];
-				if (e.start_ns < sp.observed_ns &&
-				    !(e.kind == kThread && workload.count({cpu, e.kind, e.id})))
-					relevant.push_back(e);
-			}
-			Explanation x = explain_window(relevant, sp.expected_ns, sp.observed_ns);
-			for (const auto& part : x.parts)
-				sp.causes.push_back({kind_name(part.kind),
-						     name_of(cpu, part.kind, part.id), part.ns});
-			sp.unexplained_ns = x.unexplained_ns;
+			paint_history(sp, events, open, table, relevant);
 			sp.history_lost =
 				it != trace.cpus.end() && it->second.lost &&
 				(events.empty() || sp.expected_ns < events.front().start_ns);
@@ -453,13 +510,27 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 					       ? Explained::none
 					       : Explained::history;
 			if (sp.smis) {
-				sp.causes.push_back({kind_name(kSmi),
-						     source_name(kSmi, sp.smis, "", ksyms),
-						     sp.unexplained_ns});
+				sp.causes.push_back(table.smi_cause(sp.smis, sp.unexplained_ns));
 				sp.unexplained_ns = 0;
 			}
 		}
 	}
+}
+
+}  // namespace
+
+void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
+	       const std::set<std::string>& workload_comms,
+	       const std::set<std::uint64_t>& workload_pids)
+{
+	charge_running(trace);
+	s.attributed = true;
+	s.trace_start_ns = trace.start_ns;
+	s.limits = trace_limits(trace.limits, trace.refused);
+	const SourceTable table = source_table(s, trace, ksyms, workload_comms, workload_pids);
+	noise_budget(s, trace);
+	auto from_history = kernel_joins(s, trace, table);
+	history_join(from_history, trace, table);
 	note_hidden(s, ksyms.hidden_why());
 }
 

@@ -234,6 +234,123 @@ Budget parse_yaml(const YAML::Node& root, const std::string& file)
 	return b;
 }
 
+// latency_limits - the limits on @cpu's latency of @type: the budget's
+// own for that CPU where it sets them, else those for every CPU.
+LatencyLimits latency_limits(const Budget& b, unsigned cpu, LatType type)
+{
+	const auto ti = static_cast<unsigned>(type);
+	LatencyLimits lim = b.latency[ti];
+	const auto over = b.latency_cpus.find(cpu);
+	if (over != b.latency_cpus.end()) {
+		const LatencyLimits& o = over->second[ti];
+		if (o.max_us)
+			lim.max_us = o.max_us;
+		for (std::size_t i = 0; i < lim.pct_us.size(); i++)
+			if (o.pct_us[i])
+				lim.pct_us[i] = o.pct_us[i];
+	}
+	return lim;
+}
+
+// judge_latency - CPU @c's latency of @type against @lim: its maximum,
+// then its percentiles (one in the histogram's overflow is known only
+// to be at least its start).
+void judge_latency(std::vector<Violation>& out, const LatencyLimits& lim, const CpuResult& c,
+		   LatType type, bool sampled)
+{
+	const LatencyStats& l = c.of(type);
+	const std::string prefix = std::string("latency.") + lat_type_name(type) + ".";
+	if (!sampled) {
+		if (lim.max_us || std::any_of(lim.pct_us.begin(), lim.pct_us.end(),
+					      [](const auto& v) { return v.has_value(); }))
+			out.push_back({prefix + "*", c.cpu, "", "not sampled",
+				       lim.max_us.value_or(0), "us"});
+		return;
+	}
+	if (!l.count)
+		return;
+	const double max_us = static_cast<double>(l.max_ns) / 1000.0;
+	if (lim.max_us && max_us > *lim.max_us)
+		out.push_back({prefix + "max_us", c.cpu, "", num(max_us), *lim.max_us, "us"});
+	const auto values = l.pct.values();
+	for (std::size_t i = 0; i < lim.pct_us.size(); i++) {
+		if (!lim.pct_us[i] || !l.pct.samples)
+			continue;
+		const std::string name = prefix + Percentiles::kKeys[i] + "_us";
+		const std::optional<std::uint64_t>& v = *values[i];
+		if (v && static_cast<double>(*v) > *lim.pct_us[i])
+			out.push_back({name, c.cpu, "", std::to_string(*v), *lim.pct_us[i], "us"});
+		else if (!v && max_us > *lim.pct_us[i])
+			out.push_back({name, c.cpu, "", ">= " + std::to_string(l.pct.overflow_us),
+				       *lim.pct_us[i], "us"});
+	}
+}
+
+// judge_noise - CPU @c's noise per second against the budget's limit for
+// it, or for every CPU.
+void judge_noise(std::vector<Violation>& out, const Budget& b, const Snapshot& s,
+		 const CpuResult& c)
+{
+	const auto nc = b.noise_cpus.find(c.cpu);
+	const std::optional<double> noise =
+		nc != b.noise_cpus.end() ? std::optional<double>(nc->second) : b.noise_us_per_s;
+	if (!noise)
+		return;
+	const std::string name = nc != b.noise_cpus.end()
+					 ? fmt::format("noise.cpus.{}.us_per_s", c.cpu)
+					 : "noise.us_per_s";
+	if (!s.attributed)
+		out.push_back({name, c.cpu, "", "not traced", *noise, "us/s"});
+	else if (c.noise.per_second_us > *noise)
+		out.push_back({name, c.cpu, "", fmt::format("{:.1f}", c.noise.per_second_us),
+			       *noise, "us/s"});
+}
+
+// judge_sources - the sources of CPU @c against each source limit that
+// applies to it: each source that matches one, by kind and name pattern.
+void judge_sources(std::vector<Violation>& out, const Budget& b, const Snapshot& s,
+		   const CpuResult& c)
+{
+	for (std::size_t i = 0; i < b.sources.size(); i++) {
+		const SourceLimit& l = b.sources[i];
+		if (l.cpu && *l.cpu != c.cpu)
+			continue;
+		const std::string name = fmt::format("sources[{}].us_per_s", i);
+		if (!s.attributed) {
+			out.push_back({name, c.cpu, l.kind + " " + l.name, "not traced", l.us_per_s,
+				       "us/s"});
+			continue;
+		}
+		for (const SourceRow& row : s.sources) {
+			if (row.cpu != c.cpu || row.kind != l.kind ||
+			    ::fnmatch(l.name.c_str(), row.name.c_str(), 0) != 0)
+				continue;
+			const double us_s = s.us_per_s(row.total_ns);
+			if (us_s > l.us_per_s)
+				out.push_back({name, c.cpu, row.kind + " " + row.name,
+					       fmt::format("{:.1f}", us_s), l.us_per_s, "us/s"});
+		}
+	}
+}
+
+// judge_spikes - the spikes of every CPU, together, against the budget's
+// most.
+void judge_spikes(std::vector<Violation>& out, const Budget& b, const Snapshot& s)
+{
+	if (!b.spikes_max)
+		return;
+	std::uint64_t n = 0;
+	for (const CpuResult& c : s.cpus)
+		for (const LatencyStats& l : c.lat)
+			n += l.spikes;
+	if (!s.sampled)
+		out.push_back({"spikes.max", std::nullopt, "", "not sampled",
+			       static_cast<double>(*b.spikes_max), "spikes"});
+	else if (n > *b.spikes_max)
+		out.push_back({"spikes.max", std::nullopt, "", std::to_string(n),
+			       static_cast<double>(*b.spikes_max), "spikes"});
+}
+
 }  // namespace
 
 BudgetResult judge(const Budget& b, const Snapshot& s)
@@ -241,105 +358,12 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 	BudgetResult r;
 	r.file = b.file;
 	for (const CpuResult& c : s.cpus) {
-		const auto over = b.latency_cpus.find(c.cpu);
-		for (LatType t : kLatTypes) {
-			const auto ti = static_cast<unsigned>(t);
-			LatencyLimits lim = b.latency[ti];
-			if (over != b.latency_cpus.end()) {
-				const LatencyLimits& o = over->second[ti];
-				if (o.max_us)
-					lim.max_us = o.max_us;
-				for (std::size_t i = 0; i < lim.pct_us.size(); i++)
-					if (o.pct_us[i])
-						lim.pct_us[i] = o.pct_us[i];
-			}
-			const LatencyStats& l = c.of(t);
-			const std::string prefix = std::string("latency.") + lat_type_name(t) + ".";
-			if (!s.sampled) {
-				if (lim.max_us ||
-				    std::any_of(lim.pct_us.begin(), lim.pct_us.end(),
-						[](const auto& v) { return v.has_value(); }))
-					r.violations.push_back({prefix + "*", c.cpu, "",
-								"not sampled",
-								lim.max_us.value_or(0), "us"});
-				continue;
-			}
-			if (!l.count)
-				continue;
-			const double max_us = static_cast<double>(l.max_ns) / 1000.0;
-			if (lim.max_us && max_us > *lim.max_us)
-				r.violations.push_back({prefix + "max_us", c.cpu, "", num(max_us),
-							*lim.max_us, "us"});
-			const auto values = l.pct.values();
-			for (std::size_t i = 0; i < lim.pct_us.size(); i++) {
-				if (!lim.pct_us[i] || !l.pct.samples)
-					continue;
-				const std::string name = prefix + Percentiles::kKeys[i] + "_us";
-				const std::optional<std::uint64_t>& v = *values[i];
-				if (v && static_cast<double>(*v) > *lim.pct_us[i])
-					r.violations.push_back({name, c.cpu, "", std::to_string(*v),
-								*lim.pct_us[i], "us"});
-				else if (!v && max_us > *lim.pct_us[i])
-					r.violations.push_back(
-						{name, c.cpu, "",
-						 ">= " + std::to_string(l.pct.overflow_us),
-						 *lim.pct_us[i], "us"});
-			}
-		}
-
-		const auto nc = b.noise_cpus.find(c.cpu);
-		const std::optional<double> noise = nc != b.noise_cpus.end()
-							    ? std::optional<double>(nc->second)
-							    : b.noise_us_per_s;
-		if (noise) {
-			const std::string name =
-				nc != b.noise_cpus.end()
-					? fmt::format("noise.cpus.{}.us_per_s", c.cpu)
-					: "noise.us_per_s";
-			if (!s.attributed)
-				r.violations.push_back(
-					{name, c.cpu, "", "not traced", *noise, "us/s"});
-			else if (c.noise.per_second_us > *noise)
-				r.violations.push_back(
-					{name, c.cpu, "",
-					 fmt::format("{:.1f}", c.noise.per_second_us), *noise,
-					 "us/s"});
-		}
-
-		for (std::size_t i = 0; i < b.sources.size(); i++) {
-			const SourceLimit& l = b.sources[i];
-			if (l.cpu && *l.cpu != c.cpu)
-				continue;
-			const std::string name = fmt::format("sources[{}].us_per_s", i);
-			if (!s.attributed) {
-				r.violations.push_back({name, c.cpu, l.kind + " " + l.name,
-							"not traced", l.us_per_s, "us/s"});
-				continue;
-			}
-			for (const SourceRow& row : s.sources) {
-				if (row.cpu != c.cpu || row.kind != l.kind ||
-				    ::fnmatch(l.name.c_str(), row.name.c_str(), 0) != 0)
-					continue;
-				const double us_s = s.us_per_s(row.total_ns);
-				if (us_s > l.us_per_s)
-					r.violations.push_back(
-						{name, c.cpu, row.kind + " " + row.name,
-						 fmt::format("{:.1f}", us_s), l.us_per_s, "us/s"});
-			}
-		}
+		for (LatType t : kLatTypes)
+			judge_latency(r.violations, latency_limits(b, c.cpu, t), c, t, s.sampled);
+		judge_noise(r.violations, b, s, c);
+		judge_sources(r.violations, b, s, c);
 	}
-	if (b.spikes_max) {
-		std::uint64_t n = 0;
-		for (const CpuResult& c : s.cpus)
-			for (const LatencyStats& l : c.lat)
-				n += l.spikes;
-		if (!s.sampled)
-			r.violations.push_back({"spikes.max", std::nullopt, "", "not sampled",
-						static_cast<double>(*b.spikes_max), "spikes"});
-		else if (n > *b.spikes_max)
-			r.violations.push_back({"spikes.max", std::nullopt, "", std::to_string(n),
-						static_cast<double>(*b.spikes_max), "spikes"});
-	}
+	judge_spikes(r.violations, b, s);
 	return r;
 }
 

@@ -330,19 +330,10 @@ Spike read_spike(Obj o, const Snapshot& s)
 	return sp;
 }
 
-}  // namespace
-
-Snapshot read_report_json(std::string_view text)
+// read_run - the run a report is of: its kernel, the sampler's state
+// and settings, its span, and what it measured.
+Snapshot read_run(Obj& o)
 {
-	check_depth(text);
-	json j = json::parse(text, nullptr, false);
-	if (j.is_discarded())
-		refuse("", "not JSON");
-	if (!j.is_object() || !j.contains("version") || !j.contains("cpus"))
-		refuse("", "no version and cpus");
-	Obj o(j, "");
-	if (o.u64("version") != 1)
-		refuse("version", "not 1, the only version this rtnoise reads");
 	Snapshot s;
 	const std::string kernel = o.string("kernel");
 	const std::size_t space = kernel.find(' ');
@@ -371,7 +362,13 @@ Snapshot read_report_json(std::string_view text)
 	// The trace's start is not in the report: the noise budgets already
 	// are over the span it gives.
 	s.trace_start_ns = s.start_ns;
+	return s;
+}
 
+// read_cpus - the report's CPUs, each once, within the size a report
+// may have; returns their numbers.
+std::set<unsigned> read_cpus(Obj& o, Snapshot& s)
+{
 	const json& cpus = o.array("cpus");
 	if (cpus.size() > kReportMaxCpus)
 		refuse("cpus", "more than " + std::to_string(kReportMaxCpus) + " CPUs");
@@ -388,26 +385,45 @@ Snapshot read_report_json(std::string_view text)
 			       "CPU " + std::to_string(c.cpu) + " twice");
 		s.cpus.push_back(std::move(c));
 	}
-	auto watched = [&](unsigned cpu, const std::string& where) {
-		if (!seen.count(cpu))
-			refuse(where, "CPU " + std::to_string(cpu) + " is not among cpus");
-	};
+	return seen;
+}
+
+// check_watched - refuse a row (at @where) on a CPU not among @cpus.
+void check_watched(const std::set<unsigned>& cpus, unsigned cpu, const std::string& where)
+{
+	if (!cpus.count(cpu))
+		refuse(where, "CPU " + std::to_string(cpu) + " is not among cpus");
+}
+
+// read_sources - the report's sources, on its CPUs.
+void read_sources(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
+{
 	const json& sources = o.array("sources");
 	if (sources.size() > kReportMaxSources)
 		refuse("sources", "more than " + std::to_string(kReportMaxSources) + " sources");
 	for (std::size_t i = 0; i < sources.size(); i++) {
 		const std::string where = "sources[" + std::to_string(i) + "]";
 		s.sources.push_back(read_source(Obj(sources[i], where)));
-		watched(s.sources.back().cpu, where + ".cpu");
+		check_watched(cpus, s.sources.back().cpu, where + ".cpu");
 	}
+}
+
+// read_spikes - the report's spikes, on its CPUs.
+void read_spikes(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
+{
 	const json& spikes = o.array("spikes");
 	if (spikes.size() > kReportMaxSpikes)
 		refuse("spikes", "more than " + std::to_string(kReportMaxSpikes) + " spikes");
 	for (std::size_t i = 0; i < spikes.size(); i++) {
 		const std::string where = "spikes[" + std::to_string(i) + "]";
 		s.spikes.push_back(read_spike(Obj(spikes[i], where), s));
-		watched(s.spikes.back().cpu, where + ".cpu");
+		check_watched(cpus, s.spikes.back().cpu, where + ".cpu");
 	}
+}
+
+// read_ticks - why the tick ran on the report's CPUs.
+void read_ticks(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
+{
 	const json& tick = o.array("tick");
 	for (std::size_t i = 0; i < tick.size(); i++) {
 		Obj t(tick[i], "tick[" + std::to_string(i) + "]");
@@ -416,19 +432,46 @@ Snapshot read_report_json(std::string_view text)
 		row.reason = t.string("reason");
 		row.count = t.u64("count");
 		t.done();
-		watched(row.cpu, t.at("cpu"));
+		check_watched(cpus, row.cpu, t.at("cpu"));
 		s.ticks.push_back(std::move(row));
 	}
-	if (o.has("bpf_limits")) {
-		const json& limits = o.array("bpf_limits");
-		for (std::size_t i = 0; i < limits.size() && i < kReportMaxLimits; i++) {
-			Obj l(limits[i], "bpf_limits[" + std::to_string(i) + "]");
-			s.limits.push_back({l.string("name"), l.string("effect")});
-			l.done();
-		}
-		if (limits.size() > kReportMaxLimits)
-			refuse("bpf_limits", "more than " + std::to_string(kReportMaxLimits));
+}
+
+// read_limits - what the BPF side could not do on the run's kernel, if
+// the report says.
+void read_limits(Obj& o, Snapshot& s)
+{
+	if (!o.has("bpf_limits"))
+		return;
+	const json& limits = o.array("bpf_limits");
+	for (std::size_t i = 0; i < limits.size() && i < kReportMaxLimits; i++) {
+		Obj l(limits[i], "bpf_limits[" + std::to_string(i) + "]");
+		s.limits.push_back({l.string("name"), l.string("effect")});
+		l.done();
 	}
+	if (limits.size() > kReportMaxLimits)
+		refuse("bpf_limits", "more than " + std::to_string(kReportMaxLimits));
+}
+
+}  // namespace
+
+Snapshot read_report_json(std::string_view text)
+{
+	check_depth(text);
+	json j = json::parse(text, nullptr, false);
+	if (j.is_discarded())
+		refuse("", "not JSON");
+	if (!j.is_object() || !j.contains("version") || !j.contains("cpus"))
+		refuse("", "no version and cpus");
+	Obj o(j, "");
+	if (o.u64("version") != 1)
+		refuse("version", "not 1, the only version this rtnoise reads");
+	Snapshot s = read_run(o);
+	const std::set<unsigned> cpus = read_cpus(o, s);
+	read_sources(o, s, cpus);
+	read_spikes(o, s, cpus);
+	read_ticks(o, s, cpus);
+	read_limits(o, s);
 	if (o.has("symbols_hidden"))
 		s.symbols_hidden = o.string("symbols_hidden");
 	// What `report --budget` adds: its own result, not the measurement.

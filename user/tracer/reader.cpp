@@ -163,6 +163,14 @@ int open_map(const std::string& pin_dir, const char* name)
 	return fd;
 }
 
+// open_pinned - a pinned map of pin_dir, or no fd when it is not there
+// (older pins, or a partial one, lack the optional maps).
+UniqueFd open_pinned(const std::string& pin_dir, const char* name)
+{
+	const int fd = bpf_obj_get((fs::path(pin_dir) / name).c_str());
+	return UniqueFd(fd >= 0 ? fd : -1);
+}
+
 rtnoise_meta read_meta(const std::string& pin_dir)
 {
 	UniqueFd meta_fd(open_map(pin_dir, "meta"));
@@ -178,9 +186,174 @@ rtnoise_meta read_meta(const std::string& pin_dir)
 void read_joins(const std::string& pin_dir, const rtnoise_meta& meta,
 		std::vector<std::pair<SpikeKey, SpikeCauses>>& out)
 {
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "causes").c_str()); fd >= 0) {
-		UniqueFd causes_fd(fd);
+	if (const UniqueFd causes_fd = open_pinned(pin_dir, "causes"))
 		read_causes(causes_fd.get(), meta, out);
+}
+
+// read_refused - the optional programs the verifier refused, as the meta
+// map lists them (by name, one space between).
+std::vector<std::string> read_refused(const rtnoise_meta& meta)
+{
+	std::vector<std::string> names;
+	const std::string refused(meta.refused, strnlen(meta.refused, sizeof(meta.refused)));
+	for (std::size_t at = 0; at < refused.size();) {
+		const std::size_t end = std::min(refused.find(' ', at), refused.size());
+		if (end > at)
+			names.push_back(escape_name(refused.substr(at, end - at)));
+		at = end + 1;
+	}
+	return names;
+}
+
+// for_each_entry - @fn(key, value) for each entry of the hash map @fd
+// that is still there when it is looked up.
+template <typename Key, typename Val, typename Fn>
+void for_each_entry(int fd, Fn&& fn)
+{
+	Key key{}, next{};
+	Val val{};
+	void* prev = nullptr;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(fd, &next, &val) == 0)
+			fn(next, val);
+		key = next;
+		prev = &key;
+	}
+}
+
+using SourceIndex = std::map<std::tuple<unsigned, unsigned, std::uint64_t>, std::size_t>;
+
+// add_source - one source's values into @sources; @seen says where each
+// source read before is, and one read again is added to.
+void add_source(std::vector<TraceSource>& sources, SourceIndex& seen, unsigned cpu, unsigned kind,
+		std::uint64_t id, const rtnoise_src_val& val)
+{
+	auto [it, fresh] = seen.try_emplace({cpu, kind, id}, sources.size());
+	if (!fresh) {
+		TraceSource& s = sources[it->second];
+		s.count += val.count;
+		s.total_ns += val.total_ns;
+		s.max_ns = std::max<std::uint64_t>(s.max_ns, val.max_ns);
+		s.sampler = s.sampler || (val.flags & RTNOISE_SRC_SAMPLER);
+		return;
+	}
+	TraceSource s;
+	s.cpu = cpu;
+	s.kind = kind;
+	s.id = id;
+	s.count = val.count;
+	s.total_ns = val.total_ns;
+	s.max_ns = val.max_ns;
+	s.comm = escape_name({val.name, strnlen(val.name, sizeof(val.name))});
+	s.sampler = val.flags & RTNOISE_SRC_SAMPLER;
+	sources.push_back(std::move(s));
+}
+
+// read_sources - each CPU's own table first, if the pin has one, then
+// the shared hash @sources_fd; a source in both (its entry was claimed
+// under it) is one source.
+void read_sources(const std::string& pin_dir, int sources_fd, const rtnoise_meta& meta,
+		  std::vector<TraceSource>& sources)
+{
+	SourceIndex seen;
+	auto add = [&](unsigned cpu, unsigned kind, std::uint64_t id, const rtnoise_src_val& val) {
+		add_source(sources, seen, cpu, kind, id, val);
+	};
+	if (const UniqueFd fd = open_pinned(pin_dir, "cpu_sources"))
+		read_cpu_sources(fd.get(), meta, add);
+	for_each_entry<rtnoise_src_key, rtnoise_src_val>(
+		sources_fd, [&](const rtnoise_src_key& k, const rtnoise_src_val& val) {
+			add(k.cpu, k.kind, k.id, val);
+		});
+}
+
+// read_origins - the contexts that caused each source, if the pin has
+// the origins map.
+void read_origins(const std::string& pin_dir, std::vector<TraceOrigin>& origins)
+{
+	const UniqueFd fd = open_pinned(pin_dir, "origins");
+	if (!fd)
+		return;
+	for_each_entry<rtnoise_origin_key, rtnoise_origin_val>(
+		fd.get(), [&](const rtnoise_origin_key& k, const rtnoise_origin_val& v) {
+			origins.push_back({k.cpu, k.kind, k.id, k.from_cpu, k.from_pid,
+					   escape_name({v.comm, strnlen(v.comm, sizeof(v.comm))}),
+					   v.count, v.via});
+		});
+}
+
+// read_head - a CPU's ring head: how far its ring was written, and its
+// counts of what was not kept whole.
+void read_head(const rtnoise_ring_head& h, CpuTrace& c)
+{
+	c.written = h.head;
+	c.overflow = h.overflow;
+	c.clamped = h.clamped;
+	c.clamped_ns = h.clamped_ns;
+	c.source_drops = h.source_drops;
+	c.origin_drops = h.origin_drops;
+	c.spikes_explained = h.spikes;
+	c.spikes_cut = h.spikes_cut;
+	c.nested = h.nested;
+	c.preempted = h.preempted;
+	c.parked_lost = h.parked_lost;
+	c.parked_stale = h.parked_stale;
+}
+
+// read_ring - the events still in a CPU's ring (@ring, ring_size of
+// them) up to its head @h: those before were overwritten (lost), and one
+// overwritten or being written while copied is torn.
+void read_ring(const volatile rtnoise_event* ring, const rtnoise_ring_head& h,
+	       const rtnoise_meta& meta, CpuTrace& c)
+{
+	std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
+	c.lost = first;
+	// One more: the thread still running, which attribute() adds
+	// (charge_running), without copying the ring.
+	c.events.reserve(h.head - first + 1);
+	for (std::uint64_t seq = first; seq < h.head; seq++) {
+		TraceEvent ev;
+		if (read_event(ring[seq & (meta.ring_size - 1)], seq, ev))
+			c.events.push_back(ev);
+		else
+			c.torn++;  // overwritten, or being written
+	}
+}
+
+// read_rings - each watched CPU's ring head and events; false if there
+// is no ring (no slot, or no room).
+bool read_rings(int events_fd, int heads_fd, const rtnoise_meta& meta, TraceData& t)
+{
+	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * meta.ring_size;
+	if (!entries)
+		return false;
+	const Mapping events(events_fd, entries * sizeof(rtnoise_event), "the event ring");
+	const volatile rtnoise_event* ring = events.values<rtnoise_event>();
+	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
+		rtnoise_ring_head h{};
+		if (bpf_map_lookup_elem(heads_fd, &s, &h))
+			continue;
+		CpuTrace& c = t.cpus[meta.slot_cpu[s]];
+		read_head(h, c);
+		read_ring(ring + std::size_t{s} * meta.ring_size, h, meta, c);
+	}
+	return true;
+}
+
+// read_idle_names - the names of each traced CPU's cpuidle states, for
+// the idle causes.
+void read_idle_names(TraceData& t)
+{
+	for (const auto& [cpu, c] : t.cpus) {
+		const fs::path idle =
+			"/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/cpuidle";
+		for (std::uint64_t state = 0; state < 16; state++) {
+			std::string name =
+				comm_of_file(idle / ("state" + std::to_string(state)) / "name");
+			if (name.empty())
+				break;
+			t.idle_names[{cpu, state}] = name;
+		}
 	}
 }
 
@@ -201,133 +374,20 @@ TraceData tracer_read(const std::string& pin_dir)
 	t.ring_size = meta.ring_size;
 	t.causes_capacity = meta.spike_capacity;
 	t.limits = meta.limits;
-	t.refused.clear();
-	const std::string refused(meta.refused, strnlen(meta.refused, sizeof(meta.refused)));
-	for (std::size_t at = 0; at < refused.size();) {
-		const std::size_t end = std::min(refused.find(' ', at), refused.size());
-		if (end > at)
-			t.refused.push_back(escape_name(refused.substr(at, end - at)));
-		at = end + 1;
-	}
+	t.refused = read_refused(meta);
 	// The joins before anything slow: see tracer_read_joins().
 	read_joins(pin_dir, meta, t.explained);
 	UniqueFd sources_fd(open_map(pin_dir, "sources")), events_fd(open_map(pin_dir, "events")),
 		heads_fd(open_map(pin_dir, "heads"));
-
-	// Each CPU's own table first, then the shared hash; a source in
-	// both (its entry was claimed under it) is one source.
-	std::map<std::tuple<unsigned, unsigned, std::uint64_t>, std::size_t> seen;
-	auto add_source = [&](unsigned cpu, unsigned kind, std::uint64_t id,
-			      const rtnoise_src_val& val) {
-		auto [it, fresh] = seen.try_emplace({cpu, kind, id}, t.sources.size());
-		if (!fresh) {
-			TraceSource& s = t.sources[it->second];
-			s.count += val.count;
-			s.total_ns += val.total_ns;
-			s.max_ns = std::max<std::uint64_t>(s.max_ns, val.max_ns);
-			s.sampler = s.sampler || (val.flags & RTNOISE_SRC_SAMPLER);
-			return;
-		}
-		TraceSource s;
-		s.cpu = cpu;
-		s.kind = kind;
-		s.id = id;
-		s.count = val.count;
-		s.total_ns = val.total_ns;
-		s.max_ns = val.max_ns;
-		s.comm = escape_name({val.name, strnlen(val.name, sizeof(val.name))});
-		s.sampler = val.flags & RTNOISE_SRC_SAMPLER;
-		t.sources.push_back(std::move(s));
-	};
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "cpu_sources").c_str()); fd >= 0) {
-		UniqueFd cpu_sources_fd(fd);
-		read_cpu_sources(cpu_sources_fd.get(), meta, add_source);
-	}
-
-	rtnoise_src_key key{}, next{};
-	rtnoise_src_val val{};
-	void* prev = nullptr;
-	while (bpf_map_get_next_key(sources_fd.get(), prev, &next) == 0) {
-		if (bpf_map_lookup_elem(sources_fd.get(), &next, &val) == 0)
-			add_source(next.cpu, next.kind, next.id, val);
-		key = next;
-		prev = &key;
-	}
-
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "origins").c_str()); fd >= 0) {
-		UniqueFd origins_fd(fd);
-		rtnoise_origin_key ok{}, onext{};
-		rtnoise_origin_val ov{};
-		void* oprev = nullptr;
-		while (bpf_map_get_next_key(origins_fd.get(), oprev, &onext) == 0) {
-			if (bpf_map_lookup_elem(origins_fd.get(), &onext, &ov) == 0)
-				t.origins.push_back(
-					{onext.cpu, onext.kind, onext.id, onext.from_cpu,
-					 onext.from_pid,
-					 escape_name({ov.comm, strnlen(ov.comm, sizeof(ov.comm))}),
-					 ov.count, ov.via});
-			ok = onext;
-			oprev = &ok;
-		}
-	}
-
-	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * meta.ring_size;
-	if (!entries)
+	read_sources(pin_dir, sources_fd.get(), meta, t.sources);
+	read_origins(pin_dir, t.origins);
+	if (!read_rings(events_fd.get(), heads_fd.get(), meta, t))
 		return t;
-	const Mapping events(events_fd.get(), entries * sizeof(rtnoise_event), "the event ring");
-	const volatile rtnoise_event* ring = events.values<rtnoise_event>();
-
-	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
-		rtnoise_ring_head h{};
-		if (bpf_map_lookup_elem(heads_fd.get(), &s, &h))
-			continue;
-		CpuTrace& c = t.cpus[meta.slot_cpu[s]];
-		c.written = h.head;
-		c.overflow = h.overflow;
-		c.clamped = h.clamped;
-		c.clamped_ns = h.clamped_ns;
-		c.source_drops = h.source_drops;
-		c.origin_drops = h.origin_drops;
-		c.spikes_explained = h.spikes;
-		c.spikes_cut = h.spikes_cut;
-		c.nested = h.nested;
-		c.preempted = h.preempted;
-		c.parked_lost = h.parked_lost;
-		c.parked_stale = h.parked_stale;
-		std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
-		c.lost = first;
-		// One more: the thread still running, which attribute() adds
-		// (charge_running), without copying the ring.
-		c.events.reserve(h.head - first + 1);
-		for (std::uint64_t seq = first; seq < h.head; seq++) {
-			TraceEvent ev;
-			if (read_event(ring[std::size_t{s} * meta.ring_size +
-					    (seq & (meta.ring_size - 1))],
-				       seq, ev))
-				c.events.push_back(ev);
-			else
-				c.torn++;  // overwritten, or being written
-		}
-	}
-
 	// Older pins (or a partial one) may have no state map: then the
 	// running threads are charged when they switch out.
-	if (int fd = bpf_obj_get((fs::path(pin_dir) / "state").c_str()); fd >= 0) {
-		UniqueFd state_fd(fd);
+	if (const UniqueFd state_fd = open_pinned(pin_dir, "state"))
 		read_running(state_fd.get(), meta, t);
-	}
-	for (auto& [cpu, c] : t.cpus) {
-		// The cpuidle state names, for the idle causes.
-		const fs::path idle =
-			"/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/cpuidle";
-		for (std::uint64_t state = 0; state < 16; state++) {
-			std::string name =
-				comm_of_file(idle / ("state" + std::to_string(state)) / "name");
-			if (name.empty())
-				break;
-			t.idle_names[{cpu, state}] = name;
-		}
-	}
+	read_idle_names(t);
 	for (auto& [cpu, c] : t.cpus)
 		std::sort(c.events.begin(), c.events.end(),
 			  [](const TraceEvent& a, const TraceEvent& b) {
