@@ -193,6 +193,140 @@ void note_kernel(const fs::path& root, Plan& p, const KernelIsolation& k, const 
 	p.notes.push_back("still needs a boot parameter, on any kernel: " + all);
 }
 
+// keep_affinities - the CPUs of each task that had fewer than the online
+// ones (kthreads kept on housekeeping CPUs by isolcpus=, tasks someone
+// pinned), to be restored as they are: creating and removing a cpuset
+// partition resets the CPUs of every task in the root cgroup to the
+// root's, and restored last, they come back.
+void keep_affinities(Plan& p, const std::vector<Task>& tasks, const CpuSet& online)
+{
+	for (const Task& t : tasks)
+		if (!t.pinned && !t.allowed.empty() && t.allowed != online)
+			p.changes.push_back(
+				{Kind::affinity,
+				 std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
+				 format_cpulist(t.allowed), format_cpulist(t.allowed),
+				 "keep the CPUs of " + t.comm + ":" + std::to_string(t.tid),
+				 t.start_time});
+}
+
+// plan_irqs - IRQs, the default for new ones, and unbound workqueues to
+// the housekeeping CPUs hk (hkmask as a hex mask).
+void plan_irqs(const fs::path& root, Plan& p, const std::string& hk, const std::string& hkmask)
+{
+	std::error_code ec;
+	std::vector<std::pair<int, fs::path>> irqs;
+	for (const auto& d : fs::directory_iterator(root / "proc/irq", ec)) {
+		std::string n = d.path().filename();
+		if (std::isdigit(static_cast<unsigned char>(n[0])) &&
+		    fs::exists(d.path() / "smp_affinity_list"))
+			irqs.emplace_back(std::stoi(n), d.path());
+	}
+	std::sort(irqs.begin(), irqs.end());
+	for (const auto& [n, dir] : irqs) {
+		std::string aff = line(dir / "smp_affinity_list");
+		if (intersects(parse_cpulist(aff, true), p.cpus))
+			p.changes.push_back(
+				{Kind::file, "proc/irq/" + std::to_string(n) + "/smp_affinity_list",
+				 aff, hk, "IRQ " + std::to_string(n) + " to CPUs " + hk});
+	}
+	std::string def = line(root / "proc/irq/default_smp_affinity");
+	if (!def.empty() && intersects(parse_hex_mask(def), p.cpus))
+		p.changes.push_back({Kind::file, "proc/irq/default_smp_affinity", def, hkmask,
+				     "new IRQs to CPUs " + hk});
+	std::string wq = line(root / "sys/devices/virtual/workqueue/cpumask");
+	if (!wq.empty() && intersects(parse_hex_mask(wq), p.cpus))
+		p.changes.push_back({Kind::file, "sys/devices/virtual/workqueue/cpumask", wq,
+				     hkmask, "unbound workqueues to CPUs " + hk});
+}
+
+// plan_kthreads - kernel threads: unbound ones (RCU's among them) to the
+// housekeeping CPUs hk, the per-CPU ones of the isolated CPUs to the
+// guide's priorities.
+void plan_kthreads(Plan& p, const std::vector<Task>& tasks, const std::string& hk)
+{
+	for (const Task& t : tasks) {
+		if (!t.kthread)
+			continue;
+		if (!t.pinned && t.allowed.size() > 1 && intersects(t.allowed, p.cpus))
+			p.changes.push_back(
+				{Kind::affinity, std::to_string(t.tid), format_cpulist(t.allowed),
+				 hk, "kernel thread " + t.comm + " to CPUs " + hk, t.start_time});
+		const unsigned want = guide_kthread_priority(t.comm, p.cpus);
+		std::string now = sched_name(t.policy, t.rt_priority);
+		std::string to = "fifo " + std::to_string(want);
+		if (want && now != to)
+			p.changes.push_back({Kind::sched, std::to_string(t.tid), now, to,
+					     t.comm + " to SCHED_FIFO " + std::to_string(want),
+					     t.start_time});
+	}
+}
+
+// plan_settings - sysctls and memory management, as the guides set them;
+// function tracing stays on where rtnoise's BPF side needs it, timer
+// migration where the isolated partition keeps the CPUs out of it
+// (timers_kept_out).
+void plan_settings(const fs::path& root, Plan& p, const PlanOptions& o, bool timers_kept_out)
+{
+	for (const GuideSetting& k : kGuideSettings) {
+		if (o.keep_ftrace && k.id == std::string_view("trace.ftrace")) {
+			p.notes.push_back(std::string(k.name) +
+					  " left as it is: rtnoise's "
+					  "BPF side needs function tracing (its IPI origins "
+					  "on kernels before 6.6)");
+			continue;
+		}
+		// On 6.19+ the isolated partition itself keeps its CPUs out of
+		// timer migration; timer_migration=0 would stop it everywhere.
+		if (k.id == std::string_view("sysctl.timer_migration") && timers_kept_out) {
+			p.notes.push_back(std::string(k.name) +
+					  " left as it is: the isolated partition keeps CPUs " +
+					  format_cpulist(p.cpus) +
+					  " out of timer migration by itself");
+			continue;
+		}
+		auto v = read_line(root / k.path);
+		if (!v)
+			continue;
+		std::string now = bracketed(*v);
+		if (now == k.value || (k.at_least && std::atol(now.c_str()) >= std::atol(k.value)))
+			continue;
+		p.changes.push_back({Kind::file, k.path, now, k.value,
+				     k.sysctl ? std::string(k.name) + "=" + k.value
+					      : std::string(k.name) + " off"});
+	}
+}
+
+// plan_swaps - every swap off. The priority comes back with swapon (see
+// swapon_flags()); discard flags are not in /proc/swaps and cannot be.
+void plan_swaps(const fs::path& root, Plan& p)
+{
+	for (const Swap& s : parse_swaps(read_file(root / "proc/swaps").value_or(""))) {
+		Change c{Kind::swap, s.path, "on prio=" + std::to_string(s.priority), "off",
+			 "swapoff " + escape_name(s.path)};
+		if (!partition_makes(c)) {
+			p.notes.push_back("swap " + escape_name(s.path) +
+					  " is not an absolute path: left on");
+			continue;
+		}
+		p.changes.push_back(std::move(c));
+	}
+}
+
+// drop_unnamed - nothing the state file could not name again: --restore
+// refuses such a file (a host tree whose names are not what a kernel
+// makes).
+void drop_unnamed(Plan& p)
+{
+	std::erase_if(p.changes, [&p](const Change& c) {
+		if (partition_makes(c))
+			return false;
+		p.notes.push_back(std::string("not changed, a name no partition writes: ") +
+				  change_kind_name(c.kind) + " " + escape_name(c.target));
+		return true;
+	});
+}
+
 }  // namespace
 
 bool is_isolated_partition(const Change& c)
@@ -201,6 +335,8 @@ bool is_isolated_partition(const Change& c)
 	       c.after == "isolated";
 }
 
+// plan_partition - what isolating cpus changes, step by step in the order
+// the changes are made.
 Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions& o)
 {
 	Plan p;
@@ -216,123 +352,21 @@ Plan plan_partition(const fs::path& root, const CpuSet& cpus, const PlanOptions&
 				  " leaves no housekeeping CPU");
 	CpuSet possible = cpu_list_file(root, "possible");
 	const unsigned nr = possible.empty() ? 1 : *possible.rbegin() + 1;
-	const std::string list = format_cpulist(cpus);
 	const std::string hk = format_cpulist(p.housekeeping);
-	const std::string hkmask = format_hex_mask(p.housekeeping, nr);
 
-	// Creating and removing a cpuset partition resets the CPUs of every
-	// task in the root cgroup to the root's. Remember, first, the CPUs
-	// of each task that had fewer (kthreads kept on housekeeping CPUs by
-	// isolcpus=, tasks someone pinned): restored last, they come back.
+	// The tasks' CPUs first, before the partition resets them.
 	const std::vector<Task> tasks = list_tasks(root);
-	for (const Task& t : tasks)
-		if (!t.pinned && !t.allowed.empty() && t.allowed != online)
-			p.changes.push_back(
-				{Kind::affinity,
-				 std::to_string(t.tid) + (t.kthread ? ":" + t.comm : ""),
-				 format_cpulist(t.allowed), format_cpulist(t.allowed),
-				 "keep the CPUs of " + t.comm + ":" + std::to_string(t.tid),
-				 t.start_time});
-	plan_cgroup(root, p, list, hk);
+	keep_affinities(p, tasks, online);
+	plan_cgroup(root, p, format_cpulist(cpus), hk);
 	const bool partition =
 		std::any_of(p.changes.begin(), p.changes.end(), is_isolated_partition);
 	const KernelIsolation kernel = read_kernel_isolation(root);
 	note_kernel(root, p, kernel, possible, partition);
-
-	// IRQs, the default for new ones, and unbound workqueues.
-	std::error_code ec;
-	std::vector<std::pair<int, fs::path>> irqs;
-	for (const auto& d : fs::directory_iterator(root / "proc/irq", ec)) {
-		std::string n = d.path().filename();
-		if (std::isdigit(static_cast<unsigned char>(n[0])) &&
-		    fs::exists(d.path() / "smp_affinity_list"))
-			irqs.emplace_back(std::stoi(n), d.path());
-	}
-	std::sort(irqs.begin(), irqs.end());
-	for (const auto& [n, dir] : irqs) {
-		std::string aff = line(dir / "smp_affinity_list");
-		if (intersects(parse_cpulist(aff, true), cpus))
-			p.changes.push_back(
-				{Kind::file, "proc/irq/" + std::to_string(n) + "/smp_affinity_list",
-				 aff, hk, "IRQ " + std::to_string(n) + " to CPUs " + hk});
-	}
-	std::string def = line(root / "proc/irq/default_smp_affinity");
-	if (!def.empty() && intersects(parse_hex_mask(def), cpus))
-		p.changes.push_back({Kind::file, "proc/irq/default_smp_affinity", def, hkmask,
-				     "new IRQs to CPUs " + hk});
-	std::string wq = line(root / "sys/devices/virtual/workqueue/cpumask");
-	if (!wq.empty() && intersects(parse_hex_mask(wq), cpus))
-		p.changes.push_back({Kind::file, "sys/devices/virtual/workqueue/cpumask", wq,
-				     hkmask, "unbound workqueues to CPUs " + hk});
-
-	// Kernel threads: unbound ones (RCU's among them) to housekeeping,
-	// the per-CPU ones of the isolated CPUs to the guide's priorities.
-	for (const Task& t : tasks) {
-		if (!t.kthread)
-			continue;
-		if (!t.pinned && t.allowed.size() > 1 && intersects(t.allowed, cpus))
-			p.changes.push_back(
-				{Kind::affinity, std::to_string(t.tid), format_cpulist(t.allowed),
-				 hk, "kernel thread " + t.comm + " to CPUs " + hk, t.start_time});
-		const unsigned want = guide_kthread_priority(t.comm, cpus);
-		std::string now = sched_name(t.policy, t.rt_priority);
-		std::string to = "fifo " + std::to_string(want);
-		if (want && now != to)
-			p.changes.push_back({Kind::sched, std::to_string(t.tid), now, to,
-					     t.comm + " to SCHED_FIFO " + std::to_string(want),
-					     t.start_time});
-	}
-
-	// Sysctls and memory management, as the guides set them; function
-	// tracing stays on where rtnoise's BPF side needs it.
-	for (const GuideSetting& k : kGuideSettings) {
-		if (o.keep_ftrace && k.id == std::string_view("trace.ftrace")) {
-			p.notes.push_back(std::string(k.name) +
-					  " left as it is: rtnoise's "
-					  "BPF side needs function tracing (its IPI origins "
-					  "on kernels before 6.6)");
-			continue;
-		}
-		// On 6.19+ the isolated partition itself keeps its CPUs out of
-		// timer migration; timer_migration=0 would stop it everywhere.
-		if (k.id == std::string_view("sysctl.timer_migration") && partition &&
-		    kernel.timers_excluded) {
-			p.notes.push_back(std::string(k.name) +
-					  " left as it is: the isolated partition keeps CPUs " +
-					  list + " out of timer migration by itself");
-			continue;
-		}
-		auto v = read_line(root / k.path);
-		if (!v)
-			continue;
-		std::string now = bracketed(*v);
-		if (now == k.value || (k.at_least && std::atol(now.c_str()) >= std::atol(k.value)))
-			continue;
-		p.changes.push_back({Kind::file, k.path, now, k.value,
-				     k.sysctl ? std::string(k.name) + "=" + k.value
-					      : std::string(k.name) + " off"});
-	}
-	// The priority comes back with swapon (see swapon_flags()); discard
-	// flags are not in /proc/swaps and cannot be.
-	for (const Swap& s : parse_swaps(read_file(root / "proc/swaps").value_or(""))) {
-		Change c{Kind::swap, s.path, "on prio=" + std::to_string(s.priority), "off",
-			 "swapoff " + escape_name(s.path)};
-		if (!partition_makes(c)) {
-			p.notes.push_back("swap " + escape_name(s.path) +
-					  " is not an absolute path: left on");
-			continue;
-		}
-		p.changes.push_back(std::move(c));
-	}
-	// Nothing the state file could not name again: --restore refuses
-	// such a file (a host tree whose names are not what a kernel makes).
-	std::erase_if(p.changes, [&p](const Change& c) {
-		if (partition_makes(c))
-			return false;
-		p.notes.push_back(std::string("not changed, a name no partition writes: ") +
-				  change_kind_name(c.kind) + " " + escape_name(c.target));
-		return true;
-	});
+	plan_irqs(root, p, hk, format_hex_mask(p.housekeeping, nr));
+	plan_kthreads(p, tasks, hk);
+	plan_settings(root, p, o, partition && kernel.timers_excluded);
+	plan_swaps(root, p);
+	drop_unnamed(p);
 	return p;
 }
 

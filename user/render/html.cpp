@@ -273,67 +273,72 @@ std::string histogram(const Snapshot& s, const CpuResult& c)
 
 // ---- noise budget ----------------------------------------------------------
 
-std::string budget(const Snapshot& s)
+// The height of a CPU's bar in the budget, and the space between two.
+constexpr double kBudgetBar = 26;
+constexpr double kBudgetGap = 12;
+
+// budget_widest - the longest bar: a CPU's sources summed, or its noise
+// per second where that is more.
+double budget_widest(const Snapshot& s)
 {
-	std::string out = "<h2 id=\"budget\">Noise budget by source</h2>\n";
-	if (!s.attributed)
-		return out + "<p>No causes were traced (attached with --no-bpf).</p>\n";
-	auto per_s = [&](const SourceRow& r) { return s.us_per_s(r.total_ns); };
 	double widest = 0;
 	for (const CpuResult& c : s.cpus) {
 		double sum = 0;
 		for (const SourceRow& r : s.sources)
 			if (r.cpu == c.cpu)
-				sum += per_s(r);
+				sum += s.us_per_s(r.total_ns);
 		widest = std::max({widest, sum, c.noise.per_second_us});
 	}
-	const double bar = 26, gap = 12;
-	const svg::Box box{70, 16, kWidth - 70 - 190,
-			   static_cast<double>(s.cpus.size()) * (bar + gap)};
-	std::vector<double> xt = svg::nice_ticks(widest > 0 ? widest : 1, 6);
-	const svg::Linear x{0, xt.back(), box.left, box.right()};
+	return widest;
+}
 
+// budget_kinds - the kinds of the sources, in the order they first come.
+std::vector<std::string> budget_kinds(const Snapshot& s)
+{
 	std::vector<std::string> kinds;
 	for (const SourceRow& r : s.sources)
 		if (std::find(kinds.begin(), kinds.end(), r.kind) == kinds.end())
 			kinds.push_back(r.kind);
-	const double legend_rows = std::ceil(static_cast<double>(kinds.size()) / 6);
-	const double height = box.bottom() + 44 + legend_rows * 18 + 6;
+	return kinds;
+}
 
-	out += svg::open(kWidth, height, "budget", "Noise budget by source, per CPU");
-	std::vector<double> px;
-	std::vector<std::string> labels;
-	for (double v : xt) {
-		px.push_back(x(v));
-		labels.push_back(num(v));
-	}
-	out += svg::x_axis(box, px, labels, "Noise (us of each second)");
-	double top = box.top + gap / 2;
+// budget_bars - a bar a CPU, a segment a source, the CPU's noise after it.
+std::string budget_bars(const Snapshot& s, const svg::Box& box, const svg::Linear& x)
+{
+	std::string out;
+	double top = box.top + kBudgetGap / 2;
 	for (const CpuResult& c : s.cpus) {
-		out += svg::text(box.left - 8, top + bar / 2 + 4, "end",
+		out += svg::text(box.left - 8, top + kBudgetBar / 2 + 4, "end",
 				 fmt::format("CPU {}", c.cpu));
 		double at = 0;
 		out += fmt::format("<g class=\"bar\" id=\"budget-cpu{}\">\n", c.cpu);
 		for (const SourceRow& r : s.sources) {
 			if (r.cpu != c.cpu)
 				continue;
-			const double v = per_s(r);
+			const double v = s.us_per_s(r.total_ns);
 			std::string hover =
 				fmt::format("{} {}{}: {} us in {} x, {:.1f} us/s, max {} us",
 					    r.kind, r.name, r.running ? " (running)" : "",
 					    us(r.total_ns), r.count, v, us(r.max_ns));
 			out += fmt::format("<rect class=\"seg\" x=\"{}\" y=\"{}\" width=\"{}\" "
 					   "height=\"{}\" fill=\"{}\">{}</rect>\n",
-					   num(x(at)), num(top), num(x(at + v) - x(at)), num(bar),
-					   kind_colour(r.kind), svg::title(hover));
+					   num(x(at)), num(top), num(x(at + v) - x(at)),
+					   num(kBudgetBar), kind_colour(r.kind), svg::title(hover));
 			at += v;
 		}
 		out += "</g>\n";
-		out += svg::text(x(at) + 6, top + bar / 2 + 4, "start",
+		out += svg::text(x(at) + 6, top + kBudgetBar / 2 + 4, "start",
 				 fmt::format("{:.1f} us/s, {:.3f}% left", c.noise.per_second_us,
 					     c.noise.available_pct));
-		top += bar + gap;
+		top += kBudgetBar + kBudgetGap;
 	}
+	return out;
+}
+
+// budget_legend - a swatch a kind, six a row, below the axis of box.
+std::string budget_legend(const std::vector<std::string>& kinds, const svg::Box& box)
+{
+	std::string out;
 	double lx = box.left, ly = box.bottom() + 50;
 	for (std::size_t i = 0; i < kinds.size(); i++) {
 		if (i && i % 6 == 0) {
@@ -346,57 +351,106 @@ std::string budget(const Snapshot& s)
 		out += svg::text(lx + 16, ly, "start", kinds[i]);
 		lx += 105;
 	}
-	out += svg::close();
+	return out;
+}
 
-	for (const CpuResult& c : s.cpus) {
-		out += fmt::format("<h3>CPU {}: {:.1f} us/s, {:.3f}% of the CPU left to the "
-				   "workload</h3>\n",
-				   c.cpu, c.noise.per_second_us, c.noise.available_pct);
-		if (c.noise.events_lost)
-			out += fmt::format("<p class=\"note\">{} older events overwritten.</p>\n",
-					   c.noise.events_lost);
-		if (c.noise.incomplete())
-			out += fmt::format("<p class=\"note\">Incomplete: {} contexts nested too "
-					   "deep, {} nested "
-					   "longer than themselves ({} us), {} not summed (sources "
-					   "map full), {} "
-					   "origins not kept, {} programs skipped as nested "
-					   "(no_fetch_atomics), {} sleeping threads' contexts "
-					   "not kept (parked map full).</p>\n",
-					   c.noise.nesting_overflow, c.noise.clamped,
-					   us(c.noise.clamped_ns), c.noise.source_drops,
-					   c.noise.origin_drops, c.noise.nested,
-					   c.noise.parked_lost);
-		std::string rows;
-		for (const SourceRow& r : s.sources) {
-			if (r.cpu != c.cpu)
-				continue;
-			std::string from;
-			for (std::size_t i = 0; i < r.origins.size() && i < 3; i++) {
-				const OriginRow& o = r.origins[i];
-				from += fmt::format(
-					"{}{} on CPU {}{} x{}", i ? ", " : "",
-					o.pid ? fmt::format("{}:{}", o.comm, o.pid) : "IRQ/idle",
-					o.cpu, o.via.empty() ? "" : " running " + o.via, o.count);
-			}
-			if (r.origins.size() > 3)
-				from += ", ...";
-			rows += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}{}</td>"
-					    "<td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td>"
-					    "<td class=\"l\">{}</td></tr>\n",
-					    escape(r.kind), escape(r.name),
-					    r.running ? " (running)" : "", r.count, us(r.total_ns),
-					    us(r.max_ns), per_s(r), escape(from));
-		}
-		if (rows.empty()) {
-			out += "<p>No disturbance traced.</p>\n";
-			continue;
-		}
-		out += "<table class=\"sources\">\n<tr><th class=\"l\">kind</th><th "
-		       "class=\"l\">source</th><th>count</th><th>total us</th><th>max us</th>"
-		       "<th>us/s</th><th class=\"l\">from</th></tr>\n" +
-		       rows + "</table>\n";
+// budget_svg - the budget as a stacked bar per CPU, with its axis and the
+// legend of its colours.
+std::string budget_svg(const Snapshot& s)
+{
+	const double widest = budget_widest(s);
+	const svg::Box box{70, 16, kWidth - 70 - 190,
+			   static_cast<double>(s.cpus.size()) * (kBudgetBar + kBudgetGap)};
+	std::vector<double> xt = svg::nice_ticks(widest > 0 ? widest : 1, 6);
+	const svg::Linear x{0, xt.back(), box.left, box.right()};
+
+	const std::vector<std::string> kinds = budget_kinds(s);
+	const double legend_rows = std::ceil(static_cast<double>(kinds.size()) / 6);
+	const double height = box.bottom() + 44 + legend_rows * 18 + 6;
+
+	std::string out = svg::open(kWidth, height, "budget", "Noise budget by source, per CPU");
+	std::vector<double> px;
+	std::vector<std::string> labels;
+	for (double v : xt) {
+		px.push_back(x(v));
+		labels.push_back(num(v));
 	}
+	out += svg::x_axis(box, px, labels, "Noise (us of each second)");
+	out += budget_bars(s, box, x);
+	out += budget_legend(kinds, box);
+	return out + svg::close();
+}
+
+// budget_notes - what a CPU's budget lost or could not count.
+std::string budget_notes(const NoiseBudget& n)
+{
+	std::string out;
+	if (n.events_lost)
+		out += fmt::format("<p class=\"note\">{} older events overwritten.</p>\n",
+				   n.events_lost);
+	if (n.incomplete())
+		out += fmt::format("<p class=\"note\">Incomplete: {} contexts nested too "
+				   "deep, {} nested "
+				   "longer than themselves ({} us), {} not summed (sources "
+				   "map full), {} "
+				   "origins not kept, {} programs skipped as nested "
+				   "(no_fetch_atomics), {} sleeping threads' contexts "
+				   "not kept (parked map full).</p>\n",
+				   n.nesting_overflow, n.clamped, us(n.clamped_ns), n.source_drops,
+				   n.origin_drops, n.nested, n.parked_lost);
+	return out;
+}
+
+// budget_row - a source as a row of its CPU's table, with the first three
+// of its origins.
+std::string budget_row(const Snapshot& s, const SourceRow& r)
+{
+	std::string from;
+	for (std::size_t i = 0; i < r.origins.size() && i < 3; i++) {
+		const OriginRow& o = r.origins[i];
+		from += fmt::format("{}{} on CPU {}{} x{}", i ? ", " : "",
+				    o.pid ? fmt::format("{}:{}", o.comm, o.pid) : "IRQ/idle", o.cpu,
+				    o.via.empty() ? "" : " running " + o.via, o.count);
+	}
+	if (r.origins.size() > 3)
+		from += ", ...";
+	return fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}{}</td>"
+			   "<td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td>"
+			   "<td class=\"l\">{}</td></tr>\n",
+			   escape(r.kind), escape(r.name), r.running ? " (running)" : "", r.count,
+			   us(r.total_ns), us(r.max_ns), s.us_per_s(r.total_ns), escape(from));
+}
+
+// budget_cpu - a CPU's noise, what its budget lost, and its sources.
+std::string budget_cpu(const Snapshot& s, const CpuResult& c)
+{
+	std::string out = fmt::format("<h3>CPU {}: {:.1f} us/s, {:.3f}% of the CPU left to the "
+				      "workload</h3>\n",
+				      c.cpu, c.noise.per_second_us, c.noise.available_pct);
+	out += budget_notes(c.noise);
+	std::string rows;
+	for (const SourceRow& r : s.sources)
+		if (r.cpu == c.cpu)
+			rows += budget_row(s, r);
+	if (rows.empty())
+		return out + "<p>No disturbance traced.</p>\n";
+	return out +
+	       "<table class=\"sources\">\n<tr><th class=\"l\">kind</th><th "
+	       "class=\"l\">source</th><th>count</th><th>total us</th><th>max us</th>"
+	       "<th>us/s</th><th class=\"l\">from</th></tr>\n" +
+	       rows + "</table>\n";
+}
+
+// budget - the noise budget by source: the bars of every CPU, then each
+// CPU's table.
+std::string budget(const Snapshot& s)
+{
+	std::string out = "<h2 id=\"budget\">Noise budget by source</h2>\n";
+	if (!s.attributed)
+		return out + "<p>No causes were traced (attached with --no-bpf).</p>\n";
+	out += budget_svg(s);
+	for (const CpuResult& c : s.cpus)
+		out += budget_cpu(s, c);
 	return out;
 }
 

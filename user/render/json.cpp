@@ -74,24 +74,29 @@ nlohmann::json spike_json(const Spike& sp, bool attributed)
 	return j;
 }
 
-}  // namespace
-
-std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns)
+// noise_json - a CPU's noise budget, with what it could not count.
+nlohmann::json noise_json(const NoiseBudget& n)
 {
-	nlohmann::json j = spike_json(sp, attributed);
-	j["seq"] = sp.seq;
-	const std::int64_t at = static_cast<std::int64_t>(sp.expected_ns) + realtime_offset_ns;
-	if (realtime_offset_ns && at > 0) {
-		const std::time_t secs = at / 1000000000;
-		std::tm tm{};
-		gmtime_r(&secs, &tm);
-		j["time"] =
-			fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", tm, (at % 1000000000) / 1000);
-	}
-	return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+	return {{"total_ns", n.total_ns},
+		{"per_second_us", n.per_second_us},
+		{"available_pct", n.available_pct},
+		{"events_lost", n.events_lost},
+		{"incomplete", n.incomplete()},
+		{"nesting_overflow", n.nesting_overflow},
+		{"clamped", n.clamped},
+		{"clamped_ns", n.clamped_ns},
+		{"source_drops", n.source_drops},
+		{"origin_drops", n.origin_drops},
+		{"nested", n.nested},
+		{"preempted", n.preempted},
+		{"parked_lost", n.parked_lost},
+		{"parked_stale", n.parked_stale},
+		{"joins_missing", joins_missing_json(n)}};
 }
 
-std::string render_json(const Snapshot& s, const BudgetResult* budget)
+// cpus_json - each CPU: its latencies where it was sampled, its noise
+// where causes were traced.
+nlohmann::json cpus_json(const Snapshot& s)
 {
 	nlohmann::json cpus = nlohmann::json::array();
 	for (const CpuResult& c : s.cpus) {
@@ -105,24 +110,15 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 				cpu["sampler_error"] = errno_text(c.start_error);
 		}
 		if (s.attributed)
-			cpu["noise"] = {{"total_ns", c.noise.total_ns},
-					{"per_second_us", c.noise.per_second_us},
-					{"available_pct", c.noise.available_pct},
-					{"events_lost", c.noise.events_lost},
-					{"incomplete", c.noise.incomplete()},
-					{"nesting_overflow", c.noise.nesting_overflow},
-					{"clamped", c.noise.clamped},
-					{"clamped_ns", c.noise.clamped_ns},
-					{"source_drops", c.noise.source_drops},
-					{"origin_drops", c.noise.origin_drops},
-					{"nested", c.noise.nested},
-					{"preempted", c.noise.preempted},
-					{"parked_lost", c.noise.parked_lost},
-					{"parked_stale", c.noise.parked_stale},
-					{"joins_missing", joins_missing_json(c.noise)}};
+			cpu["noise"] = noise_json(c.noise);
 		cpus.push_back(cpu);
 	}
+	return cpus;
+}
 
+// sources_json - the noise budget's rows, each with its origins.
+nlohmann::json sources_json(const Snapshot& s)
+{
 	nlohmann::json sources = nlohmann::json::array();
 	for (const SourceRow& r : s.sources) {
 		nlohmann::json origins = nlohmann::json::array();
@@ -144,7 +140,12 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 				   {"running", r.running},
 				   {"origins", std::move(origins)}});
 	}
+	return sources;
+}
 
+// document_json - the report but its spikes, which stand as an empty array.
+nlohmann::json document_json(const Snapshot& s, const BudgetResult* budget)
+{
 	nlohmann::json tick = nlohmann::json::array();
 	for (const TickRow& t : s.ticks)
 		tick.push_back({{"cpu", t.cpu}, {"reason", t.reason}, {"count", t.count}});
@@ -161,8 +162,8 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 		{"priority", s.prio},
 		{"sampled", s.sampled},
 		{"attribution", s.attributed},
-		{"cpus", std::move(cpus)},
-		{"sources", std::move(sources)},
+		{"cpus", cpus_json(s)},
+		{"sources", sources_json(s)},
 		{"spikes", nlohmann::json::array()},
 		{"tick", std::move(tick)},
 	};
@@ -176,7 +177,47 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 		j["symbols_hidden"] = s.symbols_hidden;
 	if (budget)
 		j["budget"] = budget_json(*budget);
-	const std::string doc = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+	return j;
+}
+
+// append_spike - a spike after the others, indented as dump() would have
+// indented it in the report's spikes.
+void append_spike(std::string& out, const Spike& sp, bool attributed)
+{
+	const std::string one =
+		spike_json(sp, attributed)
+			.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+	// A newline in a JSON text is between tokens, never in a string.
+	std::size_t from = 0;
+	for (std::size_t nl; (nl = one.find('\n', from)) != std::string::npos; from = nl + 1) {
+		out.append(one, from, nl + 1 - from);
+		out += "    ";
+	}
+	out.append(one, from);
+}
+
+}  // namespace
+
+std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns)
+{
+	nlohmann::json j = spike_json(sp, attributed);
+	j["seq"] = sp.seq;
+	const std::int64_t at = static_cast<std::int64_t>(sp.expected_ns) + realtime_offset_ns;
+	if (realtime_offset_ns && at > 0) {
+		const std::time_t secs = at / 1000000000;
+		std::tm tm{};
+		gmtime_r(&secs, &tm);
+		j["time"] =
+			fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", tm, (at % 1000000000) / 1000);
+	}
+	return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// render_json - the report as JSON, its spikes written one at a time.
+std::string render_json(const Snapshot& s, const BudgetResult* budget)
+{
+	const std::string doc = document_json(s, budget).dump(
+		2, ' ', false, nlohmann::json::error_handler_t::replace);
 
 	// The spikes, each made and written alone into the place of their
 	// empty array, as dump() would have indented them: a document
@@ -190,17 +231,7 @@ std::string render_json(const Snapshot& s, const BudgetResult* budget)
 	out += "\n  \"spikes\": [";
 	for (std::size_t i = 0; i < s.spikes.size(); i++) {
 		out += i ? ",\n    " : "\n    ";
-		const std::string one =
-			spike_json(s.spikes[i], s.attributed)
-				.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-		// A newline in a JSON text is between tokens, never in a string.
-		std::size_t from = 0;
-		for (std::size_t nl; (nl = one.find('\n', from)) != std::string::npos;
-		     from = nl + 1) {
-			out.append(one, from, nl + 1 - from);
-			out += "    ";
-		}
-		out.append(one, from);
+		append_spike(out, s.spikes[i], s.attributed);
 	}
 	out += "\n  ]";
 	out.append(doc, at + hole.size());
