@@ -50,7 +50,7 @@ void report(const ReportRequest& r);
 enum class CompareFormat { text, json, html };
 
 struct CompareRequest {
-	std::string before, after;     // JSON reports' paths
+	std::string before, after;  // JSON reports' paths
 	CompareFormat format = CompareFormat::text;
 	std::optional<Budget> budget;  // judged against after
 	std::string output;	       // "": stdout
