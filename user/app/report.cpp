@@ -63,7 +63,7 @@ Report make_report(Snapshot s, const ReportRequest& r)
 
 Error findings()
 {
-	return Error(Exit::findings, "");
+	return {Exit::findings, ""};
 }
 
 void report(const ReportRequest& r)
