@@ -34,7 +34,7 @@ rm -f "$out/report.html" "$out/compare.html" "$out/before.json" "$out/after.json
 	"$out/dmesg" "$out/done"
 status=0
 "$top/tests/vm/run-in-vm.sh" --kernel "$kernel" --build "$build" \
-	--script "$top/scripts/demo-guest.sh" --timeout 1200 --out "$out" || status=$?
+	--script "$top/tests/vm/guest-demo.sh" --timeout 1200 --out "$out" || status=$?
 if [ -f "$out/report.html" ]; then
 	echo
 	echo "The report as an HTML page (open it in a browser): $out/report.html"
