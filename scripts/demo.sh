@@ -4,8 +4,8 @@
 # print the report; the same report as an HTML page is written to
 # DEMO_OUT/report.html (default: BUILD_DIR/demo). Then the same again
 # after `rtnoise partition --isolate 2-3`, and `rtnoise compare` of the two
-# runs, as text and as DEMO_OUT/compare.html. Installs and builds what is
-# missing first.
+# runs, as text and as DEMO_OUT/compare.html. Installs what is missing
+# first, and builds only what the VM runs (scripts/test.sh builds the rest).
 #
 #   scripts/demo.sh [KERNEL-RELEASE]    # default: the installed -rt kernel
 set -euo pipefail
@@ -14,17 +14,30 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 
 "$top/scripts/install-deps.sh"
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)"
 
 kernel=${1:-}
 if [ -z "$kernel" ]; then
-	# shellcheck disable=SC2010 # kernel releases: no newline in the names
-	kernel=$(ls "$build/kmod" | grep -- '-rt-' | sort -V | tail -n 1)
-	[ -n "$kernel" ] || kernel=$(ls "$build/kmod" | sort -V | tail -n 1)
+	# The newest -rt kernel with headers installed, else the newest one:
+	# of those, CMake builds rtnoise.ko (target kmod-RELEASE).
+	kernels=$(for m in /lib/modules/*/build/Makefile; do
+		[ ! -e "$m" ] || basename "${m%/build/Makefile}"
+	done | sort -V)
+	kernel=$(grep -- '-rt-' <<<"$kernels" | tail -n 1) ||
+		kernel=$(tail -n 1 <<<"$kernels")
 fi
-if [ -z "$kernel" ] || [ ! -f "$build/kmod/$kernel/rtnoise.ko" ]; then
-	echo "demo.sh: no rtnoise.ko was built; are kernel headers installed?" >&2
+if [ -z "$kernel" ] || [ ! -e "/lib/modules/$kernel/build/Makefile" ]; then
+	echo "demo.sh: no kernel headers for ${kernel:-any kernel}:" \
+		"install linux-headers-${kernel:-rt-amd64}" >&2
+	exit 1
+fi
+
+# Only what the VM runs (tests/vm/guest-demo.sh): the CLI, with its BPF
+# programs built in, the module for the kernel it boots, and the
+# disturbances; the rest, the tests above all, is scripts/test.sh's.
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" --target rtnoise "kmod-$kernel" rtnoise_disturb
+if [ ! -f "$build/kmod/$kernel/rtnoise.ko" ]; then
+	echo "demo.sh: no rtnoise.ko was built for $kernel" >&2
 	exit 1
 fi
 
@@ -34,7 +47,7 @@ rm -f "$out/report.html" "$out/compare.html" "$out/before.json" "$out/after.json
 	"$out/dmesg" "$out/done"
 status=0
 "$top/tests/vm/run-in-vm.sh" --kernel "$kernel" --build "$build" \
-	--script "$top/scripts/demo-guest.sh" --timeout 1200 --out "$out" || status=$?
+	--script "$top/tests/vm/guest-demo.sh" --timeout 1200 --out "$out" || status=$?
 if [ -f "$out/report.html" ]; then
 	echo
 	echo "The report as an HTML page (open it in a browser): $out/report.html"

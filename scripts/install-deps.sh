@@ -15,13 +15,10 @@
 #   scripts/install-deps.sh [PACKAGE...]
 #
 # PACKAGEs are installed too (scripts/debug-kernel.sh adds a kernel
-# build's).
+# build's). It first looks for what is missing: with nothing missing it
+# succeeds as any user; installing needs root, so a user other than root
+# gets one line naming what is missing and a non-zero exit.
 set -euo pipefail
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps.sh: must run as root" >&2
-	exit 1
-fi
 
 pkgs=(
 	build-essential cmake pkg-config git kmod cpio
@@ -47,6 +44,19 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done
+have_vng=1
+command -v vng >/dev/null 2>&1 || have_vng=0
+
+if [ "$(id -u)" -ne 0 ]; then
+	need=("${missing[@]}")
+	[ "$have_vng" -eq 1 ] || need+=("virtme-ng (vng)")
+	if [ ${#need[@]} -gt 0 ]; then
+		echo "install-deps.sh: missing ${need[*]}: installing needs root" >&2
+		exit 1
+	fi
+	echo "install-deps.sh: all dependencies present"
+	exit 0
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
@@ -54,7 +64,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if ! command -v vng >/dev/null 2>&1; then
+if [ "$have_vng" -eq 0 ]; then
 	python3 -m pip install --quiet virtme-ng ||
 		python3 -m pip install --quiet --break-system-packages virtme-ng
 fi

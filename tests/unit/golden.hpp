@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// golden.hpp - outputs compared byte for byte with files under
-// tests/fixtures/. RTNOISE_UPDATE_GOLDEN=1 rewrites the files instead
-// (then review them with git diff).
+// golden.hpp - outputs compared byte for byte with their golden files,
+// all in tests/fixtures/golden/ (names are relative to tests/fixtures/,
+// whose other files are inputs, also read here).
+// RTNOISE_UPDATE_GOLDEN=1 rewrites the golden files instead (then review
+// them with git diff).
 #pragma once
 
 #include <gtest/gtest.h>

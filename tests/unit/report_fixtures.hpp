@@ -2,7 +2,7 @@
 // report_fixtures.hpp - two runs of CPUs 2-3 for the tests of compare and
 // budgets: before, an IRQ of virtio and a kworker on the watched CPUs;
 // after, isolated, the IRQ gone and a new timer left. Their JSON is
-// tests/fixtures/reports/{before,after}.json.
+// tests/fixtures/golden/report-{before,after}.json.
 #pragma once
 
 #include "analysis/percentiles.hpp"

@@ -22,8 +22,8 @@ namespace {
 
 Comparison fixtures()
 {
-	return compare(read_report_json(golden::read("reports/before.json")),
-		       read_report_json(golden::read("reports/after.json")));
+	return compare(read_report_json(golden::read("golden/report-before.json")),
+		       read_report_json(golden::read("golden/report-after.json")));
 }
 
 }  // namespace
@@ -112,8 +112,8 @@ std::vector<std::string> histograms(const std::string& page)
 }
 
 struct Runs {
-	Snapshot before = read_report_json(golden::read("reports/before.json"));
-	Snapshot after = read_report_json(golden::read("reports/after.json"));
+	Snapshot before = read_report_json(golden::read("golden/report-before.json"));
+	Snapshot after = read_report_json(golden::read("golden/report-after.json"));
 
 	std::string page(const std::optional<std::string>& budget = std::nullopt) const
 	{

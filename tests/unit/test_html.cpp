@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// The HTML report: byte for byte against fixtures/report.html (which the
-// html_chromium test opens in a browser), and its properties on any
-// snapshot: names escaped, one path per latency type in each histogram,
-// one bar segment per source, one marker per spike. Also the progress
-// line of `attach --duration`.
+// The HTML report: byte for byte against fixtures/golden/report.html
+// (which the html_chromium test opens in a browser), and its properties
+// on any snapshot: names escaped, one path per latency type in each
+// histogram, one bar segment per source, one marker per spike. Also the
+// progress line of `attach --duration`.
 //
-// RTNOISE_UPDATE_GOLDEN=1 rewrites fixtures/report.html from the renderer
-// (then read the diff before committing it).
+// RTNOISE_UPDATE_GOLDEN=1 rewrites fixtures/golden/report.html from the
+// renderer (then read the diff before committing it).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -25,7 +25,7 @@ using namespace rtnoise;
 
 namespace {
 
-const std::string kGolden = std::string(RTNOISE_FIXTURES) + "/report.html";
+const std::string kGolden = std::string(RTNOISE_FIXTURES) + "/golden/report.html";
 
 std::string read(const std::string& path)
 {

@@ -37,7 +37,7 @@ TEST(Percentiles, EmptyHistogramHasNone)
 
 TEST(Percentiles, AllInTheOverflowAreNotNumbers)
 {
-	// fixtures/cyclictest-t2-h5.txt: 999 samples, all beyond 5 us.
+	// fixtures/golden/cyclictest-t2-h5.txt: 999 samples, all beyond 5 us.
 	Percentiles p = percentiles(hist({0, 0, 0, 0, 0}, 999, 1202345));
 	EXPECT_EQ(p.samples, 999u);
 	EXPECT_EQ(p.overflow_us, 5u);

@@ -15,7 +15,7 @@ namespace {
 
 std::string golden_path()
 {
-	return std::string(RTNOISE_FIXTURES) + "/render/prometheus.txt";
+	return std::string(RTNOISE_FIXTURES) + "/golden/prometheus.txt";
 }
 
 std::string read(const std::string& path)

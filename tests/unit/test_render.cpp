@@ -48,7 +48,7 @@ Spike spike(unsigned cpu, LatType type, std::uint64_t cycle, std::uint64_t expec
 }
 
 // Two CPUs whose thread latencies are those of the real `cyclictest -t2
-// -h 5` run in fixtures/cyclictest-t2-h5.txt: every sample overflowed.
+// -h 5` run in fixtures/golden/cyclictest-t2-h5.txt: every sample overflowed.
 Snapshot all_overflow()
 {
 	Snapshot s;
@@ -105,7 +105,7 @@ Snapshot small()
 TEST(RenderCyclictest, ByteIdenticalToRealCyclictest)
 {
 	EXPECT_EQ(render_cyclictest(all_overflow(), LatType::thread),
-		  fixture("cyclictest-t2-h5.txt"));
+		  fixture("golden/cyclictest-t2-h5.txt"));
 }
 
 TEST(RenderCyclictest, HistogramRowsAndOutliers)
@@ -281,7 +281,7 @@ TEST(RenderText, LongNamesAreNotCut)
 
 namespace {
 
-// The run of fixtures/cyclictest-t2-h5.json (`cyclictest --json=FILE -l 50
+// The run of fixtures/golden/cyclictest-t2-h5.json (`cyclictest --json=FILE -l 50
 // -t2 -h 5 -q -m`), as rtnoise's model holds it.
 Snapshot json_run()
 {
@@ -325,13 +325,13 @@ CyclictestInfo json_info()
 TEST(RenderCyclictestJson, ByteIdenticalToRealCyclictest)
 {
 	EXPECT_EQ(render_cyclictest_json(json_run(), LatType::thread, json_info()),
-		  fixture("cyclictest-t2-h5.json"));
+		  fixture("golden/cyclictest-t2-h5.json"));
 }
 
 TEST(RenderCyclictestJson, HistogramEntriesAsCyclictestWritesThem)
 {
-	// fixtures/cyclictest-t1-h20000.json: one thread, a histogram.
-	const std::string want = fixture("cyclictest-t1-h20000.json");
+	// fixtures/golden/cyclictest-t1-h20000.json: one thread, a histogram.
+	const std::string want = fixture("golden/cyclictest-t1-h20000.json");
 	auto j = nlohmann::json::parse(want);
 	Snapshot s;
 	s.sampled = true;

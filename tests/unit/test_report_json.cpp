@@ -38,8 +38,8 @@ std::string edited(const std::function<void(nlohmann::json&)>& edit)
 
 TEST(ReportJson, GoldenWithPercentiles)
 {
-	golden::expect("reports/before.json", render_json(report_fixtures::before()));
-	golden::expect("reports/after.json", render_json(report_fixtures::after()));
+	golden::expect("golden/report-before.json", render_json(report_fixtures::before()));
+	golden::expect("golden/report-after.json", render_json(report_fixtures::after()));
 }
 
 TEST(ReportJson, PercentilesInTheJson)
@@ -61,14 +61,14 @@ TEST(ReportJson, ReadsBackWhatItRendered)
 		EXPECT_EQ(back.cpus[0].of(LatType::irq).hist, s.cpus[0].of(LatType::irq).hist);
 		EXPECT_EQ(back.kernel_version, s.kernel_version);
 	}
-	EXPECT_EQ(read_report_json(golden::read("reports/before.json")).sources.size(), 4u);
+	EXPECT_EQ(read_report_json(golden::read("golden/report-before.json")).sources.size(), 4u);
 }
 
 TEST(ReportJson, RefusesWhatIsNotAReport)
 {
 	EXPECT_EQ(refusal("hello"), "not an rtnoise report: not JSON");
 	EXPECT_EQ(refusal("[1]"), "not an rtnoise report: no version and cpus");
-	EXPECT_EQ(refusal(golden::read("cyclictest-t2-h5.json")),
+	EXPECT_EQ(refusal(golden::read("golden/cyclictest-t2-h5.json")),
 		  "not an rtnoise report: no version and cpus");
 	EXPECT_EQ(refusal(edited([](auto& j) { j["version"] = 2; })),
 		  "not an rtnoise report: version: not 1, the only version this rtnoise reads");

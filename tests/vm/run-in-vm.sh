@@ -137,12 +137,21 @@ done < <(env | grep -E '^RTNOISE_[A-Z0-9_]+=' || true)
 # single-threaded TCG ran 25 loops clean, no slower on a 2-core host.
 tcg="-accel tcg,thread=single"
 
+# vng has QEMU write the guest's output to /proc/self/fd/1 and 2
+# (-chardev file,path=...): files it opens anew, with O_TRUNC and an
+# offset of their own. Where this script's output is a file
+# (`scripts/demo.sh >log 2>&1`), that emptied it and wrote over it. So
+# vng's stdout and stderr are pipes, and cat writes what comes through
+# them to ours (tests/vm/run-in-vm-output.sh).
 echo "run-in-vm.sh: booting ${kernel:-$image} ($cpus vCPUs, $append)"
 status=0
-timeout --foreground -k 30 "$timeout" \
-	vng --run "$image" --disable-kvm --cpus "$cpus" --memory "$memory" \
-	--rwdir "$out" --append "$append" --qemu-opts="$tcg" \
-	--exec "${envs:+env ${envs[*]} }$script $build $out ${extra[*]}" </dev/null || status=$?
+{
+	timeout --foreground -k 30 "$timeout" \
+		vng --run "$image" --disable-kvm --cpus "$cpus" --memory "$memory" \
+		--rwdir "$out" --append "$append" --qemu-opts="$tcg" \
+		--exec "${envs:+env ${envs[*]} }$script $build $out ${extra[*]}" \
+		</dev/null 2>&1 >&3 3>&- | cat >&2
+} 3>&1 | cat || status=$?
 
 if [ -f "$out/dmesg" ]; then
 	# The module's own lines (its pr_fmt is "rtnoise: "), and the

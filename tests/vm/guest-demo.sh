@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# demo-guest.sh - what scripts/demo.sh runs inside the VM.
-#   demo-guest.sh BUILD_DIR OUT_DIR
+# guest-demo.sh - what scripts/demo.sh runs inside the VM (a demo: it
+# prints the reports and checks nothing).
+#   guest-demo.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 build=$1
 outdir=$2
