@@ -15,7 +15,7 @@ echo "== $(uname -r): isolated CPUs $(cat /sys/devices/system/cpu/isolated)," \
 # 3, which an isolated partition refuses them), and file I/O whose virtio
 # IRQs were steered onto CPU 3.
 disturb() {
-	"$disturb" hog 3 20 500 10 2>"$outdir/hog.err" &
+	"$disturb" hog 3 20 500 10 >"$outdir/hog.out" 2>"$outdir/hog.err" &
 	"$disturb" timer 3 5000 10 2>"$outdir/timer.err" &
 	(sleep 2; find /usr/share/doc -type f | head -1000 | xargs cat >/dev/null 2>&1) &
 }
