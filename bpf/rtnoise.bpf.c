@@ -160,6 +160,50 @@ struct {
 	__type(value, struct rtnoise_join);
 } join_scratch SEC(".maps");
 
+/*
+ * The workload (rtnoise_bpf.h): set by the loader when --workload names
+ * threads. Without one, none of its programs is loaded, and the shared
+ * ones test wl_enabled first.
+ */
+const volatile __u32 wl_enabled = 0;
+const volatile __u64 wl_threshold_ns = ~0ULL;
+/* Threads that took a named comm with wl_threads full. */
+__u64 wl_lost = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTNOISE_WL_COMMS);
+	__type(key, struct rtnoise_wl_comm);
+	__type(value, __u32);
+} wl_comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RTNOISE_WL_THREADS);
+	__type(key, __u32);
+	__type(value, struct rtnoise_wl_thread);
+} wl_threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);	/* nr_slots * RTNOISE_WL_SPIKES, at load */
+	__type(key, __u32);
+	__type(value, struct rtnoise_wl_spike);
+} wl_spikes SEC(".maps");
+
+/*
+ * A new thread's entry, too large for the stack. Only the fields
+ * wl_follow() sets are ever written, so the counters stay zero.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtnoise_wl_thread);
+} wl_scratch SEC(".maps");
+
+int rtnoise_wl_join(__u32 slot, __u32 tid, __u32 type, __u64 from, __u64 to);
+
 /* watched - this CPU's state if it is watched: the filter comes first */
 static __always_inline struct rtnoise_cpu_state *watched(__u32 *slot, __u32 *cpu)
 {
@@ -515,6 +559,44 @@ static __always_inline int push_vector(__u32 kind, __u64 id)
 	return 0;
 }
 
+/*
+ * wl_taken - the workload thread @w lost [@from, @to] on this CPU while
+ * runnable: count it as one interruption, and keep it as a spike with
+ * its join if it reaches the threshold.
+ */
+static __always_inline void wl_taken(struct rtnoise_wl_thread *w, __u32 slot,
+				     __u32 tid, __u64 from, __u64 to)
+{
+	__u64 taken = to > from ? to - from : 0;
+
+	if (taken > w->max_taken_ns)
+		w->max_taken_ns = taken;
+	if (taken >= wl_threshold_ns) {
+		w->spikes++;
+		rtnoise_wl_join(slot, tid, RTNOISE_WL_TAKEN, from, to);
+	}
+}
+
+/*
+ * wl_interrupted - a context that interrupted the workload thread running
+ * here (depth 1: an IRQ, softirq, IPI, the local timer) has ended.
+ */
+static __always_inline void wl_interrupted(struct rtnoise_cpu_state *st,
+					   __u32 slot, __u64 start, __u64 end)
+{
+	__u32 tid = st->wl_tid;
+	struct rtnoise_wl_thread *w;
+
+	if (!wl_enabled || !tid || st->f[0].id != tid)
+		return;
+	w = bpf_map_lookup_elem(&wl_threads, &tid);
+	if (!w)
+		return;
+	w->interrupts++;
+	w->interrupted_ns += end - start;
+	wl_taken(w, slot, tid, start, end);
+}
+
 enum { POP_DONE, POP_NONE, POP_SWITCHED };
 
 /*
@@ -564,6 +646,8 @@ static __always_inline int pop_in(struct rtnoise_cpu_state *st, __u32 slot,
 	record(slot, cpu, st, kind, id, start, now,
 	       net_of(slot, gross, nested), found,
 	       ev_flags(flags), src, how);
+	if (found == 1)
+		wl_interrupted(st, slot, start, now);
 	return POP_DONE;
 }
 
@@ -724,11 +808,139 @@ static __noinline void switch_stack(void *ctx, struct rtnoise_cpu_state *st,
 	st->stack_of = pid;
 }
 
+/* Before 5.14 a task's state is task_struct.state (a long). */
+struct task_struct___state {
+	long state;
+} __attribute__((preserve_access_index));
+
+/* task_state - @p's __state, where this kernel keeps it */
+static __always_inline __u32 task_state(struct task_struct *p)
+{
+	struct task_struct___state *old = (void *)p;
+
+	if (bpf_core_field_exists(p->__state))
+		return BPF_CORE_READ(p, __state);
+	return BPF_CORE_READ(old, state);
+}
+
+/* switches_of - @p's nvcsw + nivcsw: a thread that ran elsewhere differs */
+static __always_inline __u64 switches_of(struct task_struct *p)
+{
+	return BPF_CORE_READ(p, nvcsw) + BPF_CORE_READ(p, nivcsw);
+}
+
+/* wl_out - the workload thread @w leaves this CPU */
+static __always_inline void wl_out(struct rtnoise_cpu_state *st,
+				   struct rtnoise_wl_thread *w,
+				   struct task_struct *prev, bool preempt,
+				   __u64 now)
+{
+	w->run_ns += now - st->wl_in;
+	if (w->flags & RTNOISE_WL_SYSCALL)
+		w->syscall_ns += now - w->sys_enter_ns;
+	/* Preempted, whatever the state it was going to sleep in. */
+	if (preempt || task_state(prev) == 0) {
+		w->involuntary++;
+		w->off_ns = now;
+		w->mark = switches_of(prev);
+		w->flags |= RTNOISE_WL_RUNNABLE;
+	} else {
+		w->voluntary++;
+		w->flags &= ~RTNOISE_WL_RUNNABLE;
+	}
+}
+
+/*
+ * wl_latency - the workload thread @w, woken, runs: its wakeup latency,
+ * from when its hrtimer was due if that woke it (what cyclictest
+ * measures of itself), else from sched_waking.
+ */
+static __always_inline void wl_latency(void *ctx, struct rtnoise_cpu_state *st,
+				       __u32 slot, struct rtnoise_wl_thread *w,
+				       __u32 tid, __u32 prev_pid, __u64 now)
+{
+	__u64 from = w->due_ns ? w->due_ns : w->waking_ns;
+	__u64 lat = now > from ? now - from : 0, b = lat / 1000;
+
+	if (!w->wakeups || lat < w->min_ns)
+		w->min_ns = lat;
+	if (lat > w->max_ns)
+		w->max_ns = lat;
+	w->wakeups++;
+	if (w->due_ns)
+		w->timer_wakeups++;
+	w->sum_ns += lat;
+	if (b < RTNOISE_WL_BUCKETS)
+		w->hist[b & (RTNOISE_WL_BUCKETS - 1)]++;
+	else
+		w->overflows++;
+	if (lat < wl_threshold_ns)
+		return;
+	w->spikes++;
+	/* What held the CPU until now, as it leaves, if it is the cause. */
+	if (prev_pid)
+		switch_stack(ctx, st, prev_pid);
+	rtnoise_wl_join(slot, tid, RTNOISE_WL_WAKEUP, from, now);
+}
+
+/* wl_in - the workload thread @w gets this CPU */
+static __always_inline void wl_in(void *ctx, struct rtnoise_cpu_state *st,
+				  __u32 slot, __u32 cpu,
+				  struct rtnoise_wl_thread *w,
+				  struct task_struct *next, __u32 tid,
+				  __u32 prev_pid, __u64 now)
+{
+	__u32 flags = w->flags;
+	bool here = switches_of(next) == w->mark;
+
+	w->cpu = cpu;
+	if (flags & RTNOISE_WL_SYSCALL)
+		w->sys_enter_ns = now;
+	w->flags = flags & ~(RTNOISE_WL_RUNNABLE | RTNOISE_WL_WOKEN);
+	/* Either only if it has not run anywhere since: else stale. */
+	if ((flags & RTNOISE_WL_RUNNABLE) && here && now > w->off_ns) {
+		w->preemptions++;
+		w->preempted_ns += now - w->off_ns;
+		wl_taken(w, slot, tid, w->off_ns, now);
+	} else if ((flags & RTNOISE_WL_WOKEN) && here) {
+		wl_latency(ctx, st, slot, w, tid, prev_pid, now);
+	}
+}
+
+/* wl_switch - sched_switch here, for the workload's threads */
+static __always_inline void wl_switch(void *ctx, struct rtnoise_cpu_state *st,
+				      __u32 slot, __u32 cpu,
+				      struct task_struct *prev,
+				      struct task_struct *next, bool preempt,
+				      __u32 prev_pid, __u32 next_pid, __u64 now)
+{
+	struct rtnoise_wl_thread *w;
+	__u32 tid = st->wl_tid;
+
+	if (!wl_enabled)
+		return;
+	if (tid && tid == prev_pid) {
+		w = bpf_map_lookup_elem(&wl_threads, &tid);
+		if (w)
+			wl_out(st, w, prev, preempt, now);
+	}
+	st->wl_tid = 0;
+	if (!next_pid || !armed)
+		return;
+	w = bpf_map_lookup_elem(&wl_threads, &next_pid);
+	if (!w || (w->flags & RTNOISE_WL_EXITED))
+		return;
+	st->wl_tid = next_pid;
+	st->wl_in = now;
+	wl_in(ctx, st, slot, cpu, w, next, next_pid, prev_pid, now);
+}
+
 /*
  * on_switch - close the previous thread's frame, open the next one's.
  * @btf: tp_btf can load task fields directly; raw_tp must probe them.
  */
-static __always_inline int on_switch(void *ctx, struct task_struct *prev,
+static __always_inline int on_switch(void *ctx, bool preempt,
+				     struct task_struct *prev,
 				     struct task_struct *next, bool btf)
 {
 	struct rtnoise_cpu_state *st;
@@ -782,6 +994,8 @@ static __always_inline int on_switch(void *ctx, struct task_struct *prev,
 	f->kind = RTNOISE_KIND_THREAD;
 	f->flags = 0;
 	st->depth = 1;
+	wl_switch(ctx, st, slot, cpu, prev, next, preempt, prev_pid, next_pid,
+		  now);
 	s = slot - 1;
 	h = bpf_map_lookup_elem(&heads, &s);
 	if (h && h->parked)
@@ -882,6 +1096,28 @@ static __always_inline __u32 task_cpu(struct task_struct *p, bool btf)
 }
 
 /*
+ * wl_waking - a thread of a watched CPU is woken: if it is the workload's,
+ * when, and when the hrtimer expiring here (if that is what wakes it)
+ * was due.
+ */
+static __always_inline void wl_waking(struct task_struct *p, bool btf)
+{
+	__u32 tid = btf ? p->pid : BPF_CORE_READ(p, pid), slot, cpu;
+	struct rtnoise_wl_thread *w = bpf_map_lookup_elem(&wl_threads, &tid);
+	struct rtnoise_cpu_state *st;
+
+	if (!w || (w->flags & RTNOISE_WL_EXITED))
+		return;
+	w->waking_ns = bpf_ktime_get_ns();
+	w->due_ns = 0;
+	st = watched(&slot, &cpu);
+	if (st && st->timer_due && st->timer_due <= w->waking_ns)
+		w->due_ns = st->timer_due;
+	w->mark = switches_of(p);
+	w->flags |= RTNOISE_WL_WOKEN;
+}
+
+/*
  * on_waking - a thread is woken from another CPU: by whom. The hottest
  * of these programs, so local wakeups stop at once: what woke a thread
  * on its own CPU (a timer, an IRQ, a sibling thread) is among that
@@ -891,8 +1127,11 @@ static __always_inline int on_waking(struct task_struct *p, bool btf)
 {
 	__u32 cpu = task_cpu(p, btf);
 
-	if (cpu >= RTNOISE_BPF_MAX_CPUS || !slot_of[cpu] ||
-	    cpu == bpf_get_smp_processor_id())
+	if (cpu >= RTNOISE_BPF_MAX_CPUS || !slot_of[cpu])
+		return 0;
+	if (wl_enabled)
+		wl_waking(p, btf);
+	if (cpu == bpf_get_smp_processor_id())
 		return 0;
 	return origin(cpu, RTNOISE_KIND_THREAD,
 		      btf ? p->pid : BPF_CORE_READ(p, pid), 0);
@@ -1093,6 +1332,12 @@ static __always_inline int on_hrtimer_entry(void *ctx, struct hrtimer *t)
 	struct rtnoise_cpu_state *st;
 	__u32 slot, cpu;
 
+	if (wl_enabled) {
+		st = watched(&slot, &cpu);
+		if (st)
+			st->timer_due = BPF_CORE_READ(t, _softexpires);
+	}
+
 	if (sampler_fn && fn == sampler_fn) {
 		st = watched(&slot, &cpu);
 		if (st && armed)
@@ -1100,6 +1345,20 @@ static __always_inline int on_hrtimer_entry(void *ctx, struct hrtimer *t)
 		return push(RTNOISE_KIND_HRTIMER, fn, FRAME_SAMPLER);
 	}
 	return push(RTNOISE_KIND_HRTIMER, fn, 0);
+}
+
+/* on_hrtimer_exit - an hrtimer callback returns */
+static __always_inline int on_hrtimer_exit(void)
+{
+	struct rtnoise_cpu_state *st;
+	__u32 slot, cpu;
+
+	if (wl_enabled) {
+		st = watched(&slot, &cpu);
+		if (st)
+			st->timer_due = 0;
+	}
+	return pop(RTNOISE_KIND_HRTIMER, NULL, NAME_NONE);
 }
 
 /* --- the spike join, at spike time ----------------------------------------- */
@@ -1112,6 +1371,7 @@ struct walk {
 	__u32 s;
 	__u32 cut;		/* the window reaches past the ring */
 	__u32 stopped;
+	__u32 blame_all;	/* the sampler's own events are causes too */
 };
 
 /* walk_back - step back from the newest event to the window's start */
@@ -1163,6 +1423,8 @@ static __attribute__((unused)) long walk_forward(__u32 i, struct walk *w)
 	ev.kind = e->kind;
 	ev.depth = e->depth;
 	ev.flags = e->flags;
+	if (w->blame_all)
+		ev.flags &= ~RTNOISE_EV_NOT_CAUSE;
 	barrier();
 	if (s1 != seq + 1 || e->seq != s1) {
 		w->cut = 1;	/* overwritten while we looked */
@@ -1281,6 +1543,248 @@ static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
 	return 0;
 }
 
+/* --- the workload's spikes, and what it does to itself -------------------- */
+
+/*
+ * rtnoise_wl_join - a spike of the workload thread @tid on this CPU (slot
+ * @slot): keep it in the CPU's ring of workload spikes, with the join of
+ * its window [@from, @to] over the CPU's events, which have all ended by
+ * @to. Everything that ran there is a cause, rtnoise.ko's own sampler
+ * too: it took the time from the workload as much as anything else.
+ * Global, so the verifier checks it once, not in every caller.
+ */
+__noinline int rtnoise_wl_join(__u32 slot, __u32 tid, __u32 type, __u64 from,
+			       __u64 to)
+{
+	struct rtnoise_wl_thread *w;
+	struct rtnoise_cpu_state *st;
+	struct rtnoise_wl_spike *out;
+	struct rtnoise_ring_head *h;
+	struct rtnoise_join *j;
+	struct walk wk __attribute__((unused)) = {};
+	__u32 zero = 0, s, idx;
+	__u64 pos;
+
+	if (!slot || slot > RTNOISE_BPF_MAX_CPUS)
+		return 0;
+	s = slot - 1;
+	h = bpf_map_lookup_elem(&heads, &s);
+	st = bpf_map_lookup_elem(&state, &zero);
+	w = bpf_map_lookup_elem(&wl_threads, &tid);
+	j = bpf_map_lookup_elem(&join_scratch, &zero);
+	if (!h || !st || !w || !j)
+		return 0;
+#ifdef RTNOISE_COMPAT
+	pos = h->wl_spikes;	/* one program at a time here (enter()) */
+	h->wl_spikes = pos + 1;
+#else
+	pos = __sync_fetch_and_add(&h->wl_spikes, 1);
+#endif
+	idx = s * RTNOISE_WL_SPIKES + (__u32)(pos & (RTNOISE_WL_SPIKES - 1));
+	out = bpf_map_lookup_elem(&wl_spikes, &idx);
+	if (!out)
+		return 0;
+	out->seq = 0;
+	barrier();
+	out->from_ns = from;
+	out->to_ns = to;
+	out->waking_ns = w->waking_ns;
+	out->tid = tid;
+	out->type = type;
+	out->timer = type == RTNOISE_WL_WAKEUP && w->due_ns;
+	__builtin_memcpy(out->comm, w->comm, sizeof(out->comm));
+	out->joined = 0;
+	out->c.nr = 0;
+	out->c.flags = 0;
+	out->c.stack_nr = 0;
+	out->c.expected_ns = from;
+	out->c.observed_ns = to;
+#ifndef RTNOISE_COMPAT
+	rtnoise_join_init(j, from, to);
+	wk.j = j;
+	wk.s = s;
+	wk.from = from;
+	wk.head = h->head;
+	wk.first = wk.head;
+	wk.blame_all = 1;
+	bpf_loop(ring_size, walk_back, &wk, 0);
+	if (!wk.stopped && wk.head > ring_size)
+		wk.cut = 1;
+	if (wk.head > wk.first)
+		bpf_loop(wk.head - wk.first, walk_forward, &wk, 0);
+	out->c.steal_ns = 0;
+	out->c.smi_ns = 0;
+	out->c.smis = 0;
+	rtnoise_join_finish(j, &out->c);
+	out->c.flags = wk.cut ? RTNOISE_SPIKE_CUT : 0;
+	out->c.stack_kind = 0;
+	out->c.stack_of = 0;
+	if (out->c.nr && st->stack_bytes && out->c.c[0].kind == st->stack_kind &&
+	    out->c.c[0].id == st->stack_of) {
+		__builtin_memcpy(out->c.stack, st->stack, sizeof(out->c.stack));
+		out->c.stack_nr = st->stack_bytes / sizeof(__u64);
+		out->c.stack_kind = st->stack_kind;
+		out->c.stack_of = st->stack_of;
+	}
+	out->joined = 1;
+#endif
+	barrier();
+	out->seq = pos + 1;
+	return 0;
+}
+
+/*
+ * wl_follow - follow thread @tid of @tgid from now on, if its comm @c is
+ * one the workload names, or @always.
+ */
+static __always_inline void wl_follow(__u32 tid, __u32 tgid,
+				      struct rtnoise_wl_comm *c, bool always)
+{
+	struct rtnoise_wl_thread *w;
+	__u32 zero = 0;
+
+	if (!always && !bpf_map_lookup_elem(&wl_comms, c))
+		return;
+	w = bpf_map_lookup_elem(&wl_threads, &tid);
+	if (w) {
+		/* Its tid again (a reused one), or a new name. */
+		__builtin_memcpy(w->comm, c->comm, sizeof(w->comm));
+		w->tgid = tgid;
+		w->flags = 0;
+		return;
+	}
+	w = bpf_map_lookup_elem(&wl_scratch, &zero);
+	if (!w)
+		return;
+	w->tgid = tgid;
+	w->cpu = ~0u;
+	__builtin_memcpy(w->comm, c->comm, sizeof(w->comm));
+	if (bpf_map_update_elem(&wl_threads, &tid, w, BPF_NOEXIST))
+		__sync_fetch_and_add(&wl_lost, 1);
+}
+
+/* wl_follow_task - wl_follow() of @p, by the comm it has now */
+static __always_inline void wl_follow_task(struct task_struct *p, bool always)
+{
+	struct rtnoise_wl_comm c = {};
+
+	BPF_CORE_READ_STR_INTO(&c.comm, p, comm);
+	wl_follow(BPF_CORE_READ(p, pid), BPF_CORE_READ(p, tgid), &c, always);
+}
+
+/*
+ * on_fork - a new task: the workload's if it has a named comm (a thread
+ * takes its creator's), or is a thread of a followed one.
+ */
+static __always_inline int on_fork(struct task_struct *parent,
+				   struct task_struct *child)
+{
+	__u32 ptid = BPF_CORE_READ(parent, pid);
+
+	wl_follow_task(child, bpf_map_lookup_elem(&wl_threads, &ptid) &&
+				      BPF_CORE_READ(child, tgid) ==
+					      BPF_CORE_READ(parent, tgid));
+	return 0;
+}
+
+/* on_exit - a followed thread exits: its figures stay for the report */
+static __always_inline int on_exit(struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	struct rtnoise_wl_thread *w = bpf_map_lookup_elem(&wl_threads, &tid);
+
+	if (w)
+		w->flags |= RTNOISE_WL_EXITED;
+	return 0;
+}
+
+/*
+ * wl_self - the workload thread running on this watched CPU, if the
+ * current task is one: what it does to itself is counted there.
+ */
+static __always_inline struct rtnoise_wl_thread *wl_self(void)
+{
+	struct rtnoise_cpu_state *st;
+	__u32 slot, cpu, tid;
+
+	st = watched(&slot, &cpu);
+	if (!st || !st->wl_tid)
+		return NULL;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	if (tid != st->wl_tid)
+		return NULL;
+	return bpf_map_lookup_elem(&wl_threads, &tid);
+}
+
+static __always_inline int on_fault(bool user)
+{
+	struct rtnoise_wl_thread *w = wl_self();
+
+	if (w && user)
+		w->faults_user++;
+	else if (w)
+		w->faults_kernel++;
+	return 0;
+}
+
+static __always_inline int on_sys_enter(void)
+{
+	struct rtnoise_wl_thread *w = wl_self();
+
+	if (!w)
+		return 0;
+	w->syscalls++;
+	w->sys_enter_ns = bpf_ktime_get_ns();
+	w->flags |= RTNOISE_WL_SYSCALL;
+	return 0;
+}
+
+static __always_inline int on_sys_exit(void)
+{
+	struct rtnoise_wl_thread *w = wl_self();
+
+	if (!w || !(w->flags & RTNOISE_WL_SYSCALL))
+		return 0;
+	w->syscall_ns += bpf_ktime_get_ns() - w->sys_enter_ns;
+	w->flags &= ~RTNOISE_WL_SYSCALL;
+	return 0;
+}
+
+static __always_inline int on_migrate(struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	struct rtnoise_wl_thread *w = bpf_map_lookup_elem(&wl_threads, &tid);
+
+	if (w)
+		w->migrations++;
+	return 0;
+}
+
+/* on_exec_wl - on_exec(), and the workload's if its new comm is named */
+static __always_inline int on_exec_wl(struct task_struct *p)
+{
+	if (wl_enabled)
+		wl_follow_task(p, false);
+	return on_exec(p);
+}
+
+/*
+ * on_rename_wl - on_rename(), and the workload's if its new comm is named
+ * (QEMU names its vCPU threads so, after it started them).
+ */
+static __always_inline int on_rename_wl(struct task_struct *p,
+					const char *comm, bool btf)
+{
+	struct rtnoise_wl_comm c = {};
+
+	if (wl_enabled) {
+		bpf_probe_read_kernel_str(c.comm, sizeof(c.comm), comm);
+		wl_follow(BPF_CORE_READ(p, pid), BPF_CORE_READ(p, tgid), &c,
+			  false);
+	}
+	return on_rename(p, comm, btf);
+}
+
 /* TWIN - a tp_btf program and its raw_tp fallback over one handler. */
 /* @call may use "btf": true in the tp_btf twin, false in the raw_tp one. */
 #define TWIN(tp, call, args...)                                              \
@@ -1302,12 +1806,13 @@ static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
 	TWIN(name##_entry, push_vector(RTNOISE_KIND_IPI, ipi), int vector)     \
 	TWIN(name##_exit, pop(RTNOISE_KIND_IPI, NULL, NAME_NONE), int vector)
 
-TWIN(sched_switch, on_switch(ctx, prev, next, btf), bool preempt, struct task_struct *prev,
+TWIN(sched_switch, on_switch(ctx, preempt, prev, next, btf), bool preempt,
+     struct task_struct *prev,
      struct task_struct *next)
 
-TWIN(sched_process_exec, on_exec(p), struct task_struct *p, pid_t old_pid,
+TWIN(sched_process_exec, on_exec_wl(p), struct task_struct *p, pid_t old_pid,
      struct linux_binprm *bprm)
-TWIN(task_rename, on_rename(task, comm, btf), struct task_struct *task,
+TWIN(task_rename, on_rename_wl(task, comm, btf), struct task_struct *task,
      const char *comm)
 TWIN(cpu_idle, on_cpu_idle(state), unsigned int state, unsigned int cpu_id)
 
@@ -1372,8 +1877,7 @@ TWIN(nmi_handler, on_nmi(handler, delta_ns), void *handler, __s64 delta_ns,
 
 TWIN(hrtimer_expire_entry, on_hrtimer_entry(ctx, hrtimer), struct hrtimer *hrtimer,
      ktime_t *now)
-TWIN(hrtimer_expire_exit, pop(RTNOISE_KIND_HRTIMER, NULL, NAME_NONE),
-     struct hrtimer *hrtimer)
+TWIN(hrtimer_expire_exit, on_hrtimer_exit(), struct hrtimer *hrtimer)
 
 TWIN(timer_expire_entry,
      push(RTNOISE_KIND_TIMER, (__u64)BPF_CORE_READ(timer, function), 0),
@@ -1387,6 +1891,18 @@ TWIN(workqueue_execute_end, pop(RTNOISE_KIND_WORKQUEUE, NULL, NAME_NONE),
      struct work_struct *work, work_func_t function)
 
 TWIN(tick_stop, on_tick_stop(success, dependency), int success, int dependency)
+
+/* The workload's own: loaded only when --workload names threads. */
+TWIN(sched_process_fork, on_fork(parent, child), struct task_struct *parent,
+     struct task_struct *child)
+TWIN(sched_process_exit, on_exit(p), struct task_struct *p)
+TWIN(sched_migrate_task, on_migrate(p), struct task_struct *p, int dest_cpu)
+TWIN(page_fault_user, on_fault(true), unsigned long address,
+     struct pt_regs *regs, unsigned long error_code)
+TWIN(page_fault_kernel, on_fault(false), unsigned long address,
+     struct pt_regs *regs, unsigned long error_code)
+TWIN(sys_enter, on_sys_enter(), struct pt_regs *regs, long id)
+TWIN(sys_exit, on_sys_exit(), struct pt_regs *regs, long ret)
 
 /*
  * rtnoise.ko's own tracepoint (kmod/rtnoise_trace.h): a spike was just

@@ -168,7 +168,8 @@ struct rtnoise_ring_head {
 				 * and could not be parked: map full */
 	__u64 parked_stale;	/* parked entries not resumed: the thread ran
 				 * elsewhere first, or the pid is reused */
-	__u64 pad[3];		/* a head is two cachelines */
+	__u64 wl_spikes;	/* workload spikes ever recorded here */
+	__u64 pad[2];		/* a head is two cachelines */
 };
 
 /*
@@ -194,10 +195,12 @@ struct rtnoise_cpu_state {
 	__u32 pad0;
 	__u64 stack_of;	/* and its id */
 	__u64 stack[RTNOISE_STACK_DEPTH];	/* innermost first */
-	__u32 pad1;
+	__u32 wl_tid;		/* the workload thread running here, or 0 */
 	__u32 busy;		/* programs running here (no fetching atomics) */
 	__u64 switches;		/* sched_switch seen here: a program that sees
 				 * it change was preempted (7.0+) */
+	__u64 wl_in;		/* when wl_tid got the CPU */
+	__u64 timer_due;	/* the hrtimer expiring here: when it was due */
 	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH];
 };
 
@@ -261,6 +264,89 @@ struct rtnoise_spike_causes {
 };
 
 
+/*
+ * The workload (--workload at attach): the user's own threads, measured
+ * from the scheduler's events. wl_comms holds the comms named, wl_threads
+ * one entry per thread followed: those the CLI found at attach, and those
+ * the programs add when a thread takes a named comm (fork, exec,
+ * prctl(PR_SET_NAME)) or a followed thread starts another thread.
+ */
+#define RTNOISE_WL_THREADS	128	/* threads followed at most */
+#define RTNOISE_WL_COMMS	64	/* comms named at most */
+#define RTNOISE_WL_BUCKETS	1024	/* 1 us buckets of wakeup latency */
+#define RTNOISE_WL_SPIKES	256	/* workload spikes kept per CPU */
+
+struct rtnoise_wl_comm {
+	char comm[16];
+};
+
+/* Flags of struct rtnoise_wl_thread. */
+#define RTNOISE_WL_EXITED	1	/* the thread has exited */
+#define RTNOISE_WL_RUNNABLE	2	/* preempted: off_ns is when it left */
+#define RTNOISE_WL_WOKEN	4	/* woken: waking_ns is when */
+#define RTNOISE_WL_SYSCALL	8	/* in a system call: sys_enter_ns is
+					 * when it last got the CPU in it */
+
+struct rtnoise_wl_thread {
+	__u32 tgid;
+	__u32 cpu;		/* the watched CPU it last ran on, or ~0 */
+	__u32 flags;		/* RTNOISE_WL_* */
+	__u32 pad;
+	char comm[16];
+	/* Pending, between two of the thread's events. */
+	__u64 waking_ns;	/* made runnable (sched_waking) */
+	__u64 due_ns;		/* the hrtimer that woke it was due, or 0 */
+	__u64 off_ns;		/* switched out while runnable */
+	__u64 mark;		/* its nvcsw + nivcsw then: ran elsewhere since? */
+	__u64 sys_enter_ns;	/* see RTNOISE_WL_SYSCALL */
+	/* Wakeup latency: from due (or waking) to running. */
+	__u64 wakeups;
+	__u64 timer_wakeups;	/* of those, by the hrtimer it slept on */
+	__u64 min_ns;
+	__u64 max_ns;
+	__u64 sum_ns;
+	__u64 overflows;	/* beyond the last bucket */
+	__u64 spikes;		/* at or over the threshold */
+	/* Time taken from it while runnable: off the CPU, or interrupted. */
+	__u64 preemptions;
+	__u64 preempted_ns;
+	__u64 interrupts;
+	__u64 interrupted_ns;
+	__u64 max_taken_ns;	/* the longest single interruption */
+	/* What it did to itself. */
+	__u64 run_ns;		/* on a watched CPU */
+	__u64 faults_user;
+	__u64 faults_kernel;
+	__u64 syscalls;
+	__u64 syscall_ns;	/* on the CPU inside them */
+	__u64 migrations;
+	__u64 voluntary;	/* switched out asleep */
+	__u64 involuntary;	/* switched out runnable */
+	__u32 hist[RTNOISE_WL_BUCKETS];
+};
+
+/* Types of struct rtnoise_wl_spike. */
+#define RTNOISE_WL_WAKEUP	0	/* ran late after its wakeup */
+#define RTNOISE_WL_TAKEN	1	/* runnable, and kept off its CPU */
+
+/*
+ * wl_spikes: per watched CPU, a ring of the workload's spikes, each
+ * joined with the CPU's events when it happened. seq is 0 while written
+ * and the ring position + 1 once complete, as in causes.
+ */
+struct rtnoise_wl_spike {
+	__u64 seq;
+	__u64 from_ns;		/* due, or woken, or interrupted */
+	__u64 to_ns;		/* ran again */
+	__u64 waking_ns;	/* wakeups: sched_waking */
+	__u32 tid;
+	__u32 type;		/* RTNOISE_WL_WAKEUP or _TAKEN */
+	__u32 timer;		/* woken by its hrtimer: from_ns is when due */
+	__u32 joined;		/* causes holds the window's join */
+	char comm[16];
+	struct rtnoise_spike_causes c;
+};
+
 /* meta: what the CLI attached, for later readers. */
 struct rtnoise_meta {
 	__u64 start_ns;
@@ -268,6 +354,7 @@ struct rtnoise_meta {
 	__u32 nr_slots;
 	__u32 spike_capacity;	/* causes entries per slot and type */
 	__u32 limits;		/* RTNOISE_LIMIT_*: what this kernel lacks */
+	__u64 wl_threshold_ns;	/* workload spikes: at or over this */
 	__u32 slot_cpu[RTNOISE_BPF_MAX_CPUS];
 	char refused[256];	/* optional programs the verifier refused,
 				 * space-separated */

@@ -21,6 +21,11 @@ const char* lat_type_name(LatType t)
 	return t == LatType::irq ? "irq" : "thread";
 }
 
+const char* workload_spike_type_name(WorkloadSpikeType t)
+{
+	return t == WorkloadSpikeType::wakeup ? "wakeup" : "taken";
+}
+
 const char* explained_name(Explained e)
 {
 	switch (e) {

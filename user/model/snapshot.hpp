@@ -132,6 +132,69 @@ struct Spike {
 	}
 };
 
+// WorkloadSpike - a workload thread that ran late after a wakeup, or was
+// kept off its CPU while runnable, at or over the threshold, with what
+// ran on its CPU in the window (everything: the sampler's own work too).
+enum class WorkloadSpikeType { wakeup, taken };
+const char* workload_spike_type_name(WorkloadSpikeType t);
+
+struct WorkloadSpike {
+	unsigned cpu = 0;
+	std::uint64_t tid = 0;
+	std::string comm;
+	WorkloadSpikeType type = WorkloadSpikeType::wakeup;
+	bool timer = false;	     // woken by its hrtimer: from_ns is when due
+	std::uint64_t from_ns = 0;   // due, woken, or interrupted
+	std::uint64_t to_ns = 0;     // ran again
+	std::vector<Cause> causes;   // largest first
+	std::uint64_t unexplained_ns = 0;
+	Explained explained = Explained::none;
+	bool cut = false;		   // part of the window older than the events
+	std::vector<std::string> stack;	   // of the largest cause, innermost first
+
+	std::uint64_t latency_ns() const { return to_ns > from_ns ? to_ns - from_ns : 0; }
+};
+
+// WorkloadTaken - the time taken from a workload thread while it was
+// runnable: preempted off its CPU, or interrupted on it.
+struct WorkloadTaken {
+	std::uint64_t preemptions = 0;
+	std::uint64_t preempted_ns = 0;
+	std::uint64_t interrupts = 0;
+	std::uint64_t interrupted_ns = 0;
+	std::uint64_t max_ns = 0;  // the longest single interruption
+
+	std::uint64_t total_ns() const { return preempted_ns + interrupted_ns; }
+};
+
+// WorkloadSelf - what a workload thread did to itself: never noise.
+struct WorkloadSelf {
+	std::uint64_t run_ns = 0;  // on a watched CPU
+	std::uint64_t faults_user = 0;
+	std::uint64_t faults_kernel = 0;
+	std::uint64_t syscalls = 0;
+	std::uint64_t syscall_ns = 0;  // on the CPU inside them
+	std::uint64_t migrations = 0;
+	std::uint64_t voluntary = 0;	// switches out asleep
+	std::uint64_t involuntary = 0;	// switches out runnable
+};
+
+// WorkloadThread - one thread of the workload, measured from the
+// scheduler's events: its wakeup latency (LatencyStats: count, min, max,
+// sum, 1 us histogram, overflows, spikes, percentiles), the time taken
+// from it, and what it did to itself.
+struct WorkloadThread {
+	std::uint64_t tid = 0;
+	std::uint64_t tgid = 0;
+	std::string comm;
+	int cpu = -1;  // the watched CPU it last ran on, -1: none
+	bool exited = false;
+	LatencyStats wakeup;  // spikes: wakeups and interruptions >= threshold
+	std::uint64_t timer_wakeups = 0;  // of wakeup.count, by its hrtimer
+	WorkloadTaken taken;
+	WorkloadSelf self;
+};
+
 // SourceRow - one source of disturbance on one CPU, over the whole run.
 // OriginRow - one context that caused a source, and how often.
 struct OriginRow {
@@ -234,6 +297,12 @@ struct Snapshot {
 	std::vector<TickRow> ticks;
 	// What the BPF side could not do on this kernel (trace_limits()).
 	std::vector<TraceLimit> limits;
+	// The workload's own latency (--workload at attach), by tid.
+	std::vector<WorkloadThread> workload;
+	std::vector<WorkloadSpike> workload_spikes;  // by time
+	std::uint64_t workload_threshold_ns = 0;
+	std::uint64_t workload_lost = 0;	 // threads not followed: map full
+	std::uint64_t workload_spikes_lost = 0;	 // overwritten before read
 	// Why some kernel functions are named "hidden#..." (their address,
 	// never printed, has no symbol), and how to see their names; empty
 	// when every one has its name.

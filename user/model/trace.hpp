@@ -166,6 +166,63 @@ struct SpikeKey {
 	}
 };
 
+// TraceWorkloadThread - one thread of the workload (--workload at
+// attach), as the BPF side followed it from the scheduler's events.
+struct TraceWorkloadThread {
+	std::uint64_t tid = 0;
+	std::uint64_t tgid = 0;
+	std::string comm;
+	int cpu = -1;  // the watched CPU it last ran on, -1: none yet
+	bool exited = false;
+	// Wakeup latency: from when its hrtimer was due (timer wakeups) or
+	// from sched_waking, to sched_switch onto its CPU.
+	std::uint64_t wakeups = 0;
+	std::uint64_t timer_wakeups = 0;
+	std::uint64_t min_ns = 0;
+	std::uint64_t max_ns = 0;
+	std::uint64_t sum_ns = 0;
+	std::uint64_t overflows = 0;	  // beyond the histogram
+	std::uint64_t spikes = 0;	  // wakeups and interruptions >= threshold
+	std::vector<std::uint64_t> hist;  // 1 us buckets
+	// Time taken from it while runnable.
+	std::uint64_t preemptions = 0;	// off its CPU while runnable
+	std::uint64_t preempted_ns = 0;
+	std::uint64_t interrupts = 0;  // interrupted while running
+	std::uint64_t interrupted_ns = 0;
+	std::uint64_t max_taken_ns = 0;	 // the longest single interruption
+	// What it did to itself.
+	std::uint64_t run_ns = 0;  // on a watched CPU
+	std::uint64_t faults_user = 0;
+	std::uint64_t faults_kernel = 0;
+	std::uint64_t syscalls = 0;
+	std::uint64_t syscall_ns = 0;  // on the CPU inside them
+	std::uint64_t migrations = 0;
+	std::uint64_t voluntary = 0;	// switches out asleep
+	std::uint64_t involuntary = 0;	// switches out runnable
+};
+
+// The two kinds of workload spike.
+enum WorkloadSpikeKind : unsigned {
+	kWlWakeup = 0,	// ran late after its wakeup
+	kWlTaken = 1,	// runnable, and kept off its CPU
+};
+
+// TraceWorkloadSpike - a workload thread's wakeup or interruption at or
+// over the threshold, with its window's join of the CPU's events.
+struct TraceWorkloadSpike {
+	unsigned cpu = 0;
+	std::uint64_t seq = 0;	// of the CPU's workload spikes
+	std::uint64_t tid = 0;
+	std::string comm;
+	unsigned kind = kWlWakeup;
+	bool timer = false;  // woken by its hrtimer: from_ns is when it was due
+	std::uint64_t from_ns = 0;
+	std::uint64_t to_ns = 0;
+	std::uint64_t waking_ns = 0;
+	bool joined = false;  // causes holds the kernel's join
+	SpikeCauses causes;
+};
+
 struct TraceData {
 	std::uint64_t start_ns = 0;
 	std::uint32_t ring_size = 0;
@@ -185,6 +242,12 @@ struct TraceData {
 	// (cpu, idle state) -> its cpuidle name ("C1", "POLL"), where known
 	std::map<std::pair<unsigned, std::uint64_t>, std::string> idle_names;
 	std::vector<RunningThread> running;
+	// The workload's threads and spikes (--workload at attach).
+	std::vector<TraceWorkloadThread> workload;
+	std::vector<TraceWorkloadSpike> workload_spikes;
+	std::uint64_t workload_threshold_ns = 0;
+	std::uint64_t workload_lost = 0;	 // threads not followed: map full
+	std::uint64_t workload_spikes_lost = 0;	 // overwritten before read
 };
 
 }  // namespace rtnoise
