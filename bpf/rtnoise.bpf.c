@@ -29,6 +29,7 @@
 #define RTNOISE_JOIN_FN __attribute__((noinline))
 #include "rtnoise_join.h"
 #include "rtnoise_ring_store.h"
+#include "rtnoise_workload.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -186,6 +187,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);	/* nr_slots * RTNOISE_WL_SPIKES, at load */
 	__type(key, __u32);
 	__type(value, struct rtnoise_wl_spike);
@@ -559,22 +561,13 @@ static __always_inline int push_vector(__u32 kind, __u64 id)
 	return 0;
 }
 
-/*
- * wl_taken - the workload thread @w lost [@from, @to] on this CPU while
- * runnable: count it as one interruption, and keep it as a spike with
- * its join if it reaches the threshold.
- */
-static __always_inline void wl_taken(struct rtnoise_wl_thread *w, __u32 slot,
-				     __u32 tid, __u64 from, __u64 to)
+/* wl_join - the join of a workload spike the accounting found, if it did */
+static __always_inline void wl_join(__u32 slot, __u32 tid, int spike,
+				    struct rtnoise_wl_hit *hit)
 {
-	__u64 taken = to > from ? to - from : 0;
-
-	if (taken > w->max_taken_ns)
-		w->max_taken_ns = taken;
-	if (taken >= wl_threshold_ns) {
-		w->spikes++;
-		rtnoise_wl_join(slot, tid, RTNOISE_WL_TAKEN, from, to);
-	}
+	if (spike)
+		rtnoise_wl_join(slot, tid, hit->type | hit->timer << 8, hit->from,
+				hit->to);
 }
 
 /*
@@ -584,17 +577,17 @@ static __always_inline void wl_taken(struct rtnoise_wl_thread *w, __u32 slot,
 static __always_inline void wl_interrupted(struct rtnoise_cpu_state *st,
 					   __u32 slot, __u64 start, __u64 end)
 {
+	struct rtnoise_wl_hit hit = {};
 	__u32 tid = st->wl_tid;
 	struct rtnoise_wl_thread *w;
 
 	if (!wl_enabled || !tid || st->f[0].id != tid)
 		return;
 	w = bpf_map_lookup_elem(&wl_threads, &tid);
-	if (!w)
-		return;
-	w->interrupts++;
-	w->interrupted_ns += end - start;
-	wl_taken(w, slot, tid, start, end);
+	if (w)
+		wl_join(slot, tid,
+			rtnoise_wl_interrupted(w, start, end, wl_threshold_ns, &hit),
+			&hit);
 }
 
 enum { POP_DONE, POP_NONE, POP_SWITCHED };
@@ -829,84 +822,6 @@ static __always_inline __u64 switches_of(struct task_struct *p)
 	return BPF_CORE_READ(p, nvcsw) + BPF_CORE_READ(p, nivcsw);
 }
 
-/* wl_out - the workload thread @w leaves this CPU */
-static __always_inline void wl_out(struct rtnoise_cpu_state *st,
-				   struct rtnoise_wl_thread *w,
-				   struct task_struct *prev, bool preempt,
-				   __u64 now)
-{
-	w->run_ns += now - st->wl_in;
-	if (w->flags & RTNOISE_WL_SYSCALL)
-		w->syscall_ns += now - w->sys_enter_ns;
-	/* Preempted, whatever the state it was going to sleep in. */
-	if (preempt || task_state(prev) == 0) {
-		w->involuntary++;
-		w->off_ns = now;
-		w->mark = switches_of(prev);
-		w->flags |= RTNOISE_WL_RUNNABLE;
-	} else {
-		w->voluntary++;
-		w->flags &= ~RTNOISE_WL_RUNNABLE;
-	}
-}
-
-/*
- * wl_latency - the workload thread @w, woken, runs: its wakeup latency,
- * from when its hrtimer was due if that woke it (what cyclictest
- * measures of itself), else from sched_waking.
- */
-static __always_inline void wl_latency(void *ctx, struct rtnoise_cpu_state *st,
-				       __u32 slot, struct rtnoise_wl_thread *w,
-				       __u32 tid, __u32 prev_pid, __u64 now)
-{
-	__u64 from = w->due_ns ? w->due_ns : w->waking_ns;
-	__u64 lat = now > from ? now - from : 0, b = lat / 1000;
-
-	if (!w->wakeups || lat < w->min_ns)
-		w->min_ns = lat;
-	if (lat > w->max_ns)
-		w->max_ns = lat;
-	w->wakeups++;
-	if (w->due_ns)
-		w->timer_wakeups++;
-	w->sum_ns += lat;
-	if (b < RTNOISE_WL_BUCKETS)
-		w->hist[b & (RTNOISE_WL_BUCKETS - 1)]++;
-	else
-		w->overflows++;
-	if (lat < wl_threshold_ns)
-		return;
-	w->spikes++;
-	/* What held the CPU until now, as it leaves, if it is the cause. */
-	if (prev_pid)
-		switch_stack(ctx, st, prev_pid);
-	rtnoise_wl_join(slot, tid, RTNOISE_WL_WAKEUP, from, now);
-}
-
-/* wl_in - the workload thread @w gets this CPU */
-static __always_inline void wl_in(void *ctx, struct rtnoise_cpu_state *st,
-				  __u32 slot, __u32 cpu,
-				  struct rtnoise_wl_thread *w,
-				  struct task_struct *next, __u32 tid,
-				  __u32 prev_pid, __u64 now)
-{
-	__u32 flags = w->flags;
-	bool here = switches_of(next) == w->mark;
-
-	w->cpu = cpu;
-	if (flags & RTNOISE_WL_SYSCALL)
-		w->sys_enter_ns = now;
-	w->flags = flags & ~(RTNOISE_WL_RUNNABLE | RTNOISE_WL_WOKEN);
-	/* Either only if it has not run anywhere since: else stale. */
-	if ((flags & RTNOISE_WL_RUNNABLE) && here && now > w->off_ns) {
-		w->preemptions++;
-		w->preempted_ns += now - w->off_ns;
-		wl_taken(w, slot, tid, w->off_ns, now);
-	} else if ((flags & RTNOISE_WL_WOKEN) && here) {
-		wl_latency(ctx, st, slot, w, tid, prev_pid, now);
-	}
-}
-
 /* wl_switch - sched_switch here, for the workload's threads */
 static __always_inline void wl_switch(void *ctx, struct rtnoise_cpu_state *st,
 				      __u32 slot, __u32 cpu,
@@ -914,15 +829,23 @@ static __always_inline void wl_switch(void *ctx, struct rtnoise_cpu_state *st,
 				      struct task_struct *next, bool preempt,
 				      __u32 prev_pid, __u32 next_pid, __u64 now)
 {
+	struct rtnoise_wl_hit hit = {};
 	struct rtnoise_wl_thread *w;
 	__u32 tid = st->wl_tid;
+	int spike;
 
 	if (!wl_enabled)
 		return;
 	if (tid && tid == prev_pid) {
 		w = bpf_map_lookup_elem(&wl_threads, &tid);
+		/* Preempted, whatever state it was going to sleep in. */
 		if (w)
-			wl_out(st, w, prev, preempt, now);
+			wl_join(slot, tid,
+				rtnoise_wl_out(w, st->wl_in, now,
+					       preempt || task_state(prev) == 0,
+					       switches_of(prev), wl_threshold_ns,
+					       &hit),
+				&hit);
 	}
 	st->wl_tid = 0;
 	if (!next_pid || !armed)
@@ -932,7 +855,12 @@ static __always_inline void wl_switch(void *ctx, struct rtnoise_cpu_state *st,
 		return;
 	st->wl_tid = next_pid;
 	st->wl_in = now;
-	wl_in(ctx, st, slot, cpu, w, next, next_pid, prev_pid, now);
+	spike = rtnoise_wl_in(w, cpu, now, switches_of(next), wl_threshold_ns,
+			      &hit);
+	/* What held the CPU until now, as it leaves, if it is the cause. */
+	if (spike && hit.type == RTNOISE_WL_WAKEUP && prev_pid)
+		switch_stack(ctx, st, prev_pid);
+	wl_join(slot, next_pid, spike, &hit);
 }
 
 /*
@@ -1106,15 +1034,11 @@ static __always_inline void wl_waking(struct task_struct *p, bool btf)
 	struct rtnoise_wl_thread *w = bpf_map_lookup_elem(&wl_threads, &tid);
 	struct rtnoise_cpu_state *st;
 
-	if (!w || (w->flags & RTNOISE_WL_EXITED))
+	if (!w)
 		return;
-	w->waking_ns = bpf_ktime_get_ns();
-	w->due_ns = 0;
 	st = watched(&slot, &cpu);
-	if (st && st->timer_due && st->timer_due <= w->waking_ns)
-		w->due_ns = st->timer_due;
-	w->mark = switches_of(p);
-	w->flags |= RTNOISE_WL_WOKEN;
+	rtnoise_wl_waking(w, bpf_ktime_get_ns(), st ? st->timer_due : 0,
+			  switches_of(p));
 }
 
 /*
@@ -1547,7 +1471,8 @@ static __always_inline int explain_spike(__u32 cpu_arg, __u32 type, __u64 seq,
 
 /*
  * rtnoise_wl_join - a spike of the workload thread @tid on this CPU (slot
- * @slot): keep it in the CPU's ring of workload spikes, with the join of
+ * @slot), of @type (RTNOISE_WL_*, and 1 << 8 for a wakeup by its timer):
+ * keep it in the CPU's ring of workload spikes, with the join of
  * its window [@from, @to] over the CPU's events, which have all ended by
  * @to. Everything that ran there is a cause, rtnoise.ko's own sampler
  * too: it took the time from the workload as much as anything else.
@@ -1590,8 +1515,8 @@ __noinline int rtnoise_wl_join(__u32 slot, __u32 tid, __u32 type, __u64 from,
 	out->to_ns = to;
 	out->waking_ns = w->waking_ns;
 	out->tid = tid;
-	out->type = type;
-	out->timer = type == RTNOISE_WL_WAKEUP && w->due_ns;
+	out->type = type & 0xff;
+	out->timer = type >> 8;
 	__builtin_memcpy(out->comm, w->comm, sizeof(out->comm));
 	out->joined = 0;
 	out->c.nr = 0;
@@ -1731,11 +1656,8 @@ static __always_inline int on_sys_enter(void)
 {
 	struct rtnoise_wl_thread *w = wl_self();
 
-	if (!w)
-		return 0;
-	w->syscalls++;
-	w->sys_enter_ns = bpf_ktime_get_ns();
-	w->flags |= RTNOISE_WL_SYSCALL;
+	if (w)
+		rtnoise_wl_sys_enter(w, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -1743,10 +1665,8 @@ static __always_inline int on_sys_exit(void)
 {
 	struct rtnoise_wl_thread *w = wl_self();
 
-	if (!w || !(w->flags & RTNOISE_WL_SYSCALL))
-		return 0;
-	w->syscall_ns += bpf_ktime_get_ns() - w->sys_enter_ns;
-	w->flags &= ~RTNOISE_WL_SYSCALL;
+	if (w)
+		rtnoise_wl_sys_exit(w, bpf_ktime_get_ns());
 	return 0;
 }
 

@@ -271,9 +271,9 @@ struct rtnoise_spike_causes {
  * the programs add when a thread takes a named comm (fork, exec,
  * prctl(PR_SET_NAME)) or a followed thread starts another thread.
  */
-#define RTNOISE_WL_THREADS	128	/* threads followed at most */
+#define RTNOISE_WL_THREADS	64	/* threads followed at most */
 #define RTNOISE_WL_COMMS	64	/* comms named at most */
-#define RTNOISE_WL_BUCKETS	1024	/* 1 us buckets of wakeup latency */
+#define RTNOISE_WL_BUCKETS	4096	/* 1 us buckets of wakeup latency */
 #define RTNOISE_WL_SPIKES	256	/* workload spikes kept per CPU */
 
 struct rtnoise_wl_comm {

@@ -172,6 +172,94 @@ TEST(Attribute, WorkloadIsNeitherNoiseNorCause)
 	EXPECT_EQ(by_pid.spikes[0].causes[0].name, "myapp:17");
 }
 
+// The workload the BPF side followed: myapp (tid 17) on CPU 3, woken
+// late once by its timer while noise-hog held the CPU (joined in the
+// kernel), and once more late with no join (a kernel without one): that
+// spike's causes come from the CPU's events.
+TraceData trace_with_workload()
+{
+	TraceData t = trace_with_hog();
+	TraceWorkloadThread w;
+	w.tid = 17;
+	w.tgid = 17;
+	w.comm = "myapp";
+	w.cpu = 3;
+	w.wakeups = 4;
+	w.timer_wakeups = 4;
+	w.min_ns = 5000;
+	w.max_ns = 100000;
+	w.sum_ns = 125000;
+	w.overflows = 1;
+	w.hist.assign(21, 0);
+	w.hist[5] = 1;
+	w.hist[10] = 1;
+	w.hist[20] = 1;
+	w.preemptions = 2;
+	w.preempted_ns = 30000;
+	w.max_taken_ns = 20000;
+	w.syscalls = 9;
+	t.workload.push_back(w);
+	TraceWorkloadThread idle = w;  // never ran on a watched CPU
+	idle.tid = 18;
+	idle.cpu = -1;
+	idle.wakeups = 0;
+	idle.run_ns = 0;
+	t.workload.push_back(idle);
+	TraceWorkloadSpike sp;
+	sp.cpu = 3;
+	sp.tid = 17;
+	sp.comm = "myapp";
+	sp.timer = true;
+	sp.from_ns = 490000;
+	sp.to_ns = 580000;
+	sp.joined = true;
+	sp.causes.parts = {{RTNOISE_KIND_THREAD, 4242, 88000}, {RTNOISE_KIND_IRQ, 24, 2000}};
+	t.workload_spikes.push_back(sp);
+	sp.joined = false;
+	sp.kind = kWlTaken;
+	sp.from_ns = 545000;
+	sp.to_ns = 560000;
+	sp.causes = {};
+	t.workload_spikes.push_back(sp);
+	t.workload_threshold_ns = 10000;
+	return t;
+}
+
+TEST(Attribute, WorkloadThreadsAndTheirSpikes)
+{
+	Snapshot s = snapshot_with_spike();
+	attribute(s, trace_with_workload(), Ksyms::parse(""));
+	// Only the thread that ran on a watched CPU.
+	ASSERT_EQ(s.workload.size(), 1u);
+	const WorkloadThread& w = s.workload[0];
+	EXPECT_EQ(w.comm, "myapp");
+	EXPECT_EQ(w.cpu, 3);
+	EXPECT_EQ(w.wakeup.count, 4u);
+	EXPECT_EQ(w.wakeup.pct.samples, 4u);
+	EXPECT_EQ(w.wakeup.pct.p50_us, 10u);
+	EXPECT_FALSE(w.wakeup.pct.p99_us.has_value());	// among the overflows
+	EXPECT_EQ(w.taken.total_ns(), 30000u);
+	EXPECT_EQ(w.self.syscalls, 9u);
+	// A followed thread is the workload's, though this report names none.
+	for (const SourceRow& r : s.sources)
+		EXPECT_NE(r.name, "myapp:17");
+	// By time: the interruption ended first.
+	ASSERT_EQ(s.workload_spikes.size(), 2u);
+	const WorkloadSpike& joined = s.workload_spikes[1];
+	EXPECT_EQ(joined.explained, Explained::at_spike);
+	EXPECT_EQ(joined.latency_ns(), 90000u);
+	ASSERT_EQ(joined.causes.size(), 2u);
+	EXPECT_EQ(joined.causes[0].name, "noise-hog:4242");
+	const WorkloadSpike& history = s.workload_spikes[0];
+	EXPECT_EQ(history.type, WorkloadSpikeType::taken);
+	EXPECT_EQ(history.explained, Explained::history);
+	ASSERT_EQ(history.causes.size(), 2u);
+	EXPECT_EQ(history.causes[0].name, "noise-hog:4242");
+	EXPECT_EQ(history.causes[0].duration_ns, 13000u);
+	EXPECT_EQ(history.causes[1].name, "24:virtio0-input");
+	EXPECT_EQ(s.workload_threshold_ns, 10000u);
+}
+
 TEST(Attribute, SpikesOlderThanTheEventsSayHistoryLost)
 {
 	Snapshot s = snapshot_with_spike();

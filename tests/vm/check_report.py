@@ -21,6 +21,13 @@
                               spike whose largest cause is noise-hog, with
                               a stack, of at least N bursts (5); some spike
                               names idle with a state
+  workload FILE HIST CPU POLLER [THRESHOLD_US]
+                              the workload thread cyclictest on CPU agrees
+                              with cyclictest's own histogram HIST (cycles
+                              within 1 %, percentiles within a bucket or
+                              10 %), its samples over THRESHOLD_US (2000)
+                              are spikes led by noise-hog, and POLLER's
+                              interruptions are counted and explained
   joined FILE CPU             CPU has spikes, each explained when it was
                               recorded (or counted with a reason that is
                               not a fault: recorded before BPF attached);
@@ -457,8 +464,84 @@ def attribution(path, cpu, *wants):
                f"CPU {c['cpu']}: noise total disagrees with its sources")
 
 
+def nearest_rank(hist, total, q):
+    """The bucket of the sample at rank ceil(q * total) of {bucket: n}."""
+    rank = max(1, -(-int(q * 1000000) * total // 1000000))
+    seen = 0
+    for b in sorted(hist):
+        seen += hist[b]
+        if seen >= rank:
+            return b
+    return None
+
+
+def workload(path, hist_path, cpu, poller, threshold_us="2000"):
+    """The workload thread cyclictest on CPU agrees with cyclictest's own
+    histogram (HIST_PATH, cyclictest -q -h); its spikes and POLLER's
+    interruptions are explained."""
+    cpu, threshold = int(cpu), int(threshold_us)
+    rep = json.load(open(path))
+    text = open(hist_path).read()
+    ct = {}
+    total = None
+    for line in text.split("\n"):
+        m = re.fullmatch(r"(\d{6}) (\d{6})", line)
+        if m:
+            if int(m.group(2)):
+                ct[int(m.group(1))] = int(m.group(2))
+        elif line.startswith("# Total:"):
+            total = int(line.split()[-1])
+        elif line.startswith("# Histogram Overflows:"):
+            expect(int(line.split()[-1]) == 0, "cyclictest overflowed its histogram")
+    expect(total, f"{hist_path}: no '# Total' line")
+    threads = [t for t in rep.get("workload", [])
+               if t["comm"] == "cyclictest" and t["cpu"] == cpu]
+    expect(threads, f"no cyclictest thread on CPU {cpu} in the workload")
+    if not total or not threads:
+        return
+    t = max(threads, key=lambda t: t["wakeup"]["count"])
+    rt = {int(b): n for b, n in t["wakeup"]["histogram_us"].items()}
+    rt_total = sum(rt.values()) + t["wakeup"]["overflows"]
+    print(f"cycles: cyclictest {total}, rtnoise {t['wakeup']['count']} "
+          f"({t['timer_wakeups']} by its timer)")
+    expect(abs(t["wakeup"]["count"] - total) <= total / 100,
+           f"cycles differ by more than 1 %: {t['wakeup']['count']} vs {total}")
+    for q in (0.5, 0.9, 0.99, 0.999):
+        a, b = nearest_rank(ct, total, q), nearest_rank(rt, rt_total, q)
+        print(f"p{q * 100:g}: cyclictest {a} us, rtnoise {b} us")
+        expect(a is not None and b is not None and
+               (abs(a - b) <= 1 or abs(a - b) <= 0.1 * max(a, b)),
+               f"p{q * 100:g}: cyclictest {a} us, rtnoise {b} us")
+    over = sum(n for b, n in ct.items() if b >= threshold)
+    spikes = [s for s in rep.get("workload_spikes", [])
+              if s["tid"] == t["tid"] and s["type"] == "wakeup"]
+    print(f"over {threshold} us: cyclictest {over} samples, rtnoise {len(spikes)} spikes")
+    expect(over > 0, "the hog delayed no cyclictest cycle past the threshold")
+    expect(abs(len(spikes) - over) <= max(2, over / 10),
+           f"{over} cyclictest samples over {threshold} us, {len(spikes)} spikes")
+    led = [s for s in spikes if s["causes"] and s["causes"][0]["name"].startswith("noise-hog")]
+    expect(all(s["causes"] for s in spikes), "a workload spike without causes")
+    expect(len(led) >= 0.8 * len(spikes),
+           f"{len(led)} of {len(spikes)} spikes led by noise-hog")
+    expect(any(s.get("stack") for s in led), "no hog-led spike with a stack")
+    polls = [p for p in rep.get("workload", []) if p["comm"] == poller and p["cpu"] == cpu]
+    expect(polls, f"no {poller} thread on CPU {cpu} in the workload")
+    if polls:
+        p = polls[0]
+        taken = p["taken"]
+        print(f"{poller}: {taken['preemptions']} preemptions, "
+              f"{taken['interrupts']} interrupts, longest {taken['max_ns']} ns")
+        expect(taken["preemptions"] > 0, f"{poller} was never preempted")
+        ps = [s for s in rep.get("workload_spikes", [])
+              if s["tid"] == p["tid"] and s["type"] == "taken"]
+        expect(ps and all(s["causes"] for s in ps),
+               f"{poller}: no interruption over the threshold, or one unexplained")
+        expect(any(s["causes"][0]["name"].startswith("noise-hog") for s in ps),
+               f"{poller}: no interruption led by noise-hog")
+
+
 def main():
-    cmds = {"counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
+    cmds = {"workload": workload, "counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
             "hotplug-count": hotplug_count,
             "attribution": attribution, "spiketime": spiketime,
             "joined": joined, "stale": stale, "vectors": vectors}

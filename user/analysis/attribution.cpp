@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/percentiles.hpp"
 #include "analysis/remedy.hpp"
 #include "host/ksyms.hpp"
 
@@ -112,9 +113,10 @@ struct SourceKeyHash {
 };
 
 bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
-		 const std::set<std::uint64_t>& pids)
+		 const std::set<std::uint64_t>& pids, const std::set<std::uint64_t>& followed)
 {
-	return src.kind == kThread && (comms.count(src.comm) || pids.count(src.id));
+	return src.kind == kThread &&
+	       (comms.count(src.comm) || pids.count(src.id) || followed.count(src.id));
 }
 
 // SourceTable - what the joins ask of the trace's sources: the name of
@@ -276,6 +278,11 @@ SourceTable source_table(Snapshot& s, const TraceData& trace, const Ksyms& ksyms
 	SourceTable table{trace, ksyms, {}, {}};
 	s.sources.clear();
 	s.ticks.clear();
+	// The threads the BPF side followed as the workload are the
+	// workload's, whatever this report names.
+	std::set<std::uint64_t> followed;
+	for (const TraceWorkloadThread& w : trace.workload)
+		followed.insert(w.tid);
 	for (const TraceSource& src : trace.sources) {
 		const SourceKey key{src.cpu, src.kind, src.id};
 		std::string name = source_name(src.kind, src.id, src.comm, ksyms);
@@ -284,7 +291,7 @@ SourceTable source_table(Snapshot& s, const TraceData& trace, const Ksyms& ksyms
 			s.ticks.push_back({src.cpu, name, src.count, tick_remedy(name)});
 			continue;
 		}
-		if (is_workload(src, workload_comms, workload_pids)) {
+		if (is_workload(src, workload_comms, workload_pids, followed)) {
 			table.workload.insert(key);
 			continue;
 		}
@@ -517,6 +524,97 @@ void history_join(std::map<unsigned, std::vector<Spike*>>& from_history, const T
 	}
 }
 
+// workload_stats - a followed thread's wakeup latency as LatencyStats.
+LatencyStats workload_stats(const TraceWorkloadThread& w)
+{
+	LatencyStats l;
+	l.count = w.wakeups;
+	l.min_ns = w.min_ns;
+	l.max_ns = w.max_ns;
+	l.sum_ns = w.sum_ns;
+	l.overflows = w.overflows;
+	l.spikes = w.spikes;
+	l.hist = w.hist;
+	l.pct = percentiles(l);
+	return l;
+}
+
+// workload_threads - the threads the BPF side followed as the workload,
+// those that never ran on a watched CPU left out.
+void workload_threads(Snapshot& s, const TraceData& trace)
+{
+	s.workload.clear();
+	for (const TraceWorkloadThread& t : trace.workload) {
+		if (t.cpu < 0 && !t.wakeups && !t.run_ns)
+			continue;
+		WorkloadThread w;
+		w.tid = t.tid;
+		w.tgid = t.tgid;
+		w.comm = t.comm;
+		w.cpu = t.cpu;
+		w.exited = t.exited;
+		w.wakeup = workload_stats(t);
+		w.timer_wakeups = t.timer_wakeups;
+		w.taken = {t.preemptions, t.preempted_ns, t.interrupts, t.interrupted_ns,
+			   t.max_taken_ns};
+		w.self = {t.run_ns,	t.faults_user, t.faults_kernel, t.syscalls,
+			  t.syscall_ns, t.migrations,  t.voluntary,	t.involuntary};
+		s.workload.push_back(std::move(w));
+	}
+}
+
+// workload_spike - one workload spike, its causes named: from the
+// kernel's join, or (a kernel without it) from the CPU's history.
+WorkloadSpike workload_spike(const TraceWorkloadSpike& t, const TraceData& trace,
+			     const SourceTable& table)
+{
+	WorkloadSpike sp;
+	sp.cpu = t.cpu;
+	sp.tid = t.tid;
+	sp.comm = t.comm;
+	sp.type = t.kind == kWlTaken ? WorkloadSpikeType::taken : WorkloadSpikeType::wakeup;
+	sp.timer = t.timer;
+	sp.from_ns = t.from_ns;
+	sp.to_ns = t.to_ns;
+	SpikeCauses c = t.causes;
+	if (t.joined) {
+		sp.explained = Explained::at_spike;
+	} else if (auto cpu = trace.cpus.find(t.cpu); cpu != trace.cpus.end()) {
+		const Explanation e = explain_window(cpu->second.events, t.from_ns, t.to_ns);
+		c.parts.clear();
+		for (const auto& p : e.parts)
+			c.parts.push_back({p.kind, p.id, p.ns});
+		c.unexplained_ns = e.unexplained_ns;
+		sp.explained = Explained::history;
+	}
+	sp.cut = c.cut;
+	sp.unexplained_ns = c.unexplained_ns;
+	for (const auto& p : c.parts)
+		sp.causes.push_back({kind_name(p.kind), table.name_of(sp.cpu, p.kind, p.id), p.ns});
+	if (c.other_ns)
+		sp.causes.push_back({"other", "smaller causes", c.other_ns});
+	largest_first(sp.causes);
+	sp.stack = symbolize_stack(c.stack, table.ksyms);
+	return sp;
+}
+
+// workload - what the BPF side measured of the workload's own threads.
+void workload(Snapshot& s, const TraceData& trace, const SourceTable& table)
+{
+	workload_threads(s, trace);
+	s.workload_threshold_ns = trace.workload_threshold_ns;
+	s.workload_lost = trace.workload_lost;
+	s.workload_spikes_lost = trace.workload_spikes_lost;
+	s.workload_spikes.clear();
+	s.workload_spikes.reserve(trace.workload_spikes.size());
+	for (const TraceWorkloadSpike& t : trace.workload_spikes)
+		s.workload_spikes.push_back(workload_spike(t, trace, table));
+	std::sort(s.workload_spikes.begin(), s.workload_spikes.end(),
+		  [](const WorkloadSpike& a, const WorkloadSpike& b) {
+			  return std::tie(a.to_ns, a.cpu) < std::tie(b.to_ns, b.cpu);
+		  });
+}
+
 }  // namespace
 
 void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
@@ -531,6 +629,7 @@ void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 	noise_budget(s, trace);
 	auto from_history = kernel_joins(s, trace, table);
 	history_join(from_history, trace, table);
+	workload(s, trace, table);
 	note_hidden(s, ksyms.hidden_why());
 }
 

@@ -3,6 +3,7 @@
 // --duration report and undo it all, whatever happens on the way.
 #include "app/attach.hpp"
 
+#include <algorithm>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -226,6 +227,9 @@ void attach(const AttachRequest& o)
 	t.sampler_fn = sampler_fn;
 	t.spike_capacity = dev ? cfg.spike_capacity : 0;
 	t.verbose = o.verbose;
+	t.workload_comms = o.report.workload.comms;
+	t.workload_tids = o.report.workload.pids;
+	t.workload_threshold_ns = std::max<std::uint64_t>(1, cfg.threshold_ns);
 	// Tracer first, so the sampler's first spikes already have causes.
 	if (!o.no_bpf) {
 		mine.tracer = real.tracer;

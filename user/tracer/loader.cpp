@@ -13,6 +13,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -148,6 +149,75 @@ rtnoise_bpf* open_skel(bool compat)
 // rtnoise.bpf.o.
 const std::set<std::string> kNeedsLoop{"task_rename", "rtnoise_spike"};
 
+// kWorkloadOnly - the tracepoints only the workload's measure needs:
+// without --workload they are not loaded, and the system calls of every
+// task keep their fast path.
+const std::set<std::string> kWorkloadOnly{"sched_process_fork", "sched_process_exit",
+					  "sched_migrate_task", "page_fault_user",
+					  "page_fault_kernel",	"sys_enter",
+					  "sys_exit"};
+
+bool has_workload(const TracerOptions& o)
+{
+	return !o.workload_comms.empty() || !o.workload_tids.empty();
+}
+
+// wl_comm - @comm as the kernel keeps it: 15 bytes and a NUL, zeroed after
+rtnoise_wl_comm wl_comm(const std::string& comm)
+{
+	rtnoise_wl_comm c{};
+	comm.copy(c.comm, sizeof(c.comm) - 1);
+	return c;
+}
+
+// name_workload - the comms the programs follow threads by.
+void name_workload(rtnoise_bpf* skel, const TracerOptions& o)
+{
+	const std::uint32_t one = 1;
+	for (const std::string& comm : o.workload_comms) {
+		const rtnoise_wl_comm c = wl_comm(comm);
+		if (bpf_map__update_elem(skel->maps.wl_comms, &c, sizeof(c), &one, sizeof(one),
+					 BPF_ANY))
+			throw system_error("cannot name the workload (more than " +
+					   std::to_string(RTNOISE_WL_COMMS) +
+					   " comms?): " + errno_text(errno));
+	}
+}
+
+// follow_workload - the workload's threads already running: by comm, by
+// thread ID, and every thread of a process named by its ID. What the
+// programs found first (a thread started meanwhile) stays theirs.
+void follow_workload(rtnoise_bpf* skel, const TracerOptions& o)
+{
+	std::error_code ec;
+	const fs::path proc = o.proc_root / "proc";
+	for (const auto& p : fs::directory_iterator(proc, ec)) {
+		const std::string pid = p.path().filename();
+		if (pid.find_first_not_of("0123456789") != std::string::npos)
+			continue;
+		std::error_code tec;
+		for (const auto& t : fs::directory_iterator(p.path() / "task", tec)) {
+			const std::string tid = t.path().filename();
+			if (tid.find_first_not_of("0123456789") != std::string::npos)
+				continue;
+			const auto comm = read_line(t.path() / "comm");
+			const std::uint64_t tgid = std::strtoull(pid.c_str(), nullptr, 10);
+			const std::uint64_t id = std::strtoull(tid.c_str(), nullptr, 10);
+			if (!comm || (!o.workload_comms.count(*comm) && !o.workload_tids.count(id) &&
+				      !o.workload_tids.count(tgid)))
+				continue;
+			rtnoise_wl_thread w{};
+			w.tgid = static_cast<__u32>(tgid);
+			w.cpu = ~0u;
+			const rtnoise_wl_comm c = wl_comm(*comm);
+			std::memcpy(w.comm, c.comm, sizeof(w.comm));
+			const auto key = static_cast<__u32>(id);
+			bpf_map__update_elem(skel->maps.wl_threads, &key, sizeof(key), &w, sizeof(w),
+					     BPF_NOEXIST);
+		}
+	}
+}
+
 // Load - what one try at loading gave.
 struct Load {
 	std::unique_ptr<rtnoise_bpf, SkelDeleter> skel;
@@ -197,6 +267,15 @@ Load open_and_load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& m
 	if (int err = bpf_map__set_max_entries(skel->maps.causes,
 					       std::max<std::uint32_t>(1, slots * 2 * causes)))
 		throw system_error("cannot size the spike causes: " + errno_text(-err));
+	const bool workload = has_workload(o);
+	if (workload) {
+		skel->rodata->wl_enabled = 1;
+		skel->rodata->wl_threshold_ns = o.workload_threshold_ns;
+		meta.wl_threshold_ns = o.workload_threshold_ns;
+	}
+	if (int err = bpf_map__set_max_entries(skel->maps.wl_spikes,
+					       workload ? slots * RTNOISE_WL_SPIKES : 1))
+		throw system_error("cannot size the workload's spikes: " + errno_text(-err));
 
 	// tp_btf where the kernel's BTF knows the tracepoint, else raw_tp;
 	// a twin the verifier refused gives way to the other.
@@ -208,7 +287,8 @@ Load open_and_load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& m
 		const std::string flavour = flavour_of(prog);
 		// The compat object renames with a bounded loop instead.
 		const bool loop = kNeedsLoop.count(tp) && !(compat && tp == "task_rename");
-		bool on = !refused.count(name) && (k.bpf_loop || !loop);
+		bool on = !refused.count(name) && (k.bpf_loop || !loop) &&
+			  (workload || !kWorkloadOnly.count(tp));
 		if (flavour == "fentry") {
 			on = on && fentry && !k.ipi_tracepoints && !k.fentry_unsafe &&
 			     libbpf_find_vmlinux_btf_id(tp.c_str(), BPF_TRACE_FENTRY) > 0;
@@ -360,7 +440,10 @@ std::uint64_t tracer_bytes(const TracerOptions& o)
 	       cpus * RTNOISE_BPF_SRC_SLOTS * sizeof(rtnoise_src_slot) +
 	       hash(RTNOISE_BPF_SOURCES, sizeof(rtnoise_src_key), sizeof(rtnoise_src_val)) +
 	       hash(RTNOISE_BPF_ORIGINS, sizeof(rtnoise_origin_key), sizeof(rtnoise_origin_val)) +
-	       hash(RTNOISE_BPF_PARKED, sizeof(__u32), sizeof(rtnoise_parked));
+	       hash(RTNOISE_BPF_PARKED, sizeof(__u32), sizeof(rtnoise_parked)) +
+	       (has_workload(o) ? cpus * RTNOISE_WL_SPIKES * sizeof(rtnoise_wl_spike) : 0) +
+	       hash(RTNOISE_WL_THREADS, sizeof(__u32), sizeof(rtnoise_wl_thread)) +
+	       hash(RTNOISE_WL_COMMS, sizeof(rtnoise_wl_comm), sizeof(__u32));
 }
 
 bool tracer_attached(const std::string& pin_dir)
@@ -436,6 +519,8 @@ TracerAttach tracer_attach(const TracerOptions& o)
 
 	std::vector<std::string>& attached = result.tracepoints;
 	try {
+		if (has_workload(o))
+			name_workload(skel.get(), o);
 		bpf_program* prog;
 		bpf_object__for_each_program(prog, skel->obj)
 		{
@@ -471,6 +556,8 @@ TracerAttach tracer_attach(const TracerOptions& o)
 	// from here on the programs record, and the trace begins.
 	touch_cpus(o.cpus);
 	try {
+		if (has_workload(o))
+			follow_workload(skel.get(), o);
 		write_meta(skel.get(), meta);
 		// .bss is mapped into this process: the store arms the programs.
 		__atomic_store_n(&skel->bss->armed, 1, __ATOMIC_RELEASE);

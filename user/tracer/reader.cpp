@@ -340,6 +340,103 @@ bool read_rings(int events_fd, int heads_fd, const rtnoise_meta& meta, TraceData
 	return true;
 }
 
+// to_workload_thread - a wl_threads entry, as the model's.
+TraceWorkloadThread to_workload_thread(std::uint32_t tid, const rtnoise_wl_thread& w)
+{
+	TraceWorkloadThread t;
+	t.tid = tid;
+	t.tgid = w.tgid;
+	t.comm = escape_name({w.comm, strnlen(w.comm, sizeof(w.comm))});
+	t.cpu = w.cpu < RTNOISE_BPF_MAX_CPUS ? static_cast<int>(w.cpu) : -1;
+	t.exited = w.flags & RTNOISE_WL_EXITED;
+	t.wakeups = w.wakeups;
+	t.timer_wakeups = w.timer_wakeups;
+	t.min_ns = w.min_ns;
+	t.max_ns = w.max_ns;
+	t.sum_ns = w.sum_ns;
+	t.overflows = w.overflows;
+	t.spikes = w.spikes;
+	// The histogram up to its last non-empty bucket.
+	std::size_t n = RTNOISE_WL_BUCKETS;
+	while (n && !w.hist[n - 1])
+		n--;
+	t.hist.assign(w.hist, w.hist + n);
+	t.preemptions = w.preemptions;
+	t.preempted_ns = w.preempted_ns;
+	t.interrupts = w.interrupts;
+	t.interrupted_ns = w.interrupted_ns;
+	t.max_taken_ns = w.max_taken_ns;
+	t.run_ns = w.run_ns;
+	t.faults_user = w.faults_user;
+	t.faults_kernel = w.faults_kernel;
+	t.syscalls = w.syscalls;
+	t.syscall_ns = w.syscall_ns;
+	t.migrations = w.migrations;
+	t.voluntary = w.voluntary;
+	t.involuntary = w.involuntary;
+	return t;
+}
+
+// read_workload_spikes - each watched CPU's ring of workload spikes, up
+// to its head in @heads_fd: those before were overwritten (lost).
+void read_workload_spikes(int fd, int heads_fd, const rtnoise_meta& meta, TraceData& t)
+{
+	const std::size_t entries = std::size_t{meta.nr_slots} * RTNOISE_WL_SPIKES;
+	if (!entries)
+		return;
+	const Mapping m(fd, entries * sizeof(rtnoise_wl_spike), "the workload's spikes");
+	const volatile rtnoise_wl_spike* all = m.values<rtnoise_wl_spike>();
+	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
+		rtnoise_ring_head h{};
+		if (bpf_map_lookup_elem(heads_fd, &s, &h))
+			continue;
+		const std::uint64_t first =
+			h.wl_spikes > RTNOISE_WL_SPIKES ? h.wl_spikes - RTNOISE_WL_SPIKES : 0;
+		t.workload_spikes_lost += first;
+		for (std::uint64_t pos = first; pos < h.wl_spikes; pos++) {
+			rtnoise_wl_spike e;
+			const auto idx = std::size_t{s} * RTNOISE_WL_SPIKES + pos % RTNOISE_WL_SPIKES;
+			if (seq_copy(all[idx], e) != pos + 1) {
+				t.workload_spikes_lost++;  // overwritten while read
+				continue;
+			}
+			TraceWorkloadSpike sp;
+			sp.cpu = meta.slot_cpu[s];
+			sp.seq = pos;
+			sp.tid = e.tid;
+			sp.comm = escape_name({e.comm, strnlen(e.comm, sizeof(e.comm))});
+			sp.kind = e.type == RTNOISE_WL_TAKEN ? kWlTaken : kWlWakeup;
+			sp.timer = e.timer;
+			sp.from_ns = e.from_ns;
+			sp.to_ns = e.to_ns;
+			sp.waking_ns = e.waking_ns;
+			sp.joined = e.joined;
+			if (e.joined)
+				sp.causes = to_spike_causes(e.c);
+			t.workload_spikes.push_back(std::move(sp));
+		}
+	}
+}
+
+// read_workload - the workload's threads and spikes, if a workload was
+// named at attach.
+void read_workload(const std::string& pin_dir, int heads_fd, const rtnoise_meta& meta,
+		   TraceData& t)
+{
+	if (!meta.wl_threshold_ns)
+		return;
+	t.workload_threshold_ns = meta.wl_threshold_ns;
+	if (const UniqueFd fd = open_pinned(pin_dir, "wl_threads"))
+		for_each_entry<std::uint32_t, rtnoise_wl_thread>(
+			fd.get(), [&](std::uint32_t tid, const rtnoise_wl_thread& w) {
+				t.workload.push_back(to_workload_thread(tid, w));
+			});
+	std::sort(t.workload.begin(), t.workload.end(),
+		  [](const auto& a, const auto& b) { return a.tid < b.tid; });
+	if (const UniqueFd fd = open_pinned(pin_dir, "wl_spikes"))
+		read_workload_spikes(fd.get(), heads_fd, meta, t);
+}
+
 // read_idle_names - the names of each traced CPU's cpuidle states, for
 // the idle causes.
 void read_idle_names(TraceData& t)
@@ -381,6 +478,7 @@ TraceData tracer_read(const std::string& pin_dir)
 		heads_fd(open_map(pin_dir, "heads"));
 	read_sources(pin_dir, sources_fd.get(), meta, t.sources);
 	read_origins(pin_dir, t.origins);
+	read_workload(pin_dir, heads_fd.get(), meta, t);
 	if (!read_rings(events_fd.get(), heads_fd.get(), meta, t))
 		return t;
 	// Older pins (or a partial one) may have no state map: then the

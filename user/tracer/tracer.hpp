@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,12 @@ struct TracerOptions {
 	bool verbose = false;		   // libbpf's own messages
 	std::string pin_dir = kBpfPinDir;
 	std::filesystem::path proc_root = "/";	// where /proc is read
+	// The workload, measured from the scheduler's events: the threads
+	// with these comms (at attach, or taken later) and these thread IDs
+	// (a process's ID: all its threads), and the threads they start.
+	std::set<std::string> workload_comms;
+	std::set<std::uint64_t> workload_tids;
+	std::uint64_t workload_threshold_ns = 0;  // workload spikes: at or over
 };
 
 struct TracerAttach {
