@@ -152,9 +152,12 @@ const std::set<std::string> kNeedsLoop{"task_rename", "rtnoise_spike"};
 // kWorkloadOnly - the tracepoints only the workload's measure needs:
 // without --workload they are not loaded, and the system calls of every
 // task keep their fast path.
-const std::set<std::string> kWorkloadOnly{"sched_process_fork", "sched_process_exit",
-					  "sched_migrate_task", "page_fault_user",
-					  "page_fault_kernel",	"sys_enter",
+const std::set<std::string> kWorkloadOnly{"sched_process_fork",
+					  "sched_process_exit",
+					  "sched_migrate_task",
+					  "page_fault_user",
+					  "page_fault_kernel",
+					  "sys_enter",
 					  "sys_exit"};
 
 bool has_workload(const TracerOptions& o)
@@ -203,8 +206,8 @@ void follow_workload(rtnoise_bpf* skel, const TracerOptions& o)
 			const auto comm = read_line(t.path() / "comm");
 			const std::uint64_t tgid = std::strtoull(pid.c_str(), nullptr, 10);
 			const std::uint64_t id = std::strtoull(tid.c_str(), nullptr, 10);
-			if (!comm || (!o.workload_comms.count(*comm) && !o.workload_tids.count(id) &&
-				      !o.workload_tids.count(tgid)))
+			if (!comm || (!o.workload_comms.count(*comm) &&
+				      !o.workload_tids.count(id) && !o.workload_tids.count(tgid)))
 				continue;
 			rtnoise_wl_thread w{};
 			w.tgid = static_cast<__u32>(tgid);
@@ -212,8 +215,8 @@ void follow_workload(rtnoise_bpf* skel, const TracerOptions& o)
 			const rtnoise_wl_comm c = wl_comm(*comm);
 			std::memcpy(w.comm, c.comm, sizeof(w.comm));
 			const auto key = static_cast<__u32>(id);
-			bpf_map__update_elem(skel->maps.wl_threads, &key, sizeof(key), &w, sizeof(w),
-					     BPF_NOEXIST);
+			bpf_map__update_elem(skel->maps.wl_threads, &key, sizeof(key), &w,
+					     sizeof(w), BPF_NOEXIST);
 		}
 	}
 }

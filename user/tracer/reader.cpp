@@ -395,7 +395,8 @@ void read_workload_spikes(int fd, int heads_fd, const rtnoise_meta& meta, TraceD
 		t.workload_spikes_lost += first;
 		for (std::uint64_t pos = first; pos < h.wl_spikes; pos++) {
 			rtnoise_wl_spike e;
-			const auto idx = std::size_t{s} * RTNOISE_WL_SPIKES + pos % RTNOISE_WL_SPIKES;
+			const auto idx =
+				std::size_t{s} * RTNOISE_WL_SPIKES + pos % RTNOISE_WL_SPIKES;
 			if (seq_copy(all[idx], e) != pos + 1) {
 				t.workload_spikes_lost++;  // overwritten while read
 				continue;
@@ -420,8 +421,7 @@ void read_workload_spikes(int fd, int heads_fd, const rtnoise_meta& meta, TraceD
 
 // read_workload - the workload's threads and spikes, if a workload was
 // named at attach.
-void read_workload(const std::string& pin_dir, int heads_fd, const rtnoise_meta& meta,
-		   TraceData& t)
+void read_workload(const std::string& pin_dir, int heads_fd, const rtnoise_meta& meta, TraceData& t)
 {
 	if (!meta.wl_threshold_ns)
 		return;
