@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # guest-all.sh - guest tests in one boot: the ones named, or the
-# sampler's, the attribution's and the partition's.
+# sampler's, the attribution's, the partition's and the workload's.
 #   guest-all.sh BUILD_DIR OUT_DIR [TEST...]
 # TEST names a guest-TEST.sh (sampler, install, stress, monitor, ...).
 # guest-stress.sh gets CI's small counts unless the environment sets
 # others (scripts/stress.sh sets the full proof's).
 here=$(dirname "$(realpath "$0")")
 tests=("${@:3}")
-[ "${#tests[@]}" -gt 0 ] || tests=(sampler attribution partition)
+[ "${#tests[@]}" -gt 0 ] || tests=(sampler attribution partition workload)
 # Enough to fail on what the full proof looks for, in about 10 minutes
 # a kernel under TCG: each kind of attach/detach cycle, hotplug under
 # BPF, the race, each signal at two moments of each command (one of the

@@ -26,7 +26,7 @@ baseline=$(bpf_progs)
 # spikes a CPU and type (about 15 s of them) and the default histogram
 # keep each report and check within seconds.
 RUN_TIMEOUT=600 expect_ok "attach with BPF" "$rt" attach --cpus 2,3 --period 1ms \
-	--threshold 5ms --spikes 1024
+	--threshold 5ms --spikes 1024 --workload noise-timer
 echo "$out"
 if [ "$st" -ne 0 ]; then
 	# Why, from libbpf and the verifier (their last lines); the rest
@@ -54,6 +54,8 @@ echo "steered onto CPU 3: IRQs ${steered[*]}"
 ) &
 load=$!
 "$disturb" pingpong 3 0 2
+# The workload: a thread on CPU 3 woken by its hrtimer every 2 ms.
+"$disturb" timer 3 2000 2
 wait "$load"
 restore_irqs
 # The hog runs through the report's read, as in guest-attribution.sh:
@@ -71,6 +73,10 @@ echo "$out" >"$outdir/smoke.json"
 wait "$hog"
 echo "the hog (FIFO 99, 12 ms every 52 ms) ran $(cat "$hogs/bursts") bursts"
 cp "$hogs/hog.txt" "$outdir/" && rm -rf "$hogs"
+check "the workload's wakeups measured, each by its timer" python3 -c 'import json, sys
+w = [t for t in json.load(open(sys.argv[1])).get("workload", []) if t["comm"] == "noise-timer"]
+sys.exit(not (w and w[0]["cpu"] == 3 and w[0]["wakeup"]["count"] > 100 and
+              w[0]["timer_wakeups"] >= 0.9 * w[0]["wakeup"]["count"]))' "$outdir/smoke.json"
 expect_ok "every period of CPUs 2-3 sampled or counted missed" \
 	"$checker" counts "$outdir/smoke.json" 2,3
 echo "$out"
