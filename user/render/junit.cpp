@@ -82,7 +82,7 @@ std::string render_junit(const BudgetResult& b)
 		failures += c.passed() ? 0 : 1;
 	std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 	const std::string counts =
-		fmt::format("tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0\"",
+		fmt::format(R"(tests="{}" failures="{}" errors="0" skipped="0" time="0")",
 			    b.checks.size(), failures);
 	fmt::format_to(std::back_inserter(out), "<testsuites name=\"rtnoise\" {}>\n", counts);
 	fmt::format_to(std::back_inserter(out), "  <testsuite name=\"{}\" {}>\n",
