@@ -78,9 +78,9 @@ _rtnoise()
 		if [[ $sub == check ]]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		elif [[ $sub == compare ]]; then
-			COMPREPLY=($(compgen -W "text json html" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json html junit" -- "$cur"))
 		elif [[ $sub == report ]]; then
-			COMPREPLY=($(compgen -W "text json cyclictest cyclictest-json html prometheus" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json cyclictest cyclictest-json html prometheus junit" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json cyclictest cyclictest-json html" -- "$cur"))
 		fi

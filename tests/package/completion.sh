@@ -46,11 +46,11 @@ for sub in ${subs}; do
 done
 expect "attach --format" "cyclictest cyclictest-json html json text" "$(complete_bash rtnoise attach --format '')"
 expect "attach -f j" "json" "$(complete_bash rtnoise attach -f j)"
-expect "report --format=" "cyclictest cyclictest-json html json prometheus text" "$(complete_bash rtnoise report --format = '')"
+expect "report --format=" "cyclictest cyclictest-json html json junit prometheus text" "$(complete_bash rtnoise report --format = '')"
 expect "check --format" "json text" "$(complete_bash rtnoise check --format '')"
 expect "report --type" "irq thread" "$(complete_bash rtnoise report --type '')"
 expect "tune --print" "cmdline libvirt" "$(complete_bash rtnoise tune --print '')"
-expect "compare --format" "html json text" "$(complete_bash rtnoise compare --format '')"
+expect "compare --format" "html json junit text" "$(complete_bash rtnoise compare --format '')"
 for sub in attach report compare check tune; do
 	for opt in --format --type --print; do
 		"$rt" "$sub" --help | grep -q -- "$opt TEXT:{" || continue
@@ -94,7 +94,7 @@ else
 	done
 	# Completion typed into an interactive zsh.
 	first=${online%%,*}
-	lines=("rtnoise att" "rtnoise attach --hist" "rtnoise report --format j"
+	lines=("rtnoise att" "rtnoise attach --hist" "rtnoise report --format js"
 		"rtnoise report --type i" "rtnoise check --format t" "rtnoise tune --print l"
 		"rtnoise par" "rtnoise partition --is")
 	want=("rtnoise attach " "rtnoise attach --hist-us=" "rtnoise report --format json "

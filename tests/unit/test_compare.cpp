@@ -212,8 +212,10 @@ TEST(CompareHtml, EveryNameIsEscaped)
 	EXPECT_EQ(out.find('\x01'), std::string::npos);
 	// The budget's verdict: its file and the source it caught.
 	Comparison c = compare(r.before, r.after);
-	c.budget = BudgetResult{"b<1>.yaml",
-				{{"sources[0].us_per_s", 2u, "irq " + hostile, "5.0", 1, "us/s"}}};
+	c.budget = BudgetResult{};
+	c.budget->file = "b<1>.yaml";
+	c.budget->violations = {
+		{"sources[0].us_per_s", 2u, "irq " + hostile, "5.0", 1, "us/s", ""}};
 	const std::string verdict = render_compare_html(c, r.before, r.after);
 	EXPECT_NE(verdict.find("Budget b&lt;1&gt;.yaml"), std::string::npos);
 	EXPECT_NE(verdict.find("<td class=\"l\">irq noise&lt;hog&gt; &amp; &#39;x&quot;</td>"),

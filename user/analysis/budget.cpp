@@ -155,6 +155,55 @@ std::string num(double v)
 
 Budget parse_yaml(const YAML::Node& root, const std::string& file);
 
+// positive - a number > 0 (a ratio: 0 would allow nothing at all).
+double positive(const Parser& p, const YAML::Node& n, const std::string& key)
+{
+	const double v = p.number(n, key);
+	if (v <= 0)
+		p.fail(n, key, "not above 0");
+	return v;
+}
+
+BaselineLatency baseline_latency(const Parser& p, const YAML::Node& n, const std::string& key)
+{
+	p.map(n, key,
+	      {"max_ratio", "p50_ratio", "p99_ratio", "p999_ratio", "p9999_ratio", "floor_us"});
+	BaselineLatency l;
+	if (n["max_ratio"])
+		l.max_ratio = positive(p, n["max_ratio"], "max_ratio");
+	for (std::size_t i = 0; i < Percentiles::kKeys.size(); i++) {
+		const std::string k = std::string(Percentiles::kKeys[i]) + "_ratio";
+		if (n[k])
+			l.pct_ratio[i] = positive(p, n[k], k);
+	}
+	if (n["floor_us"])
+		l.floor_us = p.number(n["floor_us"], "floor_us");
+	return l;
+}
+
+// parse_baseline - `baseline:`, the limits relative to the run before.
+BaselineLimits parse_baseline(const Parser& p, const YAML::Node& n)
+{
+	p.map(n, "baseline",
+	      {"new_source_us_per_s", "source_ratio", "source_floor_us_per_s", "latency"});
+	BaselineLimits bl;
+	if (n["new_source_us_per_s"])
+		bl.new_source_us_per_s = p.number(n["new_source_us_per_s"], "new_source_us_per_s");
+	if (n["source_ratio"])
+		bl.source_ratio = positive(p, n["source_ratio"], "source_ratio");
+	if (n["source_floor_us_per_s"])
+		bl.source_floor_us_per_s =
+			p.number(n["source_floor_us_per_s"], "source_floor_us_per_s");
+	if (const YAML::Node lat = n["latency"]) {
+		p.map(lat, "latency", {"irq", "thread"});
+		for (LatType type : kLatTypes)
+			if (lat[lat_type_name(type)])
+				bl.latency[static_cast<unsigned>(type)] = baseline_latency(
+					p, lat[lat_type_name(type)], lat_type_name(type));
+	}
+	return bl;
+}
+
 }  // namespace
 
 Budget parse_budget(std::string_view text, const std::string& file)
@@ -176,9 +225,9 @@ Budget parse_yaml(const YAML::Node& root, const std::string& file)
 	b.file = escape_name(file);
 	if (!root.IsMap())
 		throw usage_error(fmt::format("budget {}:{}: not a map of limits (latency, "
-					      "noise, sources, spikes)",
+					      "noise, sources, spikes, baseline)",
 					      file, std::max(root.Mark().line, 0) + 1));
-	p.map(root, "(top)", {"latency", "noise", "sources", "spikes"});
+	p.map(root, "(top)", {"latency", "noise", "sources", "spikes", "baseline"});
 
 	if (const YAML::Node lat = root["latency"]) {
 		b.latency = p.types(lat, "latency", true);
@@ -231,6 +280,8 @@ Budget parse_yaml(const YAML::Node& root, const std::string& file)
 		if (spikes["max"])
 			b.spikes_max = p.count(spikes["max"], "max");
 	}
+	if (const YAML::Node baseline = root["baseline"])
+		b.baseline = parse_baseline(p, baseline);
 	return b;
 }
 
@@ -252,44 +303,93 @@ LatencyLimits latency_limits(const Budget& b, unsigned cpu, LatType type)
 	return lim;
 }
 
+// Verdict - the checks of a BudgetResult and their violations, as
+// judging adds them.
+class Verdict {
+public:
+	explicit Verdict(BudgetResult& r) : r_(r) {}
+
+	// check - a limit judged on @cpu; its index, for measured() and fail().
+	std::size_t check(std::string limit, std::optional<unsigned> cpu, double allowed,
+			  std::string unit)
+	{
+		r_.checks.push_back({std::move(limit), cpu, "", allowed, std::move(unit), {}});
+		return r_.checks.size() - 1;
+	}
+	void measured(std::size_t c, std::string m) { r_.checks[c].measured = std::move(m); }
+	void fail(std::size_t c, Violation v)
+	{
+		r_.checks[c].violations.push_back(r_.violations.size());
+		r_.violations.push_back(std::move(v));
+	}
+
+private:
+	BudgetResult& r_;
+};
+
+// Worst - the largest of some values, and its text, for Check::measured.
+struct Worst {
+	std::optional<double> value;
+	std::string text;
+
+	void see(double v, std::string t)
+	{
+		if (!value || v > *value) {
+			value = v;
+			text = std::move(t);
+		}
+	}
+};
+
 // judge_latency - CPU @c's latency of @type against @lim: its maximum,
 // then its percentiles (one in the histogram's overflow is known only
 // to be at least its start).
-void judge_latency(std::vector<Violation>& out, const LatencyLimits& lim, const CpuResult& c,
-		   LatType type, bool sampled)
+void judge_latency(Verdict& out, const LatencyLimits& lim, const CpuResult& c, LatType type,
+		   bool sampled)
 {
 	const LatencyStats& l = c.of(type);
 	const std::string prefix = std::string("latency.") + lat_type_name(type) + ".";
 	if (!sampled) {
 		if (lim.max_us || std::any_of(lim.pct_us.begin(), lim.pct_us.end(),
-					      [](const auto& v) { return v.has_value(); }))
-			out.push_back({prefix + "*", c.cpu, "", "not sampled",
-				       lim.max_us.value_or(0), "us"});
+					      [](const auto& v) { return v.has_value(); })) {
+			const std::size_t k =
+				out.check(prefix + "*", c.cpu, lim.max_us.value_or(0), "us");
+			out.measured(k, "not sampled");
+			out.fail(k, {prefix + "*", c.cpu, "", "not sampled", lim.max_us.value_or(0),
+				     "us", ""});
+		}
 		return;
 	}
-	if (!l.count)
-		return;
 	const double max_us = static_cast<double>(l.max_ns) / 1000.0;
-	if (lim.max_us && max_us > *lim.max_us)
-		out.push_back({prefix + "max_us", c.cpu, "", num(max_us), *lim.max_us, "us"});
+	if (lim.max_us) {
+		const std::size_t k = out.check(prefix + "max_us", c.cpu, *lim.max_us, "us");
+		if (l.count)
+			out.measured(k, num(max_us));
+		if (l.count && max_us > *lim.max_us)
+			out.fail(k, {prefix + "max_us", c.cpu, "", num(max_us), *lim.max_us, "us",
+				     ""});
+	}
 	const auto values = l.pct.values();
 	for (std::size_t i = 0; i < lim.pct_us.size(); i++) {
-		if (!lim.pct_us[i] || !l.pct.samples)
+		if (!lim.pct_us[i])
 			continue;
 		const std::string name = prefix + Percentiles::kKeys[i] + "_us";
+		const std::size_t k = out.check(name, c.cpu, *lim.pct_us[i], "us");
+		if (!l.count || !l.pct.samples)
+			continue;
 		const std::optional<std::uint64_t>& v = *values[i];
-		if (v && static_cast<double>(*v) > *lim.pct_us[i])
-			out.push_back({name, c.cpu, "", std::to_string(*v), *lim.pct_us[i], "us"});
-		else if (!v && max_us > *lim.pct_us[i])
-			out.push_back({name, c.cpu, "", ">= " + std::to_string(l.pct.overflow_us),
-				       *lim.pct_us[i], "us"});
+		const std::string text =
+			v ? std::to_string(*v) : ">= " + std::to_string(l.pct.overflow_us);
+		out.measured(k, text);
+		if ((v && static_cast<double>(*v) > *lim.pct_us[i]) ||
+		    (!v && max_us > *lim.pct_us[i]))
+			out.fail(k, {name, c.cpu, "", text, *lim.pct_us[i], "us", ""});
 	}
 }
 
 // judge_noise - CPU @c's noise per second against the budget's limit for
 // it, or for every CPU.
-void judge_noise(std::vector<Violation>& out, const Budget& b, const Snapshot& s,
-		 const CpuResult& c)
+void judge_noise(Verdict& out, const Budget& b, const Snapshot& s, const CpuResult& c)
 {
 	const auto nc = b.noise_cpus.find(c.cpu);
 	const std::optional<double> noise =
@@ -299,43 +399,48 @@ void judge_noise(std::vector<Violation>& out, const Budget& b, const Snapshot& s
 	const std::string name = nc != b.noise_cpus.end()
 					 ? fmt::format("noise.cpus.{}.us_per_s", c.cpu)
 					 : "noise.us_per_s";
-	if (!s.attributed)
-		out.push_back({name, c.cpu, "", "not traced", *noise, "us/s"});
-	else if (c.noise.per_second_us > *noise)
-		out.push_back({name, c.cpu, "", fmt::format("{:.1f}", c.noise.per_second_us),
-			       *noise, "us/s"});
+	const std::size_t k = out.check(name, c.cpu, *noise, "us/s");
+	const std::string text =
+		s.attributed ? fmt::format("{:.1f}", c.noise.per_second_us) : "not traced";
+	out.measured(k, text);
+	if (!s.attributed || c.noise.per_second_us > *noise)
+		out.fail(k, {name, c.cpu, "", text, *noise, "us/s", ""});
 }
 
 // judge_sources - the sources of CPU @c against each source limit that
 // applies to it: each source that matches one, by kind and name pattern.
-void judge_sources(std::vector<Violation>& out, const Budget& b, const Snapshot& s,
-		   const CpuResult& c)
+void judge_sources(Verdict& out, const Budget& b, const Snapshot& s, const CpuResult& c)
 {
 	for (std::size_t i = 0; i < b.sources.size(); i++) {
 		const SourceLimit& l = b.sources[i];
 		if (l.cpu && *l.cpu != c.cpu)
 			continue;
 		const std::string name = fmt::format("sources[{}].us_per_s", i);
+		const std::size_t k = out.check(name, c.cpu, l.us_per_s, "us/s");
 		if (!s.attributed) {
-			out.push_back({name, c.cpu, l.kind + " " + l.name, "not traced", l.us_per_s,
-				       "us/s"});
+			out.measured(k, "not traced");
+			out.fail(k, {name, c.cpu, l.kind + " " + l.name, "not traced", l.us_per_s,
+				     "us/s", ""});
 			continue;
 		}
+		Worst worst;
 		for (const SourceRow& row : s.sources) {
 			if (row.cpu != c.cpu || row.kind != l.kind ||
 			    ::fnmatch(l.name.c_str(), row.name.c_str(), 0) != 0)
 				continue;
 			const double us_s = s.us_per_s(row.total_ns);
+			worst.see(us_s, fmt::format("{:.1f}", us_s));
 			if (us_s > l.us_per_s)
-				out.push_back({name, c.cpu, row.kind + " " + row.name,
-					       fmt::format("{:.1f}", us_s), l.us_per_s, "us/s"});
+				out.fail(k, {name, c.cpu, row.kind + " " + row.name,
+					     fmt::format("{:.1f}", us_s), l.us_per_s, "us/s", ""});
 		}
+		out.measured(k, worst.text);
 	}
 }
 
 // judge_spikes - the spikes of every CPU, together, against the budget's
 // most.
-void judge_spikes(std::vector<Violation>& out, const Budget& b, const Snapshot& s)
+void judge_spikes(Verdict& out, const Budget& b, const Snapshot& s)
 {
 	if (!b.spikes_max)
 		return;
@@ -343,12 +448,171 @@ void judge_spikes(std::vector<Violation>& out, const Budget& b, const Snapshot& 
 	for (const CpuResult& c : s.cpus)
 		for (const LatencyStats& l : c.lat)
 			n += l.spikes;
-	if (!s.sampled)
-		out.push_back({"spikes.max", std::nullopt, "", "not sampled",
-			       static_cast<double>(*b.spikes_max), "spikes"});
-	else if (n > *b.spikes_max)
-		out.push_back({"spikes.max", std::nullopt, "", std::to_string(n),
-			       static_cast<double>(*b.spikes_max), "spikes"});
+	const auto most = static_cast<double>(*b.spikes_max);
+	const std::size_t k = out.check("spikes.max", std::nullopt, most, "spikes");
+	const std::string text = s.sampled ? std::to_string(n) : "not sampled";
+	out.measured(k, text);
+	if (!s.sampled || n > *b.spikes_max)
+		out.fail(k, {"spikes.max", std::nullopt, "", text, most, "spikes", ""});
+}
+
+// kLeading - the sources named beside a verdict, per CPU.
+constexpr std::size_t kLeading = 3;
+
+void keep_leading(std::vector<LeadingSource>& v)
+{
+	std::stable_sort(v.begin(), v.end(), [](const LeadingSource& x, const LeadingSource& y) {
+		return x.us_per_s > y.us_per_s;
+	});
+	if (v.size() > kLeading)
+		v.resize(kLeading);
+}
+
+// leading - the largest sources of each CPU of s.
+std::map<unsigned, std::vector<LeadingSource>> leading(const Snapshot& s)
+{
+	std::map<unsigned, std::vector<LeadingSource>> m;
+	for (const SourceRow& row : s.sources)
+		m[row.cpu].push_back({row.kind, row.name, s.us_per_s(row.total_ns), std::nullopt});
+	for (auto& [cpu, v] : m)
+		keep_leading(v);
+	return m;
+}
+
+// leading - the largest sources after of each CPU of c, with their us/s
+// before.
+std::map<unsigned, std::vector<LeadingSource>> leading(const Comparison& c)
+{
+	std::map<unsigned, std::vector<LeadingSource>> m;
+	for (const SourceDelta& d : c.sources)
+		if (d.us_per_s.after)
+			m[d.cpu].push_back({d.kind, d.name, *d.us_per_s.after, d.us_per_s.before});
+	for (auto& [cpu, v] : m)
+		keep_leading(v);
+	return m;
+}
+
+// judge_new_sources - on CPU @cpu, each source absent before against the
+// baseline's most for new sources.
+void judge_new_sources(Verdict& out, const BaselineLimits& bl, const Comparison& c, unsigned cpu)
+{
+	if (!bl.new_source_us_per_s)
+		return;
+	const std::string name = "baseline.new_source_us_per_s";
+	const double most = *bl.new_source_us_per_s;
+	const std::size_t k = out.check(name, cpu, most, "us/s");
+	if (!c.before.attributed || !c.after.attributed) {
+		out.measured(k, "not traced");
+		out.fail(k, {name, cpu, "", "not traced", most, "us/s", ""});
+		return;
+	}
+	Worst worst;
+	for (const SourceDelta& d : c.sources) {
+		if (d.cpu != cpu || d.presence != Presence::appeared || !d.us_per_s.after)
+			continue;
+		const double us_s = *d.us_per_s.after;
+		worst.see(us_s, fmt::format("{:.1f}", us_s));
+		if (us_s > most)
+			out.fail(k, {name, cpu, d.kind + " " + d.name, fmt::format("{:.1f}", us_s),
+				     most, "us/s", "absent"});
+	}
+	out.measured(k, worst.text);
+}
+
+// judge_source_ratios - on CPU @cpu, each source of both runs against
+// the baseline's ratio of its us/s before, or the floor.
+void judge_source_ratios(Verdict& out, const BaselineLimits& bl, const Comparison& c, unsigned cpu)
+{
+	if (!bl.source_ratio)
+		return;
+	const std::string name = "baseline.source_ratio";
+	const double ratio = *bl.source_ratio;
+	const std::size_t k = out.check(name, cpu, ratio, "x baseline");
+	if (!c.before.attributed || !c.after.attributed) {
+		out.measured(k, "not traced");
+		out.fail(k, {name, cpu, "", "not traced", ratio, "x baseline", ""});
+		return;
+	}
+	Worst worst;
+	for (const SourceDelta& d : c.sources) {
+		if (d.cpu != cpu || d.presence != Presence::both || !d.us_per_s.before ||
+		    !d.us_per_s.after)
+			continue;
+		const double before = *d.us_per_s.before, after = *d.us_per_s.after;
+		// Below the floor a source is too small to judge by its ratio.
+		if (after <= bl.source_floor_us_per_s)
+			continue;
+		if (before > 0)
+			worst.see(after / before, fmt::format("{:.2f}", after / before));
+		else
+			worst.see(INFINITY, "from 0");
+		const double allowed = std::max(ratio * before, bl.source_floor_us_per_s);
+		if (after > allowed)
+			out.fail(k, {name, cpu, d.kind + " " + d.name, fmt::format("{:.1f}", after),
+				     allowed, "us/s", fmt::format("{:.1f}", before)});
+	}
+	out.measured(k, worst.text);
+}
+
+// judge_latency_ratio - figure @key ("max", "p999") of a LatencyDelta
+// against ratio times its value before, or the floor. A percentile
+// among the overflows is bounded: after by its start (at least), before
+// by the run's maximum (at most); a violation is reported only when
+// certain.
+void judge_latency_ratio(Verdict& out, const BaselineLatency& bl, const LatencyDelta& d,
+			 const std::string& key, double ratio, const Delta& v, const Delta& max)
+{
+	const std::string name =
+		std::string("baseline.latency.") + lat_type_name(d.type) + "." + key + "_ratio";
+	std::optional<double> before = v.before, after = v.after;
+	std::string after_text = after ? num(*after) : "";
+	if (key != "max") {
+		if (!before && d.before_pct.samples)
+			before = max.before;
+		if (!after && d.after_pct.samples) {
+			after = static_cast<double>(d.after_pct.overflow_us);
+			after_text = ">= " + std::to_string(d.after_pct.overflow_us);
+		}
+	}
+	const double allowed = std::max(ratio * before.value_or(0), bl.floor_us);
+	const std::size_t k = out.check(name, d.cpu, allowed, "us");
+	if (!before || !after)
+		return;	 // no samples on a side: nothing to hold to
+	out.measured(k, after_text);
+	if (*after > allowed)
+		out.fail(k, {name, d.cpu, "", after_text, allowed, "us",
+			     (v.before ? "" : "<= ") + num(*before)});
+}
+
+// judge_latency_ratios - on CPU @cpu, each latency figure the baseline
+// limits against its value before.
+void judge_latency_ratios(Verdict& out, const BaselineLimits& bl, const Comparison& c, unsigned cpu)
+{
+	for (LatType t : kLatTypes) {
+		const BaselineLatency& l = bl.latency[static_cast<unsigned>(t)];
+		const bool any =
+			l.max_ratio || std::any_of(l.pct_ratio.begin(), l.pct_ratio.end(),
+						   [](const auto& r) { return r.has_value(); });
+		if (!any)
+			continue;
+		const auto d = std::find_if(
+			c.latency.begin(), c.latency.end(),
+			[&](const LatencyDelta& x) { return x.cpu == cpu && x.type == t; });
+		if (d == c.latency.end()) {
+			const std::string name =
+				std::string("baseline.latency.") + lat_type_name(t) + ".*";
+			const std::size_t k = out.check(name, cpu, 0, "us");
+			out.measured(k, "not sampled");
+			out.fail(k, {name, cpu, "", "not sampled", 0, "us", ""});
+			continue;
+		}
+		if (l.max_ratio)
+			judge_latency_ratio(out, l, *d, "max", *l.max_ratio, d->max_us, d->max_us);
+		for (std::size_t i = 0; i < l.pct_ratio.size(); i++)
+			if (l.pct_ratio[i])
+				judge_latency_ratio(out, l, *d, Percentiles::kKeys[i],
+						    *l.pct_ratio[i], d->pct_us[i], d->max_us);
+	}
 }
 
 }  // namespace
@@ -357,14 +621,42 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 {
 	BudgetResult r;
 	r.file = b.file;
+	Verdict out(r);
 	for (const CpuResult& c : s.cpus) {
 		for (LatType t : kLatTypes)
-			judge_latency(r.violations, latency_limits(b, c.cpu, t), c, t, s.sampled);
-		judge_noise(r.violations, b, s, c);
-		judge_sources(r.violations, b, s, c);
+			judge_latency(out, latency_limits(b, c.cpu, t), c, t, s.sampled);
+		judge_noise(out, b, s, c);
+		judge_sources(out, b, s, c);
 	}
-	judge_spikes(r.violations, b, s);
+	judge_spikes(out, b, s);
+	if (s.attributed)
+		r.leading = leading(s);
 	return r;
+}
+
+BudgetResult judge(const Budget& b, const Snapshot& after, const Comparison& c)
+{
+	BudgetResult r = judge(b, after);
+	if (!b.baseline)
+		return r;
+	r.baseline = true;
+	Verdict out(r);
+	for (unsigned cpu : c.cpus) {
+		judge_new_sources(out, *b.baseline, c, cpu);
+		judge_source_ratios(out, *b.baseline, c, cpu);
+		judge_latency_ratios(out, *b.baseline, c, cpu);
+	}
+	if (c.before.attributed && c.after.attributed)
+		r.leading = leading(c);
+	return r;
+}
+
+void refuse_baseline(const Budget& b)
+{
+	if (b.baseline)
+		throw usage_error(fmt::format("budget {}: baseline limits need a run before: "
+					      "rtnoise compare BEFORE AFTER --budget {}",
+					      b.file, b.file));
 }
 
 }  // namespace rtnoise

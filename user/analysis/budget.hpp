@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // budget.hpp - limits a report must hold (a YAML file, `--budget`), and
-// the judging of a report against them (model/verdict.hpp).
+// the judging of a report against them (model/verdict.hpp), or of the
+// run after of a comparison against them and its run before.
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/comparison.hpp"
 #include "model/snapshot.hpp"
 #include "model/verdict.hpp"
 
@@ -28,6 +30,25 @@ struct SourceLimit {
 	double us_per_s = 0;
 };
 
+// BaselineLatency - of one latency type, each figure after at most ratio
+// times its value before, or floor_us, whichever is more.
+struct BaselineLatency {
+	std::optional<double> max_ratio;
+	std::array<std::optional<double>, 4> pct_ratio;	 // Percentiles::kKeys
+	double floor_us = 10;
+};
+
+// BaselineLimits - `baseline:`, limits relative to the run before (only
+// `compare` has one). Per CPU, a source absent before at most
+// new_source_us_per_s; a source of both runs at most source_ratio times
+// its us/s before, or source_floor_us_per_s, whichever is more.
+struct BaselineLimits {
+	std::optional<double> new_source_us_per_s;
+	std::optional<double> source_ratio;
+	double source_floor_us_per_s = 10;
+	std::array<BaselineLatency, 2> latency;	 // by LatType
+};
+
 struct Budget {
 	std::string file;
 	std::array<LatencyLimits, 2> latency;  // by LatType, every CPU
@@ -37,6 +58,7 @@ struct Budget {
 	std::map<unsigned, double> noise_cpus;	// noise.cpus, replacing it
 	std::vector<SourceLimit> sources;
 	std::optional<std::uint64_t> spikes_max;  // over every CPU and type
+	std::optional<BaselineLimits> baseline;
 };
 
 // parse_budget - the budget in text (file names it in messages). Throws
@@ -46,10 +68,25 @@ struct Budget {
 // ..." for what yaml-cpp cannot parse.
 Budget parse_budget(std::string_view text, const std::string& file);
 
-// judge - every limit of b that s does not hold. A percentile among the
+// judge - every limit of b judged on s (BudgetResult::checks), each that
+// s does not hold, and s's leading sources per CPU. A percentile among the
 // histogram's overflows holds only when the maximum does; limits on
 // what the report did not measure (noise without attribution) are
 // violated, as "not traced".
+// The baseline limits are not judged here: a budget with them is
+// refused for a report alone (refuse_baseline()).
 BudgetResult judge(const Budget& b, const Snapshot& s);
+
+// judge - after (c's run after) against b, its baseline limits against
+// c's run before too. A percentile among the histogram's overflows is
+// judged only where the outcome is certain: after at least its
+// overflow, before at most its maximum; a limit that needs what a run
+// did not measure (sources without attribution) is violated.
+BudgetResult judge(const Budget& b, const Snapshot& after, const Comparison& c);
+
+// refuse_baseline - a usage Error when b holds baseline limits, which a
+// report alone cannot judge: "budget FILE: baseline limits need a run
+// before: rtnoise compare BEFORE AFTER --budget FILE".
+void refuse_baseline(const Budget& b);
 
 }  // namespace rtnoise

@@ -37,6 +37,8 @@ std::string render_comparison(const Comparison& c, CompareFormat f, const Snapsh
 		return render_compare_json(c);
 	case CompareFormat::html:
 		return render_compare_html(c, before, after);
+	case CompareFormat::junit:
+		return render_junit(c.budget ? *c.budget : BudgetResult{});
 	case CompareFormat::text:
 		break;
 	}
@@ -80,7 +82,7 @@ void compare_reports(const CompareRequest& r)
 	const Snapshot after = load_report(r.after);
 	Comparison c = compare(before, after);
 	if (r.budget)
-		c.budget = judge(*r.budget, after);
+		c.budget = judge(*r.budget, after, c);
 	write_output(r.output, render_comparison(c, r.format, before, after));
 	if (c.budget && !c.budget->passed())
 		throw findings();
@@ -112,6 +114,13 @@ std::string read_input_file(const std::string& path)
 }
 
 Budget load_budget(const std::string& path)
+{
+	Budget b = load_compare_budget(path);
+	refuse_baseline(b);
+	return b;
+}
+
+Budget load_compare_budget(const std::string& path)
 {
 	return parse_budget(read_input_file(path), path);
 }

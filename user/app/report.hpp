@@ -47,7 +47,7 @@ Error findings();
 // is root.
 void report(const ReportRequest& r);
 
-enum class CompareFormat { text, json, html };
+enum class CompareFormat { text, json, html, junit };
 
 struct CompareRequest {
 	std::string before, after;  // JSON reports' paths
@@ -67,7 +67,11 @@ inline constexpr std::size_t kInputMaxBytes = std::size_t{64} << 20;
 // cannot read: WHY" if it cannot be read, "PATH: larger than 64 MiB, ..."
 // beyond kInputMaxBytes.
 std::string read_input_file(const std::string& path);
-// load_budget - parse_budget() of the file at path.
+// load_budget - parse_budget() of the file at path, for a report alone:
+// one with baseline limits is refused (refuse_baseline()).
 Budget load_budget(const std::string& path);
+// load_compare_budget - parse_budget() of the file at path, baseline
+// limits and all, for `compare`.
+Budget load_compare_budget(const std::string& path);
 
 }  // namespace rtnoise

@@ -11,12 +11,15 @@ void run_compare(const CompareOptions& o)
 	CompareRequest r;
 	// The budget first: a malformed one is refused before any work.
 	if (!o.budget.empty())
-		r.budget = load_budget(o.budget);
+		r.budget = load_compare_budget(o.budget);
+	else if (o.format == "junit")
+		throw usage_error("--format junit is a budget's verdict: give --budget FILE");
 	r.before = o.before;
 	r.after = o.after;
-	r.format = o.format == "json"	? CompareFormat::json
-		   : o.format == "html" ? CompareFormat::html
-					: CompareFormat::text;
+	r.format = o.format == "json"	 ? CompareFormat::json
+		   : o.format == "html"	 ? CompareFormat::html
+		   : o.format == "junit" ? CompareFormat::junit
+					 : CompareFormat::text;
 	r.output = o.output;
 	compare_reports(r);
 }
@@ -32,11 +35,12 @@ std::shared_ptr<CompareOptions> setup_compare(CLI::App& app)
 	sub->add_option("after", o->after, "The report after")->required();
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember({"text", "json", "html"}));
+		->check(CLI::IsMember({"text", "json", "html", "junit"}));
 	sub->add_option("-o,--output", o->output,
 			"Write the comparison to this file (atomically) instead of stdout");
 	sub->add_option("--budget", o->budget,
-			"YAML file of limits the report after must hold (exit 1 if not)");
+			"YAML file of limits the report after must hold, also relative to "
+			"the report before (exit 1 if not)");
 	sub->callback([o] { run_compare(*o); });
 	return o;
 }

@@ -12,6 +12,8 @@ void run_report(const ReportOptions& o)
 	// A malformed budget is refused before anything is read.
 	if (!o.budget.empty())
 		r.budget = load_budget(o.budget);
+	else if (o.format == "junit")
+		throw usage_error("--format junit is a budget's verdict: give --budget FILE");
 	require_root();
 	r.workload = parse_workload(o.workload);
 	r.render = make_render_options(o.format, o.type, o.top);
@@ -27,8 +29,8 @@ std::shared_ptr<ReportOptions> setup_report(CLI::App& app)
 	auto* sub = app.add_subcommand("report", "Print what was measured so far, and its causes");
 	sub->add_option("-f,--format", o->format, "Output format")
 		->capture_default_str()
-		->check(CLI::IsMember(
-			{"text", "json", "cyclictest", "html", "prometheus", "cyclictest-json"}));
+		->check(CLI::IsMember({"text", "json", "cyclictest", "html", "prometheus",
+				       "cyclictest-json", "junit"}));
 	sub->add_option("-o,--output", o->output,
 			"Write the report to this file (atomically) instead of stdout");
 	sub->add_option("--type", o->type, "Latency for the cyclictest format's columns")

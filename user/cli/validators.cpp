@@ -105,6 +105,7 @@ RenderOptions make_render_options(const std::string& format, const std::string& 
 		   : format == "cyclictest-json" ? Format::cyclictest_json
 		   : format == "html"		 ? Format::html
 		   : format == "prometheus"	 ? Format::prometheus
+		   : format == "junit"		 ? Format::junit
 						 : Format::text;
 	r.cyclictest_type = type == "irq" ? LatType::irq : LatType::thread;
 	r.top_spikes = top;

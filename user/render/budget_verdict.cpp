@@ -10,6 +10,19 @@
 
 namespace rtnoise {
 
+std::string render_violation(const Violation& v)
+{
+	std::string where;
+	if (v.cpu)
+		where = fmt::format(" on CPU {}", *v.cpu);
+	if (!v.source.empty())
+		where += " by " + v.source;
+	const std::string before =
+		v.baseline.empty() ? "" : fmt::format(" (before: {})", v.baseline);
+	return fmt::format("{}{}: {} {} > {:g} allowed{}", v.limit, where, v.measured, v.unit,
+			   v.allowed, before);
+}
+
 std::string render_budget_text(const BudgetResult& b)
 {
 	std::string out;
@@ -19,15 +32,8 @@ std::string render_budget_text(const BudgetResult& b)
 	}
 	fmt::format_to(std::back_inserter(out), "Budget {}: {} limit(s) exceeded\n", b.file,
 		       b.violations.size());
-	for (const Violation& v : b.violations) {
-		std::string where;
-		if (v.cpu)
-			where = fmt::format(" on CPU {}", *v.cpu);
-		if (!v.source.empty())
-			where += " by " + v.source;
-		fmt::format_to(std::back_inserter(out), "  VIOLATED {}{}: {} {} > {:g} allowed\n",
-			       v.limit, where, v.measured, v.unit, v.allowed);
-	}
+	for (const Violation& v : b.violations)
+		out += "  VIOLATED " + render_violation(v) + "\n";
 	return out;
 }
 
@@ -42,6 +48,8 @@ nlohmann::json budget_json(const BudgetResult& b)
 		j["cpu"] = x.cpu ? nlohmann::json(*x.cpu) : nlohmann::json(nullptr);
 		if (!x.source.empty())
 			j["source"] = x.source;
+		if (!x.baseline.empty())
+			j["baseline"] = x.baseline;
 		v.push_back(j);
 	}
 	return {{"file", b.file}, {"passed", b.passed()}, {"violations", v}};

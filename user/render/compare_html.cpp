@@ -87,11 +87,14 @@ std::string verdict(const BudgetResult& b)
 		"<th>measured</th><th>allowed</th><th class=\"l\">unit</th></tr>\n",
 		b.violations.size());
 	for (const Violation& v : b.violations)
-		fmt::format_to(std::back_inserter(out),
-			       "<tr><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td>"
-			       "<td>{}</td><td>{:g}</td><td class=\"l\">{}</td></tr>\n",
-			       escape(v.limit), v.cpu ? std::to_string(*v.cpu) : "-",
-			       escape(v.source), escape(v.measured), v.allowed, escape(v.unit));
+		fmt::format_to(
+			std::back_inserter(out),
+			"<tr><td class=\"l\">{}</td><td>{}</td><td class=\"l\">{}</td>"
+			"<td>{}</td><td>{:g}</td><td class=\"l\">{}</td></tr>\n",
+			escape(v.limit), v.cpu ? std::to_string(*v.cpu) : "-", escape(v.source),
+			escape(v.baseline.empty() ? v.measured
+						  : v.measured + " (before: " + v.baseline + ")"),
+			v.allowed, escape(v.unit));
 	return out + "</table>\n";
 }
 

@@ -16,6 +16,8 @@ std::string render(const Snapshot& s, const RenderOptions& opt)
 		return render_html(s, opt.top_spikes);
 	case Format::prometheus:
 		return render_prometheus(s, opt.realtime_offset_ns);
+	case Format::junit:
+		return render_junit(opt.budget ? *opt.budget : BudgetResult{});
 	default:
 		return render_text(s, opt.top_spikes, opt.budget);
 	}

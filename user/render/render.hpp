@@ -23,7 +23,7 @@
 
 namespace rtnoise {
 
-enum class Format { text, json, cyclictest, cyclictest_json, html, prometheus };
+enum class Format { text, json, cyclictest, cyclictest_json, html, prometheus, junit };
 
 // CyclictestInfo - what cyclictest's JSON says of the run and the host
 // that the model does not hold (the CLI fills it).
@@ -45,7 +45,7 @@ struct RenderOptions {
 	// CLOCK_REALTIME minus CLOCK_MONOTONIC, for the times of the
 	// prometheus format and of spike lines (render/ reads no clock).
 	std::int64_t realtime_offset_ns = 0;
-	const BudgetResult* budget = nullptr;  // judged: text and json show it
+	const BudgetResult* budget = nullptr;  // judged: text and json show it, junit is it
 	CyclictestInfo cyclictest;	       // cyclictest_json only
 };
 
@@ -99,5 +99,18 @@ std::string render_compare_html(const Comparison& c, const Snapshot& before, con
 // {file, passed, violations} that the JSON formats embed as "budget".
 std::string render_budget_text(const BudgetResult& b);
 nlohmann::json budget_json(const BudgetResult& b);
+// render_violation - one violated limit, as a line of the text verdict
+// says it (without its newline): "noise.us_per_s on CPU 2: 3000.0 us/s
+// > 500 allowed", with " (before: 12.0)" for a baseline limit.
+std::string render_violation(const Violation& v);
+
+// render_junit - a budget's verdict as a JUnit XML report (the shape of
+// Jenkins' junit-10.xsd, which GitLab and GitHub's report actions read):
+// one testsuite, one testcase per check (classname "rtnoise.cpuN", or
+// "rtnoise" for a limit over every CPU; name the limit), a failure per
+// check that does not hold with its violations and the CPU's leading
+// sources. Every name is escaped for XML; what is not valid, printable
+// UTF-8 is first written as escape_name() writes it.
+std::string render_junit(const BudgetResult& b);
 
 }  // namespace rtnoise
