@@ -30,6 +30,8 @@ MonitorRequest make_monitor_request(const MonitorOptions& o)
 	r.attach.no_sampler = o.no_sampler;
 	r.attach.hint = false;	// the monitor detaches when it stops
 	r.report.workload = parse_workload(o.workload);
+	// An attach of its own measures the workload too.
+	r.attach.report.workload = r.report.workload;
 	r.report.render.format = Format::prometheus;
 	if (!o.listen.empty())
 		r.listen = parse_listen(o.listen);
