@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 // The Prometheus exposition's series: sources under labels that do not
 // churn (a comm, not a pid; at most N per CPU and "other"), the interval
-// maxima from two reads.
+// maxima from two reads, and the bound held over many monitor intervals
+// of short-lived threads, checked by promtool.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "analysis/series.hpp"
+#include "app/report.hpp"
+#include "render/render.hpp"
 
 using namespace rtnoise;
 
@@ -157,4 +169,140 @@ TEST(IntervalMax, PerCpuAndTypeAgainstThePreviousReadOfTheSameRun)
 	then.start_ns = 5;
 	m = metrics_of(now, &then, 10);
 	EXPECT_EQ(m.interval[1].max_ns, 3700u);
+}
+
+// make_report, as the monitor calls it, with its previous read.
+TEST(IntervalMax, TheMonitorsReportsAreOfTheInterval)
+{
+	Snapshot then;
+	then.sampled = true;
+	then.state = SamplerState::running;
+	then.hist_buckets = 4;
+	CpuResult c;
+	c.cpu = 1;
+	c.of(LatType::irq) = hist({0, 10, 0, 0}, 0, 1200);
+	c.of(LatType::thread) = hist({0, 0, 0, 10}, 0, 3700);
+	then.cpus = {c};
+	Snapshot now = then;
+	now.cpus[0].of(LatType::thread) = hist({0, 5, 0, 10}, 0, 3700);
+	ReportRequest r;
+	r.render.format = Format::prometheus;
+	const std::string text = make_report(now, r, &then).text;
+	EXPECT_NE(text.find("rtnoise_latency_interval_max_seconds{cpu=\"1\",type=\"thread\"} "
+			    "1e-06\n"),
+		  std::string::npos)
+		<< text;
+	EXPECT_NE(text.find("rtnoise_latency_interval_max_seconds{cpu=\"1\",type=\"irq\"} 0\n"),
+		  std::string::npos);
+	EXPECT_NE(make_report(now, r).text.find("rtnoise_latency_interval_max_seconds{cpu=\"1\","
+						"type=\"thread\"} 3.7e-06\n"),
+		  std::string::npos);
+}
+
+namespace {
+
+// churn - interval i of a CPU that runs short-lived processes (each a new
+// pid, some of them numbered threads of a pool), kworkers that come and
+// go, and a few steady sources; sources are cumulative, as the BPF
+// side's are.
+void churn(Snapshot& s, unsigned i, std::uint64_t& pid)
+{
+	// '#': a number that counts the runtime's threads.
+	static const char* const kComms[] = {"sh",	  "sleep",	     "python3",	  "cron",
+					     "logrotate", "pool-#-thread-#", "gzip",	  "ssh",
+					     "Thread-#",  "systemd-run",     "apt-check", "git"};
+	for (unsigned k = 0; k < 100; k++) {
+		std::string comm = kComms[(i + k) % std::size(kComms)];
+		for (std::size_t at; (at = comm.find('#')) != std::string::npos;)
+			comm.replace(at, 1, std::to_string(i * 100 + k));
+		const std::uint64_t p = pid++;
+		s.sources.push_back(row(3, "thread", comm + ":" + std::to_string(p), 1 + k % 3,
+					1000 + (p * 7919) % 100000, 500 + k));
+	}
+	for (unsigned k = 0; k < 20; k++) {
+		const std::string kw = k % 2 ? "kworker/3:" + std::to_string(i * 20 + k)
+					     : "kworker/u16:" + std::to_string(i * 20 + k);
+		s.sources.push_back(
+			row(3, "thread", kw + ":" + std::to_string(pid++), 3, 300000, 900));
+	}
+	s.sources.push_back(row(3, "irq", "24:virtio0-input", 100, 50000, 700));
+	s.sources.push_back(row(3, "thread", "ksoftirqd/3:31", 10, 30000, 4000));
+	s.end_ns += 15'000'000'000ULL;
+	s.cpus[0].of(LatType::thread).hist[i % 8] += 1000;
+	s.cpus[0].of(LatType::thread).count += 1000;
+}
+
+// series - the label sets of each family of the exposition.
+std::map<std::string, std::set<std::string>> series(const std::string& text)
+{
+	std::map<std::string, std::set<std::string>> out;
+	static const std::regex sample(R"(^([a-z_]+)\{(.*)\} \S+$)");
+	std::istringstream in(text);
+	std::string line;
+	std::smatch m;
+	while (std::getline(in, line))
+		if (std::regex_match(line, m, sample))
+			out[m[1]].insert(m[2]);
+	return out;
+}
+
+}  // namespace
+
+// Thousands of short-lived threads and kworkers on one CPU, over 60
+// intervals of the monitor: each source family keeps at most N+1 series
+// of the CPU at every read, and promtool accepts the exposition.
+TEST(SeriesBound, ShortLivedThreadsStayWithinTheBound)
+{
+	constexpr std::size_t kN = 10;
+	Snapshot s;
+	s.kernel_release = "6.12.0-rt";
+	s.sampled = true;
+	s.attributed = true;
+	s.state = SamplerState::running;
+	s.period_ns = 1000000;
+	s.hist_buckets = 8;
+	s.end_ns = 1;
+	CpuResult c;
+	c.cpu = 3;
+	c.running = true;
+	c.of(LatType::irq).hist.assign(8, 0);
+	c.of(LatType::thread).hist.assign(8, 0);
+	s.cpus = {c};
+	ReportRequest r;
+	r.render.format = Format::prometheus;
+	r.metrics_sources = kN;
+	std::optional<Snapshot> previous;
+	std::uint64_t pid = 1000;
+	std::map<std::string, std::set<std::string>> ever;
+	std::string text;
+	for (unsigned i = 0; i < 60; i++) {
+		churn(s, i, pid);
+		text = make_report(s, r, previous ? &*previous : nullptr).text;
+		previous = s;
+		for (const auto& [family, labels] : series(text)) {
+			if (family.rfind("rtnoise_noise_", 0) == 0) {
+				EXPECT_LE(labels.size(), kN + 1) << family << " at interval " << i;
+			}
+			ever[family].insert(labels.begin(), labels.end());
+		}
+	}
+	EXPECT_GT(s.sources.size(), 7000u);
+	// Over the whole run, the labels are the comms' (12, 2 kworkers, the
+	// IRQ, ksoftirqd and other), however many threads ran: which of them
+	// are the largest changes from read to read, the bound holds at each.
+	const std::size_t ever_shown = ever["rtnoise_noise_seconds_total"].size();
+	EXPECT_GE(ever_shown, kN + 1);
+	EXPECT_LE(ever_shown, 17u);
+	EXPECT_NE(text.find("rtnoise_sources_folded{cpu=\"3\"} "), std::string::npos);
+	EXPECT_NE(text.find("name=\"kworker/3\""), std::string::npos);
+	EXPECT_NE(text.find("kind=\"other\",name=\"other\""), std::string::npos);
+	EXPECT_EQ(text.find("kworker/3:"), std::string::npos);
+
+	// promtool, as the prometheus_metrics test runs it.
+	const std::string path = ::testing::TempDir() + "rtnoise-series-bound.prom";
+	std::ofstream(path) << text;
+	ASSERT_EQ(std::system("command -v promtool >/dev/null"), 0)
+		<< "promtool is missing (Debian: prometheus; scripts/install-deps.sh)";
+	EXPECT_EQ(std::system(("promtool check metrics < " + path).c_str()), 0);
+	std::remove(path.c_str());
 }
