@@ -28,6 +28,7 @@
 #include "analysis/attribution.hpp"
 #include "analysis/budget.hpp"
 #include "analysis/percentiles.hpp"
+#include "analysis/series.hpp"
 #include "app/session.hpp"
 #include "host/ksyms.hpp"
 #include "render/render.hpp"
@@ -618,6 +619,11 @@ void BM_Report(benchmark::State& state)
 		RenderOptions opt;
 		opt.format = format;
 		opt.budget = &verdict;
+		Metrics metrics;
+		if (format == Format::prometheus) {
+			metrics = metrics_of(s, nullptr, kSeriesSourcesDefault);
+			opt.metrics = &metrics;
+		}
 		const std::string out = render(s, opt);
 		bytes = out.size();
 		benchmark::DoNotOptimize(out.data());

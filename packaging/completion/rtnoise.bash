@@ -62,7 +62,7 @@ _rtnoise()
 	detach) opts="--unload -h --help" ;;
 	monitor)
 		opts="-c --cpus -p --period -t --threshold --listen --textfile --interval
-		      --spike-log --module --no-sampler -w --workload -h --help" ;;
+		      --metrics-sources --spike-log --module --no-sampler -w --workload -h --help" ;;
 	check) opts="-c --cpus -f --format --root -h --help" ;;
 	partition) opts="--isolate --restore --dry-run --state -h --help" ;;
 	tune) opts="-c --cpus --print --hugepages --name --memory --root -h --help" ;;
@@ -111,7 +111,7 @@ _rtnoise()
 		;;
 	-p | --period | -t | --threshold | -d | --duration | --hist-us | --spikes | \
 		--priority | --events | -w | --workload | --top | --hugepages | --name | \
-		--memory | --listen | --interval)
+		--memory | --listen | --interval | --metrics-sources)
 		return # a value of the user's
 		;;
 	esac

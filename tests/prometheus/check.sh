@@ -92,6 +92,8 @@ cli)
 	expect_usage '^rtnoise: --interval 0 is out of range' "$2" monitor --cpus 0 --interval 0
 	expect_usage '^rtnoise: --interval fast: ' "$2" monitor --cpus 0 --interval fast
 	expect_usage '^rtnoise: --textfile /tmp/x.txt: ' "$2" monitor --cpus 0 --textfile /tmp/x.txt
+	expect_usage '^rtnoise: --metrics-sources: Value 0 not in range 1 to 1000' \
+		"$2" monitor --cpus 0 --metrics-sources 0
 	expect_usage '^rtnoise: .*--cpus' "$2" monitor --listen :9464
 	;;
 *)

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "analysis/attribution.hpp"
+#include "analysis/series.hpp"
 #include "events.hpp"
 #include "host/ksyms.hpp"
 #include "render/render.hpp"
@@ -134,7 +135,7 @@ TEST(Attribute, HiddenSymbolsLeaveNoAddressInAnyReport)
 	s.spikes.front().stack = symbolize_stack({ip, fn}, Ksyms::parse("", {7, 9}));
 	EXPECT_NE(s.symbols_hidden.find("kptr_restrict"), std::string::npos) << s.symbols_hidden;
 	const std::string outs[] = {render_text(s, 10), render_json(s), render_html(s, 10),
-				    render_prometheus(s, 0),
+				    render_prometheus(s, metrics_of(s, nullptr, 10), 0),
 				    render_spike_line(s.spikes.front(), true, 0)};
 	for (const std::string& out : outs) {
 		EXPECT_FALSE(shows_address(out, fn)) << out;

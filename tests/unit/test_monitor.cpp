@@ -220,6 +220,7 @@ TEST_F(MonitorCli, Defaults)
 	EXPECT_TRUE(r.spike_log.empty());
 	EXPECT_EQ(r.attach.duration_ns, 0u);
 	EXPECT_FALSE(r.attach.hint);  // it detaches itself
+	EXPECT_EQ(r.report.metrics_sources, kSeriesSourcesDefault);
 }
 
 TEST_F(MonitorCli, AllOptions)
@@ -256,6 +257,17 @@ TEST_F(MonitorCli, WorkloadThreadIdsMustBeOnesAKernelCanHave)
 			     CLI::ValidationError)
 			<< bad;
 	EXPECT_THROW(parse("monitor --cpus 2 --workload ''"), CLI::ParseError);
+}
+
+// The sources kept per CPU in the metrics: the bound of their series.
+TEST_F(MonitorCli, MetricsSourcesAreBounded)
+{
+	parse("monitor --cpus 2 --metrics-sources 3");
+	EXPECT_EQ(make_monitor_request(*opts).report.metrics_sources, 3u);
+	for (const char* bad : {"0", "1001", "-1", "many"})
+		EXPECT_THROW(parse(std::string("monitor --cpus 2 --metrics-sources ") + bad),
+			     CLI::ValidationError)
+			<< bad;
 }
 
 TEST_F(MonitorCli, BadIntervalIsAUsageError)

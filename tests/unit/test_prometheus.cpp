@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
+#include "analysis/series.hpp"
 #include "render/render.hpp"
 
 using namespace rtnoise;
@@ -56,7 +58,7 @@ SourceRow source(unsigned cpu, std::string kind, std::string name, std::uint64_t
 }
 
 // Two watched CPUs, one of them offline now, a 12 µs histogram, and
-// sources whose names need every kind of escaping.
+// sources whose names need every kind of escaping, two kworkers.
 Snapshot fleet()
 {
 	Snapshot s;
@@ -96,6 +98,9 @@ Snapshot fleet()
 	s.sources = {source(2, "irq", "24:virtio0-input", 3000, 90'000'000, 55000),
 		     source(2, "thread", "say \"hi\"\\now:812", 20, 25'000'000, 2'000'000),
 		     source(2, "workqueue", "vmstat_update", 60, 4'000'000, 90000),
+		     // one label, kworker/2
+		     source(2, "thread", "kworker/2:1:90", 40, 6'000'000, 300000),
+		     source(2, "thread", "kworker/2:3:4711", 8, 1'000'000, 700000),
 		     source(3, "thread", "bad\\xff:77", 5, 1'000'000, 400000),
 		     source(3, "timer", "line\nbreak", 1, 12345, 12345)};
 	s.ticks = {{2, "POSIX_TIMER", 42, ""}, {3, "SCHED", 7, ""}};
@@ -104,12 +109,20 @@ Snapshot fleet()
 
 constexpr std::int64_t kOffset = 1'700'000'000'000'000'000LL;  // monotonic 0 in 2023
 
+// prom - the exposition of s as the monitor's first read makes it.
+std::string prom(const Snapshot& s, std::int64_t offset)
+{
+	return render_prometheus(s, metrics_of(s, nullptr, kSeriesSourcesDefault), offset);
+}
+
 }  // namespace
 
 // RTNOISE_UPDATE_GOLDEN=1 rewrites the golden file (review its diff).
+// Three sources a CPU: CPU 2's fourth, vmstat_update, is its "other".
 TEST(RenderPrometheus, MatchesTheGoldenFile)
 {
-	const std::string out = render_prometheus(fleet(), kOffset);
+	const std::string out =
+		render_prometheus(fleet(), metrics_of(fleet(), nullptr, 3), kOffset);
 	if (std::getenv("RTNOISE_UPDATE_GOLDEN"))
 		std::ofstream(golden_path()) << out;
 	EXPECT_EQ(out, read(golden_path()));
@@ -117,7 +130,7 @@ TEST(RenderPrometheus, MatchesTheGoldenFile)
 
 TEST(RenderPrometheus, BucketsAreCumulativeUpToTheHistogramSize)
 {
-	const std::string out = render_prometheus(fleet(), kOffset);
+	const std::string out = prom(fleet(), kOffset);
 	// The thread histogram of CPU 2: under 1 µs none, under 2 none,
 	// under 5: 100 + 30000 + 25000, under 10: + 4000 + 800 + 50 + 20 +
 	// 10; 12 µs of histogram: no bound of 20 µs.
@@ -135,11 +148,35 @@ TEST(RenderPrometheus, BucketsAreCumulativeUpToTheHistogramSize)
 	EXPECT_NE(out.find("rtnoise_start_time_seconds 1700000100\n"), std::string::npos);
 }
 
+// A thread is a series per comm, not per pid; the sampler's state is a
+// value, not a label of rtnoise_info, so neither churns.
+TEST(RenderPrometheus, LabelsThatDoNotChurn)
+{
+	const std::string out = prom(fleet(), kOffset);
+	EXPECT_EQ(out.find(":812\""), std::string::npos);
+	EXPECT_NE(out.find("rtnoise_noise_events_total{cpu=\"2\",kind=\"thread\","
+			   "name=\"say \\\"hi\\\"\\\\now\"} 20\n"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("rtnoise_info{kernel=\"6.1.0-56-amd64\",sampled=\"1\",attributed=\"1\"} "
+			   "1\n"),
+		  std::string::npos);
+	EXPECT_EQ(out.find("state=\""), std::string::npos);
+	EXPECT_NE(out.find("\nrtnoise_sampler_running 1\n"), std::string::npos);
+	Snapshot stopped = fleet();
+	stopped.state = SamplerState::stopped;
+	EXPECT_NE(prom(stopped, 0).find("\nrtnoise_sampler_running 0\n"), std::string::npos);
+	EXPECT_NE(out.find("rtnoise_sources_folded{cpu=\"3\"} 0\n"), std::string::npos);
+	EXPECT_NE(out.find("rtnoise_latency_interval_max_seconds{cpu=\"2\",type=\"thread\"} "
+			   "0.00025\n"),
+		  std::string::npos);
+}
+
 TEST(RenderPrometheus, RacingTotalNeverBreaksCumulation)
 {
 	Snapshot s = fleet();
 	s.cpus[0].of(LatType::irq).count = 10;	// read before the buckets
-	const std::string out = render_prometheus(s, 0);
+	const std::string out = prom(s, 0);
 	EXPECT_NE(out.find("rtnoise_latency_seconds_bucket{cpu=\"2\",type=\"irq\",le=\"+Inf\"} "
 			   "60000\n"),
 		  std::string::npos);
@@ -149,12 +186,12 @@ TEST(RenderPrometheus, WithoutAttributionNoNoiseFamilies)
 {
 	Snapshot s = fleet();
 	s.attributed = false;
-	const std::string out = render_prometheus(s, 0);
+	const std::string out = prom(s, 0);
 	EXPECT_EQ(out.find("rtnoise_noise_seconds_total"), std::string::npos);
 	EXPECT_NE(out.find("# TYPE rtnoise_latency_seconds histogram\n"), std::string::npos);
 	s.sampled = false;
 	s.attributed = true;
-	const std::string bpf_only = render_prometheus(s, 0);
+	const std::string bpf_only = prom(s, 0);
 	EXPECT_EQ(bpf_only.find("rtnoise_latency_seconds"), std::string::npos);
 	EXPECT_NE(bpf_only.find("# TYPE rtnoise_noise_seconds_total counter\n"), std::string::npos);
 }
@@ -164,7 +201,11 @@ TEST(RenderPrometheus, DispatchedByFormat)
 	RenderOptions o;
 	o.format = Format::prometheus;
 	o.realtime_offset_ns = kOffset;
-	EXPECT_EQ(render(fleet(), o), render_prometheus(fleet(), kOffset));
+	// The series are analysis/'s: without them, no exposition.
+	EXPECT_THROW(render(fleet(), o), std::logic_error);
+	const Metrics m = metrics_of(fleet(), nullptr, kSeriesSourcesDefault);
+	o.metrics = &m;
+	EXPECT_EQ(render(fleet(), o), prom(fleet(), kOffset));
 }
 
 TEST(PrometheusLabel, EscapesBackslashQuoteNewline)

@@ -91,11 +91,17 @@ for s in 'rtnoise_latency_seconds_count{cpu="3",type="thread"}' \
 	'rtnoise_spikes_total{cpu="3",type="thread"}'; do
 	check "grows between the scrapes: $s" grows "$outdir/scrape1.prom" "$outdir/scrape2.prom" "$s"
 done
+# Threads by comm, never by pid: the series outlive the processes.
 check "the timer process is a source on CPU 3" \
-	grep -qE '^rtnoise_noise_seconds_total\{cpu="3",kind="thread",name="noise-timer:[0-9]+"\} ' \
+	grep -qE '^rtnoise_noise_seconds_total\{cpu="3",kind="thread",name="noise-timer"\} ' \
 	"$outdir/scrape2.prom"
 check "the hog is a source on CPU 3" \
-	grep -qE '^rtnoise_noise_events_total\{cpu="3",kind="thread",name="noise-hog:[0-9]+"\} ' \
+	grep -qE '^rtnoise_noise_events_total\{cpu="3",kind="thread",name="noise-hog"\} ' \
+	"$outdir/scrape2.prom"
+check "no thread labelled by its pid" \
+	sh -c "! grep -qE 'kind=\"thread\",name=\"[^\"]*:[0-9]+\"' '$outdir/scrape2.prom'"
+check "an interval's maximum per CPU and type" \
+	grep -qE '^rtnoise_latency_interval_max_seconds\{cpu="3",type="thread"\} ' \
 	"$outdir/scrape2.prom"
 check "both CPUs sampling" test "$(value "$outdir/scrape2.prom" 'rtnoise_sampling{cpu="2"}')$(value "$outdir/scrape2.prom" 'rtnoise_sampling{cpu="3"}')" = 11
 expect_ok "the textfile passes promtool" sh -c "promtool check metrics <'$textdir/rtnoise.prom'"

@@ -243,11 +243,14 @@ void monitor(const MonitorRequest& r)
 	Undo undo(detach);
 
 	SpikeTracker spikes;
+	// The previous read: each interval's maxima are of what grew since.
+	std::optional<Snapshot> previous;
 	std::optional<MetricsServer> server;
 	// read - everything attached, once: the metrics published and
 	// written, the new spikes logged.
 	auto read = [&] {
-		Report rep = make_report(collect(r.report.workload), r.report);
+		Report rep = make_report(collect(r.report.workload), r.report,
+					 previous ? &*previous : nullptr);
 		if (server)
 			server->publish(rep.text);
 		if (!r.textfile.empty())
@@ -257,6 +260,7 @@ void monitor(const MonitorRequest& r)
 				  render_spike_line(*sp, rep.snapshot.attributed,
 						    rep.realtime_offset_ns),
 				  r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
+		previous = std::move(rep.snapshot);
 		return std::move(rep.text);
 	};
 

@@ -47,11 +47,16 @@ std::string render_comparison(const Comparison& c, CompareFormat f, const Snapsh
 
 }  // namespace
 
-Report make_report(Snapshot s, const ReportRequest& r)
+Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous)
 {
 	Report rep;
 	rep.snapshot = std::move(s);
 	RenderOptions ro = r.render;
+	Metrics metrics;
+	if (ro.format == Format::prometheus) {
+		metrics = metrics_of(rep.snapshot, previous, r.metrics_sources);
+		ro.metrics = &metrics;
+	}
 	rep.realtime_offset_ns = ro.realtime_offset_ns = realtime_offset_ns();
 	if (ro.format == Format::cyclictest_json)
 		ro.cyclictest = cyclictest_info(rep.snapshot);

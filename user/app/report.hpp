@@ -10,6 +10,7 @@
 #include <string>
 
 #include "analysis/budget.hpp"
+#include "analysis/series.hpp"
 #include "app/session.hpp"
 #include "model/snapshot.hpp"
 #include "model/verdict.hpp"
@@ -22,6 +23,8 @@ struct ReportRequest {
 	RenderOptions render;	       // the format and its knobs
 	std::optional<Budget> budget;  // judged when set
 	std::string output;	       // the file to write atomically; "": stdout
+	// prometheus: the sources kept per CPU, the rest summed as "other"
+	std::size_t metrics_sources = kSeriesSourcesDefault;
 };
 
 // Report - one measurement, judged and rendered.
@@ -36,8 +39,10 @@ struct Report {
 
 // make_report - s judged against r's budget and rendered as r says, with
 // the wall clock's offset and, for cyclictest's JSON, what it says of
-// the run and the host (cyclictest_info()).
-Report make_report(Snapshot s, const ReportRequest& r);
+// the run and the host (cyclictest_info()); for Prometheus, with the
+// series of metrics_of(), the interval being since previous (the
+// monitor's last read; nullptr: since the attach).
+Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous = nullptr);
 
 // findings - the exit of a report whose budget does not hold.
 Error findings();

@@ -33,6 +33,7 @@ MonitorRequest make_monitor_request(const MonitorOptions& o)
 	// An attach of its own measures the workload too.
 	r.attach.report.workload = r.report.workload;
 	r.report.render.format = Format::prometheus;
+	r.report.metrics_sources = o.metrics_sources;
 	if (!o.listen.empty())
 		r.listen = parse_listen(o.listen);
 	if (!o.textfile.empty())
@@ -54,6 +55,11 @@ std::shared_ptr<MonitorOptions> setup_monitor(CLI::App& app)
 			"Rewrite this *.prom file for node_exporter's textfile collector");
 	sub->add_option("--interval", o->interval,
 			"Read, export and log this often (bare number: s)")
+		->capture_default_str();
+	sub->add_option("--metrics-sources", o->metrics_sources,
+			"Sources kept per CPU in the metrics, the largest; the rest summed as "
+			"name=\"other\"")
+		->check(CLI::Range(kSeriesSourcesMin, kSeriesSourcesMax))
 		->capture_default_str();
 	sub->add_option("--spike-log", o->spike_log,
 			"Append each new spike as a JSON line here (default: stdout)");

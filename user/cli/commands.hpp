@@ -67,6 +67,7 @@ struct MonitorOptions {
 	std::string module;
 	bool no_sampler = false;
 	std::vector<std::string> workload;
+	std::size_t metrics_sources = kSeriesSourcesDefault;
 };
 
 struct CompareOptions {

@@ -61,13 +61,13 @@ std::string cpu_type_labels(unsigned cpu, LatType t)
 	return fmt::format(R"(cpu="{}",type="{}")", cpu, lat_type_name(t));
 }
 
-std::string source_labels(const SourceRow& r)
+std::string source_labels(const SeriesSource& r)
 {
 	return fmt::format(R"(cpu="{}",kind="{}",name="{}")", r.cpu, prometheus_label_value(r.kind),
 			   prometheus_label_value(r.name));
 }
 
-void latency(Exposition& e, const Snapshot& s)
+void latency(Exposition& e, const Snapshot& s, const Metrics& m)
 {
 	e.family("rtnoise_latency_seconds", "histogram",
 		 "Latency of the sampler's timer on a watched CPU: irq (expiry to callback) "
@@ -107,6 +107,12 @@ void latency(Exposition& e, const Snapshot& s)
 	};
 	per_type("rtnoise_latency_max_seconds", "gauge", "Largest latency since the attach.",
 		 [](const LatencyStats& l) { return seconds(l.max_ns); });
+	e.family("rtnoise_latency_interval_max_seconds", "gauge",
+		 "Largest latency of the samples taken in the last interval (since the "
+		 "previous read), to the microsecond below; 0 when none was taken.");
+	for (const IntervalMax& i : m.interval)
+		e.sample("rtnoise_latency_interval_max_seconds", cpu_type_labels(i.cpu, i.type),
+			 seconds(i.max_ns));
 	per_type("rtnoise_latency_min_seconds", "gauge", "Smallest latency since the attach.",
 		 [](const LatencyStats& l) { return seconds(l.min_ns); });
 	per_type("rtnoise_latency_overflows_total", "counter",
@@ -139,20 +145,26 @@ void sampler_state(Exposition& e, const Snapshot& s)
 		e.sample("rtnoise_sampler_restart_errno", cpu_label(c.cpu), c.start_error);
 }
 
-void noise(Exposition& e, const Snapshot& s)
+void noise(Exposition& e, const Snapshot& s, const Metrics& m)
 {
 	e.family("rtnoise_noise_seconds_total", "counter",
-		 "Time a source of disturbance took from the watched CPU.");
-	for (const SourceRow& r : s.sources)
+		 "Time a source of disturbance took from the watched CPU (threads by comm, "
+		 "the smaller sources of the CPU as name \"other\").");
+	for (const SeriesSource& r : m.sources)
 		e.sample("rtnoise_noise_seconds_total", source_labels(r), seconds(r.total_ns));
 	e.family("rtnoise_noise_events_total", "counter",
 		 "Times a source of disturbance ran on the watched CPU.");
-	for (const SourceRow& r : s.sources)
+	for (const SeriesSource& r : m.sources)
 		e.sample("rtnoise_noise_events_total", source_labels(r), r.count);
 	e.family("rtnoise_noise_max_seconds", "gauge",
 		 "Longest single disturbance of the source on the watched CPU.");
-	for (const SourceRow& r : s.sources)
+	for (const SeriesSource& r : m.sources)
 		e.sample("rtnoise_noise_max_seconds", source_labels(r), seconds(r.max_ns));
+	e.family("rtnoise_sources_folded", "gauge",
+		 "Sources of the CPU summed into name \"other\" beyond the largest ones kept "
+		 "(monitor --metrics-sources).");
+	for (const SeriesFolded& f : m.folded)
+		e.sample("rtnoise_sources_folded", cpu_label(f.cpu), f.labels);
 
 	e.family("rtnoise_cpu_noise_seconds_total", "counter",
 		 "Time all traced sources took from the watched CPU.");
@@ -246,16 +258,19 @@ std::string prometheus_label_value(std::string_view bytes)
 	return out;
 }
 
-std::string render_prometheus(const Snapshot& s, std::int64_t realtime_offset_ns)
+std::string render_prometheus(const Snapshot& s, const Metrics& m, std::int64_t realtime_offset_ns)
 {
 	Exposition e;
 	e.family("rtnoise_info", "gauge",
-		 "Always 1: the kernel, and the state of the sampler (idle, running, stopped).");
+		 "Always 1: the kernel, whether rtnoise.ko samples and whether BPF attributes.");
 	e.sample("rtnoise_info",
-		 fmt::format(R"(kernel="{}",state="{}",sampled="{}",attributed="{}")",
-			     prometheus_label_value(s.kernel_release), sampler_state_name(s.state),
-			     s.sampled ? 1 : 0, s.attributed ? 1 : 0),
+		 fmt::format(R"(kernel="{}",sampled="{}",attributed="{}")",
+			     prometheus_label_value(s.kernel_release), s.sampled ? 1 : 0,
+			     s.attributed ? 1 : 0),
 		 1);
+	e.family("rtnoise_sampler_running", "gauge",
+		 "1 while rtnoise.ko's sampler runs, 0 while it is idle or stopped.");
+	e.sample("rtnoise_sampler_running", "", s.state == SamplerState::running ? 1 : 0);
 	e.family("rtnoise_start_time_seconds", "gauge",
 		 "When the attach started sampling (or tracing), in seconds since the epoch.");
 	const std::int64_t start = static_cast<std::int64_t>(s.start_ns) + realtime_offset_ns;
@@ -269,11 +284,11 @@ std::string render_prometheus(const Snapshot& s, std::int64_t realtime_offset_ns
 		e.family("rtnoise_threshold_seconds", "gauge",
 			 "Samples at or over this latency are recorded as spikes.");
 		e.sample("rtnoise_threshold_seconds", "", seconds(s.threshold_ns));
-		latency(e, s);
+		latency(e, s, m);
 		sampler_state(e, s);
 	}
 	if (s.attributed)
-		noise(e, s);
+		noise(e, s, m);
 	return e.take();
 }
 

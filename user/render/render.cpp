@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "render/render.hpp"
 
+#include <stdexcept>
+
 namespace rtnoise {
 
 std::string render(const Snapshot& s, const RenderOptions& opt)
@@ -15,7 +17,10 @@ std::string render(const Snapshot& s, const RenderOptions& opt)
 	case Format::html:
 		return render_html(s, opt.top_spikes);
 	case Format::prometheus:
-		return render_prometheus(s, opt.realtime_offset_ns);
+		// The series are analysis/'s (metrics_of()): render/ prints them.
+		if (!opt.metrics)
+			throw std::logic_error("render: the prometheus format without its series");
+		return render_prometheus(s, *opt.metrics, opt.realtime_offset_ns);
 	case Format::junit:
 		return render_junit(opt.budget ? *opt.budget : BudgetResult{});
 	default:

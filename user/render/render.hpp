@@ -18,6 +18,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "model/comparison.hpp"
+#include "model/metrics.hpp"
 #include "model/snapshot.hpp"
 #include "model/verdict.hpp"
 
@@ -46,6 +47,7 @@ struct RenderOptions {
 	// prometheus format and of spike lines (render/ reads no clock).
 	std::int64_t realtime_offset_ns = 0;
 	const BudgetResult* budget = nullptr;  // judged: text and json show it, junit is it
+	const Metrics* metrics = nullptr;      // prometheus (analysis/series.hpp): required
 	CyclictestInfo cyclictest;	       // cyclictest_json only
 };
 
@@ -69,10 +71,11 @@ std::string render_progress(std::uint64_t elapsed_ns, std::uint64_t total_ns,
 
 // render_prometheus - the text exposition format 0.0.4: per CPU and
 // latency type a histogram (`rtnoise_latency_seconds`) on a 1-2-5 µs
-// ladder up to the model's histogram size, the maxima, spikes, the
-// sampler's state, per source the noise as counters, events lost.
+// ladder up to the model's histogram size, the maxima (since the attach
+// and over the interval, from m), spikes, the sampler's state, the noise
+// of m's sources as counters, how many were folded, events lost.
 // realtime_offset_ns turns the start into seconds since the epoch.
-std::string render_prometheus(const Snapshot& s, std::int64_t realtime_offset_ns);
+std::string render_prometheus(const Snapshot& s, const Metrics& m, std::int64_t realtime_offset_ns);
 // prometheus_label_value - bytes as a label value: valid UTF-8 (else
 // escaped as escape_name() does), with \\, \" and \n escaped.
 std::string prometheus_label_value(std::string_view bytes);
