@@ -174,6 +174,7 @@ void ActionRunner::start(const std::string& json, const std::vector<std::string>
 
 		const std::vector<std::string> envs = environment_with(env);
 		std::vector<char*> envp;
+		envp.reserve(envs.size() + 1);
 		for (const std::string& e : envs)
 			envp.push_back(const_cast<char*>(e.c_str()));
 		envp.push_back(nullptr);
