@@ -56,13 +56,15 @@ _rtnoise()
 	attach)
 		opts="-c --cpus -p --period -t --threshold -d --duration --hist-us --spikes
 		      --priority -f --format -o --output --budget --module --no-bpf --no-sampler --events
-		      -w --workload -v --verbose --isolate -h --help" ;;
+		      -w --workload -v --verbose --isolate --on-spike --on-spike-threshold
+		      --stop-on-spike -h --help" ;;
 	report) opts="-f --format -o --output --type --top --budget -w --workload -h --help" ;;
 	compare) opts="-f --format -o --output --budget -h --help" ;;
 	detach) opts="--unload -h --help" ;;
 	monitor)
 		opts="-c --cpus -p --period -t --threshold --listen --textfile --interval
-		      --metrics-sources --spike-log --module --no-sampler -w --workload -h --help" ;;
+		      --metrics-sources --spike-log --module --no-sampler -w --workload --on-spike
+		      --on-spike-threshold --stop-on-spike -h --help" ;;
 	check) opts="-c --cpus -f --format --root -h --help" ;;
 	partition) opts="--isolate --restore --dry-run --state -h --help" ;;
 	tune) opts="-c --cpus --print --hugepages --name --memory --root -h --help" ;;
@@ -111,7 +113,7 @@ _rtnoise()
 		;;
 	-p | --period | -t | --threshold | -d | --duration | --hist-us | --spikes | \
 		--priority | --events | -w | --workload | --top | --hugepages | --name | \
-		--memory | --listen | --interval | --metrics-sources)
+		--memory | --listen | --interval | --metrics-sources | --on-spike | --on-spike-threshold)
 		return # a value of the user's
 		;;
 	esac

@@ -46,6 +46,15 @@
                               CPU when the report was read; every
                               spike's causes and remainder add up to its
                               latency and no CPU has more noise than time
+  spikefiles FILE DIR N [CPU]  DIR holds N spike.*.json files that
+                              --on-spike wrote, each a spike of the
+                              report FILE (same CPU, type, seq, times;
+                              the same causes where both were joined at
+                              spike time), each cause.* file beside it
+                              the "kind name" of its largest cause; with
+                              CPU, one of them on CPU led by noise-hog
+  frozen A B                  two reports of a stopped run (A before B)
+                              hold the same spikes and sample counts
   stale FILE CPU              a stale parked entry planted on CPU was
                               dropped (noise.parked_stale), not reopened:
                               under 100 ms of work items there
@@ -540,11 +549,76 @@ def workload(path, hist_path, cpu, poller, threshold_us="2000"):
                f"{poller}: no interruption led by noise-hog")
 
 
+def spike_key(sp):
+    return (sp["cpu"], sp["type"], sp["seq"])
+
+
+def leading(causes):
+    if not causes:
+        return ""
+    top = max(causes, key=lambda c: c["duration_ns"])
+    return f"{top['kind']} {top['name']}"
+
+
+def spikefiles(path, directory, n, cpu=None):
+    with open(path) as f:
+        rep = json.load(f)
+    # The report's spikes carry no seq: they are matched by CPU, type
+    # and time, which a seq names uniquely.
+    by_time = {(s["cpu"], s["type"], s["at_ns"]): s for s in rep["spikes"]}
+    files = sorted(f for f in os.listdir(directory) if f.endswith(".json"))
+    expect(len(files) == int(n), f"{len(files)} spike files, the run said {n}")
+    expect(len(files) > 0, "no spike file")
+    hog = False
+    for name in files:
+        with open(os.path.join(directory, name)) as f:
+            sp = json.load(f)
+        expect(name == "spike.%d.%s.%d.json" % spike_key(sp),
+               f"{name}: holds spike {spike_key(sp)}")
+        mine = by_time.get((sp["cpu"], sp["type"], sp["at_ns"]))
+        if not mine:
+            expect(False, f"{name}: no such spike in the report")
+            continue
+        for k in ("observed_ns", "latency_ns", "cycle"):
+            expect(sp[k] == mine[k], f"{name}: {k} {sp[k]}, report {mine[k]}")
+        if sp.get("explained") == "spike" and mine.get("explained") == "spike":
+            expect(sp["causes"] == mine["causes"],
+                   f"{name}: causes {sp['causes']}, report {mine['causes']}")
+        cause = os.path.join(directory, name.replace("spike.", "cause.")[:-5])
+        if os.path.exists(cause):
+            with open(cause) as f:
+                got = f.read().rstrip("\n")
+            expect(got == leading(sp["causes"]),
+                   f"{cause}: {got!r}, the JSON's largest {leading(sp['causes'])!r}")
+        if cpu is not None and sp["cpu"] == int(cpu) and \
+                leading(sp["causes"]).startswith("thread noise-hog:"):
+            hog = True
+    if cpu is not None:
+        expect(hog, f"no spike file of CPU {cpu} led by noise-hog")
+
+
+def frozen(path_a, path_b):
+    with open(path_a) as f:
+        a = json.load(f)
+    with open(path_b) as f:
+        b = json.load(f)
+    for r, p in ((a, path_a), (b, path_b)):
+        expect(r["state"] == "stopped", f"{p}: state {r['state']}")
+    expect(len(a["spikes"]) > 0, "no spike kept")
+    expect(a["spikes"] == b["spikes"],
+           f"spikes changed: {len(a['spikes'])} then {len(b['spikes'])}")
+    for ca, cb in zip(a["cpus"], b["cpus"]):
+        for t in ("irq", "thread"):
+            expect(ca[t]["count"] == cb[t]["count"],
+                   f"CPU {ca['cpu']} {t}: {ca[t]['count']} then {cb[t]['count']} samples")
+
+
 def main():
     cmds = {"workload": workload, "counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
             "hotplug-count": hotplug_count,
             "attribution": attribution, "spiketime": spiketime,
-            "joined": joined, "stale": stale, "vectors": vectors}
+            "joined": joined, "stale": stale, "vectors": vectors,
+            "spikefiles": spikefiles, "frozen": frozen}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

@@ -37,9 +37,11 @@ std::size_t terminal_width(int fd)
 
 // wait_for - sleep for ns, or until a signal comes. On a terminal, a
 // progress line on stderr, refreshed every second, with each CPU's worst
-// latency so far from dev (its counters only: a few ioctls). Returns the
-// signal, or 0 after the whole time.
-int wait_for(SignalBlock& signals, std::uint64_t ns, Device* dev, const CpuSet& cpus)
+// latency so far from dev (its counters only: a few ioctls). watch, if
+// any, polls the spike rings at each wake-up and may end the wait
+// (--stop-on-spike). Returns the signal, or 0.
+int wait_for(SignalBlock& signals, std::uint64_t ns, Device* dev, const CpuSet& cpus,
+	     SpikeWatch* watch)
 {
 	const bool tty = isatty(STDERR_FILENO);
 	const auto start = std::chrono::steady_clock::now();
@@ -50,7 +52,7 @@ int wait_for(SignalBlock& signals, std::uint64_t ns, Device* dev, const CpuSet& 
 	for (;;) {
 		const auto now = std::chrono::steady_clock::now();
 		const auto elapsed = now - start;
-		if (elapsed >= total)
+		if (elapsed >= total || (watch && watch->poll()))
 			break;
 		if (tty && now >= next) {
 			next += std::chrono::seconds(1);
@@ -141,11 +143,19 @@ void say_attached(const AttachRequest& o, bool sampling, const TracerOptions& t)
 void report_and_detach(const AttachRequest& o, SignalBlock& signals, Device* dev,
 		       const std::function<DetachResult()>& detach_mine, Undo& undo)
 {
-	int sig = wait_for(signals, o.duration_ns, dev, o.sampler.cpus);
+	std::optional<SpikeWatch> watch;
+	if (dev && o.on_spike.any())
+		watch.emplace(o.on_spike, *dev, o.sampler.cpus, false,
+			      [&] { return collect(o.report.workload); });
+	int sig = wait_for(signals, o.duration_ns, dev, o.sampler.cpus, watch ? &*watch : nullptr);
 	if (sig)
 		std::cerr << "rtnoise: interrupted, reporting what was sampled\n";
+	else if (watch && watch->stopped())
+		std::cerr << "rtnoise: stopped at a spike, reporting\n";
 	if (dev)
 		dev->stop();
+	if (watch)
+		watch->finish();
 	const Report rep = make_report(collect(o.report.workload), o.report);
 	undo.dismiss();
 	DetachResult r = detach_mine();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/report.hpp"
+#include "app/spike_action.hpp"
 #include "sampler/device.hpp"
 
 namespace rtnoise {
@@ -23,6 +24,7 @@ struct AttachRequest {
 	bool verbose = false;		    // libbpf's messages
 	std::uint64_t duration_ns = 0;	    // 0: stay attached and return
 	ReportRequest report;		    // the report of a duration
+	SpikeActionOptions on_spike;	    // with a duration and the sampler
 	bool hint = true;		    // say what reads and stops it
 };
 
@@ -32,7 +34,8 @@ struct AttachRequest {
 // plain return after the setup undoes what this call set up; a signal
 // (SIGINT, SIGTERM, SIGHUP, SIGQUIT) throws the Error of interrupted().
 // A report over its budget throws findings() once it is written and
-// everything detached.
+// everything detached. With a duration, on_spike runs its commands for
+// the spikes recorded meanwhile; its stop ends the wait at the first.
 void attach(const AttachRequest& r);
 
 }  // namespace rtnoise

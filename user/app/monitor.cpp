@@ -67,8 +67,9 @@ void adopt(const MonitorRequest& r, const CpuSet& want)
 }
 
 // adopt_or_attach - adopt what is attached if it watches exactly the
-// requested CPUs, else attach; refuses an attach of other CPUs.
-void adopt_or_attach(const MonitorRequest& r)
+// requested CPUs (returns true), else attach; refuses an attach of other
+// CPUs.
+bool adopt_or_attach(const MonitorRequest& r)
 {
 	{
 		// The check under the lock, so that no attach or detach is half
@@ -82,10 +83,11 @@ void adopt_or_attach(const MonitorRequest& r)
 			sampling = Device::open().info().state == SamplerState::running;
 		if (sampling || tracer_attached()) {
 			adopt(r, r.attach.sampler.cpus);
-			return;
+			return true;
 		}
 	}
 	attach(r.attach);
+	return false;
 }
 
 // check_textfile_dir - the directory of --textfile must exist: the
@@ -103,8 +105,10 @@ void check_textfile_dir(const std::string& textfile)
 
 // read_every - call read every interval_ns, on a grid, until a signal
 // comes; returns it. A read that outlasts the interval is said once, and
-// the grid starts again after it.
-int read_every(std::uint64_t interval_ns, SignalBlock& signals, const std::function<void()>& read)
+// the grid starts again after it. tick, if any, runs every kSpikePoll
+// between the reads.
+int read_every(std::uint64_t interval_ns, SignalBlock& signals, const std::function<void()>& read,
+	       const std::function<void()>& tick)
 {
 	const auto interval = std::chrono::nanoseconds(interval_ns);
 	auto next = std::chrono::steady_clock::now() + interval;
@@ -112,9 +116,13 @@ int read_every(std::uint64_t interval_ns, SignalBlock& signals, const std::funct
 	for (;;) {
 		const auto left = next - std::chrono::steady_clock::now();
 		if (left > std::chrono::nanoseconds::zero()) {
-			if (int sig = signals.take(
-				    std::chrono::duration_cast<std::chrono::nanoseconds>(left)))
+			auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(left);
+			if (tick)
+				wait = std::min<std::chrono::nanoseconds>(wait, kSpikePoll);
+			if (int sig = signals.take(wait))
 				return sig;
+			if (tick)
+				tick();
 			continue;
 		}
 		const auto began = std::chrono::steady_clock::now();
@@ -220,12 +228,13 @@ void monitor(const MonitorRequest& r)
 		log = log_fd.get();
 	}
 
+	bool adopted = false;
 	{
 		// attach() holds the lock on /run/rtnoise while it sets up;
 		// the check for an attach to adopt holds it too, then lets it
 		// go for attach() to take (adopt_or_attach()).
 		try {
-			adopt_or_attach(r);
+			adopted = adopt_or_attach(r);
 		} catch (const Error& e) {
 			if (static_cast<int>(e.code()) < 128)
 				throw;
@@ -280,9 +289,22 @@ void monitor(const MonitorRequest& r)
 	sd_notify(0, "READY=1");
 	sd_notifyf(0, "STATUS=monitoring CPUs %s", cpus.c_str());
 
-	const int sig = read_every(r.interval_ns, signals, read);
+	// --on-spike, --stop-on-spike: the spike rings read between reads.
+	std::optional<Device> dev;
+	std::optional<SpikeWatch> watch;
+	if (r.on_spike.any() && !r.attach.no_sampler) {
+		dev.emplace(Device::open());
+		watch.emplace(r.on_spike, *dev, r.attach.sampler.cpus, adopted,
+			      [&] { return collect(r.report.workload); });
+	}
+	std::function<void()> tick;
+	if (watch)
+		tick = [&] { watch->poll(); };
+	const int sig = read_every(r.interval_ns, signals, read, tick);
 	sd_notify(0, "STOPPING=1");
 	std::cerr << "rtnoise: SIG" << sigabbrev_np(sig) << ", stopping\n";
+	if (watch)
+		watch->finish();
 	server.reset();
 	undo.dismiss();
 	detach();

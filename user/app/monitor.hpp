@@ -15,6 +15,7 @@
 
 #include "app/attach.hpp"
 #include "app/report.hpp"
+#include "app/spike_action.hpp"
 #include "model/snapshot.hpp"
 
 namespace rtnoise {
@@ -63,6 +64,10 @@ struct MonitorRequest {
 	std::string spike_log;	// "" stdout
 	std::uint64_t interval_ns = 15'000'000'000ULL;
 	ReportRequest report;  // the metrics: Format::prometheus
+	// --on-spike, --stop-on-spike: the sampler's spikes read every
+	// kSpikePoll; after a stop the monitor goes on serving what was
+	// recorded until it is stopped.
+	SpikeActionOptions on_spike;
 };
 
 // monitor - run until SIGTERM or SIGINT (or SIGHUP, SIGQUIT), then detach what it

@@ -29,6 +29,7 @@ void run_attach(const AttachOptions& o)
 	r.report.workload = parse_workload(o.workload);
 	r.report.render = make_render_options(o.format, "thread", 10);
 	r.report.output = o.output;
+	r.on_spike = make_spike_action(o.on_spike);
 	attach(r);
 }
 
@@ -113,6 +114,9 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 	sub->add_flag("--isolate", o->isolate,
 		      "Partition the CPUs first (as 'rtnoise partition --isolate'); "
 		      "detach puts everything back");
+	add_spike_action_options(sub, o->on_spike);
+	for (const char* name : {"--on-spike", "--stop-on-spike"})
+		sub->get_option(name)->needs("--duration")->excludes("--no-sampler");
 	sub->get_option("--no-bpf")->excludes("--no-sampler");
 	sub->callback([o] { run_attach(*o); });
 	return o;

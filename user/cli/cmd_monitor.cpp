@@ -41,6 +41,7 @@ MonitorRequest make_monitor_request(const MonitorOptions& o)
 	r.textfile = o.textfile;
 	r.spike_log = o.spike_log;
 	r.interval_ns = parse_interval(o.interval);
+	r.on_spike = make_spike_action(o.on_spike);
 	return r;
 }
 
@@ -69,6 +70,9 @@ std::shared_ptr<MonitorOptions> setup_monitor(CLI::App& app)
 		      "modules)");
 	add_workload_option(sub, o->workload,
 			    "Threads (comm or pid) that are the workload, not noise");
+	add_spike_action_options(sub, o->on_spike);
+	for (const char* name : {"--on-spike", "--stop-on-spike"})
+		sub->get_option(name)->excludes("--no-sampler");
 	sub->callback([o] { run_monitor(*o); });
 	return o;
 }

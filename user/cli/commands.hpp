@@ -27,6 +27,14 @@ namespace rtnoise {
 
 namespace fs = std::filesystem;
 
+// SpikeActionArgs - --on-spike, --on-spike-threshold, --stop-on-spike,
+// as attach and monitor take them.
+struct SpikeActionArgs {
+	std::string command;
+	std::string threshold;
+	bool stop = false;
+};
+
 struct AttachOptions {
 	std::string cpus;
 	bool no_sampler = false;
@@ -45,6 +53,7 @@ struct AttachOptions {
 	bool isolate = false;
 	std::string output;
 	std::string budget;
+	SpikeActionArgs on_spike;
 };
 
 struct ReportOptions {
@@ -68,6 +77,7 @@ struct MonitorOptions {
 	bool no_sampler = false;
 	std::vector<std::string> workload;
 	std::size_t metrics_sources = kSeriesSourcesDefault;
+	SpikeActionArgs on_spike;
 };
 
 struct CompareOptions {
@@ -134,6 +144,11 @@ CLI::Validator workload_validator();
 // attach and monitor take them
 void add_sampler_options(CLI::App* sub, std::string& cpus, std::string& period,
 			 std::string& threshold);
+// add_spike_action_options - --on-spike, --on-spike-threshold,
+// --stop-on-spike; make_spike_action - what they ask of app/ (a usage
+// Error for a threshold without either)
+void add_spike_action_options(CLI::App* sub, SpikeActionArgs& a);
+SpikeActionOptions make_spike_action(const SpikeActionArgs& a);
 // add_workload_option - -w/--workload COMM|PID,... (workload_validator)
 void add_workload_option(CLI::App* sub, std::vector<std::string>& workload,
 			 const std::string& help);

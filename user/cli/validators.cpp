@@ -82,6 +82,35 @@ void add_sampler_options(CLI::App* sub, std::string& cpus, std::string& period,
 		->check(duration_validator());
 }
 
+void add_spike_action_options(CLI::App* sub, SpikeActionArgs& a)
+{
+	sub->add_option("--on-spike", a.command,
+			"Run CMD (/bin/sh -c) for each new spike, its JSON on stdin and "
+			"RTNOISE_CPU, _TYPE, _LATENCY_US, _CAUSE, _SEQ set; one at a time, "
+			"at most 5 a second, the others dropped");
+	sub->add_option("--on-spike-threshold", a.threshold,
+			"Only spikes at or over this (bare number: us) run --on-spike or "
+			"stop (default: every recorded spike)")
+		->check(duration_validator());
+	sub->add_flag("--stop-on-spike", a.stop,
+		      "At the first spike (over --on-spike-threshold), stop the sampler and "
+		      "freeze the BPF event history (attach --duration: report at once)");
+}
+
+SpikeActionOptions make_spike_action(const SpikeActionArgs& a)
+{
+	SpikeActionOptions o;
+	o.command = a.command;
+	o.stop = a.stop;
+	if (!a.threshold.empty()) {
+		if (!o.any())
+			throw usage_error(
+				"--on-spike-threshold needs --on-spike or --stop-on-spike");
+		o.threshold_ns = parse_duration_ns(a.threshold, kNsPerUs);
+	}
+	return o;
+}
+
 void add_workload_option(CLI::App* sub, std::vector<std::string>& workload, const std::string& help)
 {
 	sub->add_option("-w,--workload", workload, help)

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iterator>
 
 #include "../../kmod/rtnoise_abi.h"
 #include "host/host.hpp"
@@ -200,12 +201,10 @@ void Device::set_priority(const CpuResult& r, std::uint32_t prio)
 			   std::to_string(prio) + ": " + errno_text(err));
 }
 
-std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type, std::uint64_t& lost)
+SpikeBatch Device::read_spikes_since(unsigned cpu, LatType type, std::uint64_t from)
 {
-	std::vector<Spike> out;
+	SpikeBatch out;
 	std::vector<rtnoise_spike> buf(4096);
-	std::uint64_t from = 0;
-	lost = 0;
 
 	for (;;) {
 		rtnoise_spikes req{};
@@ -218,7 +217,7 @@ std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type, std::uint64_t
 		if (int err = ioctl_raw(RTNOISE_IOC_SPIKES, &req))
 			throw system_error("cannot read spikes of CPU " + std::to_string(cpu) +
 					   ": " + errno_text(err));
-		lost += req.lost;
+		out.lost += req.lost;
 		for (std::uint32_t i = 0; i < req.returned; i++) {
 			const rtnoise_spike& s = buf[i];
 			Spike sp;
@@ -230,8 +229,9 @@ std::vector<Spike> Device::read_spikes(unsigned cpu, LatType type, std::uint64_t
 			sp.observed_ns = s.observed_ns;
 			sp.smis = s.smis;
 			sp.steal_ns = s.steal_ns;
-			out.push_back(std::move(sp));
+			out.spikes.push_back(std::move(sp));
 		}
+		out.next_seq = req.next_seq;
 		if (req.next_seq == from)
 			break;
 		from = req.next_seq;
@@ -273,8 +273,10 @@ Snapshot Device::read_snapshot()
 		if (s.state == SamplerState::running)
 			set_priority(*r, info.prio);
 		for (LatType t : kLatTypes) {
-			auto spikes = read_spikes(cpu, t, r->of(t).spikes_lost);
-			s.spikes.insert(s.spikes.end(), spikes.begin(), spikes.end());
+			SpikeBatch b = read_spikes_since(cpu, t, 0);
+			r->of(t).spikes_lost = b.lost;
+			s.spikes.insert(s.spikes.end(), std::make_move_iterator(b.spikes.begin()),
+					std::make_move_iterator(b.spikes.end()));
 		}
 		s.cpus.push_back(std::move(*r));
 	}

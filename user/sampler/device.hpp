@@ -54,6 +54,14 @@ struct SamplerInfo {
 	std::uint64_t period_ns = 0;
 };
 
+// SpikeBatch - the records of one CPU and latency type from a sequence
+// number on (SPIKES), oldest first.
+struct SpikeBatch {
+	std::vector<Spike> spikes;
+	std::uint64_t next_seq = 0;  // where the next read starts
+	std::uint64_t lost = 0;	     // records from that number on overwritten
+};
+
 // Device - an open /dev/rtnoise. Every call throws an Error that names
 // the cause and the cure.
 class Device {
@@ -76,13 +84,15 @@ public:
 	// min, max, ...; no histogram, no spikes): cheap enough to read
 	// every second while sampling.
 	std::vector<CpuResult> read_stats(const CpuSet& cpus);
+	// read_spikes_since - cpu's spike records of type from seq from on
+	// (all of those still in the ring), without disturbing the sampler.
+	SpikeBatch read_spikes_since(unsigned cpu, LatType type, std::uint64_t from);
 
 private:
 	explicit Device(UniqueFd fd) : fd_(std::move(fd)) {}
 	int ioctl_raw(unsigned long cmd, void* arg);
 	rtnoise_info info_raw();
 	std::optional<CpuResult> read_cpu(unsigned cpu, std::uint32_t buckets);
-	std::vector<Spike> read_spikes(unsigned cpu, LatType type, std::uint64_t& lost);
 	void set_priority(const CpuResult& r, std::uint32_t prio);
 
 	UniqueFd fd_;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <set>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <linux/bpf.h>
@@ -30,6 +31,7 @@
 #include "tracer/wire.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
+#include "util/fd.hpp"
 
 namespace rtnoise {
 namespace {
@@ -452,6 +454,36 @@ std::uint64_t tracer_bytes(const TracerOptions& o)
 bool tracer_attached(const std::string& pin_dir)
 {
 	return fs::exists(fs::path(pin_dir) / "sources");
+}
+
+bool tracer_freeze(const std::string& pin_dir)
+{
+	if (!tracer_attached(pin_dir))
+		return false;
+	// The skeleton's .bss, pinned by bpf_object__pin_maps() under its
+	// map name with '.' made '_' ("rtnoise__bss"): its only global is
+	// armed, so the whole value is written.
+	using Bss = std::remove_pointer_t<decltype(rtnoise_bpf::bss)>;
+	static_assert(sizeof(Bss) == sizeof(__u32), "armed is .bss's only global");
+	std::error_code ec;
+	for (const fs::directory_entry& e : fs::directory_iterator(pin_dir, ec)) {
+		const std::string name = e.path().filename().string();
+		if (name.size() < 4 || name.compare(name.size() - 4, 4, "_bss") != 0)
+			continue;
+		const int fd = bpf_obj_get(e.path().c_str());
+		if (fd < 0)
+			throw system_error("cannot open " + e.path().string() + ": " +
+					   errno_text(errno));
+		const UniqueFd map(fd);
+		const __u32 key = 0;
+		const Bss off{};
+		if (bpf_map_update_elem(map.get(), &key, &off, BPF_ANY) != 0)
+			throw system_error("cannot disarm the BPF programs (" + e.path().string() +
+					   "): " + errno_text(errno));
+		return true;
+	}
+	throw system_error("cannot disarm the BPF programs: no .bss map pinned under " + pin_dir +
+			   (ec ? ": " + ec.message() : std::string()));
 }
 
 bool tracer_detach(const std::string& pin_dir)

@@ -84,6 +84,12 @@ TraceData tracer_read(const std::string& pin_dir = kBpfPinDir);
 // tracer_read() gets there.
 std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_joins(
 	const std::string& pin_dir = kBpfPinDir);
+// tracer_freeze - disarm the attached programs: from now on they only
+// track frames, as before attach armed them, and record nothing (no
+// event, source, origin, join), so what the maps hold stays as it is
+// for a later report. Returns false if nothing is attached; throws if
+// the programs' globals cannot be written.
+bool tracer_freeze(const std::string& pin_dir = kBpfPinDir);
 // tracer_detach - remove every pin; returns false if nothing was attached.
 bool tracer_detach(const std::string& pin_dir = kBpfPinDir);
 
