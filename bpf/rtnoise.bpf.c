@@ -168,8 +168,6 @@ struct {
  */
 const volatile __u32 wl_enabled = 0;
 const volatile __u64 wl_threshold_ns = ~0ULL;
-/* Threads that took a named comm with wl_threads full. */
-__u64 wl_lost = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -1566,6 +1564,7 @@ static __always_inline void wl_follow(__u32 tid, __u32 tgid,
 				      struct rtnoise_wl_comm *c, bool always)
 {
 	struct rtnoise_wl_thread *w;
+	struct rtnoise_meta *m;
 	__u32 zero = 0;
 
 	if (!always && !bpf_map_lookup_elem(&wl_comms, c))
@@ -1584,8 +1583,11 @@ static __always_inline void wl_follow(__u32 tid, __u32 tgid,
 	w->tgid = tgid;
 	w->cpu = ~0u;
 	__builtin_memcpy(w->comm, c->comm, sizeof(w->comm));
-	if (bpf_map_update_elem(&wl_threads, &tid, w, BPF_NOEXIST))
-		__sync_fetch_and_add(&wl_lost, 1);
+	if (bpf_map_update_elem(&wl_threads, &tid, w, BPF_NOEXIST)) {
+		m = bpf_map_lookup_elem(&meta, &zero);
+		if (m)
+			__sync_fetch_and_add(&m->wl_lost, 1);
+	}
 }
 
 /* wl_follow_task - wl_follow() of @p, by the comm it has now */

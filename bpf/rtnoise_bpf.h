@@ -355,6 +355,8 @@ struct rtnoise_meta {
 	__u32 spike_capacity;	/* causes entries per slot and type */
 	__u32 limits;		/* RTNOISE_LIMIT_*: what this kernel lacks */
 	__u64 wl_threshold_ns;	/* workload spikes: at or over this */
+	__u64 wl_lost;		/* threads that took a named comm with
+				 * wl_threads full: not followed */
 	__u32 slot_cpu[RTNOISE_BPF_MAX_CPUS];
 	char refused[256];	/* optional programs the verifier refused,
 				 * space-separated */

@@ -426,6 +426,7 @@ void read_workload(const std::string& pin_dir, int heads_fd, const rtnoise_meta&
 	if (!meta.wl_threshold_ns)
 		return;
 	t.workload_threshold_ns = meta.wl_threshold_ns;
+	t.workload_lost = meta.wl_lost;
 	if (const UniqueFd fd = open_pinned(pin_dir, "wl_threads"))
 		for_each_entry<std::uint32_t, rtnoise_wl_thread>(
 			fd.get(), [&](std::uint32_t tid, const rtnoise_wl_thread& w) {
