@@ -28,6 +28,14 @@ struct SourceLimit {
 	double us_per_s = 0;
 };
 
+// WorkloadLimits - of the workload's threads of one comm, judged on each
+// CPU they ran on (their threads there summed).
+struct WorkloadLimits {
+	std::optional<double> max_us, p99_us, p999_us;
+	std::optional<std::uint64_t> spikes;
+	std::optional<double> taken_us_per_s;
+};
+
 struct Budget {
 	std::string file;
 	std::array<LatencyLimits, 2> latency;  // by LatType, every CPU
@@ -36,7 +44,8 @@ struct Budget {
 	std::optional<double> noise_us_per_s;	// every CPU
 	std::map<unsigned, double> noise_cpus;	// noise.cpus, replacing it
 	std::vector<SourceLimit> sources;
-	std::optional<std::uint64_t> spikes_max;  // over every CPU and type
+	std::optional<std::uint64_t> spikes_max;	 // over every CPU and type
+	std::map<std::string, WorkloadLimits> workload;	 // by comm
 };
 
 // parse_budget - the budget in text (file names it in messages). Throws
@@ -49,7 +58,8 @@ Budget parse_budget(std::string_view text, const std::string& file);
 // judge - every limit of b that s does not hold. A percentile among the
 // histogram's overflows holds only when the maximum does; limits on
 // what the report did not measure (noise without attribution) are
-// violated, as "not traced".
+// violated, as "not traced"; a workload comm without a thread in the
+// report, as "not measured".
 BudgetResult judge(const Budget& b, const Snapshot& s);
 
 }  // namespace rtnoise

@@ -25,6 +25,12 @@ std::string render_budget_text(const BudgetResult& b)
 			where = fmt::format(" on CPU {}", *v.cpu);
 		if (!v.source.empty())
 			where += " by " + v.source;
+		if (v.unit.empty()) {
+			// Not a figure over a limit: what could not be judged.
+			fmt::format_to(std::back_inserter(out), "  VIOLATED {}{}: {}\n", v.limit,
+				       where, v.measured);
+			continue;
+		}
 		fmt::format_to(std::back_inserter(out), "  VIOLATED {}{}: {} {} > {:g} allowed\n",
 			       v.limit, where, v.measured, v.unit, v.allowed);
 	}
