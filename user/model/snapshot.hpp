@@ -143,14 +143,14 @@ struct WorkloadSpike {
 	std::uint64_t tid = 0;
 	std::string comm;
 	WorkloadSpikeType type = WorkloadSpikeType::wakeup;
-	bool timer = false;	     // woken by its hrtimer: from_ns is when due
-	std::uint64_t from_ns = 0;   // due, woken, or interrupted
-	std::uint64_t to_ns = 0;     // ran again
-	std::vector<Cause> causes;   // largest first
+	bool timer = false;	    // woken by its hrtimer: from_ns is when due
+	std::uint64_t from_ns = 0;  // due, woken, or interrupted
+	std::uint64_t to_ns = 0;    // ran again
+	std::vector<Cause> causes;  // largest first
 	std::uint64_t unexplained_ns = 0;
 	Explained explained = Explained::none;
-	bool cut = false;		   // part of the window older than the events
-	std::vector<std::string> stack;	   // of the largest cause, innermost first
+	bool cut = false;		 // part of the window older than the events
+	std::vector<std::string> stack;	 // of the largest cause, innermost first
 
 	std::uint64_t latency_ns() const { return to_ns > from_ns ? to_ns - from_ns : 0; }
 };
@@ -189,7 +189,7 @@ struct WorkloadThread {
 	std::string comm;
 	int cpu = -1;  // the watched CPU it last ran on, -1: none
 	bool exited = false;
-	LatencyStats wakeup;  // spikes: wakeups and interruptions >= threshold
+	LatencyStats wakeup;		  // spikes: wakeups and interruptions >= threshold
 	std::uint64_t timer_wakeups = 0;  // of wakeup.count, by its hrtimer
 	WorkloadTaken taken;
 	WorkloadSelf self;
