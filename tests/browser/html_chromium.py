@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """html_chromium.py - an HTML page of rtnoise opened in headless Chromium.
 
-  html_chromium.py PAGE OUT_DIR --histograms N --bars N --spikes N
+  html_chromium.py PAGE OUT_DIR --histograms N --bars N --spikes N [--workload N]
   html_chromium.py PAGE OUT_DIR --histograms N --compare
 
 Drives Chromium over the DevTools protocol on a pipe
@@ -18,7 +18,8 @@ name resolving nowhere and a proxy that refuses, and checks that:
 - the screenshot (OUT_DIR/page.png, decoded here with zlib) shows
   them drawn: in each histogram plot both the IRQ (red) and the thread
   (blue) line, in the budget plot the segments' colours, in the
-  timeline the markers.
+  timeline the markers; with --workload N, N plots of the workload's
+  threads, one (green) path each.
 
 With --compare the page is `rtnoise compare --format html`'s: each
 histogram plot must show both the line before (orange) and the line
@@ -45,6 +46,7 @@ TIMEOUT = 25.0  # seconds for the whole run
 IRQ = (0xD6, 0x27, 0x28)
 THREAD = (0x1F, 0x77, 0xB4)
 BEFORE = (0xFF, 0x7F, 0x0E)
+WAKEUP = (0x2C, 0xA0, 0x2C)  # a workload thread's wakeup latency
 AFTER = (0x2C, 0xA0, 0x2C)
 
 
@@ -198,11 +200,13 @@ DOM_QUERY = r"""(() => {
     return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height};
   });
   return JSON.stringify({
-    histograms: document.querySelectorAll('svg.histogram').length,
-    paths: [...document.querySelectorAll('svg.histogram')].map(s => s.querySelectorAll('path').length),
+    histograms: document.querySelectorAll('svg.histogram:not(.workload)').length,
+    paths: [...document.querySelectorAll('svg.histogram:not(.workload)')].map(s => s.querySelectorAll('path').length),
+    workload: [...document.querySelectorAll('svg.histogram.workload')].map(s => s.querySelectorAll('path').length),
     bars: document.querySelectorAll('svg.budget rect.seg').length,
     spikes: document.querySelectorAll('svg.timeline circle.spike').length,
-    hist_boxes: boxes('svg.histogram'), budget_boxes: boxes('svg.budget'),
+    hist_boxes: boxes('svg.histogram:not(.workload)'), workload_boxes: boxes('svg.histogram.workload'),
+    budget_boxes: boxes('svg.budget'),
     timeline_boxes: boxes('svg.timeline'),
     width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight,
   });
@@ -216,6 +220,7 @@ def main():
     ap.add_argument("--histograms", type=int, required=True)
     ap.add_argument("--bars", type=int, default=0)
     ap.add_argument("--spikes", type=int, default=0)
+    ap.add_argument("--workload", type=int, default=0)
     ap.add_argument("--compare", action="store_true")
     args = ap.parse_args()
     if args.compare and (args.bars or args.spikes):
@@ -251,7 +256,7 @@ def main():
                                     returnByValue=True)["result"]["value"])
             page_box = {"x": 0, "y": 0, "width": dom["width"], "height": dom["height"]}
             shots = {"page": shot(b, s, page_box)}
-            for name in ("hist", "budget", "timeline"):
+            for name in ("hist", "workload", "budget", "timeline"):
                 for i, box in enumerate(dom[f"{name}_boxes"]):
                     shots[f"{name}{i}"] = shot(b, s, box)
             # Late events (a failed fetch after load) still count.
@@ -280,6 +285,8 @@ def main():
           f"{args.histograms} histogram plots (DOM: {dom['histograms']})")
     check(dom["paths"] == [2] * args.histograms,
           f"two paths per histogram (DOM: {dom['paths']})")
+    check(dom["workload"] == [1] * args.workload,
+          f"{args.workload} workload plots of one path each (DOM: {dom['workload']})")
     check(dom["bars"] == args.bars, f"{args.bars} bar segments (DOM: {dom['bars']})")
     check(dom["spikes"] == args.spikes, f"{args.spikes} spike markers (DOM: {dom['spikes']})")
 
@@ -292,6 +299,9 @@ def main():
         check(all(n > (100 if args.compare else 150) for n in drawn),
               f"histogram {i}: both lines drawn (" +
               ", ".join(f"{n} pixels {what}" for n, (_, what) in zip(drawn, lines)) + ")")
+    for i in range(len(dom["workload_boxes"])):
+        drawn = count_pixels(png_pixels(shots[f"workload{i}"]), lambda p: near(p, WAKEUP))
+        check(drawn > 100, f"workload plot {i}: its line drawn ({drawn} pixels green)")
     for i in range(len(dom["budget_boxes"])):
         coloured = count_pixels(png_pixels(shots[f"budget{i}"]), lambda p: max(p) - min(p) > 60)
         check(coloured > 2000, f"budget bars drawn ({coloured} coloured pixels)")

@@ -5,6 +5,8 @@
 // tests/fixtures/golden/report-{before,after}.json.
 #pragma once
 
+#include <algorithm>
+
 #include "analysis/percentiles.hpp"
 #include "model/snapshot.hpp"
 
@@ -127,6 +129,87 @@ inline Snapshot after()
 		     source(3, "local_timer", "tick_sched_timer", 10000, 1000000, 3000),
 		     source(3, "hrtimer", "hrtimer_wakeup", 5, 500000, 40000)};
 	fill_percentiles(s);
+	return s;
+}
+
+}  // namespace report_fixtures
+
+namespace report_fixtures {
+
+// The workload of a run: a timer-driven thread like cyclictest's on CPU
+// 2 with a few spikes, a poller on CPU 3 that is interrupted; @scale
+// multiplies the poller's interruptions and the timer thread's tail.
+inline WorkloadThread workload_thread(std::uint64_t tid, const char* comm, int cpu,
+				      std::vector<std::uint64_t> hist, std::uint64_t min_ns,
+				      std::uint64_t max_ns, std::uint64_t spikes)
+{
+	WorkloadThread t;
+	t.tid = tid;
+	t.tgid = tid;
+	t.comm = comm;
+	t.cpu = cpu;
+	hist.resize(200);
+	t.wakeup = lat(hist, 0, min_ns, max_ns, spikes);
+	// 200 buckets, not the sampler's 100.
+	t.wakeup.hist = std::move(hist);
+	t.wakeup.count = 0;
+	for (std::uint64_t n : t.wakeup.hist)
+		t.wakeup.count += n;
+	t.wakeup.sum_ns = t.wakeup.count * std::max<std::uint64_t>(2500, min_ns);
+	return t;
+}
+
+inline WorkloadSpike workload_spike(const char* comm, std::uint64_t tid, unsigned cpu,
+				    WorkloadSpikeType type, std::uint64_t at_ms,
+				    std::uint64_t latency_ns, std::vector<Cause> causes)
+{
+	WorkloadSpike w;
+	w.cpu = cpu;
+	w.tid = tid;
+	w.comm = comm;
+	w.type = type;
+	w.timer = type == WorkloadSpikeType::wakeup;
+	w.from_ns = 100000000000ULL + at_ms * 1000000;
+	w.to_ns = w.from_ns + latency_ns;
+	std::uint64_t explained = 0;
+	for (const Cause& c : causes)
+		explained += c.duration_ns;
+	w.causes = std::move(causes);
+	w.unexplained_ns = latency_ns > explained ? latency_ns - explained : 0;
+	w.explained = Explained::at_spike;
+	return w;
+}
+
+inline Snapshot with_workload(Snapshot s, std::uint64_t scale)
+{
+	// Spikes of 60, 70, ... us, each explained by virtio's IRQ and a kworker.
+	const std::uint64_t spikes = 3 * scale;
+	std::vector<std::uint64_t> timer_hist{0, 0, 7000, 2900, 90};
+	timer_hist.resize(200);
+	for (std::uint64_t i = 0; i < spikes; i++)
+		timer_hist[60 + 10 * i] = 1;
+	WorkloadThread timer = workload_thread(4242, "cyclictest", 2, timer_hist, 2100,
+					       60000 + 10000 * (spikes - 1) + 500, spikes);
+	timer.timer_wakeups = timer.wakeup.count;
+	timer.self = {900000000, 0, 2, 10003, 40000000, 0, 10003, 4};
+	timer.taken = {4, 300000, 30 * scale, 1500000 * scale, 61000};
+	WorkloadThread poller =
+		workload_thread(4250, "poller", 3, {0, 0, 0, 0, 0, 40, 10}, 5000, 6900, 0);
+	poller.taken = {0, 0, 2000 * scale, 6000000 * scale, 9000};
+	poller.self = {9800000000, 12, 1, 50, 100000, 1, 0, 2000};
+	s.workload = {timer, poller};
+	s.workload_threshold_ns = 50000;
+	for (std::uint64_t i = 0; i < spikes; i++)
+		s.workload_spikes.push_back(workload_spike(
+			"cyclictest", 4242, 2, WorkloadSpikeType::wakeup, 100 + i * 1000,
+			60000 + i * 10000,
+			{{"irq", "24:virtio0-input", 40000}, {"thread", "kworker/2:1:87", 15000}}));
+	s.workload_spikes.back().stack = {"virtnet_poll", "__napi_poll", "net_rx_action"};
+	s.workload_spikes.push_back(workload_spike("poller", 4250, 3, WorkloadSpikeType::taken,
+						   9500, 52000,
+						   {{"local_timer", "tick_sched_timer", 3000}}));
+	fill_percentiles(s);
+	workload_percentiles(s);
 	return s;
 }
 

@@ -9,7 +9,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "analysis/percentiles.hpp"
 #include "model/trace.hpp"
+#include "model/workload_group.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
 
@@ -132,6 +134,33 @@ private:
 	std::string file_;
 };
 
+// parse_workload - workload: {COMM: {max_us, p99_us, p999_us, spikes,
+// taken_us_per_s}}, any subset of them for each comm.
+std::map<std::string, WorkloadLimits> parse_workload(const Parser& p, const YAML::Node& n)
+{
+	if (!n.IsMap())
+		p.fail(n, "workload", "not a map of comms");
+	std::map<std::string, WorkloadLimits> out;
+	for (const auto& kv : n) {
+		const std::string comm = p.scalar(kv.first, "workload");
+		const YAML::Node& v = kv.second;
+		p.map(v, comm, {"max_us", "p99_us", "p999_us", "spikes", "taken_us_per_s"});
+		WorkloadLimits l;
+		if (v["max_us"])
+			l.max_us = p.number(v["max_us"], "max_us");
+		if (v["p99_us"])
+			l.p99_us = p.number(v["p99_us"], "p99_us");
+		if (v["p999_us"])
+			l.p999_us = p.number(v["p999_us"], "p999_us");
+		if (v["spikes"])
+			l.spikes = p.count(v["spikes"], "spikes");
+		if (v["taken_us_per_s"])
+			l.taken_us_per_s = p.number(v["taken_us_per_s"], "taken_us_per_s");
+		out[comm] = l;
+	}
+	return out;
+}
+
 bool kind_known(const std::string& k)
 {
 	for (unsigned i = 0; i < kKindCount; i++)
@@ -225,9 +254,9 @@ Budget parse_yaml(const YAML::Node& root, const std::string& file)
 	b.file = escape_name(file);
 	if (!root.IsMap())
 		throw usage_error(fmt::format("budget {}:{}: not a map of limits (latency, "
-					      "noise, sources, spikes, baseline)",
+					      "noise, sources, spikes, workload, baseline)",
 					      file, std::max(root.Mark().line, 0) + 1));
-	p.map(root, "(top)", {"latency", "noise", "sources", "spikes", "baseline"});
+	p.map(root, "(top)", {"latency", "noise", "sources", "spikes", "workload", "baseline"});
 
 	if (const YAML::Node lat = root["latency"]) {
 		b.latency = p.types(lat, "latency", true);
@@ -282,6 +311,8 @@ Budget parse_yaml(const YAML::Node& root, const std::string& file)
 	}
 	if (const YAML::Node baseline = root["baseline"])
 		b.baseline = parse_baseline(p, baseline);
+	if (const YAML::Node workload = root["workload"])
+		b.workload = parse_workload(p, workload);
 	return b;
 }
 
@@ -612,6 +643,76 @@ void judge_latency_ratios(Verdict& out, const BaselineLimits& bl, const Comparis
 			if (l.pct_ratio[i])
 				judge_latency_ratio(out, l, *d, Percentiles::kKeys[i],
 						    *l.pct_ratio[i], d->pct_us[i], d->max_us);
+	}
+}
+
+// judge_workload_group - the threads of one comm on one CPU, @g, against
+// the limits on their comm.
+void judge_workload_group(Verdict& out, const WorkloadLimits& lim, const WorkloadGroup& g,
+			  const Snapshot& s)
+{
+	const std::string prefix = "workload." + g.comm + ".";
+	const std::optional<unsigned> cpu =
+		g.cpu >= 0 ? std::optional<unsigned>(static_cast<unsigned>(g.cpu)) : std::nullopt;
+	// judged - limit @key, measured @measured, broken if @bad.
+	auto judged = [&](const char* key, const std::string& measured, double allowed,
+			  const char* unit, bool bad) {
+		const std::size_t k = out.check(prefix + key, cpu, allowed, unit);
+		out.measured(k, measured);
+		if (bad)
+			out.fail(k, {prefix + key, cpu, "workload " + g.comm, measured, allowed,
+				     unit, ""});
+	};
+	const LatencyStats& l = g.wakeup;
+	const double max_us = static_cast<double>(l.max_ns) / 1000.0;
+	if (lim.max_us)
+		judged("max_us", num(max_us), *lim.max_us, "us", l.count && max_us > *lim.max_us);
+	const Percentiles pct = percentiles(l);
+	const std::pair<const char*, std::pair<const std::optional<double>*,
+					       const std::optional<std::uint64_t>*>>
+		pcts[] = {{"p99_us", {&lim.p99_us, &pct.p99_us}},
+			  {"p999_us", {&lim.p999_us, &pct.p999_us}}};
+	for (const auto& [key, lv] : pcts) {
+		const auto& [allowed, v] = lv;
+		if (!*allowed)
+			continue;
+		if (*v || !pct.samples)
+			judged(key, *v ? std::to_string(**v) : "", **allowed, "us",
+			       *v && static_cast<double>(**v) > **allowed);
+		else
+			judged(key, ">= " + std::to_string(pct.overflow_us), **allowed, "us",
+			       max_us > **allowed);
+	}
+	if (lim.spikes)
+		judged("spikes", std::to_string(l.spikes), static_cast<double>(*lim.spikes),
+		       "spikes", l.spikes > *lim.spikes);
+	const double taken = s.us_per_s(g.taken.total_ns());
+	if (lim.taken_us_per_s)
+		judged("taken_us_per_s", fmt::format("{:.1f}", taken), *lim.taken_us_per_s, "us/s",
+		       taken > *lim.taken_us_per_s);
+}
+
+// judge_workload - each comm the budget names, on each CPU its threads
+// ran on; a comm without a thread in the report was not measured.
+void judge_workload(Verdict& out, const Budget& b, const Snapshot& s)
+{
+	if (b.workload.empty())
+		return;
+	const std::vector<WorkloadGroup> groups = workload_groups(s.workload);
+	for (const auto& [comm, lim] : b.workload) {
+		bool found = false;
+		for (const WorkloadGroup& g : groups)
+			if (g.comm == comm) {
+				found = true;
+				judge_workload_group(out, lim, g, s);
+			}
+		if (found)
+			continue;
+		const std::string what = "not measured: no thread of this comm in the report "
+					 "(attach --workload names the comms to follow)";
+		const std::size_t k = out.check("workload." + comm, std::nullopt, 0, "");
+		out.measured(k, what);
+		out.fail(k, {"workload." + comm, std::nullopt, "workload " + comm, what, 0, "", ""});
 	}
 }
 

@@ -49,6 +49,14 @@ struct BaselineLimits {
 	std::array<BaselineLatency, 2> latency;	 // by LatType
 };
 
+// WorkloadLimits - of the workload's threads of one comm, judged on each
+// CPU they ran on (their threads there summed).
+struct WorkloadLimits {
+	std::optional<double> max_us, p99_us, p999_us;
+	std::optional<std::uint64_t> spikes;
+	std::optional<double> taken_us_per_s;
+};
+
 struct Budget {
 	std::string file;
 	std::array<LatencyLimits, 2> latency;  // by LatType, every CPU
@@ -57,7 +65,8 @@ struct Budget {
 	std::optional<double> noise_us_per_s;	// every CPU
 	std::map<unsigned, double> noise_cpus;	// noise.cpus, replacing it
 	std::vector<SourceLimit> sources;
-	std::optional<std::uint64_t> spikes_max;  // over every CPU and type
+	std::optional<std::uint64_t> spikes_max;		 // over every CPU and type
+	std::map<std::string, WorkloadLimits> workload;	 // by comm
 	std::optional<BaselineLimits> baseline;
 };
 
@@ -72,7 +81,8 @@ Budget parse_budget(std::string_view text, const std::string& file);
 // s does not hold, and s's leading sources per CPU. A percentile among the
 // histogram's overflows holds only when the maximum does; limits on
 // what the report did not measure (noise without attribution) are
-// violated, as "not traced".
+// violated, as "not traced"; a workload comm without a thread in the
+// report, as "not measured".
 // The baseline limits are not judged here: a budget with them is
 // refused for a report alone (refuse_baseline()).
 BudgetResult judge(const Budget& b, const Snapshot& s);

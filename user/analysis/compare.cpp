@@ -5,6 +5,8 @@
 #include <map>
 #include <tuple>
 
+#include "analysis/percentiles.hpp"
+#include "model/workload_group.hpp"
 #include "util/cpulist.hpp"
 #include "util/error.hpp"
 
@@ -63,6 +65,50 @@ LatencyDelta latency_delta(unsigned cpu, LatType t, const LatencyStats& b, const
 	d.before_pct = b.pct;
 	d.after_pct = a.pct;
 	return d;
+}
+
+// workload_side - one side's figures of a workload group, in @d.
+void workload_side(const WorkloadGroup& g, Percentiles& pct, std::optional<double>& wakeups,
+		   std::optional<double>& max_us, std::optional<double>& p99_us,
+		   std::optional<double>& p999_us, std::optional<double>& taken_us)
+{
+	pct = percentiles(g.wakeup);
+	wakeups = static_cast<double>(g.wakeup.count);
+	max_us = g.wakeup.count ? std::optional<double>(static_cast<double>(g.wakeup.max_ns / 1000))
+				: std::nullopt;
+	p99_us = us(pct.p99_us);
+	p999_us = us(pct.p999_us);
+	taken_us = static_cast<double>(g.taken.total_ns()) / 1e3;
+}
+
+// workload_deltas - the workload's comms on each CPU, matched by comm and
+// CPU: those of after, then those only before.
+std::vector<WorkloadDelta> workload_deltas(const Snapshot& before, const Snapshot& after)
+{
+	const std::vector<WorkloadGroup> b = workload_groups(before.workload);
+	const std::vector<WorkloadGroup> a = workload_groups(after.workload);
+	std::map<std::pair<std::string, int>, WorkloadDelta> rows;
+	for (const WorkloadGroup& g : b) {
+		WorkloadDelta& d = rows[{g.comm, g.cpu}];
+		d.comm = g.comm;
+		d.cpu = g.cpu;
+		d.presence = Presence::vanished;
+		workload_side(g, d.before_pct, d.wakeups.before, d.max_us.before, d.p99_us.before,
+			      d.p999_us.before, d.taken_us.before);
+	}
+	for (const WorkloadGroup& g : a) {
+		WorkloadDelta& d = rows[{g.comm, g.cpu}];
+		d.presence = d.wakeups.before ? Presence::both : Presence::appeared;
+		d.comm = g.comm;
+		d.cpu = g.cpu;
+		workload_side(g, d.after_pct, d.wakeups.after, d.max_us.after, d.p99_us.after,
+			      d.p999_us.after, d.taken_us.after);
+	}
+	std::vector<WorkloadDelta> out;
+	out.reserve(rows.size());
+	for (auto& [key, d] : rows)
+		out.push_back(std::move(d));
+	return out;
 }
 
 }  // namespace
@@ -133,6 +179,7 @@ Comparison compare(const Snapshot& before, const Snapshot& after)
 				c.spikes.push_back(std::move(d));
 			}
 	}
+	c.workload = workload_deltas(before, after);
 	if (!attributed)
 		return c;
 

@@ -35,4 +35,10 @@ void fill_percentiles(Snapshot& s)
 			l.pct = percentiles(l);
 }
 
+void workload_percentiles(Snapshot& s)
+{
+	for (WorkloadThread& t : s.workload)
+		t.wakeup.pct = percentiles(t.wakeup);
+}
+
 }  // namespace rtnoise

@@ -14,4 +14,7 @@ Percentiles percentiles(const LatencyStats& l);
 // fill_percentiles - set pct of every CPU's latency types.
 void fill_percentiles(Snapshot& s);
 
+// workload_percentiles - set wakeup.pct of every workload thread.
+void workload_percentiles(Snapshot& s);
+
 }  // namespace rtnoise

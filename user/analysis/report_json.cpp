@@ -263,6 +263,32 @@ SourceRow read_source(Obj o)
 	return r;
 }
 
+std::vector<Cause> read_causes(Obj& o)
+{
+	std::vector<Cause> out;
+	const json& causes = o.array("causes");
+	for (std::size_t i = 0; i < causes.size(); i++) {
+		Obj c(causes[i], o.at("causes") + "[" + std::to_string(i) + "]");
+		out.push_back({c.string("kind"), c.string("name"), c.u64("duration_ns")});
+		c.done();
+	}
+	return out;
+}
+
+std::vector<std::string> read_stack(Obj& o)
+{
+	std::vector<std::string> out;
+	const json& st = o.array("stack");
+	for (std::size_t i = 0; i < st.size(); i++) {
+		if (!st[i].is_string())
+			refuse(o.at("stack") + "[" + std::to_string(i) + "]", "not a string");
+		out.push_back(clean_name(st[i].get<std::string>()));
+	}
+	if (out.empty())
+		refuse(o.at("stack"), "empty (it is left out then)");
+	return out;
+}
+
 Spike read_spike(Obj o, const Snapshot& s)
 {
 	Spike sp;
@@ -277,12 +303,7 @@ Spike read_spike(Obj o, const Snapshot& s)
 		refuse(o.at("latency_ns"), "not observed_ns - at_ns");
 	sp.cycle = o.u64("cycle");
 	sp.seq = sp.cycle;
-	const json& causes = o.array("causes");
-	for (std::size_t i = 0; i < causes.size(); i++) {
-		Obj c(causes[i], o.at("causes") + "[" + std::to_string(i) + "]");
-		sp.causes.push_back({c.string("kind"), c.string("name"), c.u64("duration_ns")});
-		c.done();
-	}
+	sp.causes = read_causes(o);
 	sp.unexplained_ns = o.u64("unexplained_ns");
 	if (s.attributed) {
 		const std::string e = o.string("explained");
@@ -304,17 +325,8 @@ Spike read_spike(Obj o, const Snapshot& s)
 		}
 		if (o.has("cut") && !(sp.cut = o.boolean("cut")))
 			refuse(o.at("cut"), "false (it is left out then)");
-		if (o.has("stack")) {
-			const json& st = o.array("stack");
-			for (std::size_t i = 0; i < st.size(); i++) {
-				if (!st[i].is_string())
-					refuse(o.at("stack") + "[" + std::to_string(i) + "]",
-					       "not a string");
-				sp.stack.push_back(clean_name(st[i].get<std::string>()));
-			}
-			if (sp.stack.empty())
-				refuse(o.at("stack"), "empty (it is left out then)");
-		}
+		if (o.has("stack"))
+			sp.stack = read_stack(o);
 	} else {
 		if (!sp.causes.empty())
 			refuse(o.at("causes"), "causes without attribution");
@@ -453,6 +465,106 @@ void read_limits(Obj& o, Snapshot& s)
 		refuse("bpf_limits", "more than " + std::to_string(kReportMaxLimits));
 }
 
+// read_workload_thread - one thread of the workload; @cells counts the
+// buckets of the workload's histograms read so far.
+WorkloadThread read_workload_thread(Obj o, std::uint64_t& cells)
+{
+	WorkloadThread t;
+	t.tid = o.u64("tid");
+	t.tgid = o.u64("tgid");
+	t.comm = o.string("comm");
+	if (!o.get("cpu").is_null())
+		t.cpu = static_cast<int>(o.u32("cpu", 65535));
+	t.exited = o.boolean("exited");
+	const std::uint32_t buckets = o.u32("hist_buckets", kReportMaxBuckets);
+	cells += buckets;
+	if (cells > kReportMaxCells)
+		refuse(o.at("hist_buckets"), "more than the " + std::to_string(kReportMaxCells) +
+						     " buckets in all a report may hold");
+	t.wakeup = read_latency(Obj(o.get("wakeup"), o.at("wakeup")), buckets);
+	t.timer_wakeups = o.u64("timer_wakeups");
+	if (t.timer_wakeups > t.wakeup.count)
+		refuse(o.at("timer_wakeups"), "more than the wakeups");
+	Obj k(o.get("taken"), o.at("taken"));
+	t.taken = {k.u64("preemptions"), k.u64("preempted_ns"), k.u64("interrupts"),
+		   k.u64("interrupted_ns"), k.u64("max_ns")};
+	if (t.taken.preempted_ns >
+		    std::numeric_limits<std::uint64_t>::max() - t.taken.interrupted_ns ||
+	    k.u64("total_ns") != t.taken.total_ns())
+		refuse(k.at("total_ns"), "not preempted_ns + interrupted_ns");
+	k.done();
+	Obj f(o.get("self"), o.at("self"));
+	t.self = {f.u64("run_ns"),    f.u64("faults_user"), f.u64("faults_kernel"),
+		  f.u64("syscalls"),  f.u64("syscall_ns"),  f.u64("migrations"),
+		  f.u64("voluntary"), f.u64("involuntary")};
+	f.done();
+	o.done();
+	return t;
+}
+
+WorkloadSpike read_workload_spike(Obj o)
+{
+	WorkloadSpike sp;
+	sp.cpu = o.u32("cpu", 65535);
+	sp.tid = o.u64("tid");
+	sp.comm = o.string("comm");
+	const std::string type = o.string("type");
+	if (type != "wakeup" && type != "taken")
+		refuse(o.at("type"), "not wakeup or taken");
+	sp.type = type == "wakeup" ? WorkloadSpikeType::wakeup : WorkloadSpikeType::taken;
+	sp.timer = o.boolean("timer");
+	sp.from_ns = o.u64("from_ns");
+	sp.to_ns = o.u64("to_ns");
+	if (o.u64("latency_ns") != sp.latency_ns())
+		refuse(o.at("latency_ns"), "not to_ns - from_ns");
+	sp.causes = read_causes(o);
+	sp.unexplained_ns = o.u64("unexplained_ns");
+	const std::string e = o.string("explained");
+	if (e == "spike")
+		sp.explained = Explained::at_spike;
+	else if (e == "history")
+		sp.explained = Explained::history;
+	else if (e != "none")
+		refuse(o.at("explained"), "not spike, history or none");
+	if (o.has("cut") && !(sp.cut = o.boolean("cut")))
+		refuse(o.at("cut"), "false (it is left out then)");
+	if (o.has("stack"))
+		sp.stack = read_stack(o);
+	o.done();
+	return sp;
+}
+
+// read_workload - the workload's threads and spikes, if the run followed
+// one (a report older than them has none of these keys).
+void read_workload(Obj& o, Snapshot& s)
+{
+	if (o.has("workload")) {
+		const json& threads = o.array("workload");
+		if (threads.size() > kReportMaxWorkload)
+			refuse("workload",
+			       "more than " + std::to_string(kReportMaxWorkload) + " threads");
+		std::uint64_t cells = std::uint64_t{s.cpus.size()} * 2 * s.hist_buckets;
+		for (std::size_t i = 0; i < threads.size(); i++)
+			s.workload.push_back(read_workload_thread(
+				Obj(threads[i], "workload[" + std::to_string(i) + "]"), cells));
+	}
+	if (o.has("workload_spikes")) {
+		const json& spikes = o.array("workload_spikes");
+		if (spikes.size() > kReportMaxSpikes)
+			refuse("workload_spikes",
+			       "more than " + std::to_string(kReportMaxSpikes) + " spikes");
+		for (std::size_t i = 0; i < spikes.size(); i++)
+			s.workload_spikes.push_back(read_workload_spike(
+				Obj(spikes[i], "workload_spikes[" + std::to_string(i) + "]")));
+	}
+	if (o.has("workload_threshold_ns"))
+		s.workload_threshold_ns = o.u64("workload_threshold_ns");
+	if (o.has("workload_lost"))
+		s.workload_lost = o.u64("workload_lost");
+	if (o.has("workload_spikes_lost"))
+		s.workload_spikes_lost = o.u64("workload_spikes_lost");
+}
+
 }  // namespace
 
 Snapshot read_report_json(std::string_view text)
@@ -472,6 +584,7 @@ Snapshot read_report_json(std::string_view text)
 	read_spikes(o, s, cpus);
 	read_ticks(o, s, cpus);
 	read_limits(o, s);
+	read_workload(o, s);
 	if (o.has("symbols_hidden"))
 		s.symbols_hidden = o.string("symbols_hidden");
 	// What `report --budget` adds: its own result, not the measurement.
@@ -479,6 +592,7 @@ Snapshot read_report_json(std::string_view text)
 		o.get("budget");
 	o.done();
 	fill_percentiles(s);
+	workload_percentiles(s);
 	return s;
 }
 

@@ -29,6 +29,9 @@ inline constexpr std::uint64_t kReportMaxCells = std::uint64_t{1} << 24;
 inline constexpr std::size_t kReportMaxSources = std::size_t{1} << 20;
 inline constexpr std::size_t kReportMaxSpikes = std::size_t{1} << 20;
 inline constexpr std::size_t kReportMaxDepth = 16;
+// kReportMaxWorkload - the most workload threads a report may hold (their
+// histograms count in kReportMaxCells with the CPUs').
+inline constexpr std::size_t kReportMaxWorkload = 65536;
 
 // read_report_json - the Snapshot of render_json()'s output, its
 // percentiles computed again from the histograms. Anything else throws a

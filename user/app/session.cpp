@@ -181,6 +181,7 @@ Snapshot collect(const CollectSources& src, const Workload& workload)
 {
 	Snapshot s = collect_unsummed(src, workload);
 	fill_percentiles(s);
+	workload_percentiles(s);
 	return s;
 }
 

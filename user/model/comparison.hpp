@@ -77,6 +77,17 @@ struct SpikeDelta {
 	std::vector<CauseTally> causes_before, causes_after;  // most spikes first
 };
 
+// The workload's threads of one comm on one CPU (summed as
+// model/workload_group.hpp sums them), matched by comm and CPU;
+// appeared: only after, vanished: only before.
+struct WorkloadDelta {
+	std::string comm;
+	int cpu = -1;
+	Presence presence = Presence::both;
+	Delta wakeups, max_us, p99_us, p999_us, taken_us;
+	Percentiles before_pct, after_pct;  // to tell "no samples" from ">= N us"
+};
+
 // Which run a side of a comparison is.
 struct RunInfo {
 	std::string kernel;
@@ -89,11 +100,12 @@ struct RunInfo {
 struct Comparison {
 	RunInfo before, after;
 	std::vector<unsigned> cpus;
-	std::vector<LatencyDelta> latency;   // by CPU, irq then thread
-	std::vector<NoiseDelta> noise;	     // when both were attributed
-	std::vector<SourceDelta> sources;    // by CPU, largest after (or before) first
-	std::vector<SpikeDelta> spikes;	     // by CPU, irq then thread
-	std::optional<BudgetResult> budget;  // compare --budget: AFTER judged
+	std::vector<LatencyDelta> latency;    // by CPU, irq then thread
+	std::vector<NoiseDelta> noise;	      // when both were attributed
+	std::vector<SourceDelta> sources;     // by CPU, largest after (or before) first
+	std::vector<SpikeDelta> spikes;	      // by CPU, irq then thread
+	std::vector<WorkloadDelta> workload;  // by comm, then CPU
+	std::optional<BudgetResult> budget;   // compare --budget: AFTER judged
 };
 
 }  // namespace rtnoise

@@ -17,6 +17,9 @@ std::string render_violation(const Violation& v)
 		where = fmt::format(" on CPU {}", *v.cpu);
 	if (!v.source.empty())
 		where += " by " + v.source;
+	// Not a figure over a limit: what could not be judged.
+	if (v.unit.empty())
+		return fmt::format("{}{}: {}", v.limit, where, v.measured);
 	const std::string before =
 		v.baseline.empty() ? "" : fmt::format(" (before: {})", v.baseline);
 	return fmt::format("{}{}: {} {} > {:g} allowed{}", v.limit, where, v.measured, v.unit,

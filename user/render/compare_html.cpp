@@ -228,6 +228,46 @@ std::string spikes(const Comparison& c)
 	return out + "</table>\n";
 }
 
+// workload - per comm and CPU of the workload: its figures before and
+// after, a comm on one side only marked.
+std::string workload(const Comparison& c)
+{
+	if (c.workload.empty())
+		return {};
+	std::string out = "<h2 id=\"workload\">Workload (threads of a comm on a CPU, "
+			  "summed)</h2>\n<table class=\"workload\">\n"
+			  "<tr><th class=\"l\">comm</th><th>CPU</th><th class=\"l\">figure</th>"
+			  "<th>before</th><th>after</th><th>change</th><th>%</th></tr>\n";
+	for (const WorkloadDelta& w : c.workload) {
+		auto line = [&](const char* figure, const std::string& before,
+				const std::string& after, const Delta& d, int decimals) {
+			const std::string head = fmt::format(
+				R"(<td class="l">{}</td><td>{}</td><td class="l">{}</td>)",
+				escape(w.comm), render_detail::workload_cpu(w.cpu), figure);
+			if (w.presence == Presence::both) {
+				row(out, head, before, after, d, change(d, decimals),
+				    change_pct(d));
+				return;
+			}
+			const char* p = presence_name(w.presence);
+			fmt::format_to(std::back_inserter(out),
+				       "<tr>{}<td>{}</td><td>{}</td><td class=\"{}\" "
+				       "colspan=\"2\">{}</td></tr>\n",
+				       head, escape(before), escape(after), p, p);
+		};
+		line("wakeups", value(w.wakeups.before, 0), value(w.wakeups.after, 0), w.wakeups,
+		     0);
+		line("max us", value(w.max_us.before, 0), value(w.max_us.after, 0), w.max_us, 0);
+		line("p99 us", percentile(w.before_pct, w.p99_us.before),
+		     percentile(w.after_pct, w.p99_us.after), w.p99_us, 0);
+		line("p99.9 us", percentile(w.before_pct, w.p999_us.before),
+		     percentile(w.after_pct, w.p999_us.after), w.p999_us, 0);
+		line("taken us", value(w.taken_us.before, 1), value(w.taken_us.after, 1),
+		     w.taken_us, 1);
+	}
+	return out + "</table>\n";
+}
+
 }  // namespace
 
 std::string render_compare_html(const Comparison& c, const Snapshot& before, const Snapshot& after)
@@ -240,6 +280,7 @@ std::string render_compare_html(const Comparison& c, const Snapshot& before, con
 	out += latency(c);
 	out += noise(c);
 	out += spikes(c);
+	out += workload(c);
 	return out + html::page_close();
 }
 

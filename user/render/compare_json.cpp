@@ -39,6 +39,32 @@ json tallies(const std::vector<CauseTally>& t)
 	return a;
 }
 
+// workload_json - the workload's comms per CPU, each figure a delta.
+json workload_json(const Comparison& c)
+{
+	json out = json::array();
+	for (const WorkloadDelta& w : c.workload) {
+		json j = {{"comm", w.comm},
+			  {"cpu", w.cpu >= 0 ? json(w.cpu) : json(nullptr)},
+			  {"presence", presence_name(w.presence)},
+			  {"wakeups", delta(w.wakeups)},
+			  {"max_us", delta(w.max_us)},
+			  {"taken_us", delta(w.taken_us)}};
+		const std::pair<const char*, const Delta*> pcts[] = {{"p99_us", &w.p99_us},
+								     {"p999_us", &w.p999_us}};
+		for (const auto& [key, d] : pcts) {
+			json jd = delta(*d);
+			if (w.before_pct.samples && !d->before && w.presence != Presence::appeared)
+				jd["before_over_us"] = w.before_pct.overflow_us;
+			if (w.after_pct.samples && !d->after && w.presence != Presence::vanished)
+				jd["after_over_us"] = w.after_pct.overflow_us;
+			j[key] = jd;
+		}
+		out.push_back(j);
+	}
+	return out;
+}
+
 }  // namespace
 
 std::string render_compare_json(const Comparison& c)
@@ -86,6 +112,8 @@ std::string render_compare_json(const Comparison& c)
 	json j = {{"compare", 1},	{"before", run(c.before)}, {"after", run(c.after)},
 		  {"cpus", c.cpus},	{"latency", latency},	   {"noise", noise},
 		  {"sources", sources}, {"spikes", spikes}};
+	if (!c.workload.empty())
+		j["workload"] = workload_json(c);
 	if (c.budget)
 		j["budget"] = budget_json(*c.budget);
 	return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

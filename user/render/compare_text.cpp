@@ -95,6 +95,38 @@ void spikes(std::string& out, const Comparison& c)
 	}
 }
 
+void workload(std::string& out, const Comparison& c)
+{
+	if (c.workload.empty())
+		return;
+	out += "\nWorkload (threads of a comm on a CPU, summed)\n";
+	row(out, fmt::format("{:<30}", "comm             CPU figure"), "before", "after", "change",
+	    "%");
+	for (const WorkloadDelta& w : c.workload) {
+		auto head = [&](const char* figure) {
+			return fmt::format("{:<16} {:>3} {:<9}", w.comm,
+					   render_detail::workload_cpu(w.cpu), figure);
+		};
+		auto line = [&](const char* figure, const std::string& before,
+				const std::string& after, const Delta& d, int decimals = 0) {
+			if (w.presence == Presence::both)
+				row(out, head(figure), before, after, change(d, decimals),
+				    change_pct(d));
+			else
+				row(out, head(figure), before, after, presence_name(w.presence),
+				    "");
+		};
+		line("wakeups", value(w.wakeups.before, 0), value(w.wakeups.after, 0), w.wakeups);
+		line("max us", value(w.max_us.before, 0), value(w.max_us.after, 0), w.max_us);
+		line("p99 us", percentile(w.before_pct, w.p99_us.before),
+		     percentile(w.after_pct, w.p99_us.after), w.p99_us);
+		line("p99.9 us", percentile(w.before_pct, w.p999_us.before),
+		     percentile(w.after_pct, w.p999_us.after), w.p999_us);
+		line("taken us", value(w.taken_us.before, 1), value(w.taken_us.after, 1),
+		     w.taken_us, 1);
+	}
+}
+
 }  // namespace
 
 std::string render_compare_text(const Comparison& c)
@@ -108,6 +140,7 @@ std::string render_compare_text(const Comparison& c)
 	latency(out, c);
 	noise(out, c);
 	spikes(out, c);
+	workload(out, c);
 	if (c.budget) {
 		out += '\n';
 		out += render_budget_text(*c.budget);

@@ -27,6 +27,35 @@ std::string quoted(const std::string& s)
 	return out + "\"";
 }
 
+// thread_json - thread @i: a histogram and its figures; @cpu < 0 (a
+// workload thread that ran on no watched CPU) is written as -1.
+void thread_json(std::string& out, std::size_t i, const LatencyStats& l, int cpu,
+		 const CyclictestInfo& info, bool last)
+{
+	auto o = std::back_inserter(out);
+	fmt::format_to(o, "    \"{}\": {{\n      \"histogram\": {{", i);
+	bool comma = false;
+	for (std::size_t us = 0; us < l.hist.size(); us++) {
+		if (!l.hist[us])
+			continue;
+		fmt::format_to(o, "{}        \"{}\": {}", comma ? ",\n" : "\n", us, l.hist[us]);
+		comma = true;
+	}
+	if (comma)
+		out += "\n";
+	const double avg =
+		l.count ? static_cast<double>(l.sum_ns) / 1000.0 / static_cast<double>(l.count)
+			: 0.0;
+	const auto node = cpu >= 0 ? info.node_of_cpu.find(static_cast<unsigned>(cpu))
+				   : info.node_of_cpu.end();
+	fmt::format_to(o,
+		       "      }},\n      \"cycles\": {},\n      \"min\": {},\n"
+		       "      \"max\": {},\n      \"avg\": {:.2f},\n      \"cpu\": {},\n"
+		       "      \"node\": {}\n    }}{}\n",
+		       l.count, l.min_ns / 1000, l.max_ns / 1000, avg, cpu,
+		       node == info.node_of_cpu.end() ? 0 : node->second, last ? "" : ",");
+}
+
 }  // namespace
 
 std::string render_cyclictest_json(const Snapshot& s, LatType type, const CyclictestInfo& info)
@@ -46,32 +75,15 @@ std::string render_cyclictest_json(const Snapshot& s, LatType type, const Cyclic
 		       quoted(info.sysname), quoted(info.nodename), quoted(info.release),
 		       quoted(info.kernel_version), quoted(info.machine), info.realtime ? 1 : 0);
 	fmt::format_to(o, "  \"num_threads\": {},\n  \"resolution_in_ns\": {},\n  \"thread\": {{\n",
-		       s.cpus.size(), info.resolution_ns);
-	for (std::size_t i = 0; i < s.cpus.size(); i++) {
-		const CpuResult& c = s.cpus[i];
-		const LatencyStats& l = c.of(type);
-		fmt::format_to(o, "    \"{}\": {{\n      \"histogram\": {{", i);
-		bool comma = false;
-		for (std::size_t us = 0; us < l.hist.size(); us++) {
-			if (!l.hist[us])
-				continue;
-			fmt::format_to(o, "{}        \"{}\": {}", comma ? ",\n" : "\n", us,
-				       l.hist[us]);
-			comma = true;
-		}
-		if (comma)
-			out += "\n";
-		const double avg = l.count ? static_cast<double>(l.sum_ns) / 1000.0 /
-						     static_cast<double>(l.count)
-					   : 0.0;
-		const auto node = info.node_of_cpu.find(c.cpu);
-		fmt::format_to(o,
-			       "      }},\n      \"cycles\": {},\n      \"min\": {},\n"
-			       "      \"max\": {},\n      \"avg\": {:.2f},\n      \"cpu\": {},\n"
-			       "      \"node\": {}\n    }}{}\n",
-			       l.count, l.min_ns / 1000, l.max_ns / 1000, avg, c.cpu,
-			       node == info.node_of_cpu.end() ? 0 : node->second,
-			       i + 1 == s.cpus.size() ? "" : ",");
+		       s.cpus.size() + s.workload.size(), info.resolution_ns);
+	const std::size_t n = s.cpus.size() + s.workload.size();
+	for (std::size_t i = 0; i < s.cpus.size(); i++)
+		thread_json(out, i, s.cpus[i].of(type), static_cast<int>(s.cpus[i].cpu), info,
+			    i + 1 == n);
+	// The workload's threads, after the samplers', as more threads.
+	for (std::size_t j = 0; j < s.workload.size(); j++) {
+		const std::size_t i = s.cpus.size() + j;
+		thread_json(out, i, s.workload[j].wakeup, s.workload[j].cpu, info, i + 1 == n);
 	}
 	out += "  }\n}\n";
 	return out;

@@ -45,6 +45,37 @@ inline std::vector<const Spike*> largest_spikes(const Snapshot& s, std::size_t n
 	return top;
 }
 
+// largest_workload_spikes - as largest_spikes(), of the workload's.
+inline std::vector<const WorkloadSpike*> largest_workload_spikes(const Snapshot& s, std::size_t n)
+{
+	std::vector<const WorkloadSpike*> top;
+	top.reserve(s.workload_spikes.size());
+	for (const WorkloadSpike& sp : s.workload_spikes)
+		top.push_back(&sp);
+	n = std::min(n, top.size());
+	std::partial_sort(top.begin(), top.begin() + static_cast<long>(n), top.end(),
+			  [](const WorkloadSpike* a, const WorkloadSpike* b) {
+				  return a->latency_ns() != b->latency_ns()
+						 ? a->latency_ns() > b->latency_ns()
+						 : a < b;
+			  });
+	top.resize(n);
+	return top;
+}
+
+// has_workload - whether the run followed a workload (--workload).
+inline bool has_workload(const Snapshot& s)
+{
+	return !s.workload.empty() || !s.workload_spikes.empty() || s.workload_lost ||
+	       s.workload_spikes_lost;
+}
+
+// workload_cpu - a workload thread's CPU, "-" when it ran on no watched one.
+inline std::string workload_cpu(int cpu)
+{
+	return cpu >= 0 ? std::to_string(cpu) : "-";
+}
+
 // spikes_explained - how the spikes of an attributed snapshot were
 // explained, as text and html say it after "N recorded": "; A explained
 // when recorded, B from the event history, C without causes", then why

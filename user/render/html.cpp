@@ -114,7 +114,7 @@ std::string hist_path(const HistLine& line, const svg::Linear& x, const svg::Log
 }  // namespace
 
 std::string histogram_svg(const std::vector<HistLine>& lines, std::size_t hist_buckets,
-			  std::string_view label)
+			  std::string_view label, std::string_view cls)
 {
 	const double height = 300;
 	const svg::Box box{70, 30, kWidth - 70 - 20, height - 30 - 50};
@@ -137,7 +137,7 @@ std::string histogram_svg(const std::vector<HistLine>& lines, std::size_t hist_b
 	const auto buckets = std::min<std::size_t>(static_cast<std::size_t>(xt.back()),
 						   std::max<std::size_t>(hist_buckets, used));
 
-	std::string out = svg::open(kWidth, height, "histogram", label);
+	std::string out = svg::open(kWidth, height, cls, label);
 	std::vector<double> px;
 	std::vector<std::string> labels;
 	for (double v : xt) {
@@ -194,10 +194,14 @@ double seconds(std::uint64_t ns)
 
 // ---- header and tables -----------------------------------------------------
 
+// kWorkloadStyle - the workload's plot and table, on pages that show one.
+const char* kWorkloadStyle = "svg .wakeup{stroke:#2ca02c}\n";
+
 std::string head(const Snapshot& s)
 {
 	std::string out = html::page_open(
-		fmt::format("rtnoise report - kernel {} {}", s.kernel_release, s.kernel_version));
+		fmt::format("rtnoise report - kernel {} {}", s.kernel_release, s.kernel_version),
+		render_detail::has_workload(s) ? kWorkloadStyle : "");
 	if (s.sampled)
 		out += fmt::format("<p>Sampler {} on CPUs {} for {}: period {}, threshold {}, "
 				   "SCHED_FIFO {}.</p>\n",
@@ -567,6 +571,115 @@ std::string spikes_table(const Snapshot& s, std::size_t top_spikes)
 	return out + "</table>\n";
 }
 
+// ---- the workload ----------------------------------------------------------------
+
+// workload_histogram - one thread's wakeup latency, titled with its comm,
+// tid and CPU.
+std::string workload_histogram(const WorkloadThread& t, std::size_t i)
+{
+	const LatencyStats& l = t.wakeup;
+	const std::string who =
+		fmt::format("{}:{} on CPU {}", t.comm, t.tid, render_detail::workload_cpu(t.cpu));
+	std::string legend = fmt::format("wakeup latency, max {} us", us(l.max_ns));
+	if (l.overflows)
+		legend += fmt::format(", {} over {} us", l.overflows, l.hist.size());
+	const std::vector<html::HistLine> lines{
+		{&l, "wakeup",
+		 fmt::format("{}: {} wakeups ({} by its timer), min {} us, avg {} us, max {} us, "
+			     "{} overflows",
+			     who, l.count, t.timer_wakeups, us(l.min_ns), us(l.avg_ns()),
+			     us(l.max_ns), l.overflows),
+		 legend}};
+	return fmt::format("<figure id=\"hist-workload{}\">\n<figcaption>{}</figcaption>\n", i,
+			   escape(who)) +
+	       html::histogram_svg(lines, l.hist.size(), "Wakeup latency histogram of " + who,
+				   "histogram workload") +
+	       "</figure>\n";
+}
+
+// workload_table - per thread: wakeups, percentiles, time taken, itself.
+std::string workload_table(const Snapshot& s)
+{
+	std::string out =
+		"<table class=\"workload\">\n<tr><th class=\"l\">thread</th><th>CPU</th>"
+		"<th>wakeups</th><th>timer</th><th>min us</th><th>avg us</th><th>max us</th>"
+		"<th>p99 us</th><th>p99.9 us</th><th>spikes</th><th>preempted</th>"
+		"<th>interrupted</th><th>taken us</th><th>longest us</th><th>faults u/k</th>"
+		"<th>syscalls</th><th>migrations</th><th>vol/invol</th></tr>\n";
+	auto pct = [](const Percentiles& p, const std::optional<std::uint64_t>& v) {
+		return !p.samples ? std::string("-")
+		       : v	  ? std::to_string(*v)
+				  : fmt::format("&ge;{}", p.overflow_us);
+	};
+	for (const WorkloadThread& t : s.workload) {
+		const LatencyStats& l = t.wakeup;
+		out += fmt::format(
+			"<tr><td class=\"l\">{}:{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+			"<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</"
+			"td>"
+			"<td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}/{}</td></"
+			"tr>\n",
+			escape(t.comm), t.tid, render_detail::workload_cpu(t.cpu), l.count,
+			t.timer_wakeups, us(l.min_ns), us(l.avg_ns()), us(l.max_ns),
+			pct(l.pct, l.pct.p99_us), pct(l.pct, l.pct.p999_us), l.spikes,
+			t.taken.preemptions, t.taken.interrupts, us(t.taken.total_ns()),
+			us(t.taken.max_ns), t.self.faults_user, t.self.faults_kernel,
+			t.self.syscalls, t.self.migrations, t.self.voluntary, t.self.involuntary);
+	}
+	return out + "</table>\n";
+}
+
+// workload_spikes_table - the largest of the workload's spikes, with causes.
+std::string workload_spikes_table(const Snapshot& s, std::size_t top_spikes)
+{
+	const std::vector<const WorkloadSpike*> top =
+		render_detail::largest_workload_spikes(s, top_spikes);
+	std::string out = fmt::format("<h3>Workload spikes at or over {}: {} recorded</h3>\n",
+				      escape(format_duration(s.workload_threshold_ns)),
+				      s.workload_spikes.size());
+	if (top.empty())
+		return out;
+	out += "<table class=\"workload-spikes\">\n<tr><th>CPU</th><th class=\"l\">thread</th>"
+	       "<th class=\"l\">type</th><th>latency us</th><th>at s</th>"
+	       "<th class=\"l\">causes</th></tr>\n";
+	for (const WorkloadSpike* sp : top) {
+		std::string causes;
+		for (const Cause& c : sp->causes)
+			causes += fmt::format("{} {} {} us<br>", escape(c.kind), escape(c.name),
+					      us(c.duration_ns));
+		causes += fmt::format("unexplained {} us", us(sp->unexplained_ns));
+		if (!sp->stack.empty()) {
+			causes += "<br>stack:";
+			for (const std::string& f : sp->stack)
+				causes += "<br>&nbsp;&nbsp;" + escape(f);
+		}
+		out += fmt::format(
+			"<tr><td>{}</td><td class=\"l\">{}:{}</td><td class=\"l\">{}{}</td>"
+			"<td>{}</td><td>{:.6f}</td><td class=\"l\">{}</td></tr>\n",
+			sp->cpu, escape(sp->comm), sp->tid, workload_spike_type_name(sp->type),
+			sp->timer ? " (timer)" : "", us(sp->latency_ns()),
+			seconds(sp->from_ns > s.start_ns ? sp->from_ns - s.start_ns : 0), causes);
+	}
+	return out + "</table>\n";
+}
+
+// workload - the workload's section, if the run followed one.
+std::string workload(const Snapshot& s, std::size_t top_spikes)
+{
+	if (!render_detail::has_workload(s))
+		return {};
+	std::string out = "<h2 id=\"workload\">Workload</h2>\n";
+	if (s.workload_lost)
+		out += fmt::format("<p class=\"note\">{} more threads not followed (map "
+				   "full).</p>\n",
+				   s.workload_lost);
+	if (!s.workload.empty())
+		out += workload_table(s);
+	for (std::size_t i = 0; i < s.workload.size(); i++)
+		out += workload_histogram(s.workload[i], i);
+	return out + workload_spikes_table(s, top_spikes);
+}
+
 // ---- tick and remedies -------------------------------------------------------
 
 std::string ticks_table(const Snapshot& s)
@@ -657,6 +770,7 @@ std::string render_html(const Snapshot& s, std::size_t top_spikes)
 		out += timeline(s);
 		out += spikes_table(s, top_spikes);
 	}
+	out += workload(s, top_spikes);
 	out += notes(s);
 	return out + html::page_close();
 }

@@ -39,8 +39,8 @@ struct HistLine {
 // histogram_svg - the lines as step paths on one linear latency axis and
 // one logarithmic count axis (the OSADL plots' style), one legend entry
 // each, in an <svg class="histogram"> labelled label. hist_buckets is
-// the histograms' size in us.
+// the histograms' size in us; cls, the <svg>'s class.
 std::string histogram_svg(const std::vector<HistLine>& lines, std::size_t hist_buckets,
-			  std::string_view label);
+			  std::string_view label, std::string_view cls = "histogram");
 
 }  // namespace rtnoise::html

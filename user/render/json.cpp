@@ -44,19 +44,23 @@ nlohmann::json joins_missing_json(const NoiseBudget& n)
 	return j;
 }
 
+nlohmann::json causes_json(const std::vector<Cause>& causes)
+{
+	nlohmann::json j = nlohmann::json::array();
+	for (const Cause& c : causes)
+		j.push_back({{"kind", c.kind}, {"name", c.name}, {"duration_ns", c.duration_ns}});
+	return j;
+}
+
 nlohmann::json spike_json(const Spike& sp, bool attributed)
 {
-	nlohmann::json causes = nlohmann::json::array();
-	for (const Cause& c : sp.causes)
-		causes.push_back(
-			{{"kind", c.kind}, {"name", c.name}, {"duration_ns", c.duration_ns}});
 	nlohmann::json j = {{"cpu", sp.cpu},
 			    {"type", lat_type_name(sp.type)},
 			    {"at_ns", sp.expected_ns},
 			    {"observed_ns", sp.observed_ns},
 			    {"latency_ns", sp.latency_ns()},
 			    {"cycle", sp.cycle},
-			    {"causes", std::move(causes)},
+			    {"causes", causes_json(sp.causes)},
 			    {"unexplained_ns", attributed ? sp.unexplained_ns : sp.latency_ns()}};
 	if (attributed) {
 		j["explained"] = explained_name(sp.explained);
@@ -143,6 +147,76 @@ nlohmann::json sources_json(const Snapshot& s)
 	return sources;
 }
 
+// workload_thread_json - one workload thread: its wakeup latency as a
+// CPU's latency types are, the time taken from it, what it did itself.
+nlohmann::json workload_thread_json(const WorkloadThread& t)
+{
+	const WorkloadTaken& k = t.taken;
+	const WorkloadSelf& f = t.self;
+	return {{"tid", t.tid},
+		{"tgid", t.tgid},
+		{"comm", t.comm},
+		{"cpu", t.cpu >= 0 ? nlohmann::json(t.cpu) : nlohmann::json(nullptr)},
+		{"exited", t.exited},
+		{"hist_buckets", t.wakeup.hist.size()},
+		{"wakeup", latency_json(t.wakeup)},
+		{"timer_wakeups", t.timer_wakeups},
+		{"taken",
+		 {{"preemptions", k.preemptions},
+		  {"preempted_ns", k.preempted_ns},
+		  {"interrupts", k.interrupts},
+		  {"interrupted_ns", k.interrupted_ns},
+		  {"max_ns", k.max_ns},
+		  {"total_ns", k.total_ns()}}},
+		{"self",
+		 {{"run_ns", f.run_ns},
+		  {"faults_user", f.faults_user},
+		  {"faults_kernel", f.faults_kernel},
+		  {"syscalls", f.syscalls},
+		  {"syscall_ns", f.syscall_ns},
+		  {"migrations", f.migrations},
+		  {"voluntary", f.voluntary},
+		  {"involuntary", f.involuntary}}}};
+}
+
+nlohmann::json workload_spike_json(const WorkloadSpike& sp)
+{
+	nlohmann::json j = {{"cpu", sp.cpu},
+			    {"tid", sp.tid},
+			    {"comm", sp.comm},
+			    {"type", workload_spike_type_name(sp.type)},
+			    {"timer", sp.timer},
+			    {"from_ns", sp.from_ns},
+			    {"to_ns", sp.to_ns},
+			    {"latency_ns", sp.latency_ns()},
+			    {"causes", causes_json(sp.causes)},
+			    {"unexplained_ns", sp.unexplained_ns},
+			    {"explained", explained_name(sp.explained)}};
+	if (sp.cut)
+		j["cut"] = true;
+	if (!sp.stack.empty())
+		j["stack"] = sp.stack;
+	return j;
+}
+
+// workload_json - the workload's keys, when the run followed one.
+void workload_json(nlohmann::json& j, const Snapshot& s)
+{
+	if (!has_workload(s) && !s.workload_threshold_ns)
+		return;
+	nlohmann::json threads = nlohmann::json::array();
+	for (const WorkloadThread& t : s.workload)
+		threads.push_back(workload_thread_json(t));
+	nlohmann::json spikes = nlohmann::json::array();
+	for (const WorkloadSpike& sp : s.workload_spikes)
+		spikes.push_back(workload_spike_json(sp));
+	j["workload"] = std::move(threads);
+	j["workload_spikes"] = std::move(spikes);
+	j["workload_threshold_ns"] = s.workload_threshold_ns;
+	j["workload_lost"] = s.workload_lost;
+	j["workload_spikes_lost"] = s.workload_spikes_lost;
+}
+
 // document_json - the report but its spikes, which stand as an empty array.
 nlohmann::json document_json(const Snapshot& s, const BudgetResult* budget)
 {
@@ -173,6 +247,7 @@ nlohmann::json document_json(const Snapshot& s, const BudgetResult* budget)
 			limits.push_back({{"name", l.name}, {"effect", l.effect}});
 		j["bpf_limits"] = std::move(limits);
 	}
+	workload_json(j, s);
 	if (!s.symbols_hidden.empty())
 		j["symbols_hidden"] = s.symbols_hidden;
 	if (budget)

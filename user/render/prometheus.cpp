@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "model/workload_group.hpp"
 #include "render/render.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
@@ -225,6 +226,89 @@ void noise(Exposition& e, const Snapshot& s, const Metrics& m)
 			 t.count);
 }
 
+// The workload's latency histogram's upper bounds, in µs.
+constexpr std::array<std::uint64_t, 8> kWorkloadLadderUs{5, 10, 20, 50, 100, 200, 500, 1000};
+
+std::string workload_labels(const WorkloadGroup& g)
+{
+	return fmt::format(R"(comm="{}",cpu="{}")", prometheus_label_value(g.comm),
+			   g.cpu >= 0 ? std::to_string(g.cpu) : "none");
+}
+
+void workload_latency(Exposition& e, const std::vector<WorkloadGroup>& groups)
+{
+	e.family("rtnoise_workload_latency_seconds", "histogram",
+		 "Wakeup latency of the workload's threads of a comm on a CPU: from the "
+		 "wakeup (or its hrtimer's expiry) to the thread running.");
+	for (const WorkloadGroup& g : groups) {
+		const LatencyStats& l = g.wakeup;
+		const std::string labels = workload_labels(g);
+		std::uint64_t below = 0;
+		std::size_t next = 0;
+		for (std::uint64_t bound : kWorkloadLadderUs) {
+			if (bound > l.hist.size())
+				break;
+			for (; next < bound; next++)
+				below += l.hist[next];
+			e.sample("rtnoise_workload_latency_seconds_bucket",
+				 fmt::format("{},le=\"{}\"", labels,
+					     static_cast<double>(bound) / 1e6),
+				 below);
+		}
+		e.sample("rtnoise_workload_latency_seconds_bucket",
+			 fmt::format("{},le=\"+Inf\"", labels), std::max(l.count, below));
+		e.sample("rtnoise_workload_latency_seconds_sum", labels, seconds(l.sum_ns));
+		e.sample("rtnoise_workload_latency_seconds_count", labels,
+			 std::max(l.count, below));
+	}
+}
+
+// workload - the workload's threads, summed per comm and CPU (never by
+// tid: a tid is one run's, and would make a series per thread).
+void workload(Exposition& e, const Snapshot& s)
+{
+	const std::vector<WorkloadGroup> groups = workload_groups(s.workload);
+	workload_latency(e, groups);
+	auto per_group = [&](std::string_view name, std::string_view type, std::string_view help,
+			     auto value) {
+		e.family(name, type, help);
+		for (const WorkloadGroup& g : groups)
+			e.sample(name, workload_labels(g), value(g));
+	};
+	per_group("rtnoise_workload_taken_seconds_total", "counter",
+		  "Time taken from the workload while runnable: preempted off its CPU or "
+		  "interrupted on it.",
+		  [](const WorkloadGroup& g) { return seconds(g.taken.total_ns()); });
+	per_group("rtnoise_workload_spikes_total", "counter",
+		  "The workload's wakeups and interruptions at or over the workload threshold.",
+		  [](const WorkloadGroup& g) { return g.wakeup.spikes; });
+	e.family("rtnoise_workload_faults_total", "counter",
+		 "Page faults of the workload, by the mode they were taken in.");
+	for (const WorkloadGroup& g : groups) {
+		e.sample("rtnoise_workload_faults_total", workload_labels(g) + R"(,mode="user")",
+			 g.self.faults_user);
+		e.sample("rtnoise_workload_faults_total", workload_labels(g) + R"(,mode="kernel")",
+			 g.self.faults_kernel);
+	}
+	per_group("rtnoise_workload_syscalls_total", "counter", "System calls of the workload.",
+		  [](const WorkloadGroup& g) { return g.self.syscalls; });
+	per_group("rtnoise_workload_syscall_seconds_total", "counter",
+		  "Time the workload spent on its CPU inside system calls.",
+		  [](const WorkloadGroup& g) { return seconds(g.self.syscall_ns); });
+	per_group("rtnoise_workload_migrations_total", "counter",
+		  "Migrations of the workload's threads between CPUs.",
+		  [](const WorkloadGroup& g) { return g.self.migrations; });
+	e.family("rtnoise_workload_switches_total", "counter",
+		 "Context switches of the workload: voluntary (it slept) or involuntary "
+		 "(switched out runnable).");
+	for (const WorkloadGroup& g : groups) {
+		e.sample("rtnoise_workload_switches_total",
+			 workload_labels(g) + R"(,kind="voluntary")", g.self.voluntary);
+		e.sample("rtnoise_workload_switches_total",
+			 workload_labels(g) + R"(,kind="involuntary")", g.self.involuntary);
+	}
+}
+
 }  // namespace
 
 std::string prometheus_label_value(std::string_view bytes)
@@ -289,6 +373,8 @@ std::string render_prometheus(const Snapshot& s, const Metrics& m, std::int64_t 
 	}
 	if (s.attributed)
 		noise(e, s, m);
+	if (!s.workload.empty())
+		workload(e, s);
 	return e.take();
 }
 

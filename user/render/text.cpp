@@ -178,6 +178,29 @@ void text_noise(std::string& out, const Snapshot& s)
 	}
 }
 
+// text_causes - what ran in a spike's window, the rest unexplained
+// (@lost: part of it older than the events), and the largest's stack.
+void text_causes(std::string& out, const std::vector<Cause>& causes, std::uint64_t unexplained_ns,
+		 bool lost, const std::vector<std::string>& stack)
+{
+	for (const Cause& c : causes)
+		fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n", c.kind,
+			       c.name, static_cast<double>(c.duration_ns) / 1e3);
+	fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n", "unexplained",
+		       lost ? "(events overwritten)" : "(hardware, firmware, hypervisor)",
+		       static_cast<double>(unexplained_ns) / 1e3);
+	if (stack.empty())
+		return;
+	fmt::format_to(std::back_inserter(out), "      stack of {} where it held the CPU:\n",
+		       causes.empty() ? std::string("the largest cause") : causes.front().name);
+	const std::size_t kFrames = 8;
+	for (std::size_t i = 0; i < stack.size() && i < kFrames; i++)
+		fmt::format_to(std::back_inserter(out), "        {}\n", stack[i]);
+	if (stack.size() > kFrames)
+		fmt::format_to(std::back_inserter(out), "        ... {} more (--format json)\n",
+			       stack.size() - kFrames);
+}
+
 void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 {
 	std::uint64_t lost = 0;
@@ -203,30 +226,94 @@ void text_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
 			       lat_type_name(sp->type),
 			       static_cast<double>(sp->latency_ns()) / 1000.0,
 			       static_cast<double>(sp->expected_ns - s.start_ns) / 1e9, sp->cycle);
-		if (!s.attributed)
-			continue;
-		for (const Cause& c : sp->causes)
-			fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n",
-				       c.kind, c.name, static_cast<double>(c.duration_ns) / 1e3);
-		fmt::format_to(std::back_inserter(out), "      {:<12} {:<32} {:9.1f} us\n",
-			       "unexplained",
-			       sp->history_lost ? "(events overwritten)"
-						: "(hardware, firmware, hypervisor)",
-			       static_cast<double>(sp->unexplained_ns) / 1e3);
-		if (sp->stack.empty())
-			continue;
-		fmt::format_to(std::back_inserter(out),
-			       "      stack of {} where it held the CPU:\n",
-			       sp->causes.empty() ? std::string("the largest cause")
-						  : sp->causes.front().name);
-		const std::size_t kFrames = 8;
-		for (std::size_t i = 0; i < sp->stack.size() && i < kFrames; i++)
-			fmt::format_to(std::back_inserter(out), "        {}\n", sp->stack[i]);
-		if (sp->stack.size() > kFrames)
-			fmt::format_to(std::back_inserter(out),
-				       "        ... {} more (--format json)\n",
-				       sp->stack.size() - kFrames);
+		if (s.attributed)
+			text_causes(out, sp->causes, sp->unexplained_ns, sp->history_lost,
+				    sp->stack);
 	}
+}
+
+// workload_thread_name - "comm:tid", "(exited)" after one that exited.
+std::string workload_thread_name(const WorkloadThread& t)
+{
+	return t.comm + ":" + std::to_string(t.tid) + (t.exited ? " (exited)" : "");
+}
+
+// text_workload_threads - per thread of the workload: its wakeup
+// latency, the time taken from it, and what it did itself.
+void text_workload_threads(std::string& out, const Snapshot& s)
+{
+	out += "  thread                     CPU    wakeups    timer    min    avg    max"
+	       "    p50    p99  p99.9 spikes\n";
+	for (const WorkloadThread& t : s.workload) {
+		const LatencyStats& l = t.wakeup;
+		fmt::format_to(std::back_inserter(out), "  {:<26} {:>3} {:10} {:8} {:6} {:6} {:6}",
+			       workload_thread_name(t), workload_cpu(t.cpu), l.count,
+			       t.timer_wakeups, ns_to_us(l.min_ns), ns_to_us(l.avg_ns()),
+			       ns_to_us(l.max_ns));
+		const auto values = l.pct.values();
+		for (std::size_t i = 0; i < 3; i++)
+			fmt::format_to(std::back_inserter(out), " {:>6}",
+				       percentile_text(l.pct, *values[i]));
+		fmt::format_to(std::back_inserter(out), " {:6}\n", l.spikes);
+	}
+	out += "  time taken (us)            CPU  preempted         us  interrupted"
+	       "         us  longest\n";
+	for (const WorkloadThread& t : s.workload)
+		fmt::format_to(std::back_inserter(out),
+			       "  {:<26} {:>3} {:10} {:10.1f} {:12} {:10.1f} {:8.1f}\n",
+			       workload_thread_name(t), workload_cpu(t.cpu), t.taken.preemptions,
+			       static_cast<double>(t.taken.preempted_ns) / 1e3, t.taken.interrupts,
+			       static_cast<double>(t.taken.interrupted_ns) / 1e3,
+			       static_cast<double>(t.taken.max_ns) / 1e3);
+	out += "  itself                     CPU  faults u/k  syscalls         us"
+	       "  migrations  voluntary/involuntary\n";
+	for (const WorkloadThread& t : s.workload) {
+		const WorkloadSelf& f = t.self;
+		fmt::format_to(std::back_inserter(out),
+			       "  {:<26} {:>3} {:>11} {:9} {:10.1f} {:11}  {}/{}\n",
+			       workload_thread_name(t), workload_cpu(t.cpu),
+			       fmt::format("{}/{}", f.faults_user, f.faults_kernel), f.syscalls,
+			       static_cast<double>(f.syscall_ns) / 1e3, f.migrations, f.voluntary,
+			       f.involuntary);
+	}
+}
+
+void text_workload_spikes(std::string& out, const Snapshot& s, std::size_t top_spikes)
+{
+	const std::vector<const WorkloadSpike*> top = largest_workload_spikes(s, top_spikes);
+	fmt::format_to(std::back_inserter(out), "\nWorkload spikes >= {}: {} recorded",
+		       format_duration(s.workload_threshold_ns), s.workload_spikes.size());
+	if (s.workload_spikes_lost)
+		fmt::format_to(std::back_inserter(out), ", {} older ones overwritten",
+			       s.workload_spikes_lost);
+	if (top.empty()) {
+		out += "\n";
+		return;
+	}
+	fmt::format_to(std::back_inserter(out), "; the {} largest:\n", top.size());
+	for (const WorkloadSpike* sp : top) {
+		fmt::format_to(
+			std::back_inserter(out), "  CPU {:<3} {}:{} {}{} {:.1f} us  at +{:.6f} s\n",
+			sp->cpu, sp->comm, sp->tid, workload_spike_type_name(sp->type),
+			sp->timer ? " (timer)" : "", static_cast<double>(sp->latency_ns()) / 1000.0,
+			static_cast<double>(sp->from_ns - std::min(sp->from_ns, s.start_ns)) / 1e9);
+		text_causes(out, sp->causes, sp->unexplained_ns, sp->cut, sp->stack);
+	}
+}
+
+// text_workload - the workload's own latency, if the run followed one.
+void text_workload(std::string& out, const Snapshot& s, std::size_t top_spikes)
+{
+	if (!has_workload(s))
+		return;
+	fmt::format_to(std::back_inserter(out), "\nWorkload: {} thread(s)", s.workload.size());
+	if (s.workload_lost)
+		fmt::format_to(std::back_inserter(out), ", {} more not followed (map full)",
+			       s.workload_lost);
+	out += "; wakeup latency (us)\n";
+	if (!s.workload.empty())
+		text_workload_threads(out, s);
+	text_workload_spikes(out, s, top_spikes);
 }
 
 }  // namespace
@@ -259,6 +346,7 @@ std::string render_text(const Snapshot& s, std::size_t top_spikes, const BudgetR
 		text_noise(out, s);
 	if (s.sampled)
 		text_spikes(out, s, top_spikes);
+	text_workload(out, s, top_spikes);
 
 	for (const CpuResult& c : s.cpus) {
 		if (c.start_error)
