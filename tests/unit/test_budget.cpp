@@ -81,8 +81,9 @@ TEST(Budget, ErrorsNameTheLineAndTheKey)
 	EXPECT_EQ(refusal("spikes:\n  max: 1.5\n"),
 		  "budget b.yaml:2: key 'max': '1.5' is not a whole number");
 	EXPECT_EQ(refusal("spikes:\n  max: -1\n"), "budget b.yaml:2: key 'max': negative");
-	EXPECT_EQ(refusal("\n\nlimits: 3\n"), "budget b.yaml:3: key 'limits': unknown key "
-					      "(latency, noise, sources, spikes, workload, baseline)");
+	EXPECT_EQ(refusal("\n\nlimits: 3\n"),
+		  "budget b.yaml:3: key 'limits': unknown key "
+		  "(latency, noise, sources, spikes, workload, baseline)");
 	EXPECT_EQ(refusal("- 1\n"), "budget b.yaml:1: not a map of limits (latency, noise, "
 				    "sources, spikes, workload, baseline)");
 	EXPECT_EQ(refusal(""), "budget b.yaml:1: not a map of limits (latency, noise, sources, "

@@ -4,6 +4,8 @@
 // compare and budgets, on report_fixtures' two workload threads.
 #include <gtest/gtest.h>
 
+#include "analysis/series.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -200,7 +202,8 @@ TEST(WorkloadPrometheus, Golden)
 	s.state = SamplerState::running;
 	for (CpuResult& c : s.cpus)
 		c.running = true;
-	golden::expect("golden/workload-prometheus.txt", render_prometheus(s, 0));
+	golden::expect("golden/workload-prometheus.txt",
+		       render_prometheus(s, metrics_of(s, nullptr, kSeriesSourcesDefault), 0));
 }
 
 TEST(WorkloadPrometheus, SummedPerCommAndCpuNeverByTid)
@@ -211,7 +214,8 @@ TEST(WorkloadPrometheus, SummedPerCommAndCpuNeverByTid)
 	second.taken = {0, 0, 10, 1000000, 5000};
 	second.self.voluntary = 7;
 	s.workload.push_back(second);
-	const std::string m = render_prometheus(s, 0);
+	const std::string m =
+		render_prometheus(s, metrics_of(s, nullptr, kSeriesSourcesDefault), 0);
 	EXPECT_EQ(m.find("tid"), std::string::npos);
 	EXPECT_EQ(m.find("4250"), std::string::npos);
 	// 12 ms + 1 ms
@@ -228,7 +232,10 @@ TEST(WorkloadPrometheus, SummedPerCommAndCpuNeverByTid)
 	EXPECT_EQ(golden::count(m, "rtnoise_workload_spikes_total{"), 2U);
 	EXPECT_NE(m.find("rtnoise_workload_spikes_total{comm=\"cyclictest\",cpu=\"2\"} 6\n"),
 		  std::string::npos);
-	EXPECT_EQ(render_prometheus(report_fixtures::before(), 0).find("workload"),
+	EXPECT_EQ(render_prometheus(
+			  report_fixtures::before(),
+			  metrics_of(report_fixtures::before(), nullptr, kSeriesSourcesDefault), 0)
+			  .find("workload"),
 		  std::string::npos);
 }
 

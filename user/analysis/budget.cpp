@@ -712,7 +712,8 @@ void judge_workload(Verdict& out, const Budget& b, const Snapshot& s)
 					 "(attach --workload names the comms to follow)";
 		const std::size_t k = out.check("workload." + comm, std::nullopt, 0, "");
 		out.measured(k, what);
-		out.fail(k, {"workload." + comm, std::nullopt, "workload " + comm, what, 0, "", ""});
+		out.fail(k,
+			 {"workload." + comm, std::nullopt, "workload " + comm, what, 0, "", ""});
 	}
 }
 
@@ -730,6 +731,7 @@ BudgetResult judge(const Budget& b, const Snapshot& s)
 		judge_sources(out, b, s, c);
 	}
 	judge_spikes(out, b, s);
+	judge_workload(out, b, s);
 	if (s.attributed)
 		r.leading = leading(s);
 	return r;

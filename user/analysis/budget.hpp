@@ -65,7 +65,7 @@ struct Budget {
 	std::optional<double> noise_us_per_s;	// every CPU
 	std::map<unsigned, double> noise_cpus;	// noise.cpus, replacing it
 	std::vector<SourceLimit> sources;
-	std::optional<std::uint64_t> spikes_max;		 // over every CPU and type
+	std::optional<std::uint64_t> spikes_max;	 // over every CPU and type
 	std::map<std::string, WorkloadLimits> workload;	 // by comm
 	std::optional<BaselineLimits> baseline;
 };
