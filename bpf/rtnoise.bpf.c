@@ -202,6 +202,18 @@ struct {
 	__type(value, struct rtnoise_wl_thread);
 } wl_scratch SEC(".maps");
 
+/*
+ * Per CPU, any CPU: when the hrtimer expiring there now was due (0: none
+ * is). A workload thread's timer expires where it was armed, and on a
+ * nohz_full CPU that is a housekeeping CPU (get_nohz_timer_target()).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} wl_due SEC(".maps");
+
 int rtnoise_wl_join(__u32 slot, __u32 tid, __u32 type, __u64 from, __u64 to);
 
 /* watched - this CPU's state if it is watched: the filter comes first */
@@ -1028,14 +1040,15 @@ static __always_inline __u32 task_cpu(struct task_struct *p, bool btf)
  */
 static __always_inline void wl_waking(struct task_struct *p, bool btf)
 {
-	__u32 tid = btf ? p->pid : BPF_CORE_READ(p, pid), slot, cpu;
+	__u32 tid = btf ? p->pid : BPF_CORE_READ(p, pid);
 	struct rtnoise_wl_thread *w = bpf_map_lookup_elem(&wl_threads, &tid);
-	struct rtnoise_cpu_state *st;
+	__u32 zero = 0;
+	__u64 *due;
 
 	if (!w)
 		return;
-	st = watched(&slot, &cpu);
-	rtnoise_wl_waking(w, bpf_ktime_get_ns(), st ? st->timer_due : 0,
+	due = bpf_map_lookup_elem(&wl_due, &zero);
+	rtnoise_wl_waking(w, bpf_ktime_get_ns(), due ? *due : 0,
 			  switches_of(p));
 }
 
@@ -1252,12 +1265,13 @@ static __always_inline int on_hrtimer_entry(void *ctx, struct hrtimer *t)
 {
 	__u64 fn = (__u64)BPF_CORE_READ(t, function);
 	struct rtnoise_cpu_state *st;
-	__u32 slot, cpu;
+	__u32 slot, cpu, zero = 0;
+	__u64 *due;
 
 	if (wl_enabled) {
-		st = watched(&slot, &cpu);
-		if (st)
-			st->timer_due = BPF_CORE_READ(t, _softexpires);
+		due = bpf_map_lookup_elem(&wl_due, &zero);
+		if (due)
+			*due = BPF_CORE_READ(t, _softexpires);
 	}
 
 	if (sampler_fn && fn == sampler_fn) {
@@ -1272,13 +1286,13 @@ static __always_inline int on_hrtimer_entry(void *ctx, struct hrtimer *t)
 /* on_hrtimer_exit - an hrtimer callback returns */
 static __always_inline int on_hrtimer_exit(void)
 {
-	struct rtnoise_cpu_state *st;
-	__u32 slot, cpu;
+	__u32 zero = 0;
+	__u64 *due;
 
 	if (wl_enabled) {
-		st = watched(&slot, &cpu);
-		if (st)
-			st->timer_due = 0;
+		due = bpf_map_lookup_elem(&wl_due, &zero);
+		if (due)
+			*due = 0;
 	}
 	return pop(RTNOISE_KIND_HRTIMER, NULL, NAME_NONE);
 }

@@ -200,7 +200,6 @@ struct rtnoise_cpu_state {
 	__u64 switches;		/* sched_switch seen here: a program that sees
 				 * it change was preempted (7.0+) */
 	__u64 wl_in;		/* when wl_tid got the CPU */
-	__u64 timer_due;	/* the hrtimer expiring here: when it was due */
 	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH];
 };
 

@@ -21,13 +21,16 @@
                               spike whose largest cause is noise-hog, with
                               a stack, of at least N bursts (5); some spike
                               names idle with a state
-  workload FILE HIST CPU POLLER [THRESHOLD_US]
+  workload FILE HIST CPU [THRESHOLD_US]
                               the workload thread cyclictest on CPU agrees
                               with cyclictest's own histogram HIST (cycles
                               within 1 %, percentiles within a bucket or
                               10 %), its samples over THRESHOLD_US (2000)
-                              are spikes led by noise-hog, and POLLER's
-                              interruptions are counted and explained
+                              are as many spikes, half led by noise-hog
+  poller FILE CPU COMM        COMM, never sleeping on CPU, was preempted
+                              and interrupted, and its interruptions over
+                              the threshold are explained, by noise-hog
+                              among others
   joined FILE CPU             CPU has spikes, each explained when it was
                               recorded (or counted with a reason that is
                               not a fault: recorded before BPF attached);
@@ -484,69 +487,85 @@ def nearest_rank(hist, total, q):
     return None
 
 
-def workload(path, hist_path, cpu, poller, threshold_us="2000"):
+def workload(path, hist_path, cpu, threshold_us="2000"):
     """The workload thread cyclictest on CPU agrees with cyclictest's own
-    histogram (HIST_PATH, cyclictest -q -h); its spikes and POLLER's
-    interruptions are explained."""
+    histogram (HIST_PATH, cyclictest -q -h); its spikes are explained."""
     cpu, threshold = int(cpu), int(threshold_us)
     rep = json.load(open(path))
     text = open(hist_path).read()
-    ct = {}
-    total = None
+    ct, total, over = {}, None, 0
     for line in text.split("\n"):
         m = re.fullmatch(r"(\d{6}) (\d{6})", line)
         if m:
             if int(m.group(2)):
                 ct[int(m.group(1))] = int(m.group(2))
+            last = int(m.group(1))
         elif line.startswith("# Total:"):
             total = int(line.split()[-1])
         elif line.startswith("# Histogram Overflows:"):
-            expect(int(line.split()[-1]) == 0, "cyclictest overflowed its histogram")
+            over = int(line.split()[-1])
     expect(total, f"{hist_path}: no '# Total' line")
     threads = [t for t in rep.get("workload", [])
                if t["comm"] == "cyclictest" and t["cpu"] == cpu]
     expect(threads, f"no cyclictest thread on CPU {cpu} in the workload")
     if not total or not threads:
         return
+    # cyclictest's overflows (>= its last bucket + 1) and rtnoise's
+    # (>= 4096 us) rank last: a percentile among them is None.
     t = max(threads, key=lambda t: t["wakeup"]["count"])
-    rt = {int(b): n for b, n in t["wakeup"]["histogram_us"].items()}
-    rt_total = sum(rt.values()) + t["wakeup"]["overflows"]
-    print(f"cycles: cyclictest {total}, rtnoise {t['wakeup']['count']} "
-          f"({t['timer_wakeups']} by its timer)")
-    expect(abs(t["wakeup"]["count"] - total) <= total / 100,
-           f"cycles differ by more than 1 %: {t['wakeup']['count']} vs {total}")
+    w = t["wakeup"]
+    rt = {int(b): n for b, n in w["histogram_us"].items()}
+    cycles = total + over
+    print(f"cycles: cyclictest {cycles} ({over} beyond its histogram), rtnoise "
+          f"{w['count']} ({t['timer_wakeups']} by its timer, {w['overflows']} beyond)")
+    expect(abs(w["count"] - cycles) <= cycles / 100,
+           f"cycles differ by more than 1 %: {w['count']} vs {cycles}")
     for q in (0.5, 0.9, 0.99, 0.999):
-        a, b = nearest_rank(ct, total, q), nearest_rank(rt, rt_total, q)
+        a, b = nearest_rank(ct, cycles, q), nearest_rank(rt, w["count"], q)
         print(f"p{q * 100:g}: cyclictest {a} us, rtnoise {b} us")
-        expect(a is not None and b is not None and
-               (abs(a - b) <= 1 or abs(a - b) <= 0.1 * max(a, b)),
+        expect((a is None and b is None) or
+               (a is not None and b is not None and
+                (abs(a - b) <= 1 or abs(a - b) <= 0.1 * max(a, b))),
                f"p{q * 100:g}: cyclictest {a} us, rtnoise {b} us")
-    over = sum(n for b, n in ct.items() if b >= threshold)
+    n_over = sum(n for b, n in ct.items() if b >= threshold) + over
     spikes = [s for s in rep.get("workload_spikes", [])
               if s["tid"] == t["tid"] and s["type"] == "wakeup"]
-    print(f"over {threshold} us: cyclictest {over} samples, rtnoise {len(spikes)} spikes")
-    expect(over > 0, "the hog delayed no cyclictest cycle past the threshold")
-    expect(abs(len(spikes) - over) <= max(2, over / 10),
-           f"{over} cyclictest samples over {threshold} us, {len(spikes)} spikes")
+    lost = rep.get("workload_spikes_lost", 0)
+    rt_over = sum(n for b, n in rt.items() if b >= threshold) + w["overflows"]
+    print(f"over {threshold} us: cyclictest {n_over} samples, rtnoise {rt_over} "
+          f"({len(spikes)} wakeup spikes kept, {lost} of the CPU's spikes overwritten)")
+    expect(n_over > 0, "the hog delayed no cyclictest cycle past the threshold")
+    expect(abs(rt_over - n_over) <= max(2, n_over / 10),
+           f"{n_over} cyclictest samples over {threshold} us, rtnoise {rt_over}")
+    expect(len(spikes) >= min(rt_over, 256) / 2, f"only {len(spikes)} wakeup spikes kept")
     led = [s for s in spikes if s["causes"] and s["causes"][0]["name"].startswith("noise-hog")]
     expect(all(s["causes"] for s in spikes), "a workload spike without causes")
-    expect(len(led) >= 0.8 * len(spikes),
+    expect(len(led) >= 0.5 * len(spikes),
            f"{len(led)} of {len(spikes)} spikes led by noise-hog")
     expect(any(s.get("stack") for s in led), "no hog-led spike with a stack")
-    polls = [p for p in rep.get("workload", []) if p["comm"] == poller and p["cpu"] == cpu]
-    expect(polls, f"no {poller} thread on CPU {cpu} in the workload")
-    if polls:
-        p = polls[0]
-        taken = p["taken"]
-        print(f"{poller}: {taken['preemptions']} preemptions, "
-              f"{taken['interrupts']} interrupts, longest {taken['max_ns']} ns")
-        expect(taken["preemptions"] > 0, f"{poller} was never preempted")
-        ps = [s for s in rep.get("workload_spikes", [])
-              if s["tid"] == p["tid"] and s["type"] == "taken"]
-        expect(ps and all(s["causes"] for s in ps),
-               f"{poller}: no interruption over the threshold, or one unexplained")
-        expect(any(s["causes"][0]["name"].startswith("noise-hog") for s in ps),
-               f"{poller}: no interruption led by noise-hog")
+
+
+def poller(path, cpu, comm):
+    """COMM, a thread that never sleeps on CPU, was interrupted, and its
+    interruptions over the threshold are explained, some by noise-hog."""
+    cpu = int(cpu)
+    rep = json.load(open(path))
+    polls = [p for p in rep.get("workload", []) if p["comm"] == comm and p["cpu"] == cpu]
+    expect(polls, f"no {comm} thread on CPU {cpu} in the workload")
+    if not polls:
+        return
+    p = polls[0]
+    taken = p["taken"]
+    print(f"{comm}: {taken['preemptions']} preemptions, {taken['interrupts']} "
+          f"interrupts, {taken['total_ns']} ns taken, longest {taken['max_ns']} ns")
+    expect(taken["preemptions"] > 0, f"{comm} was never preempted")
+    expect(taken["interrupts"] > 0, f"{comm} was never interrupted")
+    ps = [s for s in rep.get("workload_spikes", [])
+          if s["tid"] == p["tid"] and s["type"] == "taken"]
+    expect(ps and all(s["causes"] for s in ps),
+           f"{comm}: no interruption over the threshold, or one unexplained")
+    expect(any(s["causes"][0]["name"].startswith("noise-hog") for s in ps),
+           f"{comm}: no interruption led by noise-hog")
 
 
 def spike_key(sp):
@@ -614,7 +633,7 @@ def frozen(path_a, path_b):
 
 
 def main():
-    cmds = {"workload": workload, "counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
+    cmds = {"workload": workload, "poller": poller, "counts": counts, "cyclictest": cyclictest, "hotplug": hotplug,
             "hotplug-count": hotplug_count,
             "attribution": attribution, "spiketime": spiketime,
             "joined": joined, "stale": stale, "vectors": vectors,

@@ -22,11 +22,10 @@ loops=${RTNOISE_TEST_LOOPS:-6000}
 
 # No sampler: its thread would be one more disturbance of cyclictest's
 # CPU, and both would measure it. The threshold is well above what TCG
-# alone makes of a wakeup, and below the hog's bursts.
+# alone makes of most wakeups, and below the hog's bursts.
 expect_ok "attach with a workload" "$rt" attach --cpus 3 --no-sampler --threshold 2ms \
 	--workload cyclictest,noise-spin
-"$disturb" spin 3 0 &
-spin=$!
+# 1. cyclictest beside the hog.
 "$disturb" hog 3 3 250 "$(((loops / 1000) + 4))" 99 "$outdir/workload.bursts" \
 	>"$outdir/workload.hog" &
 hog=$!
@@ -37,16 +36,25 @@ run cyclictest -t1 -a 3 -p 80 -i 1000 -l "$loops" -h 20000 -q -m
 echo "$out" >"$outdir/cyclictest.hist"
 if [ "$st" -eq 0 ]; then ok "cyclictest ran $loops loops"; else ko "cyclictest: exit $st"; fi
 wait "$hog"
-kill "$spin" 2>/dev/null
-wait "$spin" 2>/dev/null
-
 expect_ok "report json" "$rt" report --format json
 echo "$out" >"$outdir/workload.json"
-run "$checker" workload "$outdir/workload.json" "$outdir/cyclictest.hist" 3 noise-spin
+run "$checker" workload "$outdir/workload.json" "$outdir/cyclictest.hist" 3
 echo "$out"
 if [ "$st" -eq 0 ]; then ok "workload agrees with cyclictest"; else ko "workload: $out"; fi
 expect_ok "report text" "$rt" report
 echo "$out" >"$outdir/workload.txt"
 check "the text report has the workload" grep -q "cyclictest" "$outdir/workload.txt"
+
+# 2. A poller that never sleeps, beside the hog: its interruptions.
+"$disturb" spin 3 0 &
+spin=$!
+"$disturb" hog 3 3 250 3 99 >/dev/null
+kill "$spin" 2>/dev/null
+wait "$spin" 2>/dev/null
+expect_ok "report json (poller)" "$rt" report --format json
+echo "$out" >"$outdir/poller.json"
+run "$checker" poller "$outdir/poller.json" 3 noise-spin
+echo "$out"
+if [ "$st" -eq 0 ]; then ok "the poller's interruptions explained"; else ko "poller: $out"; fi
 expect_ok "detach" "$rt" detach
 finish "$outdir"
