@@ -13,7 +13,13 @@
 #  WATCH=all has rtnoise watch every online CPU (the ping-pong still runs
 #  on CPU); the default watches CPU alone.
 #
-#   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5 BASE= WATCH=
+#  WORKLOAD=COMMS attaches this build's rtnoise with --workload COMMS
+#  (the base's without): the ping-pong's threads are rtnoise_pingpon (a
+#  comm is 15 bytes), so WORKLOAD=rtnoise_pingpon measures them as the
+#  workload, and a comm nothing has measures what naming a workload
+#  costs the rest.
+#
+#   bench/bench-bpf.sh [BUILD_DIR]    env: CPU=1 SECS=5 ROUNDS=5 BASE= WATCH= WORKLOAD=
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib.sh
@@ -43,7 +49,9 @@ run() { "$pp" "$cpu" "$secs" | awk '{print $2}'; }
 # (--no-sampler); with STATS, kernel.bpf_stats_enabled on during the run
 # and its programs' stats left in that file.
 with_rtnoise() {
-	"$1" attach --cpus "$watch" --no-sampler >/dev/null 2>&1
+	local extra=()
+	[ "$1" = "$rt" ] && [ -n "${WORKLOAD:-}" ] && extra=(--workload "$WORKLOAD")
+	"$1" attach --cpus "$watch" --no-sampler "${extra[@]}" >/dev/null 2>&1
 	[ -n "${2:-}" ] && sysctl -qw kernel.bpf_stats_enabled=1
 	run
 	if [ -n "${2:-}" ]; then

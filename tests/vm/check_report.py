@@ -24,9 +24,12 @@
   workload FILE HIST CPU [THRESHOLD_US]
                               the workload thread cyclictest on CPU agrees
                               with cyclictest's own histogram HIST (cycles
-                              within 1 %, percentiles within a bucket or
-                              10 %), its samples over THRESHOLD_US (2000)
-                              are as many spikes, half led by noise-hog
+                              within 1 %, percentiles, less cyclictest's
+                              mean path from the switch to its clock read,
+                              within a bucket, 10 % or half that path),
+                              its samples over THRESHOLD_US (2000) within
+                              10 % of rtnoise's, its spikes explained,
+                              half led by noise-hog
   poller FILE CPU COMM        COMM, never sleeping on CPU, was preempted
                               and interrupted, and its interruptions over
                               the threshold are explained, by noise-hog
@@ -493,7 +496,7 @@ def workload(path, hist_path, cpu, threshold_us="2000"):
     cpu, threshold = int(cpu), int(threshold_us)
     rep = json.load(open(path))
     text = open(hist_path).read()
-    ct, total, over = {}, None, 0
+    ct, total, over, ct_avg = {}, None, 0, 0
     for line in text.split("\n"):
         m = re.fullmatch(r"(\d{6}) (\d{6})", line)
         if m:
@@ -504,6 +507,8 @@ def workload(path, hist_path, cpu, threshold_us="2000"):
             total = int(line.split()[-1])
         elif line.startswith("# Histogram Overflows:"):
             over = int(line.split()[-1])
+        elif line.startswith("# Avg Latencies:"):
+            ct_avg = int(line.split()[-1])
     expect(total, f"{hist_path}: no '# Total' line")
     threads = [t for t in rep.get("workload", [])
                if t["comm"] == "cyclictest" and t["cpu"] == cpu]
@@ -520,13 +525,27 @@ def workload(path, hist_path, cpu, threshold_us="2000"):
           f"{w['count']} ({t['timer_wakeups']} by its timer, {w['overflows']} beyond)")
     expect(abs(w["count"] - cycles) <= cycles / 100,
            f"cycles differ by more than 1 %: {w['count']} vs {cycles}")
+    # cyclictest reads its clock once it runs again, back in user space;
+    # rtnoise sees the switch. The path between adds to each of its
+    # samples: tens of us under TCG (1-2 us on hardware). Its mean, the
+    # difference of the two averages over the same cycles, is taken off
+    # cyclictest's percentiles before they are compared: 10 % is then
+    # the looser bound on hardware, half the path under TCG.
+    path = ct_avg - w["avg_ns"] / 1000
+    print(f"cyclictest's path from the switch to its clock read: {path:.1f} us on average")
     for q in (0.5, 0.9, 0.99, 0.999):
         a, b = nearest_rank(ct, cycles, q), nearest_rank(rt, w["count"], q)
-        print(f"p{q * 100:g}: cyclictest {a} us, rtnoise {b} us")
-        expect((a is None and b is None) or
-               (a is not None and b is not None and
-                (abs(a - b) <= 1 or abs(a - b) <= 0.1 * max(a, b))),
-               f"p{q * 100:g}: cyclictest {a} us, rtnoise {b} us")
+        shifted = None if a is None else a - path
+        print(f"p{q * 100:g}: cyclictest {a} us ({'-' if a is None else f'{shifted:.1f}'} "
+              f"less its path), rtnoise {b} us")
+        if b is None:  # beyond rtnoise's histogram (4096 us)
+            expect(a is None or shifted >= 0.9 * 4096,
+                   f"p{q * 100:g}: cyclictest {a} us, rtnoise beyond its histogram")
+            continue
+        # Within a bucket, 10 %, or half the mean path: how much it
+        # varies from cycle to cycle under TCG (vCPUs take turns).
+        expect(a is not None and abs(shifted - b) <= max(1, 0.1 * max(a, b), path / 2),
+               f"p{q * 100:g}: cyclictest {a} us less its path {path:.1f} us, rtnoise {b} us")
     n_over = sum(n for b, n in ct.items() if b >= threshold) + over
     spikes = [s for s in rep.get("workload_spikes", [])
               if s["tid"] == t["tid"] and s["type"] == "wakeup"]
