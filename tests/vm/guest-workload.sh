@@ -38,7 +38,8 @@ if [ "$st" -eq 0 ]; then ok "cyclictest ran $loops loops"; else ko "cyclictest: 
 wait "$hog"
 expect_ok "report json" "$rt" report --format json
 echo "$out" >"$outdir/workload.json"
-run "$checker" workload "$outdir/workload.json" "$outdir/cyclictest.hist" 3
+run "$checker" workload "$outdir/workload.json" "$outdir/cyclictest.hist" 3 \
+	"$outdir/workload.bursts"
 echo "$out"
 if [ "$st" -eq 0 ]; then ok "workload agrees with cyclictest"; else ko "workload: $out"; fi
 expect_ok "report text" "$rt" report
