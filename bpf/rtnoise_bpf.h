@@ -199,8 +199,8 @@ struct rtnoise_cpu_state {
 	__u32 busy;		/* programs running here (no fetching atomics) */
 	__u64 switches;		/* sched_switch seen here: a program that sees
 				 * it change was preempted (7.0+) */
-	__u64 wl_in;		/* when wl_tid got the CPU */
 	struct rtnoise_frame f[RTNOISE_BPF_MAX_DEPTH];
+	__u64 wl_in;		/* when wl_tid got the CPU */
 };
 
 /*
