@@ -192,15 +192,15 @@ struct {
 } wl_spikes SEC(".maps");
 
 /*
- * A new thread's entry, too large for the stack. Only the fields
- * wl_follow() sets are ever written, so the counters stay zero.
+ * A new thread's entry as inserted, all zero: too large for the stack,
+ * and never written (one for all CPUs, not a per-CPU copy each).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct rtnoise_wl_thread);
-} wl_scratch SEC(".maps");
+} wl_zero SEC(".maps");
 
 /*
  * Per CPU, any CPU: when the hrtimer expiring there now was due (0: none
@@ -1591,17 +1591,22 @@ static __always_inline void wl_follow(__u32 tid, __u32 tgid,
 		w->flags = 0;
 		return;
 	}
-	w = bpf_map_lookup_elem(&wl_scratch, &zero);
+	w = bpf_map_lookup_elem(&wl_zero, &zero);
+	if (!w)
+		return;
+	if (bpf_map_update_elem(&wl_threads, &tid, w, BPF_NOEXIST)) {
+		m = bpf_map_lookup_elem(&meta, &zero);
+		if (m)
+			__sync_fetch_and_add(&m->wl_lost, 1);
+		return;
+	}
+	/* Its entry, until these stores, is any thread's of no comm. */
+	w = bpf_map_lookup_elem(&wl_threads, &tid);
 	if (!w)
 		return;
 	w->tgid = tgid;
 	w->cpu = ~0u;
 	__builtin_memcpy(w->comm, c->comm, sizeof(w->comm));
-	if (bpf_map_update_elem(&wl_threads, &tid, w, BPF_NOEXIST)) {
-		m = bpf_map_lookup_elem(&meta, &zero);
-		if (m)
-			__sync_fetch_and_add(&m->wl_lost, 1);
-	}
 }
 
 /* wl_follow_task - wl_follow() of @p, by the comm it has now */

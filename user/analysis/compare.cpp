@@ -2,6 +2,7 @@
 #include "analysis/compare.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -74,7 +75,9 @@ void workload_side(const WorkloadGroup& g, Percentiles& pct, std::optional<doubl
 {
 	pct = percentiles(g.wakeup);
 	wakeups = static_cast<double>(g.wakeup.count);
-	max_us = g.wakeup.count ? std::optional<double>(static_cast<double>(g.wakeup.max_ns / 1000))
+	// To the us below, as the percentiles are.
+	max_us = g.wakeup.count ? std::optional<double>(
+					  std::floor(static_cast<double>(g.wakeup.max_ns) / 1e3))
 				: std::nullopt;
 	p99_us = us(pct.p99_us);
 	p999_us = us(pct.p999_us);

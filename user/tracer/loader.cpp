@@ -281,6 +281,10 @@ Load open_and_load(const TracerOptions& o, const BpfFeatures& k, rtnoise_meta& m
 	if (int err = bpf_map__set_max_entries(skel->maps.wl_spikes,
 					       workload ? slots * RTNOISE_WL_SPIKES : 1))
 		throw system_error("cannot size the workload's spikes: " + errno_text(-err));
+	// Without a workload its threads' map is one entry, not 1 MiB.
+	if (int err = bpf_map__set_max_entries(skel->maps.wl_threads,
+					       workload ? RTNOISE_WL_THREADS : 1))
+		throw system_error("cannot size the workload's threads: " + errno_text(-err));
 
 	// tp_btf where the kernel's BTF knows the tracepoint, else raw_tp;
 	// a twin the verifier refused gives way to the other.
@@ -404,6 +408,41 @@ void write_meta(rtnoise_bpf* skel, rtnoise_meta& meta)
 		throw system_error("cannot write the BPF meta map: " + errno_text(errno));
 }
 
+// attach_and_pin - attach each program loaded and pin its link, then
+// every map: the tracepoints attached. The caller detaches on a throw.
+std::vector<std::string> attach_and_pin(rtnoise_bpf* skel, const TracerOptions& o)
+{
+	std::vector<std::string> attached;
+	bpf_program* prog;
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		if (!bpf_program__autoload(prog))
+			continue;
+		std::string tp = tp_of(prog);
+		bpf_link* link = bpf_program__attach(prog);
+		if (!link) {
+			int err = errno;
+			if (kRequired.count(tp))
+				throw system_error("cannot attach to " + tp + ": " +
+						   errno_text(err));
+			continue;  // this kernel has no such tracepoint
+		}
+		std::string pin = (fs::path(o.pin_dir) / "links" / tp).string();
+		int err = bpf_link__pin(link, pin.c_str());
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+		if (err)
+			throw system_error("cannot pin " + pin + ": " + errno_text(-err));
+		attached.push_back(tp);
+	}
+	// Every map under its name, for report to read; the
+	// skeleton's own (.rodata, .bss) too, which costs nothing.
+	if (int err = bpf_object__pin_maps(skel->obj, o.pin_dir.c_str()))
+		throw system_error("cannot pin the maps under " + o.pin_dir + ": " +
+				   errno_text(-err));
+	return attached;
+}
+
 }  // namespace
 
 BpfFeatures probe_bpf_features()
@@ -446,8 +485,11 @@ std::uint64_t tracer_bytes(const TracerOptions& o)
 	       hash(RTNOISE_BPF_SOURCES, sizeof(rtnoise_src_key), sizeof(rtnoise_src_val)) +
 	       hash(RTNOISE_BPF_ORIGINS, sizeof(rtnoise_origin_key), sizeof(rtnoise_origin_val)) +
 	       hash(RTNOISE_BPF_PARKED, sizeof(__u32), sizeof(rtnoise_parked)) +
-	       (has_workload(o) ? cpus * RTNOISE_WL_SPIKES * sizeof(rtnoise_wl_spike) : 0) +
-	       hash(RTNOISE_WL_THREADS, sizeof(__u32), sizeof(rtnoise_wl_thread)) +
+	       (has_workload(o)
+			? cpus * RTNOISE_WL_SPIKES * sizeof(rtnoise_wl_spike) +
+				  hash(RTNOISE_WL_THREADS, sizeof(__u32), sizeof(rtnoise_wl_thread))
+			: hash(1, sizeof(__u32), sizeof(rtnoise_wl_thread))) +
+	       sizeof(rtnoise_wl_thread) +
 	       hash(RTNOISE_WL_COMMS, sizeof(rtnoise_wl_comm), sizeof(__u32));
 }
 
@@ -552,37 +594,10 @@ TracerAttach tracer_attach(const TracerOptions& o)
 	if (ec)
 		throw system_error("cannot create " + o.pin_dir + ": " + ec.message());
 
-	std::vector<std::string>& attached = result.tracepoints;
 	try {
 		if (has_workload(o))
 			name_workload(skel.get(), o);
-		bpf_program* prog;
-		bpf_object__for_each_program(prog, skel->obj)
-		{
-			if (!bpf_program__autoload(prog))
-				continue;
-			std::string tp = tp_of(prog);
-			bpf_link* link = bpf_program__attach(prog);
-			if (!link) {
-				int err = errno;
-				if (kRequired.count(tp))
-					throw system_error("cannot attach to " + tp + ": " +
-							   errno_text(err));
-				continue;  // this kernel has no such tracepoint
-			}
-			std::string pin = (fs::path(o.pin_dir) / "links" / tp).string();
-			int err = bpf_link__pin(link, pin.c_str());
-			bpf_link__disconnect(link);
-			bpf_link__destroy(link);
-			if (err)
-				throw system_error("cannot pin " + pin + ": " + errno_text(-err));
-			attached.push_back(tp);
-		}
-		// Every map under its name, for report to read; the
-		// skeleton's own (.rodata, .bss) too, which costs nothing.
-		if (int err = bpf_object__pin_maps(skel->obj, o.pin_dir.c_str()))
-			throw system_error("cannot pin the maps under " + o.pin_dir + ": " +
-					   errno_text(-err));
+		result.tracepoints = attach_and_pin(skel.get(), o);
 	} catch (...) {
 		tracer_detach(o.pin_dir);
 		throw;
