@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # guest-monitor.sh - rtnoise monitor in a guest with CPUs 2-3 isolated:
 # /metrics scraped twice while known disturbances run on CPU 3 (the
-# counters grow, promtool accepts the exposition), the node_exporter
+# counters grow, promtool accepts the exposition), its series bounded
+# through 150 short-lived processes on CPU 3, the node_exporter
 # textfile rewritten, CPU 3 taken offline and back (the monitor goes on,
 # CPU 3 is sampled again), SIGTERM: exit 0 and nothing left attached;
 # every line of the spike log one JSON object. Then an attach of the same
@@ -103,6 +104,18 @@ check "no thread labelled by its pid" \
 check "an interval's maximum per CPU and type" \
 	grep -qE '^rtnoise_latency_interval_max_seconds\{cpu="3",type="thread"\} ' \
 	"$outdir/scrape2.prom"
+# Process churn on CPU 3: 150 short-lived processes, each of its own
+# name (letters: the numbers in a name are folded anyway). Each is a
+# source on CPU 3; its series are at most --metrics-sources (10) and
+# "other".
+for i in $(seq 150); do
+	taskset -c 3 sh -c "printf %s c$(echo "$i" | tr 0-9 a-j) >/proc/self/comm" 2>/dev/null
+done
+fresh "$outdir/scrape3.prom"
+churn=$(grep -c '^rtnoise_noise_seconds_total{cpu="3",' "$outdir/scrape3.prom")
+check "150 processes on CPU 3 leave $churn noise series there (11 at most)" test "$churn" -le 11
+check "the sources beyond them folded into other" \
+	test "$(value "$outdir/scrape3.prom" 'rtnoise_sources_folded{cpu="3"}')" -gt 0
 check "both CPUs sampling" test "$(value "$outdir/scrape2.prom" 'rtnoise_sampling{cpu="2"}')$(value "$outdir/scrape2.prom" 'rtnoise_sampling{cpu="3"}')" = 11
 expect_ok "the textfile passes promtool" sh -c "promtool check metrics <'$textdir/rtnoise.prom'"
 # The collector reads *.prom only; a rewrite in progress at this moment
