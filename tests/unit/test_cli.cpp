@@ -8,6 +8,8 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "sampler/device.hpp"
+#include "tracer/tracer.hpp"
 #include "util/error.hpp"
 
 using namespace rtnoise;
@@ -44,7 +46,8 @@ TEST_F(Cli, AttachDefaults)
 	EXPECT_EQ(c.period_ns, 1000000u);
 	EXPECT_EQ(c.threshold_ns, 50000u);
 	EXPECT_EQ(c.hist_buckets, 1000u);
-	EXPECT_EQ(c.spike_capacity, 4096u);
+	EXPECT_EQ(c.spike_capacity, 1024u);
+	EXPECT_EQ(attach->events, 0u);	// the tracer's default
 	EXPECT_EQ(c.prio, 95u);
 	EXPECT_TRUE(attach->duration.empty());
 }
@@ -132,6 +135,57 @@ TEST_F(Cli, KernelMemoryIsBoundedBeforeAnythingLoads)
 
 // A number given as --workload is a thread ID: one that no kernel can
 // have is a usage error, not an exception out of the report (stoull).
+// What attach takes of the kernel for one more watched CPU at its
+// defaults, sampler and BPF side: at most 2 MiB, with or without a
+// workload, on kernels with and without bpf_loop. The maps shared by
+// all CPUs (hashes of sources, origins, parked contexts) do not grow
+// with them.
+TEST_F(Cli, KernelMemoryPerWatchedCpuAtTheDefaults)
+{
+	for (const char* workload : {"", " --workload cyclictest"}) {
+		for (bool bpf_loop : {true, false}) {
+			SCOPED_TRACE(std::string(workload) +
+				     (bpf_loop ? " bpf_loop" : " no bpf_loop"));
+			auto bytes = [&](const std::string& cpus) {
+				parse("attach --cpus " + cpus + workload);
+				const SamplerConfig c = make_sampler_config(*attach);
+				TracerOptions t;
+				t.cpus = c.cpus;
+				t.ring_size = attach->events;
+				t.spike_capacity = c.spike_capacity;
+				if (*workload)
+					t.workload_comms = {"cyclictest"};
+				BpfFeatures k;
+				k.bpf_loop = bpf_loop;
+				return sampler_bytes(c) + tracer_bytes(sized_for(t, k));
+			};
+			const std::uint64_t per_cpu = bytes("0-2") - bytes("0-1");
+			EXPECT_LE(per_cpu, std::uint64_t{2} << 20);
+			EXPECT_EQ(bytes("0-255") - bytes("0-254"), per_cpu);
+		}
+	}
+}
+
+// The event ring's default follows the join: context only where spikes
+// are joined when recorded, history where the report joins them; a
+// kernel without bpf_loop gets no causes entries. A size given is kept.
+TEST(TracerSizes, DefaultsFollowTheJoin)
+{
+	TracerOptions t;
+	t.cpus = {1};
+	t.spike_capacity = 1024;
+	BpfFeatures loop;
+	loop.bpf_loop = true;
+	EXPECT_EQ(sized_for(t, loop).ring_size, kRingJoined);
+	EXPECT_EQ(sized_for(t, loop).spike_capacity, 1024u);
+	EXPECT_EQ(sized_for(t, BpfFeatures{}).ring_size, kRingHistory);
+	EXPECT_EQ(sized_for(t, BpfFeatures{}).spike_capacity, 0u);
+	t.ring_size = 2048;
+	EXPECT_EQ(sized_for(t, loop).ring_size, 2048u);
+	EXPECT_EQ(sized_for(t, BpfFeatures{}).ring_size, 2048u);
+	EXPECT_LT(tracer_bytes(sized_for(t, BpfFeatures{})), tracer_bytes(sized_for(t, loop)));
+}
+
 TEST_F(Cli, WorkloadThreadIdsMustBeOnesAKernelCanHave)
 {
 	parse("report --workload myapp,42,4194304");

@@ -85,16 +85,38 @@ check "pins removed" test ! -e /sys/fs/bpf/rtnoise
 check "programs unloaded" wait_progs "$baseline"
 
 # --- every spike explained when it is recorded -------------------------------
-# A busy CPU whose rings wrap, read while it is busy: a short event history
-# (1024 events) and spike ring (1024 a CPU and type), CPU 3 kept busy (its
+# A busy CPU whose rings wrap, read while it is busy: the event history
+# and spike ring at attach's defaults, CPU 3 kept busy (its
 # IRQs, file I/O, a timer process, vmstat work) and held by two SCHED_FIFO
 # hogs above the sampler (99, then 96) that name themselves once on the
 # CPU, the second one still running while the report reads the rings. The
 # sampler goes on recording while it is read: every spike it kept must
 # still have the causes joined when it was recorded, or be counted with
 # the reason why not; the hogs must lead the spikes of their bursts.
-expect_ok "attach with short histories" "$rt" attach --cpus 2,3 \
-	--period "$period" --threshold 2ms --hist-us 20000 --events 1024 --spikes 1024
+expect_ok "attach at the default ring sizes" "$rt" attach --cpus 2,3 \
+	--period "$period" --threshold 2ms --hist-us 20000
+# The kernel memory of the BPF side as the kernel accounts it (each
+# pinned map's bytes_memlock): what grows with the watched CPUs, per CPU,
+# within 2 MiB with the module's share (attach's arithmetic, exact).
+for f in /sys/fs/bpf/rtnoise/*; do
+	[ -f "$f" ] && bpftool map show pinned "$f" -j
+done >"$outdir/maps.jsonl"
+expect_ok "BPF maps of a watched CPU within 2 MiB beside the module's" python3 -c '
+import json, sys
+maps = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+grows = ("events", "causes", "cpu_sources", "wl_spikes")
+per_cpu = sum(m["bytes_memlock"] for m in maps if m["name"] in grows) / 2
+shared = sum(m["bytes_memlock"] for m in maps if m["name"] not in grows)
+module = 2 * (1000 * 8 + 1024 * 56)	# RTNOISE_CPU_BYTES at the defaults
+for m in sorted(maps, key=lambda m: -m["bytes_memlock"]):
+    print("kernel_memory: map %s: %d entries, %d bytes" %
+          (m["name"], m["max_entries"], m["bytes_memlock"]))
+print("kernel_memory: per watched CPU %d bytes of maps + %d of the module "
+      "(at --hist-us 1000) = %.2f MiB; shared %.2f MiB" %
+      (per_cpu, module, (per_cpu + module) / 2**20, shared / 2**20))
+sys.exit(0 if per_cpu + module <= 2 << 20 else 1)
+' "$outdir/maps.jsonl"
+echo "$out"
 steer_irqs 3
 sysctl -qw kernel.bpf_stats_enabled=1	# the spike-time program's cost
 "$disturb" timer 3 2000 40 &

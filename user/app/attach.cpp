@@ -115,7 +115,7 @@ Device open_sampler(const AttachRequest& o, std::uint64_t& sampler_fn)
 }
 
 // say_attached - what runs now, and the kernel memory it took.
-void say_attached(const AttachRequest& o, bool sampling, const TracerOptions& t)
+void say_attached(const AttachRequest& o, bool sampling, std::uint64_t tracer_bytes)
 {
 	const SamplerConfig& cfg = o.sampler;
 	std::cerr << "rtnoise: kernel memory:";
@@ -123,7 +123,7 @@ void say_attached(const AttachRequest& o, bool sampling, const TracerOptions& t)
 		std::cerr << " " << format_bytes(sampler_bytes(cfg)) << " for the sampler"
 			  << (o.no_bpf ? "" : ",");
 	if (!o.no_bpf)
-		std::cerr << " " << format_bytes(tracer_bytes(t)) << " for BPF";
+		std::cerr << " " << format_bytes(tracer_bytes) << " for BPF";
 	std::cerr << "\n";
 	std::cerr << "rtnoise: " << (sampling ? "sampling" : "tracing") << " CPUs "
 		  << format_cpulist(cfg.cpus);
@@ -240,10 +240,12 @@ void attach(const AttachRequest& o)
 	t.workload_comms = o.report.workload.comms;
 	t.workload_tids = o.report.workload.pids;
 	t.workload_threshold_ns = std::max<std::uint64_t>(1, cfg.threshold_ns);
+	std::uint64_t bpf_bytes = 0;
 	// Tracer first, so the sampler's first spikes already have causes.
 	if (!o.no_bpf) {
 		mine.tracer = real.tracer;
 		TracerAttach a = tracer_attach(t);
+		bpf_bytes = a.bytes;
 		if (o.verbose)
 			std::cerr << "rtnoise: BPF on " << a.tracepoints.size() << " tracepoints\n";
 		for (const std::string& n : a.notes)
@@ -255,7 +257,7 @@ void attach(const AttachRequest& o)
 		dev->start(cfg);
 		stop_if_signalled();
 	}
-	say_attached(o, dev.has_value(), t);
+	say_attached(o, dev.has_value(), bpf_bytes);
 	if (o.duration_ns) {
 		report_and_detach(o, signals, dev ? &*dev : nullptr, detach_mine, undo);
 		return;

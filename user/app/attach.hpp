@@ -20,7 +20,7 @@ struct AttachRequest {
 	bool no_bpf = false;		    // the sampler only
 	bool isolate = false;		    // partition the CPUs first
 	std::optional<std::string> module;  // rtnoise.ko to load
-	std::uint32_t events = 32768;	    // BPF event ring per CPU
+	std::uint32_t events = 0;	    // BPF event ring per CPU; 0: default
 	bool verbose = false;		    // libbpf's messages
 	std::uint64_t duration_ns = 0;	    // 0: stay attached and return
 	ReportRequest report;		    // the report of a duration

@@ -98,9 +98,9 @@ std::shared_ptr<AttachOptions> setup_attach(CLI::App& app)
 		      "Trace the causes only, without rtnoise.ko (for hosts "
 		      "that cannot load modules)");
 	sub->add_option("--events", o->events,
-			"Recent events kept per CPU for the spike join "
-			"(power of two)")
-		->capture_default_str()
+			"Recent events kept per CPU as the spikes' context (power of "
+			"two) [8192; 32768 before 5.17, whose reports join spikes "
+			"from them]")
 		->check(CLI::Range(1024U, 1U << 22))
 		->check(pow2_validator());
 	sub->add_option("--budget", o->budget,

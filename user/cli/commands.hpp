@@ -40,13 +40,13 @@ struct AttachOptions {
 	bool no_sampler = false;
 	bool no_bpf = false;
 	bool verbose = false;
-	std::uint32_t events = 32768;
+	std::uint32_t events = 0;  // the tracer's default
 	std::vector<std::string> workload;
 	std::string period = "1ms";
 	std::string threshold = "50us";
 	std::string duration;
 	std::uint32_t hist_us = 1000;
-	std::uint32_t spikes = 4096;
+	std::uint32_t spikes = 1024;
 	std::uint32_t priority = 95;
 	std::string format = "text";
 	std::string module;

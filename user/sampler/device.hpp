@@ -29,7 +29,7 @@ struct SamplerConfig {
 	std::uint64_t period_ns = 1000000;
 	std::uint64_t threshold_ns = 50000;
 	std::uint32_t hist_buckets = 1000;
-	std::uint32_t spike_capacity = 4096;
+	std::uint32_t spike_capacity = 1024;
 	std::uint32_t prio = 95;
 };
 

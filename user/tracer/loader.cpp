@@ -471,6 +471,17 @@ std::uint32_t bpf_limits(const BpfFeatures& k)
 			 k.ipi_tracepoints || (k.fentry_ipi && !k.fentry_unsafe));
 }
 
+TracerOptions sized_for(TracerOptions o, const BpfFeatures& k)
+{
+	if (o.ring_size == 0)
+		o.ring_size = k.bpf_loop ? kRingJoined : kRingHistory;
+	// The spike-time join needs bpf_loop: without it, entries would
+	// only take memory.
+	if (!k.bpf_loop)
+		o.spike_capacity = 0;
+	return o;
+}
+
 std::uint64_t tracer_bytes(const TracerOptions& o)
 {
 	const std::uint64_t cpus = o.cpus.size();
@@ -540,18 +551,18 @@ bool tracer_detach(const std::string& pin_dir)
 	return true;
 }
 
-TracerAttach tracer_attach(const TracerOptions& o)
+TracerAttach tracer_attach(const TracerOptions& asked)
 {
-	if (tracer_attached(o.pin_dir))
-		throw system_error("the BPF tracer is already attached (" + o.pin_dir +
+	if (tracer_attached(asked.pin_dir))
+		throw system_error("the BPF tracer is already attached (" + asked.pin_dir +
 				   "): run 'rtnoise detach' first");
-	if (o.cpus.empty() || *o.cpus.rbegin() >= RTNOISE_BPF_MAX_CPUS)
+	if (asked.cpus.empty() || *asked.cpus.rbegin() >= RTNOISE_BPF_MAX_CPUS)
 		throw usage_error("the BPF tracer watches CPUs 0-" +
 				  std::to_string(RTNOISE_BPF_MAX_CPUS - 1));
-	if (o.ring_size == 0 || (o.ring_size & (o.ring_size - 1)))
+	if (asked.ring_size & (asked.ring_size - 1))
 		throw usage_error("the event ring size must be a power of two");
 
-	g_verbose = o.verbose;
+	g_verbose = asked.verbose;
 	libbpf_set_print(print_libbpf);
 	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
 	setrlimit(RLIMIT_MEMLOCK, &rl);
@@ -560,9 +571,12 @@ TracerAttach tracer_attach(const TracerOptions& o)
 	// fentry programs attach with ftrace_enabled=0 and never run: then
 	// IPIs are traced without their senders, and attach says so.
 	const bool ftrace =
-		read_line(o.proc_root / "proc/sys/kernel/ftrace_enabled").value_or("1") != "0";
+		read_line(asked.proc_root / "proc/sys/kernel/ftrace_enabled").value_or("1") != "0";
 	rtnoise_meta meta{};
 	const BpfFeatures k = probe_bpf_features();
+	const TracerOptions o = sized_for(asked, k);
+	result.ring_size = o.ring_size;
+	result.bytes = tracer_bytes(o);
 	std::set<std::string> refused;
 	Load l = load(o, k, meta, ftrace, refused);
 	auto& skel = l.skel;

@@ -27,7 +27,9 @@ inline constexpr const char* kBpfPinDir = "/sys/fs/bpf/rtnoise";
 
 struct TracerOptions {
 	CpuSet cpus;
-	std::uint32_t ring_size = 32768;   // events kept per CPU
+	// Events kept per CPU, a power of two; 0: kRingJoined, or
+	// kRingHistory on a kernel that cannot join spikes when they happen.
+	std::uint32_t ring_size = 0;
 	std::uint64_t sampler_fn = 0;	   // rtnoise.ko's timer callback
 	std::uint32_t spike_capacity = 0;  // the sampler's, 0: no sampler
 	bool verbose = false;		   // libbpf's own messages
@@ -41,9 +43,19 @@ struct TracerOptions {
 	std::uint64_t workload_threshold_ns = 0;  // workload spikes: at or over
 };
 
+// The event ring's default size per CPU. Where each spike is joined
+// when it is recorded (bpf_loop, 5.17+), the ring is context only: a
+// spike window holds tens of events, and the busy-CPU VM test explained
+// every kept spike with 1024. Without bpf_loop every spike is joined at
+// report time from the ring, which must reach back as far as it can.
+inline constexpr std::uint32_t kRingJoined = 8192;
+inline constexpr std::uint32_t kRingHistory = 32768;
+
 struct TracerAttach {
 	std::vector<std::string> tracepoints;  // attached
 	std::vector<std::string> notes;	       // what this kernel cannot trace
+	std::uint32_t ring_size = 0;	       // events kept per CPU
+	std::uint64_t bytes = 0;	       // kernel memory of the maps
 };
 
 // BpfFeatures - what the running kernel offers the BPF programs, probed
@@ -73,7 +85,12 @@ std::uint32_t bpf_limits(const BpfFeatures& k);
 // kernel refuses.
 TracerAttach tracer_attach(const TracerOptions& o);
 bool tracer_attached(const std::string& pin_dir = kBpfPinDir);
-// tracer_bytes - the kernel memory of the maps attach creates for o.
+// sized_for - o with what attach sizes for @k resolved: the event ring's
+// default, and no spike causes entries where the kernel cannot join
+// spikes when they happen (no bpf_loop).
+TracerOptions sized_for(TracerOptions o, const BpfFeatures& k);
+// tracer_bytes - the kernel memory of the maps attach creates for o
+// (sized_for() first).
 std::uint64_t tracer_bytes(const TracerOptions& o);
 TraceData tracer_read(const std::string& pin_dir = kBpfPinDir);
 // tracer_read_joins - only the kernel's joins of spikes (what
