@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ostream>
+#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -474,7 +476,8 @@ std::vector<std::string> spike_hover(const Snapshot& s, const Spike& sp)
 	return lines;
 }
 
-std::string timeline(const Snapshot& s)
+// timeline - the spikes over time, each written to os as it is drawn.
+void timeline(std::ostream& os, const Snapshot& s)
 {
 	std::string out = fmt::format("<h2 id=\"spikes\">Spikes at or over {}</h2>\n",
 				      escape(format_duration(s.threshold_ns)));
@@ -488,8 +491,10 @@ std::string timeline(const Snapshot& s)
 	if (s.attributed && !s.spikes.empty())
 		out += escape(render_detail::spikes_explained(s));
 	out += ".</p>\n";
-	if (s.spikes.empty())
-		return out;
+	if (s.spikes.empty()) {
+		os << out;
+		return;
+	}
 
 	const double height = 280;
 	const svg::Box box{70, 20, kWidth - 70 - 20, height - 20 - 50};
@@ -518,14 +523,16 @@ std::string timeline(const Snapshot& s)
 	out += svg::y_axis(box, px, labels, "Latency (us)");
 	const double th = y(static_cast<double>(s.threshold_ns) / 1e3);
 	out += svg::line(box.left, th, box.right(), th, "threshold");
+	os << out;
+	out.clear();
 	for (const Spike& sp : s.spikes) {
 		const double t =
 			seconds(sp.expected_ns > s.start_ns ? sp.expected_ns - s.start_ns : 0);
-		out += fmt::format("<circle class=\"spike {}\" cx=\"{}\" cy=\"{}\" r=\"3.5\">{}"
-				   "</circle>\n",
-				   lat_type_name(sp.type), num(x(t)),
-				   num(y(static_cast<double>(sp.latency_ns()) / 1e3)),
-				   svg::title(spike_hover(s, sp)));
+		os << fmt::format("<circle class=\"spike {}\" cx=\"{}\" cy=\"{}\" r=\"3.5\">{}"
+				  "</circle>\n",
+				  lat_type_name(sp.type), num(x(t)),
+				  num(y(static_cast<double>(sp.latency_ns()) / 1e3)),
+				  svg::title(spike_hover(s, sp)));
 	}
 	double lx = box.right() - 200;
 	for (LatType t : kLatTypes) {
@@ -535,7 +542,7 @@ std::string timeline(const Snapshot& s)
 		lx += 100;
 	}
 	out += svg::close();
-	return out;
+	os << out;
 }
 
 std::string spikes_table(const Snapshot& s, std::size_t top_spikes)
@@ -754,25 +761,34 @@ std::string notes(const Snapshot& s)
 
 }  // namespace
 
+// render_html - the page written a part at a time, the timeline's
+// spikes one at a time.
+void render_html(std::ostream& out, const Snapshot& s, std::size_t top_spikes)
+{
+	out << head(s);
+	if (s.sampled) {
+		out << summary_table(s);
+		out << "<h2 id=\"histograms\">Latency histograms</h2>\n";
+		for (const CpuResult& c : s.cpus)
+			out << histogram(s, c);
+	}
+	out << budget(s);
+	out << ticks_table(s);
+	out << remedies_table(s);
+	if (s.sampled) {
+		timeline(out, s);
+		out << spikes_table(s, top_spikes);
+	}
+	out << workload(s, top_spikes);
+	out << notes(s);
+	out << html::page_close();
+}
+
 std::string render_html(const Snapshot& s, std::size_t top_spikes)
 {
-	std::string out = head(s);
-	if (s.sampled) {
-		out += summary_table(s);
-		out += "<h2 id=\"histograms\">Latency histograms</h2>\n";
-		for (const CpuResult& c : s.cpus)
-			out += histogram(s, c);
-	}
-	out += budget(s);
-	out += ticks_table(s);
-	out += remedies_table(s);
-	if (s.sampled) {
-		out += timeline(s);
-		out += spikes_table(s, top_spikes);
-	}
-	out += workload(s, top_spikes);
-	out += notes(s);
-	return out + html::page_close();
+	std::ostringstream out;
+	render_html(out, s, top_spikes);
+	return std::move(out).str();
 }
 
 }  // namespace rtnoise

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "render/render.hpp"
 
+#include <ostream>
 #include <stdexcept>
 
 namespace rtnoise {
@@ -25,6 +26,20 @@ std::string render(const Snapshot& s, const RenderOptions& opt)
 		return render_junit(opt.budget ? *opt.budget : BudgetResult{});
 	default:
 		return render_text(s, opt.top_spikes, opt.budget);
+	}
+}
+
+void render(std::ostream& out, const Snapshot& s, const RenderOptions& opt)
+{
+	switch (opt.format) {
+	case Format::json:
+		render_json(out, s, opt.budget);
+		return;
+	case Format::html:
+		render_html(out, s, opt.top_spikes);
+		return;
+	default:
+		out << render(s, opt);
 	}
 }
 

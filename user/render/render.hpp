@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <string_view>
@@ -52,16 +53,21 @@ struct RenderOptions {
 };
 
 std::string render(const Snapshot& s, const RenderOptions& opt);
+// render - the same written to out: JSON and HTML a spike at a time,
+// never all of them in memory at once; the other formats whole.
+void render(std::ostream& out, const Snapshot& s, const RenderOptions& opt);
 
 std::string render_text(const Snapshot& s, std::size_t top_spikes,
 			const BudgetResult* budget = nullptr);
 std::string render_json(const Snapshot& s, const BudgetResult* budget = nullptr);
+void render_json(std::ostream& out, const Snapshot& s, const BudgetResult* budget = nullptr);
 // render_cyclictest - byte for byte what `cyclictest -h N -q` prints
 // after a run, one column per watched CPU (thread N = N-th CPU).
 std::string render_cyclictest(const Snapshot& s, LatType type);
 // render_html - one self-contained page: inline CSS and SVG, nothing
 // fetched; the largest top_spikes spikes in a table.
 std::string render_html(const Snapshot& s, std::size_t top_spikes);
+void render_html(std::ostream& out, const Snapshot& s, std::size_t top_spikes);
 
 // render_progress - the line `attach --duration` shows on a terminal:
 // elapsed and remaining seconds and each CPU's worst thread and IRQ

@@ -8,13 +8,71 @@
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
+#include <streambuf>
 #include <string>
+#include <vector>
 
 #include "util/error.hpp"
 
 namespace rtnoise {
 
+namespace {
+
+// FdBuf - a stream's buffer over a file descriptor it does not own: the
+// first write error is kept (err()) and every later write dropped.
+class FdBuf : public std::streambuf {
+public:
+	explicit FdBuf(int fd) : fd_(fd), buf_(std::size_t{1} << 16)
+	{
+		setp(buf_.data(), buf_.data() + buf_.size());
+	}
+	int err() const { return err_; }
+
+protected:
+	int_type overflow(int_type c) override
+	{
+		if (!drain())
+			return traits_type::eof();
+		if (!traits_type::eq_int_type(c, traits_type::eof())) {
+			*pptr() = traits_type::to_char_type(c);
+			pbump(1);
+		}
+		return traits_type::not_eof(c);
+	}
+	int sync() override { return drain() ? 0 : -1; }
+
+private:
+	bool drain()
+	{
+		const char* p = pbase();
+		while (!err_ && p < pptr()) {
+			const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				err_ = n == 0 ? EIO : errno;
+			else
+				p += n;
+		}
+		setp(buf_.data(), buf_.data() + buf_.size());
+		return !err_;
+	}
+
+	int fd_;
+	std::vector<char> buf_;
+	int err_ = 0;
+};
+
+}  // namespace
+
 void write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode)
+{
+	write_file_streamed(
+		path, [&](std::ostream& out) { out << text; }, mode);
+}
+
+void write_file_streamed(const std::filesystem::path& path,
+			 const std::function<void(std::ostream&)>& write, mode_t mode)
 {
 	// A new file of a unique name (O_EXCL), never through a link.
 	std::string tmp = path.string() + ".XXXXXX";
@@ -23,31 +81,27 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view text,
 		throw system_error("cannot write " + path.string() + ": " + errno_text(errno));
 	const mode_t mask = ::umask(0);
 	::umask(mask);
-	bool ok = ::fchmod(fd, mode & ~mask) == 0;
-	std::size_t off = 0;
-	while (ok && off < text.size()) {
-		ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			ok = false;
-			break;
+	int err = ::fchmod(fd, mode & ~mask) == 0 ? 0 : errno;
+	if (!err) {
+		FdBuf buf(fd);
+		std::ostream out(&buf);
+		try {
+			write(out);
+		} catch (...) {
+			::close(fd);
+			::unlink(tmp.c_str());
+			throw;
 		}
-		off += static_cast<std::size_t>(n);
+		out.flush();
+		err = buf.err();
 	}
-	ok = ok && ::fsync(fd) == 0;
-	int err = errno;
-	if (::close(fd) != 0 && ok) {
-		ok = false;
+	if (!err && ::fsync(fd) != 0)
 		err = errno;
-	}
-	if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-		ok = false;
+	if (::close(fd) != 0 && !err)
 		err = errno;
-	}
-	if (!ok) {
+	if (!err && ::rename(tmp.c_str(), path.c_str()) != 0)
+		err = errno;
+	if (err) {
 		::unlink(tmp.c_str());
 		throw system_error("cannot write " + path.string() + ": " + errno_text(err));
 	}
@@ -113,6 +167,17 @@ void write_output(const std::string& output, std::string_view text)
 		std::cout << text << std::flush;
 	else
 		write_file_atomic(output, text);
+}
+
+void write_output_streamed(const std::string& output,
+			   const std::function<void(std::ostream&)>& write)
+{
+	if (!output.empty()) {
+		write_file_streamed(output, write);
+		return;
+	}
+	write(std::cout);
+	std::cout.flush();
 }
 
 }  // namespace rtnoise

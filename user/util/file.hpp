@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,13 @@ namespace rtnoise {
 void write_file_atomic(const std::filesystem::path& path, std::string_view text,
 		       mode_t mode = 0644);
 
+// write_file_streamed - the same, the text being what write puts on the
+// stream it is handed as it goes (a report a spike at a time: never the
+// whole of it in memory), through a 64 KiB buffer into the new file.
+// What write throws is thrown on, path then left as it was.
+void write_file_streamed(const std::filesystem::path& path,
+			 const std::function<void(std::ostream&)>& write, mode_t mode = 0644);
+
 // check_owned - st, path's, is owned by this user (euid: root for what
 // runs as root) and writable by no one else; throws a system Error that
 // says what to do.
@@ -37,5 +46,9 @@ UniqueFd open_append(const std::filesystem::path& path);
 // write_output - text to stdout (flushed) when output is empty, else as
 // the whole of that file (write_file_atomic): what --output means.
 void write_output(const std::string& output, std::string_view text);
+// write_output_streamed - the same of what write puts on the stream
+// (write_file_streamed()).
+void write_output_streamed(const std::string& output,
+			   const std::function<void(std::ostream&)>& write);
 
 }  // namespace rtnoise
