@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "app/increment.hpp"
 #include "app/metrics_http.hpp"
 #include "app/session.hpp"
 #include "app/signals.hpp"
@@ -252,14 +253,17 @@ void monitor(const MonitorRequest& r)
 	Undo undo(detach);
 
 	SpikeTracker spikes;
-	// The previous read: each interval's maxima are of what grew since.
+	// Each read takes what changed since the last (increment.hpp).
+	Increment increment(real_delta_sources(), r.report.workload);
+	// The previous read without its spikes: each interval's maxima are
+	// of what grew since.
 	std::optional<Snapshot> previous;
 	std::optional<MetricsServer> server;
-	// read - everything attached, once: the metrics published and
-	// written, the new spikes logged.
+	// read - what changed since the last read: the metrics published
+	// and written, the new spikes logged.
 	auto read = [&] {
-		Report rep = make_report(collect(r.report.workload), r.report,
-					 previous ? &*previous : nullptr);
+		Report rep =
+			make_report(increment.read(), r.report, previous ? &*previous : nullptr);
 		if (server)
 			server->publish(rep.text);
 		if (!r.textfile.empty())
@@ -270,6 +274,8 @@ void monitor(const MonitorRequest& r)
 						    rep.realtime_offset_ns),
 				  r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
 		previous = std::move(rep.snapshot);
+		previous->spikes = {};
+		previous->workload_spikes = {};
 		return std::move(rep.text);
 	};
 
