@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+// monitor_bench.cpp - what one interval of `rtnoise monitor` costs in
+// user space: the incremental read (Increment::read()), the series and
+// the Prometheus text, and the spike log's lines, on a fixture that
+// holds what the module and the BPF side would (tests/unit/
+// monitor_world.hpp): rings full at the defaults (1024 spikes per CPU
+// and type, 8192 events per CPU), every spike joined by the kernel.
+// Kernel symbols are loaded from /proc/kallsyms each interval, as the
+// real monitor does.
+//
+// Memory is counted by replacing operator new/delete: alloc_MiB is the
+// peak of what one interval allocated beyond what was live before it,
+// kept_MiB what the monitor keeps between intervals (its state and the
+// last snapshot). maxrss_MiB is the process's peak RSS, the fixture
+// (the "kernel's" rings and joins) included; fixture_MiB is the RSS
+// once the fixture was built, before the monitor's first read.
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/series.hpp"
+#include "app/increment.hpp"
+#include "app/monitor.hpp"
+#include "monitor_world.hpp"
+#include "render/render.hpp"
+
+// ---- a counting allocator (as bench/report_bench.cpp's) ---------------------
+namespace {
+
+std::atomic<std::int64_t> g_live{0};
+std::atomic<std::int64_t> g_peak{0};
+
+void* allocate(std::size_t n, std::size_t align)
+{
+	void* p = align > alignof(std::max_align_t)
+			  ? std::aligned_alloc(align, (n + align - 1) / align * align)
+			  : std::malloc(n ? n : 1);
+	if (!p)
+		throw std::bad_alloc();
+	const auto size = static_cast<std::int64_t>(malloc_usable_size(p));
+	const std::int64_t now = g_live.fetch_add(size, std::memory_order_relaxed) + size;
+	std::int64_t peak = g_peak.load(std::memory_order_relaxed);
+	while (now > peak && !g_peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+	}
+	return p;
+}
+
+void release(void* p) noexcept
+{
+	if (!p)
+		return;
+	g_live.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)),
+			 std::memory_order_relaxed);
+	std::free(p);
+}
+
+}  // namespace
+
+void* operator new(std::size_t n)
+{
+	return allocate(n, 0);
+}
+void* operator new[](std::size_t n)
+{
+	return allocate(n, 0);
+}
+void* operator new(std::size_t n, std::align_val_t a)
+{
+	return allocate(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a)
+{
+	return allocate(n, static_cast<std::size_t>(a));
+}
+void operator delete(void* p) noexcept
+{
+	release(p);
+}
+void operator delete[](void* p) noexcept
+{
+	release(p);
+}
+void operator delete(void* p, std::size_t) noexcept
+{
+	release(p);
+}
+void operator delete[](void* p, std::size_t) noexcept
+{
+	release(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept
+{
+	release(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept
+{
+	release(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept
+{
+	release(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept
+{
+	release(p);
+}
+
+namespace rtnoise {
+namespace {
+
+using test::MonitorWorld;
+
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr std::uint32_t kSpikeRing = 1024;  // per CPU and type, the default
+constexpr std::uint32_t kEventRing = 8192;  // per CPU, the default
+constexpr unsigned kSourcesPerCpu = 200;    // seen since the attach
+
+double maxrss_mib()
+{
+	rusage u{};
+	getrusage(RUSAGE_SELF, &u);
+	return static_cast<double>(u.ru_maxrss) * 1024.0 / kMiB;
+}
+
+// fill - a world of cpus CPUs with full rings: every spike joined, each
+// CPU's sources seen, its event ring written past its size.
+void fill(MonitorWorld& w, unsigned cpus)
+{
+	w.cap = kSpikeRing;
+	w.ring_size = kEventRing;
+	w.keep_events = false;	// never read while every spike is joined
+	for (unsigned cpu = 0; cpu < cpus; cpu++) {
+		for (LatType t : kLatTypes)
+			w.samples(cpu, t, 1'000'000, 3);
+		for (unsigned i = 0; i < kSourcesPerCpu; i++)
+			w.source(cpu, i % 4 ? kThread : kIrq, 100 + i,
+				 "worker-" + std::to_string(i % 40), 2'000 + i);
+		for (std::uint32_t i = 0; i < kSpikeRing + 10; i++) {
+			w.spike(cpu, LatType::irq, 30'000 + i % 500, 100);
+			w.spike(cpu, LatType::thread, 40'000 + i % 700, 104);
+		}
+		for (std::uint32_t i = 0; i < kEventRing; i++)
+			w.event(cpu, kThread, 100 + i % kSourcesPerCpu, i, i + 1);
+	}
+}
+
+// grow - one interval: spikes new on each CPU (half of each type), and
+// active of its sources run again.
+void grow(MonitorWorld& w, unsigned cpus, unsigned spikes, unsigned active)
+{
+	for (unsigned cpu = 0; cpu < cpus; cpu++) {
+		for (unsigned i = 0; i < spikes; i++)
+			w.spike(cpu, i % 2 ? LatType::irq : LatType::thread, 30'000 + i * 10, 100);
+		for (unsigned i = 0; i < active; i++)
+			w.source(cpu, i % 4 ? kThread : kIrq, 100 + i * 3,
+				 "worker-" + std::to_string(i * 3 % 40), 2'500);
+		w.samples(cpu, LatType::irq, 15'000, 4);
+		w.samples(cpu, LatType::thread, 15'000, 5);
+	}
+	w.tick(15'000'000'000ULL);
+}
+
+// Interval - what the monitor does each interval, as monitor.cpp's
+// read(): the increment, the series against the last read, the text,
+// a line for each new spike.
+struct Interval {
+	Increment increment;
+	std::optional<Snapshot> previous;
+	SpikeTracker tracker;
+	std::size_t bytes = 0;	// text and lines, that nothing is optimized away
+
+	void operator()()
+	{
+		Snapshot s = increment.read();
+		Metrics m = metrics_of(s, previous ? &*previous : nullptr, kSeriesSourcesDefault);
+		RenderOptions ro;
+		ro.format = Format::prometheus;
+		ro.metrics = &m;
+		bytes += render(s, ro).size();
+		for (const Spike* sp : tracker.fresh(s))
+			bytes += render_spike_line(*sp, s.attributed, 0).size();
+		previous = std::move(s);
+		previous->spikes = {};
+		previous->workload_spikes = {};
+	}
+};
+
+void run(benchmark::State& state, unsigned spikes, unsigned active)
+{
+	const auto cpus = static_cast<unsigned>(state.range(0));
+	std::vector<unsigned> list;
+	for (unsigned cpu = 0; cpu < cpus; cpu++)
+		list.push_back(cpu);
+	MonitorWorld w(list);
+	fill(w, cpus);
+	const double fixture_mib = maxrss_mib();
+	DeltaSources src = w.delta_sources();
+	src.ksyms = [] { return Ksyms::load("/"); };
+	const std::int64_t before_monitor = g_live.load();
+	Interval interval{Increment(std::move(src), {}), std::nullopt, {}, 0};
+	interval();  // the first read: everything the rings hold
+	std::int64_t alloc_peak = 0;
+	for (auto _ : state) {
+		state.PauseTiming();
+		grow(w, cpus, spikes, active);
+		const std::int64_t live = g_live.load();
+		g_peak.store(live);
+		state.ResumeTiming();
+		interval();
+		alloc_peak = std::max(alloc_peak, g_peak.load() - live);
+	}
+	if (!w.rings_asked.empty())
+		state.SkipWithError("an event ring was read");
+	benchmark::DoNotOptimize(interval.bytes);
+	state.counters["cpus"] = cpus;
+	state.counters["new_spikes"] = static_cast<double>(spikes) * cpus;
+	state.counters["alloc_MiB"] = static_cast<double>(alloc_peak) / kMiB;
+	state.counters["kept_MiB"] = static_cast<double>(g_live.load() - before_monitor) / kMiB;
+	state.counters["fixture_MiB"] = fixture_mib;
+	state.counters["maxrss_MiB"] = maxrss_mib();
+}
+
+// BM_MonitorInterval - 100 new spikes and 50 active sources per CPU.
+void BM_MonitorInterval(benchmark::State& state)
+{
+	run(state, 100, 50);
+}
+BENCHMARK(BM_MonitorInterval)
+	->ArgName("cpus")
+	->Arg(256)
+	->Iterations(20)
+	->Unit(benchmark::kMillisecond)
+	->MeasureProcessCPUTime()
+	->UseRealTime();
+
+// BM_MonitorIdle - nothing new since the last read.
+void BM_MonitorIdle(benchmark::State& state)
+{
+	run(state, 0, 0);
+}
+BENCHMARK(BM_MonitorIdle)
+	->ArgName("cpus")
+	->Arg(64)
+	->Iterations(50)
+	->Unit(benchmark::kMillisecond)
+	->MeasureProcessCPUTime()
+	->UseRealTime();
+
+}  // namespace
+}  // namespace rtnoise
+
+BENCHMARK_MAIN();
