@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -272,7 +273,7 @@ public:
 		};
 		src.causes = [this](const std::vector<SpikeKey>& keys) { return causes_of(keys); };
 		src.rings = [this](const CpuSet& cpus) { return rings_of(cpus); };
-		src.ksyms = [] { return Ksyms::parse(""); };
+		src.ksyms = [] { return std::make_shared<const Ksyms>(Ksyms::parse("")); };
 		src.now = [this] { return now_ns; };
 		return src;
 	}

@@ -4,6 +4,9 @@
 // and the event rings left alone while the kernel joins every spike.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -247,4 +250,35 @@ TEST(MonitorIncrement, LostSpikesAsAReadFromZeroCountsThem)
 	}
 	// 30 written, 3 kept while the sampler runs.
 	EXPECT_EQ(lost, 27u);
+}
+
+TEST(MonitorIncrement, KernelSymbolsLoadedAgainOnlyWhenModulesMove)
+{
+	char tmpl[] = "/tmp/rtnoise-ksyms-XXXXXX";
+	const std::filesystem::path root = mkdtemp(tmpl);
+	std::filesystem::create_directories(root / "proc");
+	auto write = [&](const char* name, const std::string& text) {
+		std::ofstream(root / "proc" / name) << text;
+	};
+	write("kallsyms", "ffffffff81000000 T start_kernel\n");
+	write("modules", "virtio_net 61440 0 - Live 0xffffffffc0400000\n");
+	unsigned keys = 0;
+	auto ksyms = cached_ksyms(root, [&] {
+		keys++;
+		return KsymsKey{};
+	});
+	const auto first = ksyms();
+	EXPECT_EQ(first->size(), 1u);
+	// A use count that moved is no other layout.
+	write("modules", "virtio_net 61440 3 - Live 0xffffffffc0400000\n");
+	EXPECT_EQ(ksyms(), first);
+	write("kallsyms",
+	      "ffffffff81000000 T start_kernel\nffffffffc0500000 t rtnoise_tick\t[rtnoise]\n");
+	write("modules", "virtio_net 61440 3 - Live 0xffffffffc0400000\n"
+			 "rtnoise 40960 0 - Live 0xffffffffc0500000\n");
+	const auto second = ksyms();
+	EXPECT_NE(second, first);
+	EXPECT_EQ(second->size(), 2u);
+	EXPECT_EQ(keys, 1u);
+	std::filesystem::remove_all(root);
 }

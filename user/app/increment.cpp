@@ -3,6 +3,7 @@
 #include "app/increment.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "analysis/attribution.hpp"
@@ -15,6 +16,58 @@
 #include "util/clock.hpp"
 
 namespace rtnoise {
+
+namespace {
+
+// module_layout - each loaded module's name and address, from the text
+// of /proc/modules: what moves kernel symbols (not the use counts).
+std::string module_layout(const std::string& modules)
+{
+	std::string out;
+	std::size_t at = 0;
+	while (at < modules.size()) {
+		std::size_t end = modules.find('\n', at);
+		if (end == std::string::npos)
+			end = modules.size();
+		const std::string_view line(modules.data() + at, end - at);
+		const std::size_t name = line.find(' ');
+		const std::size_t addr = line.rfind(' ');
+		out.append(line.substr(0, name));
+		if (addr != std::string_view::npos)
+			out.append(line.substr(addr));
+		out += '\n';
+		at = end + 1;
+	}
+	return out;
+}
+
+}  // namespace
+
+std::function<std::shared_ptr<const Ksyms>()> cached_ksyms(const std::filesystem::path& root,
+							   std::function<KsymsKey()> key)
+{
+	struct Cache {
+		std::optional<KsymsKey> key;
+		std::string layout;
+		std::shared_ptr<const Ksyms> ksyms;
+	};
+	auto cache = std::make_shared<Cache>();
+	return [cache, root, key = std::move(key)] {
+		// No /proc/modules: a kernel without modules, whose symbols
+		// stay where they are.
+		std::string layout;
+		if (auto modules = read_file(root / "proc/modules"))
+			layout = module_layout(*modules);
+		if (!cache->ksyms || layout != cache->layout) {
+			if (!cache->key)
+				cache->key = key();
+			cache->ksyms =
+				std::make_shared<const Ksyms>(Ksyms::load(root, *cache->key));
+			cache->layout = std::move(layout);
+		}
+		return cache->ksyms;
+	};
+}
 
 DeltaSources real_delta_sources()
 {
@@ -31,7 +84,7 @@ DeltaSources real_delta_sources()
 	};
 	src.causes = [](const std::vector<SpikeKey>& keys) { return tracer_read_causes(keys); };
 	src.rings = [](const CpuSet& cpus) { return tracer_read_rings(cpus); };
-	src.ksyms = [] { return Ksyms::load("/", ksyms_key(kStateDir)); };
+	src.ksyms = cached_ksyms("/", [] { return ksyms_key(kStateDir); });
 	src.now = [] { return monotonic_ns(); };
 	return src;
 }
@@ -126,7 +179,8 @@ void Increment::join(Snapshot& s, TraceData trace)
 			s.cpus.push_back(c);
 		}
 	}
-	attribute(s, std::move(trace), src_.ksyms(), workload_.comms, workload_.pids);
+	const std::shared_ptr<const Ksyms> ksyms = src_.ksyms();
+	attribute(s, std::move(trace), *ksyms, workload_.comms, workload_.pids);
 }
 
 void Increment::recheck(const std::vector<std::pair<SpikeKey, SpikeCauses>>& joins,

@@ -14,8 +14,10 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,10 +46,19 @@ struct DeltaSources {
 		causes;
 	// The event rings of these CPUs (tracer_read_rings()).
 	std::function<std::map<unsigned, CpuTrace>(const CpuSet&)> rings;
-	std::function<Ksyms()> ksyms;
+	// Shared: the real one loads /proc/kallsyms again only when the
+	// modules loaded changed (cached_ksyms()).
+	std::function<std::shared_ptr<const Ksyms>()> ksyms;
 	std::function<std::uint64_t()> now;  // CLOCK_MONOTONIC, ns
 };
 DeltaSources real_delta_sources();
+
+// cached_ksyms - <root>/proc/kallsyms under key() (asked once), loaded
+// at the first call and again only when a module was loaded or unloaded
+// (<root>/proc/modules names another set, or another address): parsing
+// it each interval was most of an idle monitor's time.
+std::function<std::shared_ptr<const Ksyms>()> cached_ksyms(const std::filesystem::path& root,
+							   std::function<KsymsKey()> key);
 
 // Increment - the monitor's state between reads: the cursors of the
 // spike rings and the workload's spikes, the kept spikes without a
