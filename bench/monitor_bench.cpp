@@ -8,6 +8,9 @@
 // Kernel symbols come as the real monitor has them (cached_ksyms():
 // /proc/modules read each interval, /proc/kallsyms parsed once).
 //
+// read_ms, metrics_ms and log_ms split each interval's CPU time: the
+// increment, the series and the Prometheus text, the spike log's lines.
+//
 // Memory is counted by replacing operator new/delete: alloc_MiB is the
 // peak of what one interval allocated beyond what was live before it,
 // kept_MiB what the monitor keeps between intervals (its state and the
@@ -17,7 +20,9 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <sys/resource.h>
+#include <time.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -123,6 +128,13 @@ constexpr std::uint32_t kSpikeRing = 1024;  // per CPU and type, the default
 constexpr std::uint32_t kEventRing = 8192;  // per CPU, the default
 constexpr unsigned kSourcesPerCpu = 200;    // seen since the attach
 
+double cpu_ms()
+{
+	timespec t{};
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
 double maxrss_mib()
 {
 	rusage u{};
@@ -176,17 +188,25 @@ struct Interval {
 	std::optional<Snapshot> previous;
 	SpikeTracker tracker;
 	std::size_t bytes = 0;	// text and lines, that nothing is optimized away
+	// CPU time of the read, the metrics' text, the spike lines, summed
+	std::array<double, 3> ms{};
 
 	void operator()()
 	{
+		double at = cpu_ms();
 		Snapshot s = increment.read();
+		ms[0] += cpu_ms() - at;
+		at = cpu_ms();
 		Metrics m = metrics_of(s, previous ? &*previous : nullptr, kSeriesSourcesDefault);
 		RenderOptions ro;
 		ro.format = Format::prometheus;
 		ro.metrics = &m;
 		bytes += render(s, ro).size();
+		ms[1] += cpu_ms() - at;
+		at = cpu_ms();
 		for (const Spike* sp : tracker.fresh(s))
 			bytes += render_spike_line(*sp, s.attributed, 0).size();
+		ms[2] += cpu_ms() - at;
 		previous = std::move(s);
 		previous->spikes = {};
 		previous->workload_spikes = {};
@@ -205,8 +225,9 @@ void run(benchmark::State& state, unsigned spikes, unsigned active)
 	DeltaSources src = w.delta_sources();
 	src.ksyms = cached_ksyms("/", [] { return KsymsKey{}; });
 	const std::int64_t before_monitor = g_live.load();
-	Interval interval{Increment(std::move(src), {}), std::nullopt, {}, 0};
+	Interval interval{Increment(std::move(src), {}), std::nullopt, {}, 0, {}};
 	interval();  // the first read: everything the rings hold
+	interval.ms = {};
 	std::int64_t alloc_peak = 0;
 	for (auto _ : state) {
 		state.PauseTiming();
@@ -220,6 +241,10 @@ void run(benchmark::State& state, unsigned spikes, unsigned active)
 	if (!w.rings_asked.empty())
 		state.SkipWithError("an event ring was read");
 	benchmark::DoNotOptimize(interval.bytes);
+	const auto n = static_cast<double>(state.iterations());
+	state.counters["read_ms"] = interval.ms[0] / n;
+	state.counters["metrics_ms"] = interval.ms[1] / n;
+	state.counters["log_ms"] = interval.ms[2] / n;
 	state.counters["cpus"] = cpus;
 	state.counters["new_spikes"] = static_cast<double>(spikes) * cpus;
 	state.counters["alloc_MiB"] = static_cast<double>(alloc_peak) / kMiB;
