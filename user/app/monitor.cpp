@@ -24,6 +24,7 @@
 #include "app/metrics_http.hpp"
 #include "app/session.hpp"
 #include "app/signals.hpp"
+#include "host/host.hpp"
 #include "isolation/partition.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
@@ -51,13 +52,39 @@ void write_all(int fd, std::string_view text, const std::string& what)
 	}
 }
 
+// attached_cpus - the CPUs of what is attached, as collect() would have
+// them (the sampler's, or the BPF side's alone), without reading a spike
+// or an event ring: at 256 CPUs a whole read is seconds and GiBs.
+CpuSet attached_cpus(const MonitorRequest& r)
+{
+	CpuSet have;
+	if (module_loaded()) {
+		Device dev = Device::open();
+		if (dev.info().state != SamplerState::idle) {
+			const CpuSet possible = cpu_list_file("/", "possible");
+			if (possible.empty()) {
+				for (const CpuResult& c : collect(r.report.workload).cpus)
+					have.insert(c.cpu);
+				return have;
+			}
+			for (const CpuResult& c : dev.read_stats(possible))
+				have.insert(c.cpu);
+			return have;
+		}
+	}
+	if (tracer_attached()) {
+		TraceSince since;
+		since.idle_names = false;
+		for (const auto& [cpu, trace] : tracer_read_since(since).cpus)
+			have.insert(cpu);
+	}
+	return have;
+}
+
 // adopt - what is attached, if it watches exactly want; refuses other CPUs.
 void adopt(const MonitorRequest& r, const CpuSet& want)
 {
-	Snapshot s = collect(r.report.workload);
-	CpuSet have;
-	for (const CpuResult& c : s.cpus)
-		have.insert(c.cpu);
+	const CpuSet have = attached_cpus(r);
 	if (have != want)
 		throw system_error("already attached to CPUs " + format_cpulist(have) + ", not " +
 				   format_cpulist(want) +
