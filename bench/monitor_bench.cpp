@@ -13,18 +13,24 @@
 //
 // Memory is counted by replacing operator new/delete: alloc_MiB is the
 // peak of what one interval allocated beyond what was live before it,
+// first_MiB (and first_ms, its CPU time) the same of the first read,
+// which takes and logs every spike the rings keep,
 // kept_MiB what the monitor keeps between intervals (its state and the
 // last snapshot). maxrss_MiB is the process's peak RSS, the fixture
-// (the "kernel's" rings and joins) included; fixture_MiB is the RSS
-// once the fixture was built, before the monitor's first read.
+// (the "kernel's" rings and joins) and the first read included;
+// rss_MiB the RSS after the intervals, fixture_MiB the RSS once the
+// fixture was built, before the monitor's first read: their difference
+// is the monitor's.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <optional>
@@ -135,6 +141,18 @@ double cpu_ms()
 	return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
+// rss_mib - the process's resident memory now.
+double rss_mib()
+{
+	long pages = 0, resident = 0;
+	if (std::FILE* f = std::fopen("/proc/self/statm", "re")) {
+		if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		std::fclose(f);
+	}
+	return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / kMiB;
+}
+
 double maxrss_mib()
 {
 	rusage u{};
@@ -221,12 +239,20 @@ void run(benchmark::State& state, unsigned spikes, unsigned active)
 		list.push_back(cpu);
 	MonitorWorld w(list);
 	fill(w, cpus);
-	const double fixture_mib = maxrss_mib();
+	malloc_trim(0);
+	const double fixture_mib = rss_mib();
 	DeltaSources src = w.delta_sources();
 	src.ksyms = cached_ksyms("/", [] { return KsymsKey{}; });
 	const std::int64_t before_monitor = g_live.load();
 	Interval interval{Increment(std::move(src), {}), std::nullopt, {}, 0, {}};
-	interval();  // the first read: everything the rings hold
+	// The first read: everything the rings hold, logged.
+	const std::int64_t live0 = g_live.load();
+	g_peak.store(live0);
+	const double first_at = cpu_ms();
+	interval();
+	const double first_ms = cpu_ms() - first_at;
+	const std::int64_t first_peak = g_peak.load() - live0;
+	malloc_trim(0);	 // as the monitor does after its first read
 	interval.ms = {};
 	std::int64_t alloc_peak = 0;
 	for (auto _ : state) {
@@ -245,12 +271,15 @@ void run(benchmark::State& state, unsigned spikes, unsigned active)
 	state.counters["read_ms"] = interval.ms[0] / n;
 	state.counters["metrics_ms"] = interval.ms[1] / n;
 	state.counters["log_ms"] = interval.ms[2] / n;
+	state.counters["first_ms"] = first_ms;
+	state.counters["first_MiB"] = static_cast<double>(first_peak) / kMiB;
 	state.counters["cpus"] = cpus;
 	state.counters["new_spikes"] = static_cast<double>(spikes) * cpus;
 	state.counters["alloc_MiB"] = static_cast<double>(alloc_peak) / kMiB;
 	state.counters["kept_MiB"] = static_cast<double>(g_live.load() - before_monitor) / kMiB;
 	state.counters["fixture_MiB"] = fixture_mib;
 	state.counters["maxrss_MiB"] = maxrss_mib();
+	state.counters["rss_MiB"] = rss_mib();
 }
 
 // BM_MonitorInterval - 100 new spikes and 50 active sources per CPU.
