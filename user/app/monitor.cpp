@@ -171,6 +171,23 @@ int read_every(std::uint64_t interval_ns, SignalBlock& signals, const std::funct
 	}
 }
 
+// forget_spikes - s as the next read's previous one: its counters, not
+// its spikes (the monitor keeps none beyond the read that logged them).
+Snapshot forget_spikes(Snapshot s)
+{
+	s.spikes = {};
+	s.workload_spikes = {};
+	return s;
+}
+
+// trim_heap - after the first read, which took every spike the rings
+// keep (512 Ki at 256 CPUs, some 250 MiB while joined and logged): the
+// reads after it take what is new, so the heap it left goes back.
+void trim_heap()
+{
+	malloc_trim(0);
+}
+
 }  // namespace
 
 // kFinalDetachWait - how long the last detach waits for the lock.
@@ -281,10 +298,9 @@ void monitor(const MonitorRequest& r)
 	Undo undo(detach);
 
 	SpikeTracker spikes;
-	// Each read takes what changed since the last (increment.hpp).
+	// Each read takes what changed since the last (increment.hpp); the
+	// interval's maxima are of what grew since the previous read.
 	Increment increment(real_delta_sources(), r.report.workload);
-	// The previous read without its spikes: each interval's maxima are
-	// of what grew since.
 	std::optional<Snapshot> previous;
 	std::optional<MetricsServer> server;
 	// read - what changed since the last read: the metrics published
@@ -301,17 +317,12 @@ void monitor(const MonitorRequest& r)
 				  render_spike_line(*sp, rep.snapshot.attributed,
 						    rep.realtime_offset_ns),
 				  r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
-		previous = std::move(rep.snapshot);
-		previous->spikes = {};
-		previous->workload_spikes = {};
+		previous = forget_spikes(std::move(rep.snapshot));
 		return std::move(rep.text);
 	};
 
 	std::string first = read();
-	// The first read took every spike the rings keep (512 Ki at 256
-	// CPUs, some 250 MiB while joined and logged); the reads after it
-	// take what is new: give the heap it left back to the system.
-	malloc_trim(0);
+	trim_heap();
 	if (r.listen) {
 		server.emplace(*r.listen);
 		server->publish(std::move(first));
