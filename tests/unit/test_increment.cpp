@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,47 @@ TEST(MonitorIncrement, SameTextAndLinesAsTheFullRead)
 	m.read("CPU 5's unjoined spikes overwritten");
 	// 48 spikes, of which 12 were overwritten before a read.
 	EXPECT_EQ(m.logged(), 36u);
+}
+
+TEST(MonitorIncrement, SameOverRandomRuns)
+{
+	for (unsigned seed = 1; seed <= 4; seed++) {
+		SCOPED_TRACE("seed " + std::to_string(seed));
+		std::mt19937 rng(seed);
+		auto below = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
+		MonitorWorld w({0, 1, 2, 3, 5, 8});
+		w.cap = 8;
+		w.ring_size = 32;
+		Monitors m(w);
+		for (unsigned round = 0; round < 25; round++) {
+			for (unsigned cpu : {0u, 1u, 2u, 3u, 5u, 8u}) {
+				if (below(4) == 0)
+					w.unjoined_cpus.insert(cpu);
+				else if (below(3) == 0)
+					w.unjoined_cpus.erase(cpu);
+				w.samples(cpu, LatType::irq, below(500), below(120));
+				for (unsigned n = below(12); n > 0; n--)
+					w.spike(cpu, below(2) ? LatType::irq : LatType::thread,
+						20'000 + below(200'000), 20 + below(3));
+				for (unsigned n = below(40); n > 0; n--) {
+					const std::uint64_t at = w.now_ns + below(900'000);
+					w.event(cpu, kSoftirq, below(4), at, at + below(5'000) + 1,
+						2);
+				}
+				if (below(2))
+					w.source(cpu, kThread, 1000 + below(30),
+						 "kworker/" + std::to_string(cpu) + ":" +
+							 std::to_string(below(3)),
+						 below(20'000) + 1);
+			}
+			w.running_threads.clear();
+			if (below(2))
+				w.running_threads.push_back(
+					{1, 77, "stress", w.now_ns - 30'000, 20'000, 0, false});
+			w.tick(below(3) * 10'000'000);
+			m.read("round " + std::to_string(round));
+		}
+	}
 }
 
 TEST(MonitorIncrement, SameWhenAJoinIsStoredAfterItsSpikeWasRead)
