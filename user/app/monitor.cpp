@@ -5,6 +5,7 @@
 #include "app/monitor.hpp"
 
 #include <httplib.h>
+#include <malloc.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -20,9 +21,11 @@
 #include <set>
 #include <thread>
 
+#include "app/increment.hpp"
 #include "app/metrics_http.hpp"
 #include "app/session.hpp"
 #include "app/signals.hpp"
+#include "host/host.hpp"
 #include "isolation/partition.hpp"
 #include "render/render.hpp"
 #include "sampler/device.hpp"
@@ -50,13 +53,39 @@ void write_all(int fd, std::string_view text, const std::string& what)
 	}
 }
 
+// attached_cpus - the CPUs of what is attached, as collect() would have
+// them (the sampler's, or the BPF side's alone), without reading a spike
+// or an event ring: at 256 CPUs a whole read is seconds and GiBs.
+CpuSet attached_cpus(const MonitorRequest& r)
+{
+	CpuSet have;
+	if (module_loaded()) {
+		Device dev = Device::open();
+		if (dev.info().state != SamplerState::idle) {
+			const CpuSet possible = cpu_list_file("/", "possible");
+			if (possible.empty()) {
+				for (const CpuResult& c : collect(r.report.workload).cpus)
+					have.insert(c.cpu);
+				return have;
+			}
+			for (const CpuResult& c : dev.read_stats(possible))
+				have.insert(c.cpu);
+			return have;
+		}
+	}
+	if (tracer_attached()) {
+		TraceSince since;
+		since.idle_names = false;
+		for (const auto& [cpu, trace] : tracer_read_since(since).cpus)
+			have.insert(cpu);
+	}
+	return have;
+}
+
 // adopt - what is attached, if it watches exactly want; refuses other CPUs.
 void adopt(const MonitorRequest& r, const CpuSet& want)
 {
-	Snapshot s = collect(r.report.workload);
-	CpuSet have;
-	for (const CpuResult& c : s.cpus)
-		have.insert(c.cpu);
+	const CpuSet have = attached_cpus(r);
 	if (have != want)
 		throw system_error("already attached to CPUs " + format_cpulist(have) + ", not " +
 				   format_cpulist(want) +
@@ -140,6 +169,23 @@ int read_every(std::uint64_t interval_ns, SignalBlock& signals, const std::funct
 		if (next < std::chrono::steady_clock::now())
 			next = std::chrono::steady_clock::now() + interval;
 	}
+}
+
+// forget_spikes - s as the next read's previous one: its counters, not
+// its spikes (the monitor keeps none beyond the read that logged them).
+Snapshot forget_spikes(Snapshot s)
+{
+	s.spikes = {};
+	s.workload_spikes = {};
+	return s;
+}
+
+// trim_heap - after the first read, which took every spike the rings
+// keep (512 Ki at 256 CPUs, some 250 MiB while joined and logged): the
+// reads after it take what is new, so the heap it left goes back.
+void trim_heap()
+{
+	malloc_trim(0);
 }
 
 }  // namespace
@@ -252,14 +298,16 @@ void monitor(const MonitorRequest& r)
 	Undo undo(detach);
 
 	SpikeTracker spikes;
-	// The previous read: each interval's maxima are of what grew since.
+	// Each read takes what changed since the last (increment.hpp); the
+	// interval's maxima are of what grew since the previous read.
+	Increment increment(real_delta_sources(), r.report.workload);
 	std::optional<Snapshot> previous;
 	std::optional<MetricsServer> server;
-	// read - everything attached, once: the metrics published and
-	// written, the new spikes logged.
+	// read - what changed since the last read: the metrics published
+	// and written, the new spikes logged.
 	auto read = [&] {
-		Report rep = make_report(collect(r.report.workload), r.report,
-					 previous ? &*previous : nullptr);
+		Report rep =
+			make_report(increment.read(), r.report, previous ? &*previous : nullptr);
 		if (server)
 			server->publish(rep.text);
 		if (!r.textfile.empty())
@@ -269,11 +317,12 @@ void monitor(const MonitorRequest& r)
 				  render_spike_line(*sp, rep.snapshot.attributed,
 						    rep.realtime_offset_ns),
 				  r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
-		previous = std::move(rep.snapshot);
+		previous = forget_spikes(std::move(rep.snapshot));
 		return std::move(rep.text);
 	};
 
 	std::string first = read();
+	trim_heap();
 	if (r.listen) {
 		server.emplace(*r.listen);
 		server->publish(std::move(first));

@@ -9,8 +9,10 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rtnoise {
@@ -21,6 +23,10 @@ const char* lat_type_name(LatType t);
 
 enum class SamplerState { idle, running, stopped };
 const char* sampler_state_name(SamplerState s);
+
+// SpikeSeqs - a spike sequence number per CPU and latency type: where
+// the next read of each spike ring starts (the monitor's cursor).
+using SpikeSeqs = std::map<std::pair<unsigned, LatType>, std::uint64_t>;
 
 // Percentiles - where the samples of one latency type fall, from the
 // 1 us histogram (analysis/percentiles.hpp fills it). A sample in bucket b

@@ -248,6 +248,18 @@ struct TraceData {
 	std::uint64_t workload_threshold_ns = 0;
 	std::uint64_t workload_lost = 0;	 // threads not followed: map full
 	std::uint64_t workload_spikes_lost = 0;	 // overwritten before read
+	// Each CPU's workload spikes written (its ring's head): where a
+	// read since this one starts (TraceSince::wl_spikes).
+	std::map<unsigned, std::uint64_t> workload_heads;
+};
+
+// TraceSince - what a read of the BPF side since an earlier one needs
+// (tracer_read_since()): the workload spikes of each CPU from a position
+// on (its TraceData::workload_heads then), and whether to read the
+// cpuidle states' names, which do not change while attached.
+struct TraceSince {
+	std::map<unsigned, std::uint64_t> wl_spikes;  // absent: from the oldest kept
+	bool idle_names = true;
 };
 
 }  // namespace rtnoise

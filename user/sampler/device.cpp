@@ -248,7 +248,7 @@ std::vector<CpuResult> Device::read_stats(const CpuSet& cpus)
 	return out;
 }
 
-Snapshot Device::read_snapshot()
+Snapshot Device::read_snapshot(const SpikeSeqs* since, SpikeSeqs* next)
 {
 	rtnoise_info info = info_raw();
 	Snapshot s;
@@ -273,8 +273,14 @@ Snapshot Device::read_snapshot()
 		if (s.state == SamplerState::running)
 			set_priority(*r, info.prio);
 		for (LatType t : kLatTypes) {
-			SpikeBatch b = read_spikes_since(cpu, t, 0);
+			std::uint64_t from = 0;
+			if (since)
+				if (auto it = since->find({cpu, t}); it != since->end())
+					from = it->second;
+			SpikeBatch b = read_spikes_since(cpu, t, from);
 			r->of(t).spikes_lost = b.lost;
+			if (next)
+				(*next)[{cpu, t}] = b.next_seq;
 			s.spikes.insert(s.spikes.end(), std::make_move_iterator(b.spikes.begin()),
 					std::make_move_iterator(b.spikes.end()));
 		}

@@ -78,8 +78,11 @@ public:
 	void reset();
 
 	// read_snapshot - everything the module holds, read without
-	// disturbing the sampler.
-	Snapshot read_snapshot();
+	// disturbing the sampler. With since, each CPU's and type's spikes
+	// from the seq there on (0 where absent), their spikes_lost being
+	// those of them overwritten; next, if given, gets where the next
+	// such read starts.
+	Snapshot read_snapshot(const SpikeSeqs* since = nullptr, SpikeSeqs* next = nullptr);
 	// read_stats - the counters of each of cpus that is watched (count,
 	// min, max, ...; no histogram, no spikes): cheap enough to read
 	// every second while sampling.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -282,11 +283,12 @@ void read_origins(const std::string& pin_dir, std::vector<TraceOrigin>& origins)
 		});
 }
 
-// read_head - a CPU's ring head: how far its ring was written, and its
-// counts of what was not kept whole.
-void read_head(const rtnoise_ring_head& h, CpuTrace& c)
+// read_head - a CPU's ring head: how far its ring was written, what of
+// it was overwritten (lost), and its counts of what was not kept whole.
+void read_head(const rtnoise_ring_head& h, const rtnoise_meta& meta, CpuTrace& c)
 {
 	c.written = h.head;
+	c.lost = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
 	c.overflow = h.overflow;
 	c.clamped = h.clamped;
 	c.clamped_ns = h.clamped_ns;
@@ -301,13 +303,12 @@ void read_head(const rtnoise_ring_head& h, CpuTrace& c)
 }
 
 // read_ring - the events still in a CPU's ring (@ring, ring_size of
-// them) up to its head @h: those before were overwritten (lost), and one
+// them) up to its head @h, from the first not lost (read_head()): one
 // overwritten or being written while copied is torn.
 void read_ring(const volatile rtnoise_event* ring, const rtnoise_ring_head& h,
 	       const rtnoise_meta& meta, CpuTrace& c)
 {
-	std::uint64_t first = h.head > meta.ring_size ? h.head - meta.ring_size : 0;
-	c.lost = first;
+	const std::uint64_t first = c.lost;
 	// One more: the thread still running, which attribute() adds
 	// (charge_running), without copying the ring.
 	c.events.reserve(h.head - first + 1);
@@ -320,22 +321,28 @@ void read_ring(const volatile rtnoise_event* ring, const rtnoise_ring_head& h,
 	}
 }
 
-// read_rings - each watched CPU's ring head and events; false if there
-// is no ring (no slot, or no room).
-bool read_rings(int events_fd, int heads_fd, const rtnoise_meta& meta, TraceData& t)
+// read_rings - each watched CPU's ring head, and the events of those in
+// @only (all: nullptr; none: an empty set, and @events_fd is not used);
+// false if there is no ring (no slot, or no room).
+bool read_rings(int events_fd, int heads_fd, const rtnoise_meta& meta, TraceData& t,
+		const CpuSet* only = nullptr)
 {
 	const std::size_t entries = static_cast<std::size_t>(meta.nr_slots) * meta.ring_size;
 	if (!entries)
 		return false;
-	const Mapping events(events_fd, entries * sizeof(rtnoise_event), "the event ring");
-	const volatile rtnoise_event* ring = events.values<rtnoise_event>();
+	std::optional<Mapping> events;
+	if (!only || !only->empty())
+		events.emplace(events_fd, entries * sizeof(rtnoise_event), "the event ring");
 	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++) {
 		rtnoise_ring_head h{};
 		if (bpf_map_lookup_elem(heads_fd, &s, &h))
 			continue;
-		CpuTrace& c = t.cpus[meta.slot_cpu[s]];
-		read_head(h, c);
-		read_ring(ring + std::size_t{s} * meta.ring_size, h, meta, c);
+		const unsigned cpu = meta.slot_cpu[s];
+		CpuTrace& c = t.cpus[cpu];
+		read_head(h, meta, c);
+		if (events && (!only || only->count(cpu)))
+			read_ring(events->values<rtnoise_event>() + std::size_t{s} * meta.ring_size,
+				  h, meta, c);
 	}
 	return true;
 }
@@ -378,8 +385,10 @@ TraceWorkloadThread to_workload_thread(std::uint32_t tid, const rtnoise_wl_threa
 }
 
 // read_workload_spikes - each watched CPU's ring of workload spikes, up
-// to its head in @heads_fd: those before were overwritten (lost).
-void read_workload_spikes(int fd, int heads_fd, const rtnoise_meta& meta, TraceData& t)
+// to its head in @heads_fd: those before were overwritten (lost). With
+// @since, each CPU's from the position there on (if it is still kept).
+void read_workload_spikes(int fd, int heads_fd, const rtnoise_meta& meta, TraceData& t,
+			  const std::map<unsigned, std::uint64_t>* since)
 {
 	const std::size_t entries = std::size_t{meta.nr_slots} * RTNOISE_WL_SPIKES;
 	if (!entries)
@@ -393,7 +402,12 @@ void read_workload_spikes(int fd, int heads_fd, const rtnoise_meta& meta, TraceD
 		const std::uint64_t first =
 			h.wl_spikes > RTNOISE_WL_SPIKES ? h.wl_spikes - RTNOISE_WL_SPIKES : 0;
 		t.workload_spikes_lost += first;
-		for (std::uint64_t pos = first; pos < h.wl_spikes; pos++) {
+		t.workload_heads[meta.slot_cpu[s]] = h.wl_spikes;
+		std::uint64_t from = first;
+		if (since)
+			if (auto it = since->find(meta.slot_cpu[s]); it != since->end())
+				from = std::max(from, it->second);
+		for (std::uint64_t pos = from; pos < h.wl_spikes; pos++) {
 			rtnoise_wl_spike e;
 			const auto idx =
 				std::size_t{s} * RTNOISE_WL_SPIKES + pos % RTNOISE_WL_SPIKES;
@@ -419,9 +433,10 @@ void read_workload_spikes(int fd, int heads_fd, const rtnoise_meta& meta, TraceD
 	}
 }
 
-// read_workload - the workload's threads and spikes, if a workload was
-// named at attach.
-void read_workload(const std::string& pin_dir, int heads_fd, const rtnoise_meta& meta, TraceData& t)
+// read_workload - the workload's threads and spikes (those since
+// @since, if given), if a workload was named at attach.
+void read_workload(const std::string& pin_dir, int heads_fd, const rtnoise_meta& meta, TraceData& t,
+		   const std::map<unsigned, std::uint64_t>* since = nullptr)
 {
 	if (!meta.wl_threshold_ns)
 		return;
@@ -435,7 +450,7 @@ void read_workload(const std::string& pin_dir, int heads_fd, const rtnoise_meta&
 	std::sort(t.workload.begin(), t.workload.end(),
 		  [](const auto& a, const auto& b) { return a.tid < b.tid; });
 	if (const UniqueFd fd = open_pinned(pin_dir, "wl_spikes"))
-		read_workload_spikes(fd.get(), heads_fd, meta, t);
+		read_workload_spikes(fd.get(), heads_fd, meta, t, since);
 }
 
 // read_idle_names - the names of each traced CPU's cpuidle states, for
@@ -455,6 +470,18 @@ void read_idle_names(TraceData& t)
 	}
 }
 
+// trace_of_meta - what the meta map says of the whole trace.
+TraceData trace_of_meta(const rtnoise_meta& meta)
+{
+	TraceData t;
+	t.start_ns = meta.start_ns;
+	t.ring_size = meta.ring_size;
+	t.causes_capacity = meta.spike_capacity;
+	t.limits = meta.limits;
+	t.refused = read_refused(meta);
+	return t;
+}
+
 }  // namespace
 
 std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_joins(const std::string& pin_dir)
@@ -467,12 +494,7 @@ std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_joins(const std::strin
 TraceData tracer_read(const std::string& pin_dir)
 {
 	const rtnoise_meta meta = read_meta(pin_dir);
-	TraceData t;
-	t.start_ns = meta.start_ns;
-	t.ring_size = meta.ring_size;
-	t.causes_capacity = meta.spike_capacity;
-	t.limits = meta.limits;
-	t.refused = read_refused(meta);
+	TraceData t = trace_of_meta(meta);
 	// The joins before anything slow: see tracer_read_joins().
 	read_joins(pin_dir, meta, t.explained);
 	UniqueFd sources_fd(open_map(pin_dir, "sources")), events_fd(open_map(pin_dir, "events")),
@@ -493,6 +515,85 @@ TraceData tracer_read(const std::string& pin_dir)
 				  return a.start_ns < b.start_ns;
 			  });
 	return t;
+}
+
+}  // namespace rtnoise
+
+namespace rtnoise {
+
+TraceData tracer_read_since(const TraceSince& since, const std::string& pin_dir)
+{
+	const rtnoise_meta meta = read_meta(pin_dir);
+	TraceData t = trace_of_meta(meta);
+	UniqueFd sources_fd(open_map(pin_dir, "sources")), heads_fd(open_map(pin_dir, "heads"));
+	read_sources(pin_dir, sources_fd.get(), meta, t.sources);
+	read_origins(pin_dir, t.origins);
+	read_workload(pin_dir, heads_fd.get(), meta, t, &since.wl_spikes);
+	const CpuSet no_rings;
+	if (!read_rings(-1, heads_fd.get(), meta, t, &no_rings))
+		return t;
+	if (const UniqueFd state_fd = open_pinned(pin_dir, "state"))
+		read_running(state_fd.get(), meta, t);
+	if (since.idle_names)
+		read_idle_names(t);
+	return t;
+}
+
+std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_causes(const std::vector<SpikeKey>& keys,
+								 const std::string& pin_dir)
+{
+	std::vector<std::pair<SpikeKey, SpikeCauses>> out;
+	if (keys.empty())
+		return out;
+	const rtnoise_meta meta = read_meta(pin_dir);
+	const std::size_t cap = meta.spike_capacity;
+	const std::size_t entries = std::size_t{meta.nr_slots} * 2 * cap;
+	const UniqueFd fd = open_pinned(pin_dir, "causes");
+	if (!entries || !fd)
+		return out;
+	std::map<unsigned, std::size_t> slot_of;
+	for (std::uint32_t s = 0; s < meta.nr_slots && s < RTNOISE_BPF_MAX_CPUS; s++)
+		slot_of.try_emplace(meta.slot_cpu[s], s);
+	// Each entry once, in the order of the map.
+	std::vector<std::size_t> at;
+	for (const SpikeKey& k : keys)
+		if (auto slot = slot_of.find(k.cpu); slot != slot_of.end() && k.type < 2)
+			at.push_back((slot->second * 2 + k.type) * cap + k.seq % cap);
+	std::sort(at.begin(), at.end());
+	at.erase(std::unique(at.begin(), at.end()), at.end());
+	const Mapping m(fd.get(), entries * sizeof(rtnoise_spike_causes), "the spike causes");
+	const volatile rtnoise_spike_causes* all = m.values<rtnoise_spike_causes>();
+	for (std::size_t i : at) {
+		rtnoise_spike_causes c;
+		const std::uint64_t seq = seq_copy(all[i], c);
+		if (!seq)
+			continue;  // never written, or being rewritten
+		out.emplace_back(SpikeKey{meta.slot_cpu[i / (2 * cap)],
+					  static_cast<unsigned>((i / cap) % 2), seq - 1},
+				 to_spike_causes(c));
+	}
+	return out;
+}
+
+std::map<unsigned, CpuTrace> tracer_read_rings(const CpuSet& cpus, const std::string& pin_dir)
+{
+	if (cpus.empty())
+		return {};
+	const rtnoise_meta meta = read_meta(pin_dir);
+	UniqueFd events_fd(open_map(pin_dir, "events")), heads_fd(open_map(pin_dir, "heads"));
+	TraceData t;
+	read_rings(events_fd.get(), heads_fd.get(), meta, t, &cpus);
+	std::map<unsigned, CpuTrace> out;
+	for (auto& [cpu, c] : t.cpus) {
+		if (!cpus.count(cpu))
+			continue;
+		std::sort(c.events.begin(), c.events.end(),
+			  [](const TraceEvent& a, const TraceEvent& b) {
+				  return a.start_ns < b.start_ns;
+			  });
+		out.emplace(cpu, std::move(c));
+	}
+	return out;
 }
 
 }  // namespace rtnoise

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -101,6 +102,22 @@ TraceData tracer_read(const std::string& pin_dir = kBpfPinDir);
 // tracer_read() gets there.
 std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_joins(
 	const std::string& pin_dir = kBpfPinDir);
+// tracer_read_since - what tracer_read() gives but the event rings and
+// the kernel's joins, for a monitor's read every interval: the meta, the
+// sources, origins, running threads and the workload's threads whole;
+// each CPU's ring head and counts (CpuTrace without events; lost from
+// the head alone); the workload's spikes from since.wl_spikes on; the
+// cpuidle names if since.idle_names.
+TraceData tracer_read_since(const TraceSince& since, const std::string& pin_dir = kBpfPinDir);
+// tracer_read_causes - the kernel's joins in the entries of keys only
+// (cpu, type and seq % capacity each): what each holds now, keyed by
+// the spike it holds, each entry once.
+std::vector<std::pair<SpikeKey, SpikeCauses>> tracer_read_causes(
+	const std::vector<SpikeKey>& keys, const std::string& pin_dir = kBpfPinDir);
+// tracer_read_rings - the event rings of cpus alone, as tracer_read()
+// reads them (events by start, torn counted), with their heads' counts.
+std::map<unsigned, CpuTrace> tracer_read_rings(const CpuSet& cpus,
+					       const std::string& pin_dir = kBpfPinDir);
 // tracer_freeze - disarm the attached programs: from now on they only
 // track frames, as before attach armed them, and record nothing (no
 // event, source, origin, join), so what the maps hold stays as it is
