@@ -2,6 +2,7 @@
 // The Prometheus exposition against its golden file (which the
 // prometheus_* ctest tests feed to promtool), and label escaping.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -222,6 +223,43 @@ TEST(PrometheusLabel, InvalidUtf8IsEscapedFirst)
 	// escape_name's \xff, whose backslash the exposition escapes again.
 	EXPECT_EQ(prometheus_label_value("bad\xff"), "bad\\\\xff");
 	EXPECT_EQ(prometheus_label_value(std::string("nul\0x", 5)), "nul\\\\x00x");
+}
+
+// The spike log's lines are written without a document: each must be
+// what nlohmann's compact dump of the same object is, with every
+// optional key, control bytes and bytes that are not UTF-8 in its names.
+TEST(SpikeLine, TheBytesOfNlohmannsCompactDump)
+{
+	Spike sp;
+	sp.cpu = 7;
+	sp.type = LatType::irq;
+	sp.seq = 123456;
+	sp.cycle = 99;
+	sp.expected_ns = 6'000'000'000ULL;
+	sp.observed_ns = 6'000'500'000ULL;
+	sp.causes = {{"thread", "a\"b\\c\x01\xff", 300000}, {"softirq", "TIMER", 1}};
+	sp.stack = {"__schedule+0x4f8", "do_\x7f\xc3(nop)", "\t"};
+	sp.unexplained_ns = 7;
+	sp.explained = Explained::history;
+	sp.join_missing = JoinMissing::overwritten;
+	sp.cut = true;
+	sp.history_lost = true;
+	sp.smis = 3;
+	for (bool attributed : {true, false}) {
+		for (std::int64_t offset : {std::int64_t{0}, kOffset}) {
+			const std::string line = render_spike_line(sp, attributed, offset);
+			ASSERT_FALSE(line.empty());
+			EXPECT_EQ(line.back(), '\n');
+			const nlohmann::json j = nlohmann::json::parse(line);
+			EXPECT_EQ(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+					  "\n",
+				  line);
+			EXPECT_EQ(j.contains("stack"), attributed);
+			EXPECT_EQ(j.contains("time"), offset != 0);
+			EXPECT_EQ(j["seq"], 123456);
+			EXPECT_TRUE(j.contains("smis") && j.contains("history_lost"));
+		}
+	}
 }
 
 TEST(SpikeLine, OneJsonObjectOnOneLine)

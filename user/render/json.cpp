@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <string_view>
@@ -51,32 +52,6 @@ nlohmann::json causes_json(const std::vector<Cause>& causes)
 	nlohmann::json j = nlohmann::json::array();
 	for (const Cause& c : causes)
 		j.push_back({{"kind", c.kind}, {"name", c.name}, {"duration_ns", c.duration_ns}});
-	return j;
-}
-
-nlohmann::json spike_json(const Spike& sp, bool attributed)
-{
-	nlohmann::json j = {{"cpu", sp.cpu},
-			    {"type", lat_type_name(sp.type)},
-			    {"at_ns", sp.expected_ns},
-			    {"observed_ns", sp.observed_ns},
-			    {"latency_ns", sp.latency_ns()},
-			    {"cycle", sp.cycle},
-			    {"causes", causes_json(sp.causes)},
-			    {"unexplained_ns", attributed ? sp.unexplained_ns : sp.latency_ns()}};
-	if (attributed) {
-		j["explained"] = explained_name(sp.explained);
-		if (sp.join_missing != JoinMissing::none)
-			j["join_missing"] = join_missing_name(sp.join_missing);
-		if (sp.cut)
-			j["cut"] = true;
-		if (!sp.stack.empty())
-			j["stack"] = sp.stack;
-	}
-	if (sp.smis)
-		j["smis"] = sp.smis;
-	if (sp.history_lost)
-		j["history_lost"] = true;
 	return j;
 }
 
@@ -271,58 +246,92 @@ void put_string(std::ostream& out, std::string_view v)
 	out << '"' << v << '"';
 }
 
-// put_causes - a spike's causes as dump(2) indents them at depth 3.
-void put_causes(std::ostream& out, const std::vector<Cause>& causes)
+// SpikeStyle - how put_spike() lays a spike out: as dump(2) indents it
+// two levels into the report's spikes, or as dump(-1) writes one line of
+// the spike log, which has two keys more.
+struct SpikeStyle {
+	const char* open;   // "{" and what comes before the first key
+	const char* next;   // between a value and the next key
+	const char* colon;  // after a key
+	const char* item;   // before an element of an array after the first
+	const char* first;  // before its first element
+	const char* close;  // after its last
+	const char* end;    // closes the spike
+	// The spike log's: its seq, and its wall time ("": none).
+	std::optional<std::uint64_t> seq;
+	std::string time;
+};
+
+const SpikeStyle kReportSpike = {"{\n      \"",
+				 ",\n      \"",
+				 "\": ",
+				 ",\n        ",
+				 "\n        ",
+				 "\n      ]",
+				 "\n    }",
+				 {},
+				 {}};
+
+// put_causes - a spike's causes as @st lays them out.
+void put_causes(std::ostream& out, const std::vector<Cause>& causes, const SpikeStyle& st)
 {
+	const bool line = st.seq.has_value();
 	if (causes.empty()) {
 		out << "[]";
 		return;
 	}
 	out << '[';
 	for (std::size_t i = 0; i < causes.size(); i++) {
-		out << (i ? ",\n        {\n          \"duration_ns\": "
-			  : "\n        {\n          \"duration_ns\": ")
-		    << causes[i].duration_ns << ",\n          \"kind\": ";
+		out << (i ? st.item : st.first)
+		    << (line ? "{\"duration_ns\":" : "{\n          \"duration_ns\": ")
+		    << causes[i].duration_ns << (line ? ",\"kind\":" : ",\n          \"kind\": ");
 		put_string(out, causes[i].kind);
-		out << ",\n          \"name\": ";
+		out << (line ? ",\"name\":" : ",\n          \"name\": ");
 		put_string(out, causes[i].name);
-		out << "\n        }";
+		out << (line ? "}" : "\n        }");
 	}
-	out << "\n      ]";
+	out << st.close;
 }
 
-// put_spike - a spike as spike_json(sp).dump(2) indented into the
-// report's spikes, its keys in the order of nlohmann's object (sorted),
-// written without a document: the same bytes as 17 us a spike less.
-void put_spike(std::ostream& out, const Spike& sp, bool attributed)
+// put_spike - a spike as nlohmann's dump() of its object lays it out in
+// @st, its keys in their order (sorted), written without a document:
+// the same bytes as 17 us a spike less.
+void put_spike(std::ostream& out, const Spike& sp, bool attributed,
+	       const SpikeStyle& st = kReportSpike)
 {
-	out << "{\n      \"at_ns\": " << sp.expected_ns << ",\n      \"causes\": ";
-	put_causes(out, sp.causes);
-	out << ",\n      \"cpu\": " << sp.cpu;
+	auto key = [&](const char* k) -> std::ostream& { return out << st.next << k << st.colon; };
+	out << st.open << "at_ns" << st.colon << sp.expected_ns;
+	key("causes");
+	put_causes(out, sp.causes, st);
+	key("cpu") << sp.cpu;
 	if (attributed && sp.cut)
-		out << ",\n      \"cut\": true";
-	out << ",\n      \"cycle\": " << sp.cycle;
+		key("cut") << "true";
+	key("cycle") << sp.cycle;
 	if (attributed)
-		out << ",\n      \"explained\": \"" << explained_name(sp.explained) << '"';
+		key("explained") << '"' << explained_name(sp.explained) << '"';
 	if (sp.history_lost)
-		out << ",\n      \"history_lost\": true";
+		key("history_lost") << "true";
 	if (attributed && sp.join_missing != JoinMissing::none)
-		out << ",\n      \"join_missing\": \"" << join_missing_name(sp.join_missing) << '"';
-	out << ",\n      \"latency_ns\": " << sp.latency_ns()
-	    << ",\n      \"observed_ns\": " << sp.observed_ns;
+		key("join_missing") << '"' << join_missing_name(sp.join_missing) << '"';
+	key("latency_ns") << sp.latency_ns();
+	key("observed_ns") << sp.observed_ns;
+	if (st.seq)
+		key("seq") << *st.seq;
 	if (sp.smis)
-		out << ",\n      \"smis\": " << sp.smis;
+		key("smis") << sp.smis;
 	if (attributed && !sp.stack.empty()) {
-		out << ",\n      \"stack\": [";
+		key("stack") << '[';
 		for (std::size_t i = 0; i < sp.stack.size(); i++) {
-			out << (i ? ",\n        " : "\n        ");
+			out << (i ? st.item : st.first);
 			put_string(out, sp.stack[i]);
 		}
-		out << "\n      ]";
+		out << st.close;
 	}
-	out << ",\n      \"type\": \"" << lat_type_name(sp.type)
-	    << "\",\n      \"unexplained_ns\": "
-	    << (attributed ? sp.unexplained_ns : sp.latency_ns()) << "\n    }";
+	if (!st.time.empty())
+		key("time") << '"' << st.time << '"';
+	key("type") << '"' << lat_type_name(sp.type) << '"';
+	key("unexplained_ns") << (attributed ? sp.unexplained_ns : sp.latency_ns());
+	out << st.end;
 }
 
 // put_indented - a JSON text two levels in, as an element of the top
@@ -360,17 +369,19 @@ std::size_t put_hole(std::ostream& out, std::string_view doc, std::string_view h
 
 std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns)
 {
-	nlohmann::json j = spike_json(sp, attributed);
-	j["seq"] = sp.seq;
+	// Written as put_spike() writes the report's, without a document:
+	// a monitor logs every new spike of every CPU each interval.
+	SpikeStyle st = {"{\"", ",\"", "\":", ",", "", "]", "}\n", sp.seq, {}};
 	const std::int64_t at = static_cast<std::int64_t>(sp.expected_ns) + realtime_offset_ns;
 	if (realtime_offset_ns && at > 0) {
 		const std::time_t secs = at / 1000000000;
 		std::tm tm{};
 		gmtime_r(&secs, &tm);
-		j["time"] =
-			fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", tm, (at % 1000000000) / 1000);
+		st.time = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", tm, (at % 1000000000) / 1000);
 	}
-	return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+	std::ostringstream out;
+	put_spike(out, sp, attributed, st);
+	return std::move(out).str();
 }
 
 // render_json - the report as JSON, its spikes written one at a time.
