@@ -40,96 +40,19 @@
 #include "analysis/series.hpp"
 #include "app/increment.hpp"
 #include "app/monitor.hpp"
+#include "counting_alloc.hpp"
 #include "monitor_world.hpp"
 #include "render/render.hpp"
-
-// ---- a counting allocator (as bench/report_bench.cpp's) ---------------------
-namespace {
-
-std::atomic<std::int64_t> g_live{0};
-std::atomic<std::int64_t> g_peak{0};
-
-void* allocate(std::size_t n, std::size_t align)
-{
-	void* p = align > alignof(std::max_align_t)
-			  ? std::aligned_alloc(align, (n + align - 1) / align * align)
-			  : std::malloc(n ? n : 1);
-	if (!p)
-		throw std::bad_alloc();
-	const auto size = static_cast<std::int64_t>(malloc_usable_size(p));
-	const std::int64_t now = g_live.fetch_add(size, std::memory_order_relaxed) + size;
-	std::int64_t peak = g_peak.load(std::memory_order_relaxed);
-	while (now > peak && !g_peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-	}
-	return p;
-}
-
-void release(void* p) noexcept
-{
-	if (!p)
-		return;
-	g_live.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)),
-			 std::memory_order_relaxed);
-	std::free(p);
-}
-
-}  // namespace
-
-void* operator new(std::size_t n)
-{
-	return allocate(n, 0);
-}
-void* operator new[](std::size_t n)
-{
-	return allocate(n, 0);
-}
-void* operator new(std::size_t n, std::align_val_t a)
-{
-	return allocate(n, static_cast<std::size_t>(a));
-}
-void* operator new[](std::size_t n, std::align_val_t a)
-{
-	return allocate(n, static_cast<std::size_t>(a));
-}
-void operator delete(void* p) noexcept
-{
-	release(p);
-}
-void operator delete[](void* p) noexcept
-{
-	release(p);
-}
-void operator delete(void* p, std::size_t) noexcept
-{
-	release(p);
-}
-void operator delete[](void* p, std::size_t) noexcept
-{
-	release(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept
-{
-	release(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept
-{
-	release(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept
-{
-	release(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept
-{
-	release(p);
-}
 
 namespace rtnoise {
 namespace {
 
 using test::MonitorWorld;
 
-constexpr double kMiB = 1024.0 * 1024.0;
+using bench::g_live;
+using bench::g_peak;
+using bench::kMiB;
+using bench::maxrss_mib;
 constexpr std::uint32_t kSpikeRing = 1024;  // per CPU and type, the default
 constexpr std::uint32_t kEventRing = 8192;  // per CPU, the default
 constexpr unsigned kSourcesPerCpu = 200;    // seen since the attach
@@ -151,13 +74,6 @@ double rss_mib()
 		std::fclose(f);
 	}
 	return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / kMiB;
-}
-
-double maxrss_mib()
-{
-	rusage u{};
-	getrusage(RUSAGE_SELF, &u);
-	return static_cast<double>(u.ru_maxrss) * 1024.0 / kMiB;
 }
 
 // fill - a world of cpus CPUs with full rings: every spike joined, each
