@@ -3,11 +3,8 @@
 
 #include <cerrno>
 #include <cmath>
-#include <istream>
 #include <limits>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 #include <string>
 
@@ -109,6 +106,30 @@ private:
 	std::string where_;
 	std::set<std::string> taken_;
 };
+
+// check_depth - refuse text nested deeper than a report is, before the
+// parser builds (and frees, recursively) what it nests.
+void check_depth(std::string_view text)
+{
+	std::size_t depth = 0;
+	bool in_string = false;
+	for (std::size_t i = 0; i < text.size(); i++) {
+		const char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > kReportMaxDepth)
+				refuse("", "nested deeper than " + std::to_string(kReportMaxDepth));
+		} else if ((c == ']' || c == '}') && depth) {
+			depth--;
+		}
+	}
+}
 
 LatencyStats read_latency(Obj o, std::uint32_t buckets)
 {
@@ -268,7 +289,7 @@ std::vector<std::string> read_stack(Obj& o)
 	return out;
 }
 
-Spike read_spike(Obj o, bool attributed)
+Spike read_spike(Obj o, const Snapshot& s)
 {
 	Spike sp;
 	sp.cpu = o.u32("cpu", 65535);
@@ -284,7 +305,7 @@ Spike read_spike(Obj o, bool attributed)
 	sp.seq = sp.cycle;
 	sp.causes = read_causes(o);
 	sp.unexplained_ns = o.u64("unexplained_ns");
-	if (attributed) {
+	if (s.attributed) {
 		const std::string e = o.string("explained");
 		if (e == "spike")
 			sp.explained = Explained::at_spike;
@@ -396,6 +417,19 @@ void read_sources(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
 		const std::string where = "sources[" + std::to_string(i) + "]";
 		s.sources.push_back(read_source(Obj(sources[i], where)));
 		check_watched(cpus, s.sources.back().cpu, where + ".cpu");
+	}
+}
+
+// read_spikes - the report's spikes, on its CPUs.
+void read_spikes(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
+{
+	const json& spikes = o.array("spikes");
+	if (spikes.size() > kReportMaxSpikes)
+		refuse("spikes", "more than " + std::to_string(kReportMaxSpikes) + " spikes");
+	for (std::size_t i = 0; i < spikes.size(); i++) {
+		const std::string where = "spikes[" + std::to_string(i) + "]";
+		s.spikes.push_back(read_spike(Obj(spikes[i], where), s));
+		check_watched(cpus, s.spikes.back().cpu, where + ".cpu");
 	}
 }
 
@@ -514,9 +548,15 @@ void read_workload(Obj& o, Snapshot& s)
 			s.workload.push_back(read_workload_thread(
 				Obj(threads[i], "workload[" + std::to_string(i) + "]"), cells));
 	}
-	// Its spikes were read as they came (Streamer), and are not here.
-	if (o.has("workload_spikes"))
-		o.array("workload_spikes");
+	if (o.has("workload_spikes")) {
+		const json& spikes = o.array("workload_spikes");
+		if (spikes.size() > kReportMaxSpikes)
+			refuse("workload_spikes",
+			       "more than " + std::to_string(kReportMaxSpikes) + " spikes");
+		for (std::size_t i = 0; i < spikes.size(); i++)
+			s.workload_spikes.push_back(read_workload_spike(
+				Obj(spikes[i], "workload_spikes[" + std::to_string(i) + "]")));
+	}
 	if (o.has("workload_threshold_ns"))
 		s.workload_threshold_ns = o.u64("workload_threshold_ns");
 	if (o.has("workload_lost"))
@@ -525,150 +565,12 @@ void read_workload(Obj& o, Snapshot& s)
 		s.workload_spikes_lost = o.u64("workload_spikes_lost");
 }
 
-// Streamer - the parser's callback: each spike (and workload spike) read
-// and checked as its object ends, handed on or kept, and dropped from
-// the document, which so holds the rest of the report alone; the
-// nesting, the spikes and the values held at once bounded as they come.
-class Streamer {
-public:
-	explicit Streamer(const ReportSpikes& out) : out_(out) {}
+}  // namespace
 
-	bool operator()(int depth, json::parse_event_t e, json& parsed)
-	{
-		using E = json::parse_event_t;
-		const auto d = static_cast<std::size_t>(depth);
-		switch (e) {
-		case E::object_start:
-		case E::array_start:
-			if (d + 1 > kReportMaxDepth)
-				refuse("", "nested deeper than " + std::to_string(kReportMaxDepth));
-			hold();
-			if (d == 1 && e == E::array_start) {
-				in_ = top_ == "spikes"		  ? In::spikes
-				      : top_ == "workload_spikes" ? In::workload_spikes
-								  : In::other;
-				n_ = 0;
-				bad_.reset();
-			}
-			if (d == 2 && in_ != In::other) {
-				held_at_ = held_ - 1;
-				return element(e == E::object_start);
-			}
-			return true;
-		case E::key:
-			if (d == 1) {
-				top_ = parsed.get<std::string>();
-				in_ = In::other;
-			}
-			return true;
-		case E::value:
-			hold();
-			if (d == 1 && top_ == "attribution" && parsed.is_boolean())
-				attributed_ = parsed.get<bool>() ? 1 : 0;
-			if (d == 2 && in_ != In::other) {
-				held_--;
-				return element(false);
-			}
-			return true;
-		case E::array_end:
-			if (d == 1 && in_ != In::other && bad_)
-				refuse(where(*bad_), "not an object");
-			if (d == 1)
-				in_ = In::other;
-			return true;
-		case E::object_end:
-			if (d != 2 || in_ == In::other)
-				return true;
-			take(parsed);
-			held_ = held_at_;
-			return false;
-		}
-		return true;
-	}
-
-	// check_cpus - refuse the first spike on a CPU not among cpus.
-	void check_cpus(const std::set<unsigned>& cpus) const
-	{
-		std::size_t first = std::numeric_limits<std::size_t>::max();
-		unsigned cpu = 0;
-		for (const auto& [c, i] : spike_cpus_)
-			if (!cpus.count(c) && i < first) {
-				first = i;
-				cpu = c;
-			}
-		if (first != std::numeric_limits<std::size_t>::max())
-			check_watched(cpus, cpu, "spikes[" + std::to_string(first) + "].cpu");
-	}
-
-	std::vector<Spike> spikes;
-	std::vector<WorkloadSpike> workload_spikes;
-
-private:
-	enum class In { other, spikes, workload_spikes };
-
-	void hold()
-	{
-		if (++held_ > kReportMaxValues)
-			refuse("", "more than " + std::to_string(kReportMaxValues) +
-					   " values besides its spikes");
-	}
-	std::string where(std::size_t i) const
-	{
-		return (in_ == In::spikes ? "spikes[" : "workload_spikes[") + std::to_string(i) +
-		       "]";
-	}
-
-	// element - a spike's place begins: counted, within the bound; what
-	// is not an object is refused at the end of the array (as the count
-	// is first) and not held until then.
-	bool element(bool object)
-	{
-		if (n_ >= kReportMaxSpikes)
-			refuse(in_ == In::spikes ? "spikes" : "workload_spikes",
-			       "more than " + std::to_string(kReportMaxSpikes) + " spikes");
-		at_ = n_++;
-		if (!object && !bad_)
-			bad_ = at_;
-		return object;
-	}
-
-	// take - the spike whose object just ended.
-	void take(const json& parsed)
-	{
-		if (in_ == In::spikes) {
-			if (attributed_ < 0)
-				refuse("spikes", "before attribution (true or false), which says "
-						 "what a spike holds");
-			Spike sp = read_spike(Obj(parsed, where(at_)), attributed_ == 1);
-			spike_cpus_.emplace(sp.cpu, at_);
-			if (out_.spike)
-				out_.spike(std::move(sp));
-			else
-				spikes.push_back(std::move(sp));
-		} else {
-			WorkloadSpike sp = read_workload_spike(Obj(parsed, where(at_)));
-			if (out_.workload_spike)
-				out_.workload_spike(std::move(sp));
-			else
-				workload_spikes.push_back(std::move(sp));
-		}
-	}
-
-	const ReportSpikes& out_;
-	std::string top_;  // the key at the top being read
-	In in_ = In::other;
-	int attributed_ = -1;		  // the top's attribution, once read
-	std::size_t n_ = 0;		  // the spikes of in_ begun
-	std::size_t at_ = 0;		  // the one being read
-	std::optional<std::size_t> bad_;  // the first that is not an object
-	std::size_t held_ = 0, held_at_ = 0;
-	std::map<unsigned, std::size_t> spike_cpus_;  // the first spike on each
-};
-
-// read_document - the report in j, its spikes (and the workload's)
-// already read by st.
-Snapshot read_document(json& j, Streamer& st)
+Snapshot read_report_json(std::string_view text)
 {
+	check_depth(text);
+	json j = json::parse(text, nullptr, false);
 	if (j.is_discarded())
 		refuse("", "not JSON");
 	if (!j.is_object() || !j.contains("version") || !j.contains("cpus"))
@@ -679,13 +581,10 @@ Snapshot read_document(json& j, Streamer& st)
 	Snapshot s = read_run(o);
 	const std::set<unsigned> cpus = read_cpus(o, s);
 	read_sources(o, s, cpus);
-	o.array("spikes");
-	st.check_cpus(cpus);
-	s.spikes = std::move(st.spikes);
+	read_spikes(o, s, cpus);
 	read_ticks(o, s, cpus);
 	read_limits(o, s);
 	read_workload(o, s);
-	s.workload_spikes = std::move(st.workload_spikes);
 	if (o.has("symbols_hidden"))
 		s.symbols_hidden = o.string("symbols_hidden");
 	// What `report --budget` adds: its own result, not the measurement.
@@ -695,33 +594,6 @@ Snapshot read_document(json& j, Streamer& st)
 	fill_percentiles(s);
 	workload_percentiles(s);
 	return s;
-}
-
-}  // namespace
-
-Snapshot read_report_json(std::string_view text)
-{
-	const ReportSpikes keep;
-	Streamer st(keep);
-	json j = json::parse(
-		text.begin(), text.end(),
-		[&](int depth, json::parse_event_t e, json& parsed) {
-			return st(depth, e, parsed);
-		},
-		false);
-	return read_document(j, st);
-}
-
-Snapshot read_report_json(std::istream& in, const ReportSpikes& spikes)
-{
-	Streamer st(spikes);
-	json j = json::parse(
-		in,
-		[&](int depth, json::parse_event_t e, json& parsed) {
-			return st(depth, e, parsed);
-		},
-		false);
-	return read_document(j, st);
 }
 
 }  // namespace rtnoise

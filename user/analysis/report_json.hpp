@@ -5,8 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <iosfwd>
 #include <string_view>
 
 #include "model/snapshot.hpp"
@@ -31,12 +29,6 @@ inline constexpr std::uint64_t kReportMaxCells = std::uint64_t{1} << 24;
 inline constexpr std::size_t kReportMaxSources = std::size_t{1} << 20;
 inline constexpr std::size_t kReportMaxSpikes = std::size_t{1} << 20;
 inline constexpr std::size_t kReportMaxDepth = 16;
-// kReportMaxValues - the most JSON values (numbers, strings, objects,
-// arrays...) a report may hold besides its spikes and the workload's: the
-// reader holds them at once as a document, 16 bytes each and a node for
-// each member of an object. A report of 256 CPUs and 1000 buckets holds
-// about 0.6 M; the spikes are read one at a time, each then dropped.
-inline constexpr std::size_t kReportMaxValues = std::size_t{1} << 22;
 // kReportMaxWorkload - the most workload threads a report may hold (their
 // histograms count in kReportMaxCells with the CPUs').
 inline constexpr std::size_t kReportMaxWorkload = 65536;
@@ -49,25 +41,6 @@ inline constexpr std::size_t kReportMaxWorkload = 65536;
 // (avg_ns, latency_ns, incomplete, duration) are read back into what they
 // derive from. What the JSON does not hold (remedies, spike sequence
 // numbers) is left empty.
-//
-// The JSON is parsed as it comes (nlohmann's callback parser, over SAX
-// events): each spike is read and checked when its object ends, handed
-// on (or kept), and dropped from the document, so that what is held at
-// once is the rest of the report (kReportMaxValues) and one spike, not
-// the text nor every spike. A spike's contents depend on the report's
-// attribution, which must come before the spikes (rtnoise writes the
-// keys sorted); their CPUs are checked against cpus after.
 Snapshot read_report_json(std::string_view text);
-
-// ReportSpikes - where read_report_json() hands each spike it has read
-// and checked; where empty, the spikes are kept in the Snapshot.
-struct ReportSpikes {
-	std::function<void(Spike&&)> spike;
-	std::function<void(WorkloadSpike&&)> workload_spike;
-};
-
-// read_report_json - the same of the text read from in to its end (the
-// caller bounds it), each spike handed to spikes.
-Snapshot read_report_json(std::istream& in, const ReportSpikes& spikes);
 
 }  // namespace rtnoise

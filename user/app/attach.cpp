@@ -156,13 +156,13 @@ void report_and_detach(const AttachRequest& o, SignalBlock& signals, Device* dev
 		dev->stop();
 	if (watch)
 		watch->finish();
-	const Report rep = judge_report(collect(o.report.workload), o.report);
+	const Report rep = make_report(collect(o.report.workload), o.report);
 	undo.dismiss();
 	DetachResult r = detach_mine();
 	const std::string& output = o.report.output;
 	std::string write_error;
 	try {
-		write_report(rep, o.report);
+		write_output(output, rep.text);
 		if (!output.empty())
 			std::cerr << "rtnoise: report written to " << output << "\n";
 	} catch (const Error& e) {

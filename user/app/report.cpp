@@ -3,15 +3,9 @@
 // every command that reports.
 #include "app/report.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <istream>
 #include <ostream>
-#include <streambuf>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -20,74 +14,18 @@
 #include "analysis/report_json.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
-#include "util/fd.hpp"
 #include "util/file.hpp"
 
 namespace rtnoise {
 namespace {
 
-// ReportBuf - a report's bytes as a stream, read 64 KiB at a time from
-// fd up to max bytes: past them, or at a read error, the stream ends
-// (the parser then refuses the text) and over() or err() says why.
-class ReportBuf : public std::streambuf {
-public:
-	ReportBuf(int fd, std::uint64_t max) : fd_(fd), max_(max), buf_(std::size_t{1} << 16) {}
-	bool over() const { return total_ > max_; }
-	int err() const { return err_; }
-
-protected:
-	int_type underflow() override
-	{
-		if (gptr() < egptr())
-			return traits_type::to_int_type(*gptr());
-		if (over() || err_)
-			return traits_type::eof();
-		ssize_t n;
-		do
-			n = ::read(fd_, buf_.data(), buf_.size());
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			err_ = errno;
-		if (n <= 0)
-			return traits_type::eof();
-		total_ += static_cast<std::uint64_t>(n);
-		if (over())
-			return traits_type::eof();
-		setg(buf_.data(), buf_.data(), buf_.data() + n);
-		return traits_type::to_int_type(*gptr());
-	}
-
-private:
-	int fd_;
-	std::uint64_t max_;
-	std::vector<char> buf_;
-	std::uint64_t total_ = 0;
-	int err_ = 0;
-};
-
-// load_report - a JSON report the user named, read as it comes (never
-// whole in memory), its spikes tallied into causes and not kept; its
-// errors name the file.
-Snapshot load_report(const std::string& path, CauseTallies& causes)
+// load_report - a JSON report the user named; its errors name the file.
+Snapshot load_report(const std::string& path)
 {
-	std::error_code ec;
-	if (std::filesystem::is_directory(path, ec))
-		throw usage_error(path + ": cannot read: a directory");
-	const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-	if (!fd)
-		throw usage_error(path + ": cannot read: " + errno_text(errno));
-	ReportBuf buf(fd.get(), kReportMaxBytes);
-	std::istream in(&buf);
-	const ReportSpikes spikes{[&](Spike&& sp) { causes.add(sp); }, [](WorkloadSpike&&) {}};
+	const std::string text = read_input_file(path);
 	try {
-		return read_report_json(in, spikes);
+		return read_report_json(text);
 	} catch (const Error& e) {
-		if (buf.over())
-			throw usage_error(path + ": larger than " +
-					  std::to_string(kReportMaxBytes >> 30) +
-					  " GiB, the most rtnoise reads of a report");
-		if (buf.err())
-			throw usage_error(path + ": cannot read: " + errno_text(buf.err()));
 		throw usage_error(path + ": " + e.what());
 	}
 }
@@ -112,50 +50,36 @@ std::string render_comparison(const Comparison& c, CompareFormat f, const Snapsh
 
 namespace {
 
-// render_options - r's options for rep, judged: its verdict, the wall
-// clock's offset, what the format needs besides (metrics for
-// Prometheus, made in @metrics; cyclictest's JSON, the host).
-RenderOptions render_options(const Report& rep, const ReportRequest& r, Metrics& metrics,
-			     const Snapshot* previous)
+// judged - rep.snapshot judged as r says, and the options to render it
+// with (metrics: where the Prometheus series are kept).
+RenderOptions judged(Report& rep, const ReportRequest& r, const Snapshot* previous,
+		     Metrics& metrics)
 {
 	RenderOptions ro = r.render;
 	if (ro.format == Format::prometheus) {
 		metrics = metrics_of(rep.snapshot, previous, r.metrics_sources);
 		ro.metrics = &metrics;
 	}
-	ro.realtime_offset_ns = rep.realtime_offset_ns;
+	rep.realtime_offset_ns = ro.realtime_offset_ns = realtime_offset_ns();
 	if (ro.format == Format::cyclictest_json)
 		ro.cyclictest = cyclictest_info(rep.snapshot);
-	if (rep.verdict)
+	if (r.budget) {
+		rep.verdict = judge(*r.budget, rep.snapshot);
 		ro.budget = &*rep.verdict;
+	}
 	return ro;
 }
 
 }  // namespace
 
-Report judge_report(Snapshot s, const ReportRequest& r)
+Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous)
 {
 	Report rep;
 	rep.snapshot = std::move(s);
-	rep.realtime_offset_ns = realtime_offset_ns();
-	if (r.budget)
-		rep.verdict = judge(*r.budget, rep.snapshot);
-	return rep;
-}
-
-Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous)
-{
-	Report rep = judge_report(std::move(s), r);
 	Metrics metrics;
-	rep.text = render(rep.snapshot, render_options(rep, r, metrics, previous));
+	const RenderOptions ro = judged(rep, r, previous, metrics);
+	rep.text = render(rep.snapshot, ro);
 	return rep;
-}
-
-void write_report(const Report& rep, const ReportRequest& r)
-{
-	Metrics metrics;
-	const RenderOptions ro = render_options(rep, r, metrics, nullptr);
-	write_output_streamed(r.output, [&](std::ostream& out) { render(out, rep.snapshot, ro); });
 }
 
 Error findings()
@@ -165,23 +89,25 @@ Error findings()
 
 void report(const ReportRequest& r)
 {
-	const Report rep = judge_report(collect(r.workload), r);
-	write_report(rep, r);
+	// Rendered as it is written: a JSON report of many CPUs is hundreds
+	// of MiB, never held whole.
+	Report rep;
+	rep.snapshot = collect(r.workload);
+	Metrics metrics;
+	const RenderOptions ro = judged(rep, r, nullptr, metrics);
+	write_output_streamed(r.output, [&](std::ostream& out) { render(out, rep.snapshot, ro); });
 	if (!rep.passed())
 		throw findings();
 }
 
 void compare_reports(const CompareRequest& r)
 {
-	CauseTallies before_causes, after_causes;
-	const Snapshot before = load_report(r.before, before_causes);
-	const Snapshot after = load_report(r.after, after_causes);
-	Comparison c = compare(before, before_causes, after, after_causes);
+	const Snapshot before = load_report(r.before);
+	const Snapshot after = load_report(r.after);
+	Comparison c = compare(before, after);
 	if (r.budget)
 		c.budget = judge(*r.budget, after, c);
-	write_output_streamed(r.output, [&](std::ostream& out) {
-		out << render_comparison(c, r.format, before, after);
-	});
+	write_output(r.output, render_comparison(c, r.format, before, after));
 	if (c.budget && !c.budget->passed())
 		throw findings();
 }

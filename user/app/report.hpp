@@ -44,14 +44,6 @@ struct Report {
 // monitor's last read; nullptr: since the attach).
 Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous = nullptr);
 
-// judge_report - s judged against r's budget, with the wall clock's
-// offset, not rendered (rep.text empty): for write_report().
-Report judge_report(Snapshot s, const ReportRequest& r);
-// write_report - rep rendered as r says straight into r.output
-// (atomically) or stdout: JSON and HTML a spike at a time, never the
-// whole text in memory. Throws a system Error when it cannot write.
-void write_report(const Report& rep, const ReportRequest& r);
-
 // findings - the exit of a report whose budget does not hold.
 Error findings();
 
@@ -69,19 +61,12 @@ struct CompareRequest {
 	std::string output;	       // "": stdout
 };
 
-// kReportMaxBytes - the most compare reads of a report. It is read as it
-// comes: what it holds at once is bounded by what the report declares
-// (analysis/report_json.hpp), not by its size, so the bound is only on
-// the time a file that never ends would take; a report of 2^20 spikes
-// (kReportMaxSpikes), each about 740 bytes, is under 1 GiB.
-inline constexpr std::uint64_t kReportMaxBytes = std::uint64_t{4} << 30;
-
-// compare_reports - `rtnoise compare`: both reports read as they come
-// (each error names its file; at most kReportMaxBytes), compared, AFTER judged, rendered and
-// written; throws findings() when the budget does not hold.
+// compare_reports - `rtnoise compare`: both reports read (each error
+// names its file), compared, AFTER judged, rendered and written; throws
+// findings() when the budget does not hold.
 void compare_reports(const CompareRequest& r);
 
-// kInputMaxBytes - the most read_input_file() reads: a budget.
+// kInputMaxBytes - the most read_input_file() reads: a report, a budget.
 inline constexpr std::size_t kInputMaxBytes = std::size_t{64} << 20;
 // read_input_file - a file the user named, whole; a usage Error "PATH:
 // cannot read: WHY" if it cannot be read, "PATH: larger than 64 MiB, ..."
