@@ -272,13 +272,7 @@ Snapshot Increment::read()
 		next.clear();
 		sampled = src_.sampler(cursor_, next);
 	}
-	Snapshot s;
-	if (sampled) {
-		s = std::move(*sampled);
-	} else {
-		s.kernel_release = kernel_release();
-		s.kernel_version = kernel_version();
-	}
+	Snapshot s = sampled_or_bare(std::move(sampled));
 	std::optional<TraceData> trace = src_.tracer(since_);
 	if (!s.sampled && !trace)
 		throw nothing_attached();

@@ -147,13 +147,7 @@ Snapshot collect_unsummed(const CollectSources& src, const Workload& workload)
 	if (src.joins)
 		early = src.joins();
 	std::optional<Snapshot> sampled = src.sampler();
-	Snapshot s;
-	if (sampled) {
-		s = std::move(*sampled);
-	} else {
-		s.kernel_release = kernel_release();
-		s.kernel_version = kernel_version();
-	}
+	Snapshot s = sampled_or_bare(std::move(sampled));
 	std::optional<TraceData> trace = src.tracer();
 	if (!s.sampled && !trace)
 		throw nothing_attached();
@@ -176,6 +170,16 @@ Snapshot collect_unsummed(const CollectSources& src, const Workload& workload)
 }
 
 }  // namespace
+
+Snapshot sampled_or_bare(std::optional<Snapshot> sampled)
+{
+	if (sampled)
+		return std::move(*sampled);
+	Snapshot s;
+	s.kernel_release = kernel_release();
+	s.kernel_version = kernel_version();
+	return s;
+}
 
 Snapshot collect(const CollectSources& src, const Workload& workload)
 {

@@ -60,6 +60,10 @@ CollectSources real_collect_sources();
 // within one report and one monitor's lifetime only.
 KsymsKey ksyms_key(const std::filesystem::path& dir);
 
+// sampled_or_bare - the sampler's snapshot, or, when it does not sample,
+// one that names the running kernel alone (for the BPF side's data).
+Snapshot sampled_or_bare(std::optional<Snapshot> sampled);
+
 // collect - everything attached, read and joined: the sampler's data if
 // rtnoise.ko is sampling or stopped, the BPF side's if it is pinned.
 // Throws "nothing attached" when neither is.
