@@ -53,11 +53,16 @@ echo "steered onto CPU 3: IRQs ${steered[*]}"
 	done
 ) &
 load=$!
-"$disturb" pingpong 3 0 2
 # The workload: a thread on CPU 3 woken by its hrtimer every 2 ms.
 "$disturb" timer 3 2000 2
 wait "$load"
 restore_irqs
+# IPIs from CPU 0, once the I/O is over. A remote wakeup sends one only
+# to an idle CPU 3 (the wakelist) or to preempt what it runs: on a
+# PREEMPT_LAZY kernel (6.12 RT) a wakeup of noise-pong while CPU 3 runs
+# its virtio IRQ thread or any fair task asks for a lazy reschedule, with
+# no IPI, and a run during the I/O had none from noise-ping at all.
+"$disturb" pingpong 3 0 2
 # The hog runs through the report's read, as in guest-attribution.sh:
 # under TCG the sampler records spikes all the time, and those of the
 # seconds between a hog that ended and the read overwrote its spikes
