@@ -844,3 +844,72 @@ TEST(Attribute, NoJoinsInTheKernelWithoutASamplerAtAttach)
 	EXPECT_EQ(s.spikes[0].join_missing, JoinMissing::not_run);
 	EXPECT_EQ(s.spikes[0].explained, Explained::history) << "the history still explains it";
 }
+
+namespace {
+
+// named_parts - what a report shows of @s's names: each source, tick and
+// spike cause as "kind name".
+std::vector<std::string> named_parts(const Snapshot& s)
+{
+	std::vector<std::string> out;
+	for (const SourceRow& r : s.sources)
+		out.push_back(r.kind + " " + r.name + " " + r.remedy);
+	for (const TickRow& t : s.ticks)
+		out.push_back("tick " + t.reason + " " + t.remedy);
+	for (const Spike& sp : s.spikes)
+		for (const Cause& c : sp.causes)
+			out.push_back(c.kind + " " + c.name);
+	return out;
+}
+
+}  // namespace
+
+TEST(SourceNames, KeptAcrossAttributionsTheyNameAsAFreshOneWould)
+{
+	const Ksyms ksyms = Ksyms::parse("");
+	SourceNames names;
+	// each - one attribution with the names kept, and one made afresh.
+	auto each = [&](const TraceData& t) {
+		Snapshot kept = snapshot_with_spike(), fresh = snapshot_with_spike();
+		attribute(kept, t, ksyms, {}, {}, &names);
+		attribute(fresh, t, ksyms);
+		EXPECT_EQ(named_parts(kept), named_parts(fresh));
+		return named_parts(kept);
+	};
+	TraceData t = trace_with_hog();
+	const auto first = each(t);
+	EXPECT_NE(std::find(first.begin(), first.end(), "irq 24:virtio0-input"), first.end());
+	EXPECT_EQ(names.size(), t.sources.size());
+
+	// The hog renamed itself: named again.
+	t.sources[0].comm = "noise-hog2";
+	const auto renamed = each(t);
+	EXPECT_NE(std::find(renamed.begin(), renamed.end(), "thread noise-hog2:4242"),
+		  renamed.end());
+
+	// The IRQ's source gone, its event still in the history: its name
+	// is no longer the one it had.
+	t.sources.erase(t.sources.begin() + 2);
+	const auto gone = each(t);
+	EXPECT_NE(std::find(gone.begin(), gone.end(), "irq 24"), gone.end());
+	EXPECT_EQ(std::find(gone.begin(), gone.end(), "irq 24:virtio0-input"), gone.end());
+}
+
+TEST(SourceNames, ThreadsThatCameAndWentAreForgotten)
+{
+	const Ksyms ksyms = Ksyms::parse("");
+	SourceNames names;
+	TraceData t;
+	t.start_ns = 1000;
+	for (std::uint64_t round = 0; round < 4; round++) {
+		t.sources.clear();
+		for (std::uint64_t pid = 0; pid < 2000; pid++)
+			t.sources.push_back({3, RTNOISE_KIND_THREAD, round * 10000 + pid, 1, 10, 10,
+					     "short-lived"});
+		Snapshot s = snapshot_with_spike();
+		attribute(s, t, ksyms, {}, {}, &names);
+	}
+	// At most what one attribution named, and the slack end() leaves.
+	EXPECT_LE(names.size(), 2 * 2000 + 1024);
+	EXPECT_GE(names.size(), 2000u);
+}

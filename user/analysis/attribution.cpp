@@ -93,25 +93,6 @@ void order_by_key(std::vector<KeyedIndex>& keys)
 		std::sort(keys.begin(), keys.end());
 }
 
-// SourceKey - a source of one CPU, as the trace names it: looked up for
-// each cause of each spike, so hashed.
-struct SourceKey {
-	unsigned cpu = 0;
-	unsigned kind = 0;
-	std::uint64_t id = 0;
-	bool operator==(const SourceKey&) const = default;
-};
-
-struct SourceKeyHash {
-	std::size_t operator()(const SourceKey& k) const noexcept
-	{
-		std::uint64_t h = k.id ^ (static_cast<std::uint64_t>(k.cpu) << 40 |
-					  static_cast<std::uint64_t>(k.kind) << 32);
-		h *= 0x9e3779b97f4a7c15ULL;
-		return static_cast<std::size_t>(h ^ (h >> 32));
-	}
-};
-
 bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
 		 const std::set<std::uint64_t>& pids, const std::set<std::uint64_t>& followed)
 {
@@ -124,8 +105,8 @@ bool is_workload(const TraceSource& src, const std::set<std::string>& comms,
 struct SourceTable {
 	const TraceData& trace;
 	const Ksyms& ksyms;
-	std::unordered_map<SourceKey, std::string, SourceKeyHash> names;
-	std::unordered_set<SourceKey, SourceKeyHash> workload;	// threads only
+	const SourceNames& names;			      // of the trace's sources
+	std::unordered_set<SourceId, SourceIdHash> workload;  // threads only
 
 	// in_workload - is (cpu, kind, id) a thread of the workload?
 	bool in_workload(unsigned cpu, unsigned kind, std::uint64_t id) const
@@ -142,8 +123,8 @@ struct SourceTable {
 			return idle == trace.idle_names.end() ? state
 							      : idle->second + " (" + state + ")";
 		}
-		auto name = names.find({cpu, kind, id});
-		return name != names.end() ? name->second : source_name(kind, id, "", ksyms);
+		const std::string* name = names.named({cpu, kind, id});
+		return name ? *name : source_name(kind, id, "", ksyms);
 	}
 
 	// smi_cause - the @smis SMIs in a spike's window, as a cause of @ns.
@@ -270,12 +251,13 @@ JoinMissing why_not_joined(const Spike& sp, const SpikeCauses* own, const TraceD
 
 // source_table - @s's sources and ticks from the trace's, each CPU's
 // largest (ticks: most frequent) first, with their origins; returns the
-// names and the workload for the joins.
+// names and the workload for the joins. The rows are put in their order
+// once, by index: sorting half a million rows moved their strings.
 SourceTable source_table(Snapshot& s, const TraceData& trace, const Ksyms& ksyms,
 			 const std::set<std::string>& workload_comms,
-			 const std::set<std::uint64_t>& workload_pids)
+			 const std::set<std::uint64_t>& workload_pids, SourceNames& names)
 {
-	SourceTable table{trace, ksyms, {}, {}};
+	SourceTable table{trace, ksyms, names, {}};
 	s.sources.clear();
 	s.ticks.clear();
 	// The threads the BPF side followed as the workload are the
@@ -283,33 +265,45 @@ SourceTable source_table(Snapshot& s, const TraceData& trace, const Ksyms& ksyms
 	std::set<std::uint64_t> followed;
 	for (const TraceWorkloadThread& w : trace.workload)
 		followed.insert(w.tid);
+	struct Row {
+		const TraceSource* src;
+		const SourceNames::Named* named;
+	};
+	std::vector<Row> rows;
+	rows.reserve(trace.sources.size());
 	for (const TraceSource& src : trace.sources) {
-		const SourceKey key{src.cpu, src.kind, src.id};
-		std::string name = source_name(src.kind, src.id, src.comm, ksyms);
-		table.names[key] = name;
+		const SourceId key{src.cpu, src.kind, src.id};
+		const SourceNames::Named& named = names.of(key, src.comm, ksyms);
 		if (src.kind == kTick) {
-			s.ticks.push_back({src.cpu, name, src.count, tick_remedy(name)});
+			s.ticks.push_back(
+				{src.cpu, named.name, src.count, tick_remedy(named.name)});
 			continue;
 		}
 		if (is_workload(src, workload_comms, workload_pids, followed)) {
 			table.workload.insert(key);
 			continue;
 		}
-		if (!src.count)
-			continue;  // seen, never charged: rtnoise.ko's threads
-		s.sources.push_back({src.cpu,
-				     kind_name(src.kind),
-				     name,
-				     src.count,
-				     src.total_ns,
-				     src.max_ns,
-				     src.running,
-				     {},
-				     remedy(kind_name(src.kind), name, src.cpu)});
+		if (src.count)	// else seen, never charged: rtnoise.ko's threads
+			rows.push_back({&src, &named});
 	}
-	std::sort(s.sources.begin(), s.sources.end(), [](const SourceRow& a, const SourceRow& b) {
-		return a.cpu != b.cpu ? a.cpu < b.cpu : a.total_ns > b.total_ns;
+	std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+		if (a.src->cpu != b.src->cpu)
+			return a.src->cpu < b.src->cpu;
+		if (a.src->total_ns != b.src->total_ns)
+			return a.src->total_ns > b.src->total_ns;
+		return a.src < b.src;  // as they came
 	});
+	s.sources.reserve(rows.size());
+	for (const Row& r : rows)
+		s.sources.push_back({r.src->cpu,
+				     kind_name(r.src->kind),
+				     r.named->name,
+				     r.src->count,
+				     r.src->total_ns,
+				     r.src->max_ns,
+				     r.src->running,
+				     {},
+				     remedy(kind_name(r.src->kind), r.named->name, r.src->cpu)});
 	attach_origins(s, trace, ksyms);
 	std::sort(s.ticks.begin(), s.ticks.end(), [](const TickRow& a, const TickRow& b) {
 		return a.cpu != b.cpu ? a.cpu < b.cpu : a.count > b.count;
@@ -621,20 +615,54 @@ void workload(Snapshot& s, const TraceData& trace, const SourceTable& table)
 
 }  // namespace
 
+const SourceNames::Named& SourceNames::of(const SourceId& key, const std::string& comm,
+					  const Ksyms& ksyms)
+{
+	auto [it, fresh] = names_.try_emplace(key);
+	Named& n = it->second;
+	if (fresh || n.comm != comm) {
+		n.comm = comm;
+		n.name = source_name(key.kind, key.id, comm, ksyms);
+	}
+	if (n.round != round_) {
+		n.round = round_;
+		used_++;
+	}
+	return n;
+}
+
+const std::string* SourceNames::named(const SourceId& key) const
+{
+	auto it = names_.find(key);
+	return it != names_.end() && it->second.round == round_ ? &it->second.name : nullptr;
+}
+
+void SourceNames::end()
+{
+	if (names_.size() <= 2 * used_ + 1024)
+		return;
+	std::erase_if(names_, [&](const auto& n) { return n.second.round != round_; });
+}
+
 void attribute(Snapshot& s, TraceData trace, const Ksyms& ksyms,
 	       const std::set<std::string>& workload_comms,
-	       const std::set<std::uint64_t>& workload_pids)
+	       const std::set<std::uint64_t>& workload_pids, SourceNames* names)
 {
 	charge_running(trace);
 	s.attributed = true;
 	s.trace_start_ns = trace.start_ns;
 	s.limits = trace_limits(trace.limits, trace.refused);
-	const SourceTable table = source_table(s, trace, ksyms, workload_comms, workload_pids);
+	SourceNames once;
+	SourceNames& named = names ? *names : once;
+	named.begin();
+	const SourceTable table =
+		source_table(s, trace, ksyms, workload_comms, workload_pids, named);
 	noise_budget(s, trace);
 	auto from_history = kernel_joins(s, trace, table);
 	history_join(from_history, trace, table);
 	workload(s, trace, table);
 	note_hidden(s, ksyms.hidden_why());
+	named.end();
 }
 
 void note_hidden(Snapshot& s, const std::string& why)

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/attribution.hpp"
 #include "app/session.hpp"
 #include "host/ksyms.hpp"
 #include "model/snapshot.hpp"
@@ -102,6 +103,9 @@ private:
 	std::map<std::pair<unsigned, LatType>, std::deque<Unjoined>> unjoined_;
 	std::map<unsigned, Counts> missing_;  // per CPU, of unjoined_
 	CpuSet rings_read_;
+	// The sources named with these symbols, by earlier reads.
+	std::shared_ptr<const Ksyms> ksyms_;
+	SourceNames names_;
 };
 
 }  // namespace rtnoise
