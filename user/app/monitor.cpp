@@ -257,6 +257,18 @@ std::vector<const Spike*> SpikeTracker::fresh(const Snapshot& s)
 	return out;
 }
 
+void log_spikes(int fd, std::span<const Spike* const> fresh, bool attributed,
+		std::int64_t realtime_offset_ns, const std::string& what)
+{
+	constexpr std::size_t kLinesPerWrite = 4096;
+	for (std::size_t at = 0; at < fresh.size(); at += kLinesPerWrite)
+		write_all(fd,
+			  render_spike_lines(
+				  fresh.subspan(at, std::min(kLinesPerWrite, fresh.size() - at)),
+				  attributed, realtime_offset_ns),
+			  what);
+}
+
 void monitor(const MonitorRequest& r)
 {
 	const std::string cpus = format_cpulist(r.attach.sampler.cpus);
@@ -312,11 +324,9 @@ void monitor(const MonitorRequest& r)
 			server->publish(rep.text);
 		if (!r.textfile.empty())
 			write_file_atomic(r.textfile, rep.text);
-		for (const Spike* sp : spikes.fresh(rep.snapshot))
-			write_all(log,
-				  render_spike_line(*sp, rep.snapshot.attributed,
-						    rep.realtime_offset_ns),
-				  r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
+		log_spikes(log, spikes.fresh(rep.snapshot), rep.snapshot.attributed,
+			   rep.realtime_offset_ns,
+			   r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
 		previous = forget_spikes(std::move(rep.snapshot));
 		return std::move(rep.text);
 	};

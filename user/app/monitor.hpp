@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,13 @@ public:
 private:
 	std::map<std::pair<unsigned, LatType>, std::uint64_t> next_;
 };
+
+// log_spikes - the lines of @fresh (render_spike_lines()) to @fd, a few
+// thousand a write: the first read logs every spike the rings keep, and
+// at 256 CPUs the text of all of them at once was 100 MiB more at the
+// peak. Throws a system Error naming @what when a write fails.
+void log_spikes(int fd, std::span<const Spike* const> fresh, bool attributed,
+		std::int64_t realtime_offset_ns, const std::string& what);
 
 // MetricsServer - /metrics over HTTP on threads of its own, serving the
 // last text it was given. Port 0 listens on one the kernel chooses.

@@ -367,10 +367,13 @@ std::size_t put_hole(std::ostream& out, std::string_view doc, std::string_view h
 
 }  // namespace
 
-std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns)
+namespace {
+
+// put_spike_line - @sp as one line of the spike log: as put_spike()
+// writes the report's, without a document.
+void put_spike_line(std::ostream& out, const Spike& sp, bool attributed,
+		    std::int64_t realtime_offset_ns)
 {
-	// Written as put_spike() writes the report's, without a document:
-	// a monitor logs every new spike of every CPU each interval.
 	SpikeStyle st = {"{\"", ",\"", "\":", ",", "", "]", "}\n", sp.seq, {}};
 	const std::int64_t at = static_cast<std::int64_t>(sp.expected_ns) + realtime_offset_ns;
 	if (realtime_offset_ns && at > 0) {
@@ -379,8 +382,26 @@ std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t rea
 		gmtime_r(&secs, &tm);
 		st.time = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", tm, (at % 1000000000) / 1000);
 	}
-	std::ostringstream out;
 	put_spike(out, sp, attributed, st);
+}
+
+}  // namespace
+
+std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns)
+{
+	std::ostringstream out;
+	put_spike_line(out, sp, attributed, realtime_offset_ns);
+	return std::move(out).str();
+}
+
+std::string render_spike_lines(std::span<const Spike* const> spikes, bool attributed,
+			       std::int64_t realtime_offset_ns)
+{
+	// One stream for all: making one for each line of 25 000 was a
+	// fifth of their time.
+	std::ostringstream out;
+	for (const Spike* sp : spikes)
+		put_spike_line(out, *sp, attributed, realtime_offset_ns);
 	return std::move(out).str();
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,10 @@ std::string prometheus_label_value(std::string_view bytes);
 // report's spikes[], with its seq and, from realtime_offset_ns, `time`
 // in RFC 3339 UTC), ending in a newline.
 std::string render_spike_line(const Spike& sp, bool attributed, std::int64_t realtime_offset_ns);
+// render_spike_lines - each of @spikes as render_spike_line() writes it,
+// into one text (the monitor's log takes thousands in one write).
+std::string render_spike_lines(std::span<const Spike* const> spikes, bool attributed,
+			       std::int64_t realtime_offset_ns);
 
 // render_cyclictest_json - what `cyclictest --json=FILE` writes, thread
 // N = N-th watched CPU.
