@@ -2,9 +2,11 @@
 // rtnoise monitor without a kernel: its options, the textfile writer,
 // which spikes are new.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -16,6 +18,7 @@
 
 #include "app/monitor.hpp"
 #include "cli/commands.hpp"
+#include "render/render.hpp"
 #include "util/error.hpp"
 #include "util/fd.hpp"
 #include "util/file.hpp"
@@ -187,6 +190,42 @@ TEST(MonitorSpikes, EachSpikeOnceAcrossReads)
 	EXPECT_EQ(f[0]->cpu, 3u);
 	EXPECT_EQ(f[1]->seq, 1u);
 	EXPECT_EQ(f[1]->type, LatType::irq);
+}
+
+TEST(MonitorSpikes, TheLogHasEachLineAsRenderedAloneAcrossWrites)
+{
+	// More spikes than one write takes, each with a cause to escape.
+	std::vector<Spike> spikes;
+	for (std::uint64_t i = 0; i < 9000; i++) {
+		Spike sp = spike(static_cast<unsigned>(i % 3), LatType::thread, i);
+		sp.expected_ns = 1'000'000 * (i + 1);
+		sp.observed_ns = sp.expected_ns + 7'000 + i;
+		sp.causes.push_back({"thread", "w\"orker:" + std::to_string(i), 5'000});
+		spikes.push_back(sp);
+	}
+	std::vector<const Spike*> fresh;
+	std::string want;
+	for (const Spike& sp : spikes) {
+		fresh.push_back(&sp);
+		want += render_spike_line(sp, true, 1'700'000'000'000'000'000);
+	}
+	int pipe[2];
+	ASSERT_EQ(::pipe2(pipe, O_CLOEXEC), 0);
+	const UniqueFd in(pipe[0]);
+	std::string got;
+	std::thread reader([&] {
+		char buf[65536];
+		for (ssize_t n; (n = ::read(in.get(), buf, sizeof(buf))) > 0;)
+			got.append(buf, static_cast<std::size_t>(n));
+	});
+	{
+		const UniqueFd out(pipe[1]);
+		log_spikes(out.get(), fresh, true, 1'700'000'000'000'000'000, "the pipe");
+	}
+	reader.join();
+	EXPECT_EQ(got.size(), want.size());
+	EXPECT_TRUE(got == want);
+	EXPECT_THROW(log_spikes(-1, fresh, true, 0, "nothing"), Error);
 }
 
 namespace {
