@@ -135,11 +135,11 @@ void say_attached(const AttachRequest& o, bool sampling, std::uint64_t tracer_by
 	std::cerr << "\n";
 }
 
-// report_and_detach - with a duration: wait, report what was sampled,
-// detach (detach_mine), then write the report. A signal while waiting
-// ends the run early: what was sampled is still reported. Rendered into
-// memory first, printed only once everything is detached (stdout may be
-// a terminal that is gone).
+// report_and_detach - with a duration: wait, collect and judge what was
+// sampled, detach (detach_mine), then render the report as it is
+// written (never whole in memory). A signal while waiting ends the run
+// early: what was sampled is still reported. Written only once
+// everything is detached (stdout may be a terminal that is gone).
 void report_and_detach(const AttachRequest& o, SignalBlock& signals, Device* dev,
 		       const std::function<DetachResult()>& detach_mine, Undo& undo)
 {
@@ -156,13 +156,13 @@ void report_and_detach(const AttachRequest& o, SignalBlock& signals, Device* dev
 		dev->stop();
 	if (watch)
 		watch->finish();
-	const Report rep = make_report(collect(o.report.workload), o.report);
+	const StreamedReport rep(collect(o.report.workload), o.report);
 	undo.dismiss();
 	DetachResult r = detach_mine();
 	const std::string& output = o.report.output;
 	std::string write_error;
 	try {
-		write_output(output, rep.text);
+		rep.write(output);
 		if (!output.empty())
 			std::cerr << "rtnoise: report written to " << output << "\n";
 	} catch (const Error& e) {

@@ -87,15 +87,21 @@ Error findings()
 	return {Exit::findings, ""};
 }
 
+StreamedReport::StreamedReport(Snapshot s, const ReportRequest& r)
+{
+	rep_.snapshot = std::move(s);
+	ro_ = judged(rep_, r, nullptr, metrics_);
+}
+
+void StreamedReport::write(const std::string& output) const
+{
+	write_output_streamed(output, [&](std::ostream& out) { render(out, rep_.snapshot, ro_); });
+}
+
 void report(const ReportRequest& r)
 {
-	// Rendered as it is written: a JSON report of many CPUs is hundreds
-	// of MiB, never held whole.
-	Report rep;
-	rep.snapshot = collect(r.workload);
-	Metrics metrics;
-	const RenderOptions ro = judged(rep, r, nullptr, metrics);
-	write_output_streamed(r.output, [&](std::ostream& out) { render(out, rep.snapshot, ro); });
+	const StreamedReport rep(collect(r.workload), r);
+	rep.write(r.output);
 	if (!rep.passed())
 		throw findings();
 }

@@ -44,6 +44,26 @@ struct Report {
 // monitor's last read; nullptr: since the attach).
 Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous = nullptr);
 
+// StreamedReport - s judged as make_report() judges it, rendered only
+// as it is written (a JSON report of many CPUs is hundreds of MiB,
+// never held whole). It points into itself: neither copied nor moved.
+class StreamedReport {
+public:
+	StreamedReport(Snapshot s, const ReportRequest& r);
+	StreamedReport(const StreamedReport&) = delete;
+	StreamedReport& operator=(const StreamedReport&) = delete;
+
+	bool passed() const { return rep_.passed(); }
+	// write - the report to @output (write_output_streamed(): "" is
+	// stdout, a file is replaced whole or not at all).
+	void write(const std::string& output) const;
+
+private:
+	Report rep_;  // its text stays empty
+	Metrics metrics_;
+	RenderOptions ro_;
+};
+
 // findings - the exit of a report whose budget does not hold.
 Error findings();
 
