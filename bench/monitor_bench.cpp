@@ -122,6 +122,7 @@ void grow(MonitorWorld& w, unsigned cpus, unsigned spikes, unsigned active)
 struct Interval {
 	Increment increment;
 	std::optional<Snapshot> previous;
+	Metrics series;	 // the previous read's
 	SpikeTracker tracker;
 	int null_fd;		// the spike log: /dev/null
 	std::size_t bytes = 0;	// the metrics' text, that nothing is optimized away
@@ -135,11 +136,13 @@ struct Interval {
 		Snapshot s = increment.read();
 		ms[0] += cpu_ms() - at;
 		at = cpu_ms();
-		Metrics m = metrics_of(s, previous ? &*previous : nullptr, kSeriesSourcesDefault);
+		Metrics m = metrics_of(s, previous ? &*previous : nullptr, kSeriesSourcesDefault,
+				       &series);
 		RenderOptions ro;
 		ro.format = Format::prometheus;
 		ro.metrics = &m;
 		bytes += render(s, ro).size();
+		series = std::move(m);
 		ms[1] += cpu_ms() - at;
 		at = cpu_ms();
 		const std::vector<const Spike*> fresh = tracker.fresh(s);
@@ -170,7 +173,7 @@ void run(benchmark::State& state, unsigned spikes, unsigned active)
 		state.SkipWithError("cannot open /dev/null");
 		return;
 	}
-	Interval interval{Increment(std::move(src), {}), std::nullopt, {}, null_fd, 0, 0, {}};
+	Interval interval{Increment(std::move(src), {}), std::nullopt, {}, {}, null_fd, 0, 0, {}};
 	// The first read: everything the rings hold, logged.
 	const std::int64_t live0 = g_live.load();
 	g_peak.store(live0);

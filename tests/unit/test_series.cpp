@@ -306,3 +306,123 @@ TEST(SeriesBound, ShortLivedThreadsStayWithinTheBound)
 	EXPECT_EQ(std::system(("promtool check metrics < " + path).c_str()), 0);
 	std::remove(path.c_str());
 }
+
+namespace {
+
+// counters - the value of each sample of a counter of the exposition, by
+// its family and labels.
+std::map<std::string, double> counters(const std::string& text)
+{
+	std::map<std::string, double> out;
+	static const std::regex sample(R"(^([a-z_]+_total\{.*\}) (\S+)$)");
+	std::istringstream in(text);
+	std::string line;
+	std::smatch m;
+	while (std::getline(in, line))
+		if (std::regex_match(line, m, sample))
+			out[m[1]] = std::stod(m[2]);
+	return out;
+}
+
+// NoCounterGoesDown - each counter of @now at least what it was in
+// @then: Prometheus takes a counter that went down for a restart from 0,
+// and its rate() for a burst of all it counts.
+void no_counter_goes_down(const std::string& then, const std::string& now, unsigned at)
+{
+	const std::map<std::string, double> before = counters(then);
+	for (const auto& [series, value] : counters(now))
+		if (auto it = before.find(series); it != before.end()) {
+			EXPECT_GE(value, it->second) << series << " at interval " << at;
+		}
+}
+
+Snapshot one_cpu(std::vector<SourceRow> sources)
+{
+	Snapshot s;
+	s.sampled = true;
+	s.attributed = true;
+	s.state = SamplerState::running;
+	s.period_ns = 1000000;
+	s.hist_buckets = 8;
+	s.end_ns = 1;
+	CpuResult c;
+	c.cpu = 3;
+	c.running = true;
+	c.of(LatType::irq).hist.assign(8, 0);
+	c.of(LatType::thread).hist.assign(8, 0);
+	s.cpus = {c};
+	s.sources = std::move(sources);
+	return s;
+}
+
+}  // namespace
+
+// A chatty source in "other" overtakes the largest: it gets its own
+// series, and "other" keeps what it counted (its events and time only
+// grow), though the source folded into it now ran far fewer times.
+TEST(SeriesOther, KeepsWhatItCountedWhenItsLargestIsPromoted)
+{
+	ReportRequest r;
+	r.render.format = Format::prometheus;
+	r.metrics_sources = 1;
+	const Snapshot then = one_cpu({row(3, "thread", "hog:1", 1, 100, 100),
+				       row(3, "thread", "chatty:2", 1000, 90, 1)});
+	const Report first = make_report(then, r);
+	EXPECT_NE(first.text.find("rtnoise_noise_events_total{cpu=\"3\",kind=\"other\","
+				  "name=\"other\"} 1000\n"),
+		  std::string::npos)
+		<< first.text;
+	Snapshot now = one_cpu({row(3, "thread", "hog:1", 1, 100, 100),
+				row(3, "thread", "chatty:2", 1010, 200, 1)});
+	now.end_ns = 2;
+	const Report second = make_report(now, r, &then, &first.metrics);
+	no_counter_goes_down(first.text, second.text, 1);
+	EXPECT_NE(second.text.find("rtnoise_noise_events_total{cpu=\"3\",kind=\"thread\","
+				   "name=\"chatty\"} 1010\n"),
+		  std::string::npos)
+		<< second.text;
+	// What hog did since (nothing) added to what other had.
+	EXPECT_NE(second.text.find("rtnoise_noise_events_total{cpu=\"3\",kind=\"other\","
+				   "name=\"other\"} 1000\n"),
+		  std::string::npos)
+		<< second.text;
+	// Once hog runs again, other grows by what it ran.
+	Snapshot later = now;
+	later.sources[0] = row(3, "thread", "hog:1", 4, 130, 100);
+	later.end_ns = 3;
+	const Report third = make_report(later, r, &now, &second.metrics);
+	no_counter_goes_down(second.text, third.text, 2);
+	EXPECT_NE(third.text.find("rtnoise_noise_events_total{cpu=\"3\",kind=\"other\","
+				  "name=\"other\"} 1003\n"),
+		  std::string::npos)
+		<< third.text;
+	// Another run of the sampler: other starts again with the sums.
+	Snapshot rerun = later;
+	rerun.start_ns = 7;
+	const Report fourth = make_report(rerun, r, &later, &third.metrics);
+	EXPECT_NE(fourth.text.find("rtnoise_noise_events_total{cpu=\"3\",kind=\"other\","
+				   "name=\"other\"} 4\n"),
+		  std::string::npos)
+		<< fourth.text;
+}
+
+// The churn of SeriesBound, 60 intervals: no counter ever goes down.
+TEST(SeriesOther, NoCounterGoesDownAcrossTheChurn)
+{
+	Snapshot s = one_cpu({});
+	ReportRequest r;
+	r.render.format = Format::prometheus;
+	r.metrics_sources = 10;
+	std::optional<Snapshot> previous;
+	std::optional<Report> last;
+	std::uint64_t pid = 1000;
+	for (unsigned i = 0; i < 60; i++) {
+		churn(s, i, pid);
+		Report rep = make_report(s, r, previous ? &*previous : nullptr,
+					 last ? &last->metrics : nullptr);
+		if (last)
+			no_counter_goes_down(last->text, rep.text, i);
+		previous = s;
+		last = std::move(rep);
+	}
+}

@@ -66,10 +66,14 @@ std::string series_name(std::string_view kind, std::string_view name)
 	return fold_numbers(name);
 }
 
-void fold_sources(const std::vector<SourceRow>& sources, const std::vector<unsigned>& cpus,
-		  std::size_t per_cpu, Metrics& m)
+namespace {
+
+using Label = std::tuple<unsigned, std::string, std::string>;  // CPU, kind, label
+
+// by_label - @sources summed under their series_name() labels.
+std::map<Label, SeriesSource> by_label(const std::vector<SourceRow>& sources)
 {
-	std::map<std::tuple<unsigned, std::string, std::string>, SeriesSource> summed;
+	std::map<Label, SeriesSource> summed;
 	for (const SourceRow& r : sources) {
 		std::string name = series_name(r.kind, r.name);
 		SeriesSource& s = summed[{r.cpu, r.kind, name}];
@@ -82,24 +86,62 @@ void fold_sources(const std::vector<SourceRow>& sources, const std::vector<unsig
 		s.total_ns += r.total_ns;
 		s.max_ns = std::max(s.max_ns, r.max_ns);
 	}
+	return summed;
+}
+
+// grown - how much a cumulative figure grew from @then to @now: all of
+// it when it went down (a source that ended and one new under its key).
+std::uint64_t grown(std::uint64_t then, std::uint64_t now)
+{
+	return now >= then ? now - then : now;
+}
+
+}  // namespace
+
+void fold_sources(const std::vector<SourceRow>& sources, const std::vector<unsigned>& cpus,
+		  std::size_t per_cpu, Metrics& m, const std::vector<SourceRow>* then,
+		  const Metrics* then_series)
+{
 	std::map<unsigned, std::vector<SeriesSource>> per;
 	for (unsigned cpu : cpus)
 		per[cpu];
-	for (auto& [key, s] : summed)
+	for (auto& [key, s] : by_label(sources))
 		per[s.cpu].push_back(std::move(s));
+	std::map<Label, SeriesSource> before;
+	std::map<unsigned, const SeriesSource*> other_then;
+	if (then && then_series) {
+		before = by_label(*then);
+		for (const SeriesSource& s : then_series->sources)
+			if (s.kind == "other")
+				other_then[s.cpu] = &s;
+	}
 	for (auto& [cpu, rows] : per) {
 		std::sort(rows.begin(), rows.end(), by_size);
 		const std::size_t keep = std::min(rows.size(), per_cpu);
 		m.sources.insert(m.sources.end(), rows.begin(),
 				 rows.begin() + static_cast<std::ptrdiff_t>(keep));
 		m.folded.push_back({cpu, rows.size() - keep});
-		if (keep == rows.size())
+		auto was = other_then.find(cpu);
+		if (keep == rows.size() && was == other_then.end())
 			continue;
 		SeriesSource other{cpu, "other", "other", 0, 0, 0};
+		if (was != other_then.end()) {
+			other.count = was->second->count;
+			other.total_ns = was->second->total_ns;
+			other.max_ns = was->second->max_ns;
+		}
 		for (std::size_t i = keep; i < rows.size(); i++) {
-			other.count += rows[i].count;
-			other.total_ns += rows[i].total_ns;
-			other.max_ns = std::max(other.max_ns, rows[i].max_ns);
+			const SeriesSource& r = rows[i];
+			if (was != other_then.end()) {
+				auto b = before.find({r.cpu, r.kind, r.name});
+				const bool had = b != before.end();
+				other.count += grown(had ? b->second.count : 0, r.count);
+				other.total_ns += grown(had ? b->second.total_ns : 0, r.total_ns);
+			} else {
+				other.count += r.count;
+				other.total_ns += r.total_ns;
+			}
+			other.max_ns = std::max(other.max_ns, r.max_ns);
 		}
 		m.sources.push_back(std::move(other));
 	}
@@ -132,15 +174,17 @@ std::uint64_t interval_max_ns(const LatencyStats* before, const LatencyStats& no
 	return std::min(grown_us * 1000, now.max_ns);
 }
 
-Metrics metrics_of(const Snapshot& now, const Snapshot* before, std::size_t per_cpu)
+Metrics metrics_of(const Snapshot& now, const Snapshot* before, std::size_t per_cpu,
+		   const Metrics* before_series)
 {
 	Metrics m;
 	std::vector<unsigned> cpus;
 	for (const CpuResult& c : now.cpus)
 		cpus.push_back(c.cpu);
-	fold_sources(now.sources, cpus, per_cpu, m);
 	if (before && before->start_ns != now.start_ns)
 		before = nullptr;
+	fold_sources(now.sources, cpus, per_cpu, m, before ? &before->sources : nullptr,
+		     before ? before_series : nullptr);
 	for (const CpuResult& c : now.cpus) {
 		const CpuResult* then = nullptr;
 		if (before)

@@ -310,16 +310,18 @@ void monitor(const MonitorRequest& r)
 	Undo undo(detach);
 
 	SpikeTracker spikes;
-	// Each read takes what changed since the last (increment.hpp); the
-	// interval's maxima are of what grew since the previous read.
+	// Each read takes what changed since the last (increment.hpp).
 	Increment increment(real_delta_sources(), r.report.workload);
+	// The interval's maxima are of what grew since the previous read,
+	// and "other" counts on from its series (fold_sources()).
 	std::optional<Snapshot> previous;
+	Metrics previous_series;
 	std::optional<MetricsServer> server;
 	// read - what changed since the last read: the metrics published
 	// and written, the new spikes logged.
 	auto read = [&] {
-		Report rep =
-			make_report(increment.read(), r.report, previous ? &*previous : nullptr);
+		Report rep = make_report(increment.read(), r.report,
+					 previous ? &*previous : nullptr, &previous_series);
 		if (server)
 			server->publish(rep.text);
 		if (!r.textfile.empty())
@@ -328,6 +330,7 @@ void monitor(const MonitorRequest& r)
 			   rep.realtime_offset_ns,
 			   r.spike_log.empty() ? "the spike log (stdout)" : r.spike_log);
 		previous = forget_spikes(std::move(rep.snapshot));
+		previous_series = std::move(rep.metrics);
 		return std::move(rep.text);
 	};
 

@@ -53,11 +53,11 @@ namespace {
 // judged - rep.snapshot judged as r says, and the options to render it
 // with (metrics: where the Prometheus series are kept).
 RenderOptions judged(Report& rep, const ReportRequest& r, const Snapshot* previous,
-		     Metrics& metrics)
+		     const Metrics* previous_series, Metrics& metrics)
 {
 	RenderOptions ro = r.render;
 	if (ro.format == Format::prometheus) {
-		metrics = metrics_of(rep.snapshot, previous, r.metrics_sources);
+		metrics = metrics_of(rep.snapshot, previous, r.metrics_sources, previous_series);
 		ro.metrics = &metrics;
 	}
 	rep.realtime_offset_ns = ro.realtime_offset_ns = realtime_offset_ns();
@@ -72,12 +72,12 @@ RenderOptions judged(Report& rep, const ReportRequest& r, const Snapshot* previo
 
 }  // namespace
 
-Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous)
+Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous,
+		   const Metrics* previous_series)
 {
 	Report rep;
 	rep.snapshot = std::move(s);
-	Metrics metrics;
-	const RenderOptions ro = judged(rep, r, previous, metrics);
+	const RenderOptions ro = judged(rep, r, previous, previous_series, rep.metrics);
 	rep.text = render(rep.snapshot, ro);
 	return rep;
 }
@@ -90,7 +90,7 @@ Error findings()
 StreamedReport::StreamedReport(Snapshot s, const ReportRequest& r)
 {
 	rep_.snapshot = std::move(s);
-	ro_ = judged(rep_, r, nullptr, metrics_);
+	ro_ = judged(rep_, r, nullptr, nullptr, rep_.metrics);
 }
 
 void StreamedReport::write(const std::string& output) const

@@ -33,6 +33,7 @@ struct Report {
 	std::string text;		      // as ReportRequest::render says
 	std::optional<BudgetResult> verdict;  // when a budget was given
 	std::int64_t realtime_offset_ns = 0;  // what the rendering used
+	Metrics metrics;		      // the Prometheus series rendered
 
 	bool passed() const { return !verdict || verdict->passed(); }
 };
@@ -41,8 +42,10 @@ struct Report {
 // the wall clock's offset and, for cyclictest's JSON, what it says of
 // the run and the host (cyclictest_info()); for Prometheus, with the
 // series of metrics_of(), the interval being since previous (the
-// monitor's last read; nullptr: since the attach).
-Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous = nullptr);
+// monitor's last read; nullptr: since the attach), whose report's
+// series were previous_series.
+Report make_report(Snapshot s, const ReportRequest& r, const Snapshot* previous = nullptr,
+		   const Metrics* previous_series = nullptr);
 
 // StreamedReport - s judged as make_report() judges it, rendered only
 // as it is written (a JSON report of many CPUs is hundreds of MiB,
@@ -60,7 +63,6 @@ public:
 
 private:
 	Report rep_;  // its text stays empty
-	Metrics metrics_;
 	RenderOptions ro_;
 };
 
