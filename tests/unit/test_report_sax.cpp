@@ -291,6 +291,37 @@ TEST(ReportSax, BoundsWhatIsHeldBesidesTheSpikes)
 	EXPECT_EQ(refusal(spikes), "not an rtnoise report: no version and cpus");
 }
 
+// Spaces - a stream of spaces that never ends.
+class Spaces : public std::streambuf {
+public:
+	Spaces() : buf_(std::size_t{1} << 16, ' ') {}
+
+protected:
+	int_type underflow() override
+	{
+		setg(buf_.data(), buf_.data(), buf_.data() + buf_.size());
+		return traits_type::to_int_type(*gptr());
+	}
+
+private:
+	std::string buf_;
+};
+
+TEST(ReportSax, RefusesAValueThatNeverEnds)
+{
+	// The parser holds a string or a number whole: a stream that never
+	// ends is refused 64 MiB after the last value.
+	Spaces spaces;
+	std::istream in(&spaces);
+	try {
+		read_report_json(in, {});
+		ADD_FAILURE() << "read";
+	} catch (const Error& e) {
+		EXPECT_EQ(std::string(e.what()),
+			  "not an rtnoise report: more than 64 MiB from one value to the next");
+	}
+}
+
 TEST(ReportSax, ReadsSpikesInLinearTime)
 {
 	// 200 000 spikes, about 140 MiB of JSON: each handed on as its
