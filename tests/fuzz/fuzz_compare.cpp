@@ -9,9 +9,12 @@
 //  - two reports read are compared, or refused (other CPUs) with a usage
 //    Error;
 //  - what is compared renders as text and JSON with no terminal control
-//    byte (strings from a report are escaped), the JSON valid UTF-8.
+//    byte (strings from a report are escaped), the JSON valid UTF-8;
+//  - the reports read as `compare` reads them (a stream, each spike
+//    tallied and dropped) are read as the text is, and compare the same.
 #include <cstddef>
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -61,5 +64,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	const std::string json = render_compare_json(c);
 	FUZZ_CHECK(valid_utf8(json), "invalid UTF-8 in the JSON: " + fuzz::shown(json));
 	FUZZ_CHECK(!controls(json), "a control byte in the JSON: " + fuzz::shown(json));
+
+	CauseTallies tb, ta;
+	std::istringstream bin(before_text), ain(after_text);
+	const Snapshot sb =
+		read_report_json(bin, {[&](Spike&& sp) { tb.add(sp); }, [](WorkloadSpike&&) {}});
+	const Snapshot sa =
+		read_report_json(ain, {[&](Spike&& sp) { ta.add(sp); }, [](WorkloadSpike&&) {}});
+	const std::string streamed = render_compare_json(compare(sb, tb, sa, ta));
+	FUZZ_CHECK(streamed == json,
+		   "the streamed reader compares otherwise: " + fuzz::shown(streamed));
 	return 0;
 }

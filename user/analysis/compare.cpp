@@ -116,30 +116,31 @@ std::vector<WorkloadDelta> workload_deltas(const Snapshot& before, const Snapsho
 
 }  // namespace
 
-std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType type, std::size_t n)
+void CauseTallies::add(const Spike& sp)
 {
-	std::vector<CauseTally> t;
-	for (const Spike& sp : s.spikes) {
-		if (sp.cpu != cpu || sp.type != type)
-			continue;
-		// The cause that took the longest of the spike's window.
-		CauseTally c{"unexplained", "", 1};
-		if (!sp.causes.empty()) {
-			const auto largest =
-				std::max_element(sp.causes.begin(), sp.causes.end(),
-						 [](const Cause& x, const Cause& y) {
-							 return x.duration_ns < y.duration_ns;
-						 });
-			c = {largest->kind, largest->name, 1};
-		}
-		auto it = std::find_if(t.begin(), t.end(), [&](const CauseTally& x) {
-			return x.kind == c.kind && x.name == c.name;
-		});
-		if (it == t.end())
-			t.push_back(c);
-		else
-			it->spikes++;
-	}
+	// The cause that took the longest of the spike's window (the first
+	// of equals).
+	const Cause* largest = nullptr;
+	for (const Cause& c : sp.causes)
+		if (!largest || c.duration_ns > largest->duration_ns)
+			largest = &c;
+	static const std::string unexplained = "unexplained";
+	const std::string& kind = largest ? largest->kind : unexplained;
+	const std::string& name = largest ? largest->name : std::string();
+	std::vector<CauseTally>& t = by_[{sp.cpu, sp.type}];
+	auto [it, fresh] = at_.try_emplace(Key{sp.cpu, sp.type, kind, name}, t.size());
+	if (fresh)
+		t.push_back({kind, name, 1});
+	else
+		t[it->second].spikes++;
+}
+
+std::vector<CauseTally> CauseTallies::leading(unsigned cpu, LatType type, std::size_t n) const
+{
+	auto found = by_.find({cpu, type});
+	if (found == by_.end())
+		return {};
+	std::vector<CauseTally> t = found->second;
 	std::stable_sort(t.begin(), t.end(), [](const CauseTally& x, const CauseTally& y) {
 		return x.spikes > y.spikes;
 	});
@@ -148,7 +149,26 @@ std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType 
 	return t;
 }
 
+CauseTallies tally_causes(const Snapshot& s)
+{
+	CauseTallies t;
+	for (const Spike& sp : s.spikes)
+		t.add(sp);
+	return t;
+}
+
+std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType type, std::size_t n)
+{
+	return tally_causes(s).leading(cpu, type, n);
+}
+
 Comparison compare(const Snapshot& before, const Snapshot& after)
+{
+	return compare(before, tally_causes(before), after, tally_causes(after));
+}
+
+Comparison compare(const Snapshot& before, const CauseTallies& before_causes, const Snapshot& after,
+		   const CauseTallies& after_causes)
 {
 	const CpuSet bc = cpus_of(before), ac = cpus_of(after);
 	if (bc != ac)
@@ -177,8 +197,8 @@ Comparison compare(const Snapshot& before, const Snapshot& after)
 				d.type = t;
 				d.recorded = {static_cast<double>(b.of(t).spikes),
 					      static_cast<double>(a.of(t).spikes)};
-				d.causes_before = leading_causes(before, cpu, t, 3);
-				d.causes_after = leading_causes(after, cpu, t, 3);
+				d.causes_before = before_causes.leading(cpu, t, 3);
+				d.causes_after = after_causes.leading(cpu, t, 3);
 				c.spikes.push_back(std::move(d));
 			}
 	}

@@ -3,10 +3,17 @@
 
 #include <cerrno>
 #include <cmath>
+#include <exception>
+#include <istream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <streambuf>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "analysis/percentiles.hpp"
 #include "util/error.hpp"
@@ -106,30 +113,6 @@ private:
 	std::string where_;
 	std::set<std::string> taken_;
 };
-
-// check_depth - refuse text nested deeper than a report is, before the
-// parser builds (and frees, recursively) what it nests.
-void check_depth(std::string_view text)
-{
-	std::size_t depth = 0;
-	bool in_string = false;
-	for (std::size_t i = 0; i < text.size(); i++) {
-		const char c = text[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-		} else if (c == '"') {
-			in_string = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > kReportMaxDepth)
-				refuse("", "nested deeper than " + std::to_string(kReportMaxDepth));
-		} else if ((c == ']' || c == '}') && depth) {
-			depth--;
-		}
-	}
-}
 
 LatencyStats read_latency(Obj o, std::uint32_t buckets)
 {
@@ -289,7 +272,7 @@ std::vector<std::string> read_stack(Obj& o)
 	return out;
 }
 
-Spike read_spike(Obj o, const Snapshot& s)
+Spike read_spike(Obj o, bool attributed)
 {
 	Spike sp;
 	sp.cpu = o.u32("cpu", 65535);
@@ -305,7 +288,7 @@ Spike read_spike(Obj o, const Snapshot& s)
 	sp.seq = sp.cycle;
 	sp.causes = read_causes(o);
 	sp.unexplained_ns = o.u64("unexplained_ns");
-	if (s.attributed) {
+	if (attributed) {
 		const std::string e = o.string("explained");
 		if (e == "spike")
 			sp.explained = Explained::at_spike;
@@ -420,19 +403,6 @@ void read_sources(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
 	}
 }
 
-// read_spikes - the report's spikes, on its CPUs.
-void read_spikes(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
-{
-	const json& spikes = o.array("spikes");
-	if (spikes.size() > kReportMaxSpikes)
-		refuse("spikes", "more than " + std::to_string(kReportMaxSpikes) + " spikes");
-	for (std::size_t i = 0; i < spikes.size(); i++) {
-		const std::string where = "spikes[" + std::to_string(i) + "]";
-		s.spikes.push_back(read_spike(Obj(spikes[i], where), s));
-		check_watched(cpus, s.spikes.back().cpu, where + ".cpu");
-	}
-}
-
 // read_ticks - why the tick ran on the report's CPUs.
 void read_ticks(Obj& o, Snapshot& s, const std::set<unsigned>& cpus)
 {
@@ -534,9 +504,301 @@ WorkloadSpike read_workload_spike(Obj o)
 	return sp;
 }
 
+// ReportIn - a report's bytes from src, 64 KiB at a time: at most
+// kReportMaxBytes in all, and kReportMaxToken from one mark() (a value
+// the reader was handed) to the next, as the parser holds a string or a
+// number whole before handing it on; a read error is a usage Error.
+class ReportIn : public std::streambuf {
+public:
+	explicit ReportIn(std::streambuf& src) : src_(src), buf_(std::size_t{1} << 16) {}
+
+	// mark - a value was handed on where the parser is.
+	void mark() { mark_ = read_ - static_cast<std::uint64_t>(egptr() - gptr()); }
+
+protected:
+	int_type underflow() override
+	{
+		if (gptr() < egptr())
+			return traits_type::to_int_type(*gptr());
+		if (read_ - mark_ > kReportMaxToken)
+			refuse("", "more than " + std::to_string(kReportMaxToken >> 20) +
+					   " MiB from one value to the next");
+		std::streamsize n = 0;
+		try {
+			n = src_.sgetn(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+		} catch (const std::exception&) {
+			throw usage_error("cannot read: " + errno_text(errno));
+		}
+		if (n <= 0)
+			return traits_type::eof();
+		read_ += static_cast<std::uint64_t>(n);
+		if (read_ > kReportMaxBytes)
+			throw usage_error("larger than " + std::to_string(kReportMaxBytes >> 30) +
+					  " GiB, the most rtnoise reads of a report");
+		setg(buf_.data(), buf_.data(), buf_.data() + n);
+		return traits_type::to_int_type(*gptr());
+	}
+
+private:
+	std::streambuf& src_;
+	std::vector<char> buf_;
+	std::uint64_t read_ = 0;  // bytes taken from src_
+	std::uint64_t mark_ = 0;  // where the last value was handed on
+};
+
+// Stream - one array of spikes as it was read: how many it has, the
+// first refused (or the count over kReportMaxSpikes), kept to be thrown
+// where the report read whole would have refused it.
+struct Stream {
+	explicit Stream(const char* n) : name(n) {}
+
+	const char* name;
+	bool met = false;
+	std::size_t n = 0;
+	bool over = false;
+	std::optional<Error> error;
+	std::size_t error_at = std::numeric_limits<std::size_t>::max();
+	std::map<unsigned, std::size_t> cpus;  // the first spike on each CPU
+
+	std::string where(std::size_t i) const
+	{
+		return std::string(name) + "[" + std::to_string(i) + "]";
+	}
+};
+
+// Reader - nlohmann's SAX events made into the report's document, but
+// for the elements of its "spikes" and "workload_spikes": each of those
+// is built alone, read and checked as it ends, handed on (or kept) and
+// dropped, in O(1) of what was read before it. The nesting, the spikes
+// and what is held at once are bounded as they come.
+class Reader : public nlohmann::json_sax<json> {
+public:
+	Reader(const ReportSpikes& out, ReportIn* in) : out_(out), in_(in) {}
+
+	bool null() override { return value(json(nullptr)); }
+	bool boolean(bool b) override
+	{
+		if (open_.size() == 1 && top_ == "attribution")
+			attributed_ = b ? 1 : 0;
+		return value(json(b));
+	}
+	bool number_integer(number_integer_t n) override { return value(json(n)); }
+	bool number_unsigned(number_unsigned_t n) override { return value(json(n)); }
+	bool number_float(number_float_t n, const string_t& /*text*/) override
+	{
+		return value(json(n));
+	}
+	bool string(string_t& text) override { return value(json(std::move(text))); }
+	// binary - never in JSON text.
+	bool binary(binary_t& /*bytes*/) override { refuse("", "not JSON"); }
+	bool start_object(std::size_t /*elements*/) override { return open(json::object()); }
+	bool key(string_t& k) override
+	{
+		mark();
+		count_bytes(k.size());
+		if (open_.size() == 1)
+			top_ = k;
+		member_ = &(*open_.back())[k];
+		return true;
+	}
+	bool end_object() override { return close(); }
+	bool start_array(std::size_t /*elements*/) override { return open(json::array()); }
+	bool end_array() override { return close(); }
+	bool parse_error(std::size_t /*at*/, const std::string& /*token*/,
+			 const nlohmann::detail::exception& /*e*/) override
+	{
+		refuse("", "not JSON");
+	}
+
+	json& document() { return root_; }
+
+	// check_spikes - refuse the spikes as read_spikes() of the whole
+	// document would: more than a report holds, then the first refused
+	// or on a CPU not among cpus.
+	void check_spikes(const std::set<unsigned>& cpus) const
+	{
+		if (spikes_.over)
+			refuse("spikes",
+			       "more than " + std::to_string(kReportMaxSpikes) + " spikes");
+		std::size_t first = std::numeric_limits<std::size_t>::max();
+		unsigned cpu = 0;
+		for (const auto& [c, i] : spikes_.cpus)
+			if (!cpus.count(c) && i < first) {
+				first = i;
+				cpu = c;
+			}
+		if (spikes_.error && spikes_.error_at < first)
+			throw *spikes_.error;
+		if (first != std::numeric_limits<std::size_t>::max())
+			check_watched(cpus, cpu, spikes_.where(first) + ".cpu");
+	}
+	void check_workload_spikes() const
+	{
+		if (workload_spikes_.over)
+			refuse("workload_spikes",
+			       "more than " + std::to_string(kReportMaxSpikes) + " spikes");
+		if (workload_spikes_.error)
+			throw *workload_spikes_.error;
+	}
+
+	std::vector<Spike> spikes;  // where out_ takes none
+	std::vector<WorkloadSpike> workload_spikes;
+
+private:
+	void mark()
+	{
+		if (in_)
+			in_->mark();
+	}
+	void hold()
+	{
+		if (++held_ > kReportMaxValues)
+			refuse("", "more than " + std::to_string(kReportMaxValues) +
+					   " values besides its spikes");
+	}
+	void count_bytes(std::size_t n)
+	{
+		bytes_ += n;
+		if (bytes_ > kReportMaxStrings)
+			refuse("", "more than " + std::to_string(kReportMaxStrings >> 20) +
+					   " MiB of keys and strings besides its spikes");
+	}
+
+	// place - where v goes: the document, the spike begun, or the
+	// container open.
+	json* place(json&& v)
+	{
+		if (open_.empty()) {
+			root_ = std::move(v);
+			return &root_;
+		}
+		json* top = open_.back();
+		if (!top) {
+			begin_element();
+			elem_ = std::move(v);
+			return &elem_;
+		}
+		if (top->is_array()) {
+			top->push_back(std::move(v));
+			return &top->back();
+		}
+		*member_ = std::move(v);
+		return member_;
+	}
+
+	bool value(json&& v)
+	{
+		mark();
+		const bool element = !open_.empty() && !open_.back();
+		json* p = place(std::move(v));
+		hold();
+		if (p->is_string())
+			count_bytes(p->get_ref<const std::string&>().size());
+		if (element)
+			end_element();
+		return true;
+	}
+
+	bool open(json&& v)
+	{
+		mark();
+		if (open_.size() + 1 > kReportMaxDepth)
+			refuse("", "nested deeper than " + std::to_string(kReportMaxDepth));
+		if (open_.size() == 1 && v.is_array() &&
+		    (top_ == "spikes" || top_ == "workload_spikes")) {
+			at_ = top_ == "spikes" ? &spikes_ : &workload_spikes_;
+			if (at_->met)
+				refuse(top_, "twice");
+			at_->met = true;
+			*member_ = json::array();
+			hold();
+			open_.push_back(nullptr);
+			return true;
+		}
+		open_.push_back(place(std::move(v)));
+		hold();
+		return true;
+	}
+
+	bool close()
+	{
+		mark();
+		const json* done = open_.back();
+		open_.pop_back();
+		if (done && !open_.empty() && !open_.back())
+			end_element();
+		return true;
+	}
+
+	// begin_element - a spike's place begins: counted, within the bound.
+	void begin_element()
+	{
+		held_at_ = held_;
+		bytes_at_ = bytes_;
+		at_n_ = at_->n++;
+		if (at_->n > kReportMaxSpikes)
+			at_->over = true;
+	}
+
+	// end_element - the spike built in elem_ read, checked and handed on
+	// unless one before was refused; then dropped.
+	void end_element()
+	{
+		if (!at_->over && !at_->error) {
+			try {
+				take();
+			} catch (const Error& e) {
+				at_->error = e;
+				at_->error_at = at_n_;
+			}
+		}
+		elem_ = json();
+		held_ = held_at_;
+		bytes_ = bytes_at_;
+	}
+
+	void take()
+	{
+		const std::string where = at_->where(at_n_);
+		if (at_ == &workload_spikes_) {
+			WorkloadSpike sp = read_workload_spike(Obj(elem_, where));
+			if (out_.workload_spike)
+				out_.workload_spike(std::move(sp));
+			else
+				workload_spikes.push_back(std::move(sp));
+			return;
+		}
+		if (attributed_ < 0)
+			refuse("spikes", "before attribution (true or false), which says what a "
+					 "spike holds");
+		Spike sp = read_spike(Obj(elem_, where), attributed_ == 1);
+		spikes_.cpus.emplace(sp.cpu, at_n_);
+		if (out_.spike)
+			out_.spike(std::move(sp));
+		else
+			spikes.push_back(std::move(sp));
+	}
+
+	const ReportSpikes& out_;
+	ReportIn* in_;
+	json root_;
+	std::vector<json*> open_;  // the containers open; nullptr: an array of spikes
+	json* member_ = nullptr;   // where the value of the last key goes
+	std::string top_;	   // the last key of the document's own
+	int attributed_ = -1;	   // the document's attribution, once read
+	json elem_;		   // the spike being built
+	Stream spikes_{"spikes"};
+	Stream workload_spikes_{"workload_spikes"};
+	Stream* at_ = nullptr;	// the array of spikes open
+	std::size_t at_n_ = 0;	// the spike being built in it
+	std::size_t held_ = 0, held_at_ = 0;
+	std::size_t bytes_ = 0, bytes_at_ = 0;
+};
+
 // read_workload - the workload's threads and spikes, if the run followed
-// one (a report older than them has none of these keys).
-void read_workload(Obj& o, Snapshot& s)
+// one (a report older than them has none of these keys); its spikes were
+// read as they came (r).
+void read_workload(Obj& o, Snapshot& s, Reader& r)
 {
 	if (o.has("workload")) {
 		const json& threads = o.array("workload");
@@ -549,13 +811,8 @@ void read_workload(Obj& o, Snapshot& s)
 				Obj(threads[i], "workload[" + std::to_string(i) + "]"), cells));
 	}
 	if (o.has("workload_spikes")) {
-		const json& spikes = o.array("workload_spikes");
-		if (spikes.size() > kReportMaxSpikes)
-			refuse("workload_spikes",
-			       "more than " + std::to_string(kReportMaxSpikes) + " spikes");
-		for (std::size_t i = 0; i < spikes.size(); i++)
-			s.workload_spikes.push_back(read_workload_spike(
-				Obj(spikes[i], "workload_spikes[" + std::to_string(i) + "]")));
+		o.array("workload_spikes");
+		r.check_workload_spikes();
 	}
 	if (o.has("workload_threshold_ns"))
 		s.workload_threshold_ns = o.u64("workload_threshold_ns");
@@ -565,14 +822,11 @@ void read_workload(Obj& o, Snapshot& s)
 		s.workload_spikes_lost = o.u64("workload_spikes_lost");
 }
 
-}  // namespace
-
-Snapshot read_report_json(std::string_view text)
+// read_document - the report r has read, its spikes already checked as
+// they came.
+Snapshot read_document(Reader& r)
 {
-	check_depth(text);
-	json j = json::parse(text, nullptr, false);
-	if (j.is_discarded())
-		refuse("", "not JSON");
+	const json& j = r.document();
 	if (!j.is_object() || !j.contains("version") || !j.contains("cpus"))
 		refuse("", "no version and cpus");
 	Obj o(j, "");
@@ -581,10 +835,13 @@ Snapshot read_report_json(std::string_view text)
 	Snapshot s = read_run(o);
 	const std::set<unsigned> cpus = read_cpus(o, s);
 	read_sources(o, s, cpus);
-	read_spikes(o, s, cpus);
+	o.array("spikes");
+	r.check_spikes(cpus);
+	s.spikes = std::move(r.spikes);
 	read_ticks(o, s, cpus);
 	read_limits(o, s);
-	read_workload(o, s);
+	read_workload(o, s, r);
+	s.workload_spikes = std::move(r.workload_spikes);
 	if (o.has("symbols_hidden"))
 		s.symbols_hidden = o.string("symbols_hidden");
 	// What `report --budget` adds: its own result, not the measurement.
@@ -594,6 +851,25 @@ Snapshot read_report_json(std::string_view text)
 	fill_percentiles(s);
 	workload_percentiles(s);
 	return s;
+}
+
+}  // namespace
+
+Snapshot read_report_json(std::string_view text)
+{
+	const ReportSpikes keep;
+	Reader r(keep, nullptr);
+	json::sax_parse(text.begin(), text.end(), &r);
+	return read_document(r);
+}
+
+Snapshot read_report_json(std::istream& in, const ReportSpikes& spikes)
+{
+	ReportIn buf(*in.rdbuf());
+	std::istream bounded(&buf);
+	Reader r(spikes, &buf);
+	json::sax_parse(bounded, &r);
+	return read_document(r);
 }
 
 }  // namespace rtnoise

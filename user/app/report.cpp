@@ -19,12 +19,20 @@
 namespace rtnoise {
 namespace {
 
-// load_report - a JSON report the user named; its errors name the file.
-Snapshot load_report(const std::string& path)
+// load_report - a JSON report the user named, read as it comes (never
+// whole in memory), its spikes tallied into causes and not kept; its
+// errors name the file.
+Snapshot load_report(const std::string& path, CauseTallies& causes)
 {
-	const std::string text = read_input_file(path);
+	std::error_code ec;
+	if (std::filesystem::is_directory(path, ec))
+		throw usage_error(path + ": cannot read: a directory");
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		throw usage_error(path + ": cannot read: " + errno_text(errno));
+	const ReportSpikes spikes{[&](Spike&& sp) { causes.add(sp); }, [](WorkloadSpike&&) {}};
 	try {
-		return read_report_json(text);
+		return read_report_json(in, spikes);
 	} catch (const Error& e) {
 		throw usage_error(path + ": " + e.what());
 	}
@@ -108,9 +116,10 @@ void report(const ReportRequest& r)
 
 void compare_reports(const CompareRequest& r)
 {
-	const Snapshot before = load_report(r.before);
-	const Snapshot after = load_report(r.after);
-	Comparison c = compare(before, after);
+	CauseTallies before_causes, after_causes;
+	const Snapshot before = load_report(r.before, before_causes);
+	const Snapshot after = load_report(r.after, after_causes);
+	Comparison c = compare(before, before_causes, after, after_causes);
 	if (r.budget)
 		c.budget = judge(*r.budget, after, c);
 	write_output(r.output, render_comparison(c, r.format, before, after));

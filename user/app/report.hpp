@@ -88,7 +88,8 @@ struct CompareRequest {
 // findings() when the budget does not hold.
 void compare_reports(const CompareRequest& r);
 
-// kInputMaxBytes - the most read_input_file() reads: a report, a budget.
+// kInputMaxBytes - the most read_input_file() reads: a budget (a report
+// is read as it comes, analysis/report_json.hpp).
 inline constexpr std::size_t kInputMaxBytes = std::size_t{64} << 20;
 // read_input_file - a file the user named, whole; a usage Error "PATH:
 // cannot read: WHY" if it cannot be read, "PATH: larger than 64 MiB, ..."
