@@ -232,6 +232,26 @@ void churn(Snapshot& s, unsigned i, std::uint64_t& pid)
 	s.cpus[0].of(LatType::thread).count += 1000;
 }
 
+// one_cpu - a running snapshot of CPU 3 with @sources.
+Snapshot one_cpu(std::vector<SourceRow> sources)
+{
+	Snapshot s;
+	s.sampled = true;
+	s.attributed = true;
+	s.state = SamplerState::running;
+	s.period_ns = 1000000;
+	s.hist_buckets = 8;
+	s.end_ns = 1;
+	CpuResult c;
+	c.cpu = 3;
+	c.running = true;
+	c.of(LatType::irq).hist.assign(8, 0);
+	c.of(LatType::thread).hist.assign(8, 0);
+	s.cpus = {c};
+	s.sources = std::move(sources);
+	return s;
+}
+
 // series - the label sets of each family of the exposition.
 std::map<std::string, std::set<std::string>> series(const std::string& text)
 {
@@ -254,20 +274,8 @@ std::map<std::string, std::set<std::string>> series(const std::string& text)
 TEST(SeriesBound, ShortLivedThreadsStayWithinTheBound)
 {
 	constexpr std::size_t kN = 10;
-	Snapshot s;
+	Snapshot s = one_cpu({});
 	s.kernel_release = "6.12.0-rt";
-	s.sampled = true;
-	s.attributed = true;
-	s.state = SamplerState::running;
-	s.period_ns = 1000000;
-	s.hist_buckets = 8;
-	s.end_ns = 1;
-	CpuResult c;
-	c.cpu = 3;
-	c.running = true;
-	c.of(LatType::irq).hist.assign(8, 0);
-	c.of(LatType::thread).hist.assign(8, 0);
-	s.cpus = {c};
 	ReportRequest r;
 	r.render.format = Format::prometheus;
 	r.metrics_sources = kN;
@@ -334,25 +342,6 @@ void no_counter_goes_down(const std::string& then, const std::string& now, unsig
 		if (auto it = before.find(series); it != before.end()) {
 			EXPECT_GE(value, it->second) << series << " at interval " << at;
 		}
-}
-
-Snapshot one_cpu(std::vector<SourceRow> sources)
-{
-	Snapshot s;
-	s.sampled = true;
-	s.attributed = true;
-	s.state = SamplerState::running;
-	s.period_ns = 1000000;
-	s.hist_buckets = 8;
-	s.end_ns = 1;
-	CpuResult c;
-	c.cpu = 3;
-	c.running = true;
-	c.of(LatType::irq).hist.assign(8, 0);
-	c.of(LatType::thread).hist.assign(8, 0);
-	s.cpus = {c};
-	s.sources = std::move(sources);
-	return s;
 }
 
 }  // namespace

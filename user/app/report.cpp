@@ -19,10 +19,9 @@
 namespace rtnoise {
 namespace {
 
-// load_report - a JSON report the user named, read as it comes (never
-// whole in memory), its spikes tallied into causes and not kept; its
-// errors name the file.
-Snapshot load_report(const std::string& path, CauseTallies& causes)
+// open_input - a file the user named, opened to read; a usage Error
+// "PATH: cannot read: WHY" if it cannot be.
+std::ifstream open_input(const std::string& path)
 {
 	std::error_code ec;
 	if (std::filesystem::is_directory(path, ec))
@@ -30,6 +29,15 @@ Snapshot load_report(const std::string& path, CauseTallies& causes)
 	std::ifstream in(path, std::ios::binary);
 	if (!in)
 		throw usage_error(path + ": cannot read: " + errno_text(errno));
+	return in;
+}
+
+// load_report - a JSON report the user named, read as it comes (never
+// whole in memory), its spikes tallied into causes and not kept; its
+// errors name the file.
+Snapshot load_report(const std::string& path, CauseTallies& causes)
+{
+	std::ifstream in = open_input(path);
 	const ReportSpikes spikes{[&](Spike&& sp) { causes.add(sp); }, [](WorkloadSpike&&) {}};
 	try {
 		return read_report_json(in, spikes);
@@ -129,12 +137,7 @@ void compare_reports(const CompareRequest& r)
 
 std::string read_input_file(const std::string& path)
 {
-	std::error_code ec;
-	if (std::filesystem::is_directory(path, ec))
-		throw usage_error(path + ": cannot read: a directory");
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw usage_error(path + ": cannot read: " + errno_text(errno));
+	std::ifstream in = open_input(path);
 	// Read to one byte past the bound at most: a file that never ends
 	// (/dev/zero, a FIFO) is refused as a huge one is.
 	std::string text;
