@@ -189,7 +189,7 @@ TEST(ReportSax, TalliedCompareIsTheCompareOfSpikes)
 	golden::expect("golden/compare.txt", render_compare_text(c));
 	const Comparison full = compare(read_report_json(bt), read_report_json(at));
 	EXPECT_EQ(render_compare_json(c), render_compare_json(full));
-	EXPECT_EQ(leading_causes(read_report_json(bt), 2, LatType::irq, 3).size(),
+	EXPECT_EQ(tally_causes(read_report_json(bt)).leading(2, LatType::irq, 3).size(),
 		  tb.leading(2, LatType::irq, 3).size());
 }
 

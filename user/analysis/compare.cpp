@@ -157,11 +157,6 @@ CauseTallies tally_causes(const Snapshot& s)
 	return t;
 }
 
-std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType type, std::size_t n)
-{
-	return tally_causes(s).leading(cpu, type, n);
-}
-
 Comparison compare(const Snapshot& before, const Snapshot& after)
 {
 	return compare(before, tally_causes(before), after, tally_causes(after));

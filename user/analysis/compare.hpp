@@ -30,6 +30,7 @@ private:
 	std::map<Key, std::size_t> at_;	 // where in by_'s row
 };
 
+// tally_causes - the spikes of s, each tallied.
 CauseTallies tally_causes(const Snapshot& s);
 
 // compare - before and after, figure by figure (model/comparison.hpp),
@@ -39,10 +40,5 @@ Comparison compare(const Snapshot& before, const CauseTallies& before_causes, co
 		   const CauseTallies& after_causes);
 // compare - the same, tallying each one's spikes.
 Comparison compare(const Snapshot& before, const Snapshot& after);
-
-// leading_causes - the sources that were the largest cause of the most
-// spikes of type on cpu ("unexplained" for those without causes), at most n.
-std::vector<CauseTally> leading_causes(const Snapshot& s, unsigned cpu, LatType type,
-				       std::size_t n);
 
 }  // namespace rtnoise

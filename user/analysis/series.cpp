@@ -99,22 +99,29 @@ std::uint64_t grown(std::uint64_t then, std::uint64_t now)
 }  // namespace
 
 void fold_sources(const std::vector<SourceRow>& sources, const std::vector<unsigned>& cpus,
-		  std::size_t per_cpu, Metrics& m, const std::vector<SourceRow>* then,
-		  const Metrics* then_series)
+		  std::size_t per_cpu, Metrics& m, const Metrics* then)
 {
 	std::map<unsigned, std::vector<SeriesSource>> per;
 	for (unsigned cpu : cpus)
 		per[cpu];
-	for (auto& [key, s] : by_label(sources))
+	for (auto& [key, s] : by_label(sources)) {
+		m.labels.push_back(s);
 		per[s.cpu].push_back(std::move(s));
-	std::map<Label, SeriesSource> before;
+	}
 	std::map<unsigned, const SeriesSource*> other_then;
-	if (then && then_series) {
-		before = by_label(*then);
-		for (const SeriesSource& s : then_series->sources)
+	if (then)
+		for (const SeriesSource& s : then->sources)
 			if (s.kind == "other")
 				other_then[s.cpu] = &s;
-	}
+	// then's sums of a label, or null (then->labels are in Label order).
+	auto label_then = [&](const SeriesSource& r) -> const SeriesSource* {
+		auto key = [](const SeriesSource& x) { return std::tie(x.cpu, x.kind, x.name); };
+		auto it = std::lower_bound(then->labels.begin(), then->labels.end(), r,
+					   [&](const SeriesSource& a, const SeriesSource& b) {
+						   return key(a) < key(b);
+					   });
+		return it != then->labels.end() && key(*it) == key(r) ? &*it : nullptr;
+	};
 	for (auto& [cpu, rows] : per) {
 		std::sort(rows.begin(), rows.end(), by_size);
 		const std::size_t keep = std::min(rows.size(), per_cpu);
@@ -133,10 +140,9 @@ void fold_sources(const std::vector<SourceRow>& sources, const std::vector<unsig
 		for (std::size_t i = keep; i < rows.size(); i++) {
 			const SeriesSource& r = rows[i];
 			if (was != other_then.end()) {
-				auto b = before.find({r.cpu, r.kind, r.name});
-				const bool had = b != before.end();
-				other.count += grown(had ? b->second.count : 0, r.count);
-				other.total_ns += grown(had ? b->second.total_ns : 0, r.total_ns);
+				const SeriesSource* b = label_then(r);
+				other.count += grown(b ? b->count : 0, r.count);
+				other.total_ns += grown(b ? b->total_ns : 0, r.total_ns);
 			} else {
 				other.count += r.count;
 				other.total_ns += r.total_ns;
@@ -183,8 +189,7 @@ Metrics metrics_of(const Snapshot& now, const Snapshot* before, std::size_t per_
 		cpus.push_back(c.cpu);
 	if (before && before->start_ns != now.start_ns)
 		before = nullptr;
-	fold_sources(now.sources, cpus, per_cpu, m, before ? &before->sources : nullptr,
-		     before ? before_series : nullptr);
+	fold_sources(now.sources, cpus, per_cpu, m, before ? before_series : nullptr);
 	for (const CpuResult& c : now.cpus) {
 		const CpuResult* then = nullptr;
 		if (before)

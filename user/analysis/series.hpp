@@ -35,17 +35,16 @@ std::string series_name(std::string_view kind, std::string_view name);
 // the rest summed into kind "other", name "other". cpus are the watched
 // CPUs: each has its SeriesFolded, as has any CPU of a source.
 //
-// With the previous read's sources and series (@then, @then_series, of
-// the same run), "other" is a counter of its own: what it was, plus what
-// each label folded now grew since (its whole count if it is new).
+// With the previous read's series (@then, of the same run), "other" is a
+// counter of its own: what it was, plus what each label folded now grew
+// since then's labels (its whole count if it is new).
 // Summed afresh, it would go down whenever a label it held was promoted
 // (and the others folded had run fewer times), which Prometheus takes
 // for a restart of the counter, and its rate() for a burst. It is
 // written from the first read a label of the CPU is folded on, then at
 // every read.
 void fold_sources(const std::vector<SourceRow>& sources, const std::vector<unsigned>& cpus,
-		  std::size_t per_cpu, Metrics& m, const std::vector<SourceRow>* then = nullptr,
-		  const Metrics* then_series = nullptr);
+		  std::size_t per_cpu, Metrics& m, const Metrics* then = nullptr);
 
 // interval_max_ns - the largest latency among the samples now holds that
 // before did not (before: the same CPU and type at the previous read, or

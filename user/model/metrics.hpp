@@ -43,6 +43,9 @@ struct IntervalMax {
 
 struct Metrics {
 	std::vector<SeriesSource> sources;  // by CPU, largest total first, "other" last
+	// Every label's sums before the fold, by CPU, kind and name: what
+	// the next read's "other" counts on from (fold_sources()).
+	std::vector<SeriesSource> labels;
 	std::vector<SeriesFolded> folded;   // every CPU watched or with a source
 	std::vector<IntervalMax> interval;  // per CPU of the snapshot and type
 };
